@@ -1,0 +1,93 @@
+"""Shared fixtures: database URLs for SQLite and a throwaway PostgreSQL database.
+
+PostgreSQL tests take the server from ECOZONE_TEST_POSTGRES_URL, create a
+database of their own and drop it afterwards; without the variable (or without
+a reachable server) they are skipped with the reason. CI sets
+ECOZONE_REQUIRE_ALL_TESTS=1, which turns any such skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REQUIRE_ALL = os.environ.get("ECOZONE_REQUIRE_ALL_TESTS") == "1"
+POSTGRES_URL = os.environ.get("ECOZONE_TEST_POSTGRES_URL", "")
+# Markers whose tests must not be skipped when REQUIRE_ALL is set.
+REQUIRED_MARKERS = ("postgres", "browser")
+
+
+def _postgres_unavailable() -> str | None:
+    if not POSTGRES_URL:
+        return "ECOZONE_TEST_POSTGRES_URL is not set (no PostgreSQL server configured)"
+    try:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: skip, with the reason
+        return f"PostgreSQL at ECOZONE_TEST_POSTGRES_URL is unreachable: {exc.__class__.__name__}"
+    return None
+
+
+_pg_reason: str | None | bool = False  # False: not checked yet
+
+
+def postgres_skip_reason() -> str | None:
+    global _pg_reason
+    if _pg_reason is False:
+        _pg_reason = _postgres_unavailable()
+    return _pg_reason  # type: ignore[return-value]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database, dropped after the test."""
+    reason = postgres_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    import sqlalchemy as sa
+
+    name = f"ecozone_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(POSTGRES_URL).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ecozone.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Under REQUIRE_ALL, a skipped postgres/browser test fails the run."""
+    outcome = yield
+    report = outcome.get_result()
+    if not REQUIRE_ALL or not report.skipped:
+        return
+    if any(item.get_closest_marker(m) for m in REQUIRED_MARKERS):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"required test was skipped under ECOZONE_REQUIRE_ALL_TESTS=1: {reason}"
