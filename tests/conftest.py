@@ -36,7 +36,7 @@ def _postgres_unavailable() -> str | None:
     return None
 
 
-_pg_reason: str | None | bool = False  # False: not checked yet
+_pg_reason: str | bool | None = False  # False: not checked yet
 
 
 def postgres_skip_reason() -> str | None:

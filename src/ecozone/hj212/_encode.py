@@ -1,0 +1,93 @@
+# encode(): Packet in, exact frame bytes out. The inverse of parse() for any
+# packet parse() can return in strict mode: parse(encode(p)) == p.
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ecozone.hj212 import _accel
+from ecozone.hj212._errors import MalformedField
+from ecozone.hj212._fields import format_number, format_time
+from ecozone.hj212._packet import Packet
+
+_RESERVED = (";", ",", "=", "&", "\r", "\n")
+
+
+def encode(packet: Packet) -> bytes:
+    """The whole frame for a packet: '##', length, data segment, CRC, CR LF."""
+    data = encode_data_segment(packet).encode("utf-8")
+    if len(data) > 9999:
+        raise MalformedField(f"data segment of {len(data)} bytes cannot be framed (max 9999)")
+    return b"##%04d%s%04X\r\n" % (len(data), data, _accel.crc16(data))
+
+
+def encode_data_segment(packet: Packet) -> str:
+    parts = []
+    if packet.qn is not None:
+        parts.append(f"QN={_text(packet.qn, 'QN')}")
+    parts.append(f"ST={_text(packet.st, 'ST')}")
+    parts.append(f"CN={_text(packet.cn, 'CN')}")
+    parts.append(f"PW={_text(packet.pw, 'PW')}")
+    parts.append(f"MN={_text(packet.mn, 'MN')}")
+    if packet.flag is not None:
+        parts.append(f"Flag={packet.flag}")
+    if packet.pnum is not None:
+        parts.append(f"PNUM={packet.pnum}")
+    if packet.pno is not None:
+        parts.append(f"PNO={packet.pno}")
+    for key, value in packet.extra:
+        parts.append(f"{_text(key, 'header field name')}={_text(value, key)}")
+    parts.append(f"CP=&&{encode_cp(packet)}&&")
+    return ";".join(parts)
+
+
+def encode_cp(packet: Packet) -> str:
+    cp = packet.cp
+    items = []
+    if cp.data_time is not None:
+        items.append(f"DataTime={_time(cp.data_time, 'DataTime')}")
+    for key, value in cp.fields.items():
+        if "-" in key:
+            raise MalformedField(f"CP field name {key!r} contains '-', which marks a code")
+        items.append(f"{_text(key, 'CP field name')}={_value(value, key)}")
+    for code, subfields in cp.pollutants.items():
+        if not subfields:
+            continue
+        if "-" in code:
+            raise MalformedField(f"code {code!r} contains '-'")
+        items.append(
+            ",".join(
+                f"{_text(code, 'code')}-{_text(sub, 'sub-field')}={_value(value, code + '-' + sub)}"
+                for sub, value in subfields.items()
+            )
+        )
+    return ";".join(items)
+
+
+def _value(value: object, where: str) -> str:
+    if isinstance(value, bool):
+        raise MalformedField(f"{where}: booleans have no HJ 212 form")
+    if isinstance(value, float):
+        try:
+            return format_number(value)
+        except ValueError as exc:
+            raise MalformedField(f"{where}: {exc}") from None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return _time(value, where)
+    if value is None:
+        return ""
+    return _text(str(value), where)
+
+
+def _time(value: datetime, where: str) -> str:
+    if value.tzinfo is not None or value.microsecond:
+        raise MalformedField(f"{where}: HJ 212 times are local wall-clock times in whole seconds")
+    return format_time(value)
+
+
+def _text(value: str, where: str) -> str:
+    if any(ch in value for ch in _RESERVED):
+        raise MalformedField(f"{where}={value!r} contains a reserved character ; , = & CR LF")
+    return value
