@@ -9,6 +9,10 @@ from __future__ import annotations
 import typer
 
 from ecozone import __version__
+from ecozone.gateway.cli import gateway_command
+from ecozone.ingest.cli import ingest_command
+from ecozone.registry.cli import app as registry_app
+from ecozone.store.cli import app as db_app
 
 app = typer.Typer(
     help="ecozone: eco-environment supervision platform for industrial and free-trade zones.",
@@ -21,3 +25,9 @@ app = typer.Typer(
 def version() -> None:
     """Print the ecozone version."""
     typer.echo(__version__)
+
+
+app.add_typer(db_app, name="db", help="Database schema: `ecozone db upgrade`.")
+app.add_typer(registry_app, name="registry", help="Zone, enterprises, points and devices.")
+app.command("gateway")(gateway_command)
+app.command("ingest")(ingest_command)

@@ -1,0 +1,3 @@
+from ecozone.cli import app
+
+app(prog_name="ecozone")

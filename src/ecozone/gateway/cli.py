@@ -1,0 +1,55 @@
+"""`ecozone gateway`: run the HJ 212 TCP gateway until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import typer
+
+from ecozone import config, logs
+from ecozone.gateway.server import Gateway, GatewayOptions
+from ecozone.store.engine import make_engine
+from ecozone.store.migrate import upgrade_engine
+
+
+async def run_gateway(gateway: Gateway, stop: asyncio.Event | None = None) -> None:
+    """Start, wait for SIGTERM/SIGINT (or `stop`), then stop gracefully."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await gateway.start()
+    try:
+        await stop.wait()
+    finally:
+        await gateway.stop()
+
+
+def gateway_command(
+    host: str = typer.Option(None, help="Address to listen on [ECOZONE_GATEWAY_HOST]"),
+    port: int = typer.Option(None, help="TCP port [ECOZONE_GATEWAY_PORT]"),
+    metrics_port: int = typer.Option(0, help="Serve Prometheus /metrics on this port (0: off)"),
+    idle_timeout: float = typer.Option(600.0, help="Close a silent connection after seconds"),
+    no_backfill: bool = typer.Option(False, help="Do not request missed history after reconnects"),
+) -> None:
+    """Accept HJ 212 device connections and store their data."""
+    settings = config.load()
+    logs.setup()
+    engine = make_engine(settings.database_url)
+    upgrade_engine(engine)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=host or settings.gateway_host)
+    gateway = Gateway(
+        engine,
+        host=host or settings.gateway_host,
+        port=settings.gateway_port if port is None else port,
+        options=GatewayOptions(idle_timeout_s=idle_timeout, backfill=not no_backfill),
+    )
+    try:
+        asyncio.run(run_gateway(gateway))
+    except OSError as exc:
+        typer.echo(f"error: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None

@@ -1,0 +1,267 @@
+"""asyncio TCP server: one Session per device connection.
+
+A session cuts the byte stream into frames (hj212.FrameDecoder), judges each
+(ingest.rules), queues the verdict for the group commit and, when the device
+asked for an answer, sends it only after the commit: an acknowledged frame
+is durable. Rejected frames are stored with their reason and the connection
+lives on. After a reconnect the first minute/hour upload is compared with
+what is stored and missing history is requested (CN 2051/2061).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from prometheus_client import Counter, Gauge
+
+from ecozone import hj212
+from ecozone.gateway.directory import DeviceDirectory
+from ecozone.ingest import rules
+from ecozone.ingest.rules import Verdict, answer_for, backfill_range, judge, measurement_rows
+from ecozone.ingest.service import GroupCommitter, now_pair
+from ecozone.ingest.store import latest_data_times
+
+log = logging.getLogger("ecozone.gateway")
+
+CONNECTIONS = Gauge("ecozone_gateway_open_connections", "Open device connections")
+CONNECTIONS_TOTAL = Counter("ecozone_gateway_connections_total", "Device connections accepted")
+ANSWERS = Counter("ecozone_gateway_answers_total", "Answers sent to devices", ["cn"])
+BACKFILL_REQUESTS = Counter("ecozone_gateway_backfill_requests_total", "History requests sent")
+READ_SIZE = 65536
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    idle_timeout_s: float = 600.0
+    reassembly_timeout_s: float = 120.0
+    max_connections: int = 20000
+    backfill: bool = True
+
+
+class Gateway:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 9212,
+        options: GatewayOptions | None = None,
+    ):
+        self.engine = engine
+        self.host = host
+        self.port = port
+        self.options = options or GatewayOptions()
+        self.directory = DeviceDirectory(engine)
+        self.committer = GroupCommitter(engine)
+        self.sessions: set[Session] = set()
+        self._server: asyncio.Server | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        assert self._server is not None
+        host, port = self._server.sockets[0].getsockname()[:2]
+        return host, port
+
+    async def start(self) -> None:
+        """Load the registry and listen. A port in use raises OSError naming it."""
+        await self.directory.load()
+        self.committer.start()
+        try:
+            self._server = await asyncio.start_server(
+                self._accept, self.host, self.port, limit=READ_SIZE, backlog=4096
+            )
+        except OSError as exc:
+            await self.committer.close()
+            raise OSError(
+                exc.errno,
+                f"cannot listen for HJ 212 devices on {self.host}:{self.port}: {exc.strerror}",
+            ) from None
+        log.info("gateway listening", extra={"address": f"{self.host}:{self.address[1]}"})
+
+    async def stop(self) -> None:
+        """Graceful stop: no new connections, sessions closed, queued writes flushed."""
+        if self._server is not None:
+            self._server.close()
+        for session in list(self.sessions):
+            session.close()
+        if self.sessions:
+            await asyncio.wait([s.task for s in self.sessions if s.task], timeout=10)
+        await self.committer.close()
+        if self._server is not None:
+            await self._server.wait_closed()
+        log.info("gateway stopped")
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self.sessions) >= self.options.max_connections:
+            writer.close()
+            return
+        session = Session(self, reader, writer)
+        session.task = asyncio.current_task()
+        self.sessions.add(session)
+        CONNECTIONS.inc()
+        CONNECTIONS_TOTAL.inc()
+        try:
+            await session.run()
+        finally:
+            self.sessions.discard(session)
+            CONNECTIONS.dec()
+
+
+class Session:
+    """One device connection, in whichever HJ 212 version the device speaks."""
+
+    def __init__(
+        self, gateway: Gateway, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ):
+        self.gateway = gateway
+        self.reader = reader
+        self.writer = writer
+        peername = writer.get_extra_info("peername")
+        self.peer = f"{peername[0]}:{peername[1]}" if peername else "unknown"
+        self.decoder = hj212.FrameDecoder()
+        self.reassembler = hj212.Reassembler(timeout_s=gateway.options.reassembly_timeout_s)
+        self.mns: set[str] = set()
+        self.backfill_checked: set[tuple[int, str]] = set()
+        self.task: asyncio.Task[Any] | None = None
+        self._closing = False
+
+    def close(self) -> None:
+        self._closing = True
+        self.writer.close()
+
+    async def run(self) -> None:
+        options = self.gateway.options
+        try:
+            while not self._closing:
+                try:
+                    chunk = await asyncio.wait_for(
+                        self.reader.read(READ_SIZE), options.idle_timeout_s
+                    )
+                except TimeoutError:
+                    log.info("idle timeout", extra={"peer": self.peer, "mn": ",".join(self.mns)})
+                    break
+                if not chunk:
+                    break
+                for frame in self.decoder.feed(chunk):
+                    await self._handle(frame)
+                self._record_rejected_bytes()
+                for error in self.reassembler.expire(time.monotonic()):
+                    log.warning("incomplete message dropped: %s", error, extra={"peer": self.peer})
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        except Exception:
+            log.exception("session failed", extra={"peer": self.peer})
+        finally:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+
+    def _record_rejected_bytes(self) -> None:
+        for rejected in self.decoder.take_rejected():
+            received_at, _ = now_pair()
+            raw = {"received_at": received_at, "peer": self.peer, "data": rejected.data}
+            raw.update(rules.sniff(rejected.data))
+            raw.update(verdict="rejected", reason=rejected.error.reason)
+            self.gateway.committer.submit(Verdict(False, rejected.error.reason, raw), wait=False)
+
+    async def _handle(self, frame: bytes) -> None:
+        gateway = self.gateway
+        received_at, local_now = now_pair()
+        verdict = judge(
+            frame,
+            peer=self.peer,
+            devices=gateway.directory.devices,
+            received_at=received_at,
+            local_now=local_now,
+        )
+        if not verdict.accepted and verdict.reason and verdict.reason.startswith("unknown MN"):
+            await gateway.directory.refresh_if_stale(verdict.raw.get("mn"))
+            if verdict.raw.get("mn") in gateway.directory.devices:
+                verdict = judge(
+                    frame,
+                    peer=self.peer,
+                    devices=gateway.directory.devices,
+                    received_at=received_at,
+                    local_now=local_now,
+                )
+        packet = verdict.packet
+        if not verdict.accepted or packet is None:
+            log.info("frame rejected: %s", verdict.reason, extra={"peer": self.peer})
+            gateway.committer.submit(verdict, wait=False)
+            return
+
+        self.mns.add(packet.mn)
+        kind = rules.KIND_BY_CN.get(packet.cn)
+        if packet.is_packetized and kind is not None:
+            # Parts are answered one by one (C.50); their measurements are stored
+            # once the whole message is here.
+            verdict.rows = []
+            whole = self.reassembler.add(packet, time.monotonic())
+            if whole is not None:
+                try:
+                    verdict.rows = measurement_rows(
+                        whole, verdict.device.point_id, kind, received_at, local_now
+                    )
+                except ValueError as exc:
+                    log.warning("reassembled message not stored: %s", exc, extra={"mn": packet.mn})
+
+        answer = answer_for(packet)
+        future = gateway.committer.submit(verdict, wait=answer is not None)
+        if answer is not None and future is not None:
+            try:
+                await future
+            except Exception:
+                # Not durable, so not acknowledged: the device will send it again.
+                self.close()
+                return
+            self.writer.write(hj212.encode(answer))
+            ANSWERS.labels(answer.cn).inc()
+            await self.writer.drain()
+        if kind in rules.BACKFILL_KINDS and gateway.options.backfill and packet.cp.data_time:
+            await self._maybe_backfill(verdict, kind)
+
+    async def _maybe_backfill(self, verdict: Verdict, kind: str) -> None:
+        device, packet = verdict.device, verdict.packet
+        assert packet is not None and packet.cp.data_time is not None
+        key = (device.point_id, kind)
+        if key in self.backfill_checked:
+            return
+        self.backfill_checked.add(key)
+        stored = await asyncio.to_thread(
+            _latest, self.gateway.engine, device.point_id, kind, packet.cp.data_time
+        )
+        missing = backfill_range(kind, packet.cp.data_time, stored)
+        if missing is None:
+            return
+        _, local_now = now_pair()
+        version = packet.protocol_version
+        request = hj212.history_request(
+            kind,
+            missing[0],
+            missing[1],
+            mn=device.mn,
+            pw=device.password,
+            st=device.st,
+            qn=hj212.new_qn(local_now),
+            version=version if version in ("2005", "2017", "2025") else "2017",
+        )
+        log.info(
+            "requesting missed %s data %s..%s",
+            kind,
+            missing[0],
+            missing[1],
+            extra={"mn": device.mn},
+        )
+        self.writer.write(hj212.encode(request))
+        BACKFILL_REQUESTS.inc()
+        await self.writer.drain()
+
+
+def _latest(engine: sa.Engine, point_id: int, kind: str, before: Any) -> list[Any]:
+    with engine.connect() as conn:
+        return latest_data_times(conn, point_id, kind, before)

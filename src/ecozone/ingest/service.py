@@ -1,0 +1,156 @@
+"""Group commit: many verdicts, one transaction.
+
+Sessions submit verdicts and, when they owe the device an answer, wait for
+the future to resolve: it resolves only after the transaction holding the
+frame has committed, so an acknowledged frame is never lost. While one
+transaction runs in the writer thread, new submissions pile up and go
+together into the next one; throughput therefore grows with load instead of
+hinging on one commit per frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from prometheus_client import Counter, Histogram
+
+from ecozone.ingest.rules import Verdict
+from ecozone.store.measurements import insert_raw_frames, upsert_measurements
+from ecozone.store.schema import device as device_table
+
+log = logging.getLogger("ecozone.ingest")
+
+FRAMES = Counter("ecozone_frames_total", "Frames received, by verdict", ["verdict"])
+REJECTIONS = Counter("ecozone_frames_rejected_total", "Rejected frames, by reason", ["reason"])
+MEASUREMENTS = Counter("ecozone_measurements_written_total", "Measurement rows written")
+WRITE_SECONDS = Histogram(
+    "ecozone_write_seconds",
+    "Duration of one group commit",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+BATCH_FRAMES = Histogram(
+    "ecozone_write_batch_frames",
+    "Frames per group commit",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000),
+)
+
+
+def reason_label(reason: str | None) -> str:
+    """A bounded label for the metric: the reason up to its first detail."""
+    if not reason:
+        return "none"
+    for marker in ("unknown MN", "wrong password", "is strict", "CRC", "length", "DataTime"):
+        if marker in reason:
+            return marker.replace(" ", "_").lower()
+    return reason.split(":")[0].split("(")[0].strip()[:40].replace(" ", "_").lower()
+
+
+def write_verdicts(engine: sa.Engine, verdicts: Iterable[Verdict]) -> int:
+    """Store a batch in one transaction: raw frames, measurements, device last-seen."""
+    verdicts = list(verdicts)
+    raws = [v.raw for v in verdicts]
+    rows = [row for v in verdicts for row in v.rows]
+    seen: dict[str, tuple[datetime, str]] = {}
+    for v in verdicts:
+        if v.accepted and v.device is not None and v.packet is not None:
+            seen[v.device.mn] = (v.raw["received_at"], v.packet.protocol_version)
+    with engine.begin() as conn:
+        insert_raw_frames(conn, raws)
+        written = upsert_measurements(conn, rows)
+        if seen:
+            conn.execute(
+                device_table.update()
+                .where(device_table.c.mn == sa.bindparam("device_mn"))
+                .values(last_seen_at=sa.bindparam("seen_at"), protocol=sa.bindparam("version")),
+                [
+                    {"device_mn": mn, "seen_at": at, "version": version}
+                    for mn, (at, version) in seen.items()
+                ],
+            )
+    for v in verdicts:
+        FRAMES.labels("accepted" if v.accepted else "rejected").inc()
+        if not v.accepted:
+            REJECTIONS.labels(reason_label(v.reason)).inc()
+    MEASUREMENTS.inc(written)
+    return written
+
+
+@dataclass
+class _Item:
+    verdict: Verdict
+    future: asyncio.Future[None] | None
+
+
+class GroupCommitter:
+    """Batches submitted verdicts into transactions run in a worker thread."""
+
+    def __init__(self, engine: sa.Engine, *, max_batch: int = 5000):
+        self.engine = engine
+        self.max_batch = max_batch
+        self._pending: list[_Item] = []
+        self._wakeup = asyncio.Event()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="group-commit")
+
+    def submit(self, verdict: Verdict, *, wait: bool) -> asyncio.Future[None] | None:
+        """Queue a verdict; with wait=True the returned future resolves after commit."""
+        if self._closing:
+            raise RuntimeError("the writer is shutting down")
+        future = asyncio.get_running_loop().create_future() if wait else None
+        self._pending.append(_Item(verdict, future))
+        self._wakeup.set()
+        return future
+
+    async def close(self) -> None:
+        """Write everything queued, then stop."""
+        self._closing = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                batch, self._pending = (
+                    self._pending[: self.max_batch],
+                    self._pending[self.max_batch :],
+                )
+                await self._write(batch)
+            if self._closing:
+                return
+
+    async def _write(self, batch: list[_Item]) -> None:
+        started = time.perf_counter()
+        try:
+            await asyncio.to_thread(write_verdicts, self.engine, [i.verdict for i in batch])
+        except Exception as exc:  # the database failed: nobody gets an answer
+            log.error("group commit of %d frames failed: %s", len(batch), exc)
+            for item in batch:
+                if item.future is not None and not item.future.done():
+                    item.future.set_exception(exc)
+            return
+        WRITE_SECONDS.observe(time.perf_counter() - started)
+        BATCH_FRAMES.observe(len(batch))
+        for item in batch:
+            if item.future is not None and not item.future.done():
+                item.future.set_result(None)
+
+
+def now_pair() -> tuple[datetime, datetime]:
+    """(aware UTC now, naive China Standard Time now): the receive stamp and device clock."""
+    utc = datetime.now(UTC)
+    return utc, (utc + _CST_OFFSET).replace(tzinfo=None)
+
+
+_CST_OFFSET = datetime(2000, 1, 1, 8) - datetime(2000, 1, 1)
