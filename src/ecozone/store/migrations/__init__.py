@@ -1,0 +1,1 @@
+"""Alembic environment of ecozone's database schema (see ecozone.store.migrate)."""

@@ -1,0 +1,1 @@
+"""Alembic revisions, oldest first; each is hand-checked against ecozone.store.schema."""
