@@ -1,0 +1,133 @@
+"""Plain data of the registry: the zone's enterprises, monitoring points and devices.
+
+Frozen dataclasses and enums only; `RegistryError` is the one exception this
+package raises. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+DEFAULT_ZONE = "中国（重庆）自由贸易试验区"
+
+
+class PointKind(StrEnum):
+    FLUE_GAS = "flue_gas"
+    WASTEWATER = "wastewater"
+    AMBIENT_AIR = "ambient_air"
+    SURFACE_WATER = "surface_water"
+
+
+class RegistryError(Exception):
+    """A registry file or request was refused; `errors` lists every problem by its path."""
+
+    def __init__(self, errors: list[str], *, heading: str | None = None) -> None:
+        self.errors = list(errors)
+        count = len(self.errors)
+        heading = heading or (
+            f"registry not imported, {count} error{'s' if count != 1 else ''}; nothing was written"
+        )
+        super().__init__("\n".join([heading + ":", *(f"  {error}" for error in self.errors)]))
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """What the gateway needs to accept a device's frames and file its data."""
+
+    mn: str
+    point_id: int
+    password: str
+    st: str
+    lenient: bool
+    credit_code: str
+    point_code: str
+    kind: PointKind
+    reference_o2: float | None
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    mn: str
+    password: str
+    st: str
+    lenient: bool = False
+
+
+@dataclass(frozen=True)
+class PointSpec:
+    path: str  # where it sits in the file, for messages: enterprises[0].points[1]
+    code: str
+    name: str
+    kind: PointKind
+    reference_o2: float | None = None
+    lon: float | None = None
+    lat: float | None = None
+    device: DeviceSpec | None = None
+
+
+@dataclass(frozen=True)
+class EnterpriseSpec:
+    path: str
+    credit_code: str
+    name: str
+    district: str
+    credit_code_verified: bool = True
+    industry: str | None = None
+    address: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    points: tuple[PointSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegistryDocument:
+    """A registry file as parsed. Entries keep the values they were given even when
+    a rule failed (the errors say so), so cross-checks can still name conflicts;
+    it is fit for writing only when parsing reported no errors."""
+
+    zone: str
+    districts: tuple[str, ...]
+    enterprises: tuple[EnterpriseSpec, ...]
+
+
+@dataclass
+class RegistrySnapshot:
+    """The registry as stored, keyed the way a file names things (for diffing)."""
+
+    zones: dict[str, int] = field(default_factory=dict)  # name -> id
+    districts: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> row
+    enterprises: dict[str, dict[str, Any]] = field(default_factory=dict)  # credit code -> row
+    points: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (code, code)
+    devices: dict[int, dict[str, Any]] = field(default_factory=dict)  # point id -> row
+
+
+ENTITIES = ("zone", "district", "enterprise", "point", "device")
+
+
+@dataclass
+class ImportSummary:
+    """Counts of what an import did, per entity, and warnings that did not stop it."""
+
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENTITIES, 0))
+    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENTITIES, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENTITIES, 0))
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+    def __str__(self) -> str:
+        def counts(numbers: dict[str, int]) -> str:
+            parts = [f"{n} {entity}{'s' if n != 1 else ''}" for entity, n in numbers.items() if n]
+            return ", ".join(parts) or "nothing"
+
+        lines = [
+            f"created: {counts(self.created)}",
+            f"updated: {counts(self.updated)}",
+            f"unchanged: {counts(self.unchanged)}",
+        ]
+        lines += [f"warning: {warning}" for warning in self.warnings]
+        return "\n".join(lines)

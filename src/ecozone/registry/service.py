@@ -1,0 +1,261 @@
+"""Registry use cases: import a registry file, export it, and serve devices to the gateway.
+
+Import reads the stored registry once, validates the whole file against the
+rules and that snapshot, and writes only if nothing was wrong, all in one
+transaction; each created or changed row gets an audit entry. Entities are
+matched by name (zone, district), credit code (enterprise), code within
+their enterprise (point) and point (device); import creates and updates,
+never deletes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ecozone.registry import rules, store
+from ecozone.registry.model import (
+    DEFAULT_ZONE,
+    DeviceInfo,
+    ImportSummary,
+    PointKind,
+    RegistryDocument,
+    RegistryError,
+    RegistrySnapshot,
+)
+from ecozone.store.schema import device, district, enterprise, point, zone
+
+_HIDDEN = "***"  # passwords never go into the audit log
+
+
+def import_registry(
+    engine: sa.Engine, data: Any, *, actor: str = "registry import"
+) -> ImportSummary:
+    """Create or update the zone, districts, enterprises, points and devices of `data`.
+
+    `data` has the shape of a registry file (see docs/storage.md). All-or-
+    nothing: every problem in the file, and every conflict with what is
+    stored, is collected into one RegistryError, and then nothing is written.
+    Importing the same data twice changes nothing the second time. Optional
+    fields left out of the file are reset to their defaults on update; a
+    point listed without a device keeps the device it has.
+    """
+    document, errors, warnings = rules.parse_registry(data)
+    # IMMEDIATE: on SQLite take the write lock before reading, so the snapshot
+    # cannot go stale between validation and writing.
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+        stored = store.load_snapshot(conn)
+        errors += rules.check_against_registry(document, stored)
+        if errors:
+            raise RegistryError(errors)
+        summary = ImportSummary(warnings=warnings)
+        _apply(conn, document, stored, summary, actor)
+    return summary
+
+
+def _diff(row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if row[key] != value}
+
+
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: (_HIDDEN if key == "password" else value) for key, value in values.items()}
+
+
+class _Writer:
+    """Creates or updates rows, counting them and noting audit entries."""
+
+    def __init__(self, conn: sa.Connection, summary: ImportSummary, actor: str) -> None:
+        self.conn = conn
+        self.summary = summary
+        self.actor = actor
+        self.audit: list[dict[str, Any]] = []
+
+    def _note(self, action: str, entity: str, row_id: int, before: Any, after: Any) -> None:
+        self.audit.append(
+            {
+                "actor": self.actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(row_id),
+                "before": before,
+                "after": after,
+            }
+        )
+
+    def put(self, table: sa.Table, row: dict[str, Any] | None, values: dict[str, Any]) -> int:
+        """Insert `values`, or update `row` to them; returns the row id."""
+        entity = table.name
+        if row is None:
+            row_id = store.insert_row(self.conn, table, values)
+            self.summary.created[entity] += 1
+            self._note("create", entity, row_id, None, _audited(values))
+            return row_id
+        changes = _diff(row, values)
+        if changes:
+            store.update_row(self.conn, table, row["id"], changes)
+            self.summary.updated[entity] += 1
+            before = _audited({key: row[key] for key in changes})
+            self._note("update", entity, row["id"], before, _audited(changes))
+        else:
+            self.summary.unchanged[entity] += 1
+        return row["id"]
+
+
+def _apply(
+    conn: sa.Connection,
+    document: RegistryDocument,
+    stored: RegistrySnapshot,
+    summary: ImportSummary,
+    actor: str,
+) -> None:
+    writer = _Writer(conn, summary, actor)
+    zone_row = None
+    if document.zone in stored.zones:
+        zone_row = {"id": stored.zones[document.zone], "name": document.zone}
+    zone_id = writer.put(zone, zone_row, {"name": document.zone})
+
+    district_ids = {name: row["id"] for name, row in stored.districts.items()}
+    for name in document.districts:
+        district_ids[name] = writer.put(
+            district, stored.districts.get(name), {"zone_id": zone_id, "name": name}
+        )
+
+    devices: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+    for spec in document.enterprises:
+        enterprise_id = writer.put(
+            enterprise,
+            stored.enterprises.get(spec.credit_code),
+            {
+                "credit_code": spec.credit_code,
+                "credit_code_verified": spec.credit_code_verified,
+                "name": spec.name,
+                "district_id": district_ids[spec.district],
+                "industry": spec.industry,
+                "address": spec.address,
+                "lon": spec.lon,
+                "lat": spec.lat,
+            },
+        )
+        for point_spec in spec.points:
+            point_row = stored.points.get((spec.credit_code, point_spec.code))
+            point_id = writer.put(
+                point,
+                point_row,
+                {
+                    "enterprise_id": enterprise_id,
+                    "code": point_spec.code,
+                    "name": point_spec.name,
+                    "kind": point_spec.kind.value,
+                    "reference_o2": point_spec.reference_o2,
+                    "lon": point_spec.lon,
+                    "lat": point_spec.lat,
+                },
+            )
+            if point_spec.device is not None:
+                device_spec = point_spec.device
+                existing = stored.devices.get(point_id) if point_row is not None else None
+                values = {
+                    "point_id": point_id,
+                    "mn": device_spec.mn,
+                    "password": device_spec.password,
+                    "st": device_spec.st,
+                    "lenient": device_spec.lenient,
+                }
+                devices.append((existing, values))
+
+    # An MN may move between points in one file (even swap): free every MN that
+    # changes first, so no intermediate state breaks its uniqueness.
+    for existing, values in devices:
+        if existing is not None and existing["mn"] != values["mn"]:
+            store.update_row(conn, device, existing["id"], {"mn": f"~{existing['id']}"})
+    for existing, values in devices:
+        writer.put(device, existing, values)
+    store.insert_audit(conn, writer.audit)
+
+
+def export_registry(engine: sa.Engine, zone_name: str | None = None) -> dict[str, Any]:
+    """The stored registry of one zone in registry-file shape (import of it changes nothing).
+
+    `zone_name` may be left out when the database holds at most one zone.
+    Optional fields are written only when they differ from their defaults.
+    """
+    with engine.connect() as conn:
+        zones = store.select_zones(conn)
+        if zone_name is None:
+            if len(zones) > 1:
+                names = ", ".join(z["name"] for z in zones)
+                raise RegistryError([f"the registry holds several zones: {names}"],
+                                    heading="name the zone to export")  # fmt: skip
+            if not zones:
+                return {"zone": DEFAULT_ZONE, "districts": [], "enterprises": []}
+            chosen = zones[0]
+        else:
+            chosen = next((z for z in zones if z["name"] == zone_name), None)
+            if chosen is None:
+                names = ", ".join(z["name"] for z in zones) or "none"
+                raise RegistryError([f"no zone named {zone_name} (stored: {names})"],
+                                    heading="cannot export")  # fmt: skip
+        districts, enterprises, points, devices = store.select_zone_registry(conn, chosen["id"])
+
+    points_by_enterprise: dict[int, list[dict[str, Any]]] = {}
+    for row in points:
+        points_by_enterprise.setdefault(row["enterprise_id"], []).append(
+            _export_point(row, devices.get(row["id"]))
+        )
+    return {
+        "zone": chosen["name"],
+        "districts": [row["name"] for row in districts],
+        "enterprises": [
+            _export_enterprise(row, points_by_enterprise.get(row["id"], [])) for row in enterprises
+        ],
+    }
+
+
+def _optional(entry: dict[str, Any], row: dict[str, Any], *keys: str) -> None:
+    for key in keys:
+        if row[key] is not None:
+            entry[key] = row[key]
+
+
+def _export_enterprise(row: dict[str, Any], points: list[dict[str, Any]]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"credit_code": row["credit_code"]}
+    if not row["credit_code_verified"]:
+        entry["credit_code_verified"] = False
+    entry["name"] = row["name"]
+    entry["district"] = row["district"]
+    _optional(entry, row, "industry", "address", "lon", "lat")
+    entry["points"] = points
+    return entry
+
+
+def _export_point(row: dict[str, Any], device_row: dict[str, Any] | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"code": row["code"], "name": row["name"], "kind": row["kind"]}
+    _optional(entry, row, "reference_o2", "lon", "lat")
+    if device_row is not None:
+        entry["device"] = {
+            "mn": device_row["mn"],
+            "password": device_row["password"],
+            "st": device_row["st"],
+        }
+        if device_row["lenient"]:
+            entry["device"]["lenient"] = True
+    return entry
+
+
+def load_devices(conn: sa.Connection) -> dict[str, DeviceInfo]:
+    """Every registered device by MN, with what the gateway needs to accept and file its data."""
+    return {
+        row["mn"]: DeviceInfo(
+            mn=row["mn"],
+            point_id=row["point_id"],
+            password=row["password"],
+            st=row["st"],
+            lenient=row["lenient"],
+            credit_code=row["credit_code"],
+            point_code=row["point_code"],
+            kind=PointKind(row["kind"]),
+            reference_o2=row["reference_o2"],
+        )
+        for row in store.select_devices(conn)
+    }

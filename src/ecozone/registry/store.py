@@ -1,0 +1,127 @@
+"""The registry's queries over the zone, district, enterprise, point, device and audit_log tables.
+
+The only module of the package with SQL. Registries are small (thousands of
+rows), so reads load whole tables into plain dicts and writes go row by row
+inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ecozone.registry.model import RegistrySnapshot
+from ecozone.store.schema import audit_log, device, district, enterprise, point, zone
+
+
+def load_snapshot(conn: sa.Connection) -> RegistrySnapshot:
+    """The whole stored registry, keyed by the names a registry file uses."""
+    snapshot = RegistrySnapshot()
+    snapshot.zones = {row.name: row.id for row in conn.execute(sa.select(zone.c.id, zone.c.name))}
+    snapshot.districts = {
+        row["name"]: dict(row) for row in conn.execute(sa.select(district)).mappings()
+    }
+    enterprises_by_id: dict[int, str] = {}
+    for row in conn.execute(sa.select(enterprise)).mappings():
+        snapshot.enterprises[row["credit_code"]] = dict(row)
+        enterprises_by_id[row["id"]] = row["credit_code"]
+    for row in conn.execute(sa.select(point)).mappings():
+        snapshot.points[(enterprises_by_id[row["enterprise_id"]], row["code"])] = dict(row)
+    snapshot.devices = {
+        row["point_id"]: dict(row) for row in conn.execute(sa.select(device)).mappings()
+    }
+    return snapshot
+
+
+def insert_row(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> int:
+    """Insert one row and return its id."""
+    return conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
+
+
+def update_row(conn: sa.Connection, table: sa.Table, row_id: int, values: dict[str, Any]) -> None:
+    conn.execute(table.update().where(table.c.id == row_id).values(**values))
+
+
+def insert_audit(conn: sa.Connection, entries: list[dict[str, Any]]) -> None:
+    """Append audit entries: actor, action, entity, entity_id, before, after."""
+    if entries:
+        conn.execute(audit_log.insert(), entries)
+
+
+def select_zones(conn: sa.Connection) -> list[dict[str, Any]]:
+    return [dict(row) for row in conn.execute(sa.select(zone).order_by(zone.c.id)).mappings()]
+
+
+def select_zone_registry(
+    conn: sa.Connection, zone_id: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[int, dict]]:
+    """Districts, enterprises, points and devices (by point id) of one zone, in id order."""
+    districts = [
+        dict(row)
+        for row in conn.execute(
+            sa.select(district).where(district.c.zone_id == zone_id).order_by(district.c.id)
+        ).mappings()
+    ]
+    enterprises = [
+        dict(row)
+        for row in conn.execute(
+            sa.select(enterprise, district.c.name.label("district"))
+            .join(district, enterprise.c.district_id == district.c.id)
+            .where(district.c.zone_id == zone_id)
+            .order_by(enterprise.c.id)
+        ).mappings()
+    ]
+    points = [
+        dict(row)
+        for row in conn.execute(
+            sa.select(point)
+            .join(enterprise, point.c.enterprise_id == enterprise.c.id)
+            .join(district, enterprise.c.district_id == district.c.id)
+            .where(district.c.zone_id == zone_id)
+            .order_by(point.c.id)
+        ).mappings()
+    ]
+    devices = {
+        row["point_id"]: dict(row)
+        for row in conn.execute(
+            sa.select(device).where(device.c.point_id.in_([p["id"] for p in points]))
+        ).mappings()
+    }
+    return districts, enterprises, points, devices
+
+
+def select_devices(conn: sa.Connection) -> list[dict[str, Any]]:
+    """Every device with its point and enterprise, as the gateway needs them."""
+    stmt = (
+        sa.select(
+            device.c.mn,
+            device.c.point_id,
+            device.c.password,
+            device.c.st,
+            device.c.lenient,
+            enterprise.c.credit_code,
+            point.c.code.label("point_code"),
+            point.c.kind,
+            point.c.reference_o2,
+        )
+        .join(point, device.c.point_id == point.c.id)
+        .join(enterprise, point.c.enterprise_id == enterprise.c.id)
+        .order_by(device.c.mn)
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def record_device_seen(
+    conn: sa.Connection, mn: str, *, seen_at: datetime, protocol: str | None = None
+) -> bool:
+    """Note that a device was heard from (and which HJ 212 edition it spoke).
+
+    Returns False when no device has this MN. Runs in the caller's transaction.
+    """
+    values: dict[str, Any] = {"last_seen_at": seen_at}
+    if protocol is not None:
+        values["protocol"] = protocol
+    result = conn.execute(device.update().where(device.c.mn == mn).values(**values))
+    return result.rowcount > 0

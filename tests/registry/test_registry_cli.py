@@ -1,0 +1,87 @@
+"""`ecozone registry import/export` as a user runs them (SQLite)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from ecozone.registry.cli import app
+from ecozone.store import migrate
+
+FILE = """\
+districts: [两江新区, 渝中区]
+enterprises:
+  - credit_code: 91500000MA5U7AH918
+    name: 重庆示例热电有限公司
+    district: 两江新区
+    points:
+      - code: DA001
+        name: 1号锅炉烟囱
+        kind: flue_gas          # flue_gas | wastewater | ambient_air | surface_water
+        reference_o2: 6.0
+        device: {mn: "88888880000001", password: "123456", st: "31"}
+"""
+
+
+@pytest.fixture
+def database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ECOZONE_DATABASE_URL", sqlite_url)
+    return sqlite_url
+
+
+def test_import_prints_what_it_created_then_that_nothing_changed(database, tmp_path) -> None:
+    migrate.upgrade(database)
+    path = tmp_path / "registry.yaml"
+    path.write_text(FILE, encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(app, ["import", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "created: 1 zone, 2 districts, 1 enterprise, 1 point, 1 device" in first.output
+    second = runner.invoke(app, ["import", str(path)])
+    assert "created: nothing" in second.output and "updated: nothing" in second.output
+
+
+def test_import_of_a_bad_file_prints_every_error_and_exits_1(database, tmp_path) -> None:
+    migrate.upgrade(database)
+    path = tmp_path / "registry.yaml"
+    path.write_text(
+        FILE.replace("两江新区\n", "江北区\n").replace("flue_gas ", "fluegas "), "utf-8"
+    )
+    result = CliRunner().invoke(app, ["import", str(path)])
+    assert result.exit_code == 1
+    assert "enterprises[0].district: unknown district 江北区" in result.output
+    assert "enterprises[0].points[0].kind: unknown point kind 'fluegas'" in result.output
+
+
+def test_import_of_a_file_that_is_not_yaml_exits_1(database, tmp_path) -> None:
+    migrate.upgrade(database)
+    path = tmp_path / "registry.yaml"
+    path.write_text("districts: [unclosed\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", str(path)])
+    assert result.exit_code == 1 and "not a readable YAML file" in result.output
+
+
+def test_commands_ask_for_an_upgrade_on_a_database_without_schema(database, tmp_path) -> None:
+    result = CliRunner().invoke(app, ["export"])
+    assert result.exit_code == 1 and "ecozone db upgrade" in result.output
+
+
+def test_export_writes_readable_chinese_yaml_to_stdout_or_a_file(database, tmp_path) -> None:
+    migrate.upgrade(database)
+    source = tmp_path / "registry.yaml"
+    source.write_text(FILE, encoding="utf-8")
+    runner = CliRunner()
+    runner.invoke(app, ["import", str(source)])
+    shown = runner.invoke(app, ["export"])
+    assert shown.exit_code == 0, shown.output
+    assert "name: 重庆示例热电有限公司" in shown.output  # not \\u escapes
+    target: Path = tmp_path / "out.yaml"
+    written = runner.invoke(app, ["export", "--output", str(target)])
+    assert written.exit_code == 0, written.output
+    assert yaml.safe_load(target.read_text(encoding="utf-8")) == {
+        "zone": "中国（重庆）自由贸易试验区",
+        **yaml.safe_load(FILE),
+    }
