@@ -1,0 +1,41 @@
+"""Plain data of the measurement queries: the output columns and the error family.
+
+A query row is a plain dict keyed by OUTPUT_COLUMNS, so JSON, CSV and the
+REST layer share one shape and one column order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ecozone.store.schema import MEASUREMENT_KINDS
+
+#: Columns of a query row, in output order (JSON keys, CSV header).
+KEY_OUTPUT_COLUMNS = ("mn", "point", "pollutant", "kind", "data_time")
+VALUE_OUTPUT_COLUMNS = (
+    "rtd", "avg", "min", "max", "cou",
+    "zs_rtd", "zs_avg", "zs_min", "zs_max",
+    "flag", "eflag",
+)  # fmt: skip
+OUTPUT_COLUMNS = KEY_OUTPUT_COLUMNS + VALUE_OUTPUT_COLUMNS
+
+#: Data kinds of HJ 212: real-time (2011), minute (2051), hour (2061), day (2031).
+KINDS = MEASUREMENT_KINDS
+
+FORMATS = ("json", "csv")
+
+
+class QueryError(ValueError):
+    """A measurement query that cannot be answered as asked; the message says why."""
+
+
+class NotFoundError(QueryError):
+    """The query names a device, enterprise or outlet that the registry does not hold."""
+
+
+@dataclass(frozen=True)
+class PointLabel:
+    """How a point is named in query output: its outlet code and its device's MN."""
+
+    code: str
+    mn: str | None

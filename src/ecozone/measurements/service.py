@@ -1,0 +1,200 @@
+"""Measurement queries as use cases: check the request, name points, read, shape rows.
+
+Everything a caller can get wrong (kind, time range, limit, an unknown MN,
+enterprise or outlet) is checked here and raised as QueryError before any
+measurement is read, so the CLI and the REST layer only translate errors.
+Times are device time, China Standard Time, as HJ 212 transmits them: naive
+input means CST, aware input is converted, output carries +08:00.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ecozone.measurements import store
+from ecozone.measurements.model import (
+    FORMATS,
+    KINDS,
+    OUTPUT_COLUMNS,
+    VALUE_OUTPUT_COLUMNS,
+    NotFoundError,
+    PointLabel,
+    QueryError,
+)
+from ecozone.store.schema import CHINA_STANDARD_TIME
+
+# HJ 212 DataTime form (YYYYMMDDhhmmss), accepted besides ISO 8601.
+_HJ212_TIME = re.compile(r"\d{14}")
+
+
+def parse_time(value: datetime | str, name: str = "time") -> datetime:
+    """`value` as naive China Standard Time; `name` says which bound in errors.
+
+    Accepts a datetime, ISO 8601 text (date only means midnight; an offset or
+    Z is converted to CST) and HJ 212's YYYYMMDDhhmmss.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if _HJ212_TIME.fullmatch(text):
+                parsed = datetime.strptime(text, "%Y%m%d%H%M%S")
+            else:
+                parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise QueryError(
+                f"{name} {value!r} is not a time; write it as ISO 8601, "
+                "e.g. 2024-05-01T10:00:00 (China Standard Time) or 2024-05-01T02:00:00Z"
+            ) from None
+    else:
+        parsed = value
+    if parsed.tzinfo is not None and parsed.utcoffset() is not None:
+        return parsed.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+    return parsed.replace(tzinfo=None)
+
+
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise QueryError(f"unknown data kind {kind!r}; expected one of {', '.join(KINDS)}")
+    return kind
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def query(
+    engine: sa.Engine,
+    *,
+    mn: str | None = None,
+    credit_code: str | None = None,
+    point: str | None = None,
+    pollutant: str | None = None,
+    kind: str,
+    start: datetime | str | None = None,
+    end: datetime | str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Measurements of one data kind, ordered by data_time then pollutant.
+
+    `mn` (device), `credit_code` (enterprise) and `point` (outlet code) narrow
+    the points; given together, a point must match them all. None of them
+    means every point. The range is half-open: start <= data_time < end.
+    Rows are dicts keyed by OUTPUT_COLUMNS; data_time is ISO 8601 with +08:00.
+    Raises NotFoundError naming an unknown device, enterprise or outlet, and
+    QueryError for a bad kind, time, range, limit or offset.
+    """
+    check_kind(kind)
+    start_time = parse_time(start, "start") if start is not None else None
+    end_time = parse_time(end, "end") if end is not None else None
+    if start_time is not None and end_time is not None and end_time <= start_time:
+        raise QueryError(
+            f"end {end_time.isoformat()} is not after start {start_time.isoformat()}; "
+            "the range is start <= data_time < end"
+        )
+    if limit is not None and limit < 1:
+        raise QueryError(f"limit must be at least 1, not {limit}")
+    if offset < 0:
+        raise QueryError(f"offset must not be negative, not {offset}")
+
+    with engine.connect() as conn:
+        labels: dict[int, PointLabel] | None = None
+        if mn is not None or credit_code is not None or point is not None:
+            labels = store.resolve_points(conn, mn=mn, credit_code=credit_code, point_code=point)
+            if not labels:
+                raise _not_found(conn, mn=mn, credit_code=credit_code, point=point)
+        rows = store.read_measurements(
+            conn,
+            point_ids=sorted(labels) if labels is not None else None,
+            pollutant=pollutant,
+            kind=kind,
+            start=start_time,
+            end=end_time,
+            limit=limit,
+            offset=offset,
+        )
+        if labels is None:
+            labels = store.point_labels(conn, (row["point_id"] for row in rows))
+    return [_output_row(row, labels[row["point_id"]]) for row in rows]
+
+
+def _not_found(
+    conn: sa.Connection, *, mn: str | None, credit_code: str | None, point: str | None
+) -> NotFoundError:
+    """Which of the names given matches nothing, or which two do not belong together."""
+    location = store.device_location(conn, mn) if mn is not None else None
+    if mn is not None and location is None:
+        return NotFoundError(f"no device with MN {mn}")
+    if credit_code is not None and not store.enterprise_exists(conn, credit_code):
+        return NotFoundError(f"no enterprise with credit code {credit_code}")
+    if location is not None:
+        if credit_code is not None and location["credit_code"] != credit_code:
+            return NotFoundError(
+                f"device MN {mn} belongs to enterprise {location['credit_code']} "
+                f"({location['enterprise']}), not to {credit_code}"
+            )
+        if point is not None and location["point"] != point:
+            return NotFoundError(f"device MN {mn} is at outlet {location['point']}, not at {point}")
+    if point is not None:
+        if credit_code is not None:
+            return NotFoundError(f"enterprise {credit_code} has no outlet {point}")
+        return NotFoundError(f"no outlet with code {point}")
+    return NotFoundError("no point matches the query")  # unreachable with a consistent registry
+
+
+def format_time(data_time: datetime) -> str:
+    """Device time as ISO 8601 with the China Standard Time offset."""
+    return data_time.replace(tzinfo=CHINA_STANDARD_TIME).isoformat()
+
+
+def _output_row(row: dict[str, Any], label: PointLabel) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "mn": label.mn,
+        "point": label.code,
+        "pollutant": row["pollutant"],
+        "kind": row["kind"],
+        "data_time": format_time(row["data_time"]),
+    }
+    for name in VALUE_OUTPUT_COLUMNS:
+        value = row[name]
+        # PostgreSQL can hold NaN and infinities; JSON cannot, and no valid
+        # concentration is one, so they come out as missing values.
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        out[name] = value
+    return out
+
+
+def to_json(rows: Iterable[dict[str, Any]]) -> str:
+    """A JSON list of row objects, one object per line (no trailing newline)."""
+    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
+    if not lines:
+        return "[]"
+    return "[\n" + ",\n".join(lines) + "\n]"
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+    """Header and one line per row, in OUTPUT_COLUMNS order; a missing value is empty."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(OUTPUT_COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row[name] is None else row[name] for name in OUTPUT_COLUMNS])
+    return buffer.getvalue()
+
+
+def render(rows: Iterable[dict[str, Any]], fmt: str) -> str:
+    """Rows in format `fmt` ('json' or 'csv'), ending with a newline."""
+    check_format(fmt)
+    return to_json(rows) + "\n" if fmt == "json" else to_csv(rows)
