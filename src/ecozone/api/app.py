@@ -1,0 +1,149 @@
+"""The FastAPI application: routers mounted, operations endpoints, request metrics.
+
+`create_app` takes an engine (tests, the demo) or makes one from settings
+and then owns it, disposing it at shutdown. Request metrics go to
+prometheus_client's default registry, where the gateway running in the same
+process registers its own, so /metrics shows both. Route templates, not raw
+paths, label the metrics, which keeps their number bounded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ecozone import __version__, config
+from ecozone.api import pages, routes
+from ecozone.api import store as api_store
+from ecozone.measurements import api as measurements_api
+from ecozone.store.engine import make_engine
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+HTTP_REQUESTS = Counter(
+    "ecozone_http_requests",
+    "HTTP requests answered, by method, route template and status code.",
+    ["method", "route", "status"],
+)
+HTTP_DURATION = Histogram(
+    "ecozone_http_request_duration_seconds",
+    "Time to answer an HTTP request, by method and route template.",
+    ["method", "route"],
+)
+
+
+class RequestMetrics:
+    """ASGI middleware counting requests and timing them, labelled by route template."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500  # unless a response starts: the error handler outside answers 500
+        started = time.perf_counter()
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or (
+                "/static" if scope.get("path", "").startswith("/static/") else "unmatched"
+            )
+            method = scope.get("method", "")
+            HTTP_REQUESTS.labels(method, template, str(status)).inc()
+            HTTP_DURATION.labels(method, template).observe(time.perf_counter() - started)
+
+
+def create_app(
+    engine: sa.Engine | None = None, *, settings: config.Settings | None = None
+) -> FastAPI:
+    """The ecozone web application over `engine` (default: one for settings.database_url)."""
+    settings = settings or config.load()
+    owns_engine = engine is None
+    app_engine = engine if engine is not None else make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owns_engine:
+                app_engine.dispose()
+
+    app = FastAPI(
+        title="ecozone",
+        version=__version__,
+        description=(
+            "生态环境监管平台 Eco-environment supervision platform. "
+            "Times of measurements are device time, China Standard Time (UTC+8)."
+        ),
+        openapi_url="/openapi.json",
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN; pages.docs serves /docs
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.engine = app_engine
+    app.state.settings = settings
+    app.add_middleware(RequestMetrics)
+    app.include_router(measurements_api.router)
+    app.include_router(routes.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/metrics", tags=["operations"], response_class=Response, summary="Prometheus")
+    def metrics() -> Response:
+        """Prometheus metrics of this process (HTTP, and the gateway when it runs here)."""
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/healthz", tags=["operations"], summary="健康检查 Health check")
+    def healthz(request: Request) -> Any:
+        """200 when the database answers and holds the schema, 503 otherwise."""
+        try:
+            with request.app.state.engine.connect() as conn:
+                api_store.ping(conn)
+        except sa.exc.SQLAlchemyError as exc:
+            return JSONResponse(
+                {"status": "unavailable", "database": f"{exc.__class__.__name__}"},
+                status_code=503,
+            )
+        return {"status": "ok", "database": "ok"}
+
+    return app
+
+
+def serve(
+    host: str | None = None,
+    port: int | None = None,
+    engine: sa.Engine | None = None,
+    *,
+    settings: config.Settings | None = None,
+) -> None:
+    """Run the application under uvicorn until interrupted (default host and port from settings)."""
+    settings = settings or config.load()
+    app = create_app(engine, settings=settings)
+    uvicorn.run(
+        app,
+        host=host if host is not None else settings.http_host,
+        port=port if port is not None else settings.http_port,
+        log_level="info",
+    )

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from tests.measurements.data import seed
+
+from ecozone.store.engine import make_engine
+
+
+@pytest.fixture
+def seeded_url(database_url: str) -> str:
+    """A migrated database (SQLite, then PostgreSQL) holding tests.measurements.data."""
+    seed(database_url)
+    return database_url
+
+
+@pytest.fixture
+def engine(seeded_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(seeded_url)
+    yield engine
+    engine.dispose()
