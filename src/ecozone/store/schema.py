@@ -117,6 +117,9 @@ enterprise = sa.Table(
     sa.Column("lon", sa.Float),
     sa.Column("lat", sa.Float),
     sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    # A key pollutant-discharging unit must disclose its automatic monitoring data;
+    # only such data is shown to the public.
+    sa.Column("disclosed", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.CheckConstraint("lon BETWEEN -180 AND 180", name="lon"),
     sa.CheckConstraint("lat BETWEEN -90 AND 90", name="lat"),
 )
@@ -219,4 +222,226 @@ audit_log = sa.Table(
     sa.Column("after", Json),
     sa.Index(None, "entity", "entity_id"),
     sa.Index(None, "at"),
+)
+
+# --- monitoring: values computed from the stored data (HJ 75/76, HJ 355/356) -----
+
+AGGREGATE_KINDS = ("hour", "day")
+
+aggregate = sa.Table(
+    "aggregate",
+    metadata,
+    sa.Column("point_id", sa.Integer, sa.ForeignKey("point.id"), nullable=False),
+    sa.Column("pollutant", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("data_time", LocalDateTime(), nullable=False),  # start of the hour / day
+    sa.Column("avg", sa.Float),
+    sa.Column("min", sa.Float),
+    sa.Column("max", sa.Float),
+    sa.Column("cou", sa.Float),
+    # Converted to the point's reference O2 (HJ 75-2017), where the point has one.
+    sa.Column("zs_avg", sa.Float),
+    sa.Column("zs_min", sa.Float),
+    sa.Column("zs_max", sa.Float),
+    sa.Column("valid", sa.Boolean, nullable=False),
+    sa.Column("valid_count", sa.Integer, nullable=False),  # valid minutes / valid hours
+    sa.Column("sample_count", sa.Integer, nullable=False),  # values present at all
+    sa.Column("emission_kg", sa.Float),
+    sa.Column("flag", sa.String(4)),
+    # The device's own hourly/daily value, kept beside ours to show disagreement.
+    sa.Column("device_avg", sa.Float),
+    sa.Column("computed_at", UtcDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint("point_id", "kind", "pollutant", "data_time"),
+    sa.CheckConstraint(_in("kind", AGGREGATE_KINDS), name="kind"),
+    sa.Index(None, "point_id", "kind", "data_time"),
+    sqlite_with_rowid=False,
+)
+
+# --- compliance: permits, limits, alerts and data marking -------------------------
+
+PERMIT_CLASSES = ("key", "simplified", "registration")
+LIMIT_BASES = ("hour", "day")
+ALERT_STATES = ("open", "dispatched", "feedback", "verified", "closed")
+MARK_KINDS = ("shutdown", "maintenance", "calibration", "fault")
+
+permit = sa.Table(
+    "permit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("permit_no", sa.String(40), nullable=False, unique=True),
+    sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), nullable=False),
+    sa.Column("management_class", sa.String(16), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint(_in("management_class", PERMIT_CLASSES), name="management_class"),
+    sa.CheckConstraint("valid_from <= valid_to", name="validity"),
+    sa.Index(None, "enterprise_id"),
+)
+
+permit_limit = sa.Table(
+    "permit_limit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("permit_id", sa.Integer, sa.ForeignKey("permit.id"), nullable=False),
+    sa.Column("point_id", sa.Integer, sa.ForeignKey("point.id"), nullable=False),
+    sa.Column("pollutant", sa.String(16), nullable=False),
+    sa.Column("limit_value", sa.Float, nullable=False),
+    sa.Column("unit", sa.String(16), nullable=False),
+    sa.Column("basis", sa.String(8), nullable=False),
+    sa.Column("standard", sa.String(100)),  # e.g. GB 13223-2011, DB50/ 658-2016
+    sa.Column("annual_cap_t", sa.Float),
+    sa.UniqueConstraint("permit_id", "point_id", "pollutant", "basis"),
+    sa.CheckConstraint(_in("basis", LIMIT_BASES), name="basis"),
+    sa.CheckConstraint("limit_value > 0", name="limit_value"),
+    sa.CheckConstraint("annual_cap_t IS NULL OR annual_cap_t > 0", name="annual_cap_t"),
+    sa.Index(None, "point_id", "pollutant"),
+)
+
+alert = sa.Table(
+    "alert",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    # exceedance, offline, constant_value, device_fault, long_maintenance,
+    # hour_mismatch, cap_warning, permit_expired, ...
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("point_id", sa.Integer, sa.ForeignKey("point.id")),
+    sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), nullable=False),
+    sa.Column("pollutant", sa.String(16)),
+    sa.Column("start", LocalDateTime(), nullable=False),
+    sa.Column("end", LocalDateTime()),  # NULL while the condition lasts
+    sa.Column("peak", sa.Float),
+    sa.Column("limit_value", sa.Float),
+    sa.Column("state", sa.String(16), nullable=False, server_default="open"),
+    # Identifies one ongoing condition, so it never raises a second alert.
+    sa.Column("condition_key", sa.String(200), nullable=False),
+    sa.Column("detail", Json),
+    sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint(_in("state", ALERT_STATES), name="state"),
+    sa.Index(None, "condition_key", "start", unique=True),
+    sa.Index(None, "state", "start"),
+    sa.Index(None, "enterprise_id", "start"),
+)
+
+alert_action = sa.Table(
+    "alert_action",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("alert_id", BigId, sa.ForeignKey("alert.id"), nullable=False, index=True),
+    sa.Column("at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column(
+        "action", sa.String(16), nullable=False
+    ),  # dispatch / feedback / verify / close / reopen
+    sa.Column("comment", sa.Text),
+    sa.Column("cause", sa.Text),  # enterprise feedback: cause found
+    sa.Column("measures", sa.Text),  # enterprise feedback: measures taken
+)
+
+data_mark = sa.Table(
+    "data_mark",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("point_id", sa.Integer, sa.ForeignKey("point.id"), nullable=False),
+    sa.Column("pollutant", sa.String(16)),  # NULL: every pollutant of the point
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("start", LocalDateTime(), nullable=False),
+    sa.Column("end", LocalDateTime(), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("declared_by", sa.String(100), nullable=False),
+    sa.Column("declared_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.Column("revoked_at", UtcDateTime()),
+    sa.CheckConstraint(_in("kind", MARK_KINDS), name="kind"),
+    sa.CheckConstraint('start < "end"', name="range"),
+    sa.Index(None, "point_id", "start"),
+)
+
+webhook = sa.Table(
+    "webhook",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url", sa.String(500), nullable=False, unique=True),
+    sa.Column("secret", sa.String(200)),  # HMAC key for the signature header
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+)
+
+webhook_delivery = sa.Table(
+    "webhook_delivery",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("webhook_id", sa.Integer, sa.ForeignKey("webhook.id"), nullable=False),
+    sa.Column("alert_id", BigId, sa.ForeignKey("alert.id"), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("next_attempt_at", UtcDateTime()),
+    sa.Column("delivered_at", UtcDateTime()),
+    sa.UniqueConstraint("webhook_id", "alert_id"),
+    sa.Index(None, "status", "next_attempt_at"),
+)
+
+# --- accounts: users, roles, sessions and API tokens ------------------------------
+
+ROLES = ("admin", "supervisor", "enterprise", "coordinator")
+
+user_account = sa.Table(
+    "user_account",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("display_name", sa.String(100)),
+    # A supervisor with a district sees that district only; without, the whole city.
+    sa.Column("district_id", sa.Integer, sa.ForeignKey("district.id")),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint(_in("role", ROLES), name="role"),
+)
+
+user_enterprise = sa.Table(
+    "user_enterprise",
+    metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("user_account.id"), primary_key=True),
+    sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), primary_key=True),
+)
+
+auth_token = sa.Table(
+    "auth_token",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("user_account.id"), nullable=False),
+    # Only a hash is stored; the token itself is shown once.
+    sa.Column("token_hash", sa.String(128), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # session (browser) / api
+    sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("last_used_at", UtcDateTime()),
+    sa.CheckConstraint(_in("kind", ("session", "api")), name="kind"),
+    sa.Index(None, "user_id"),
+)
+
+# --- the plan's measures: progress reports (the measures themselves ship as data) --
+
+PROGRESS_STATUSES = ("not_started", "on_track", "at_risk", "off_track", "done")
+
+plan_progress = sa.Table(
+    "plan_progress",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("measure", sa.Integer, nullable=False),  # 1..23, as numbered in the plan
+    sa.Column("unit", sa.String(100), nullable=False),  # lead or co-operating unit
+    sa.Column("district", sa.String(100)),
+    sa.Column("period", sa.String(16), nullable=False),  # e.g. 2026-Q3, 2026
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("narrative", sa.Text),
+    sa.Column("evidence", sa.Text),
+    sa.Column("indicators", Json),  # {indicator code: value} for the period
+    sa.Column("due_date", sa.Date),
+    sa.Column("reported_by", sa.String(100), nullable=False),
+    sa.Column("reported_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint("measure BETWEEN 1 AND 23", name="measure"),
+    sa.CheckConstraint(_in("status", PROGRESS_STATUSES), name="status"),
+    sa.Index(None, "measure", "period"),
 )
