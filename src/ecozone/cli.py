@@ -11,6 +11,7 @@ import typer
 from ecozone import __version__
 from ecozone.gateway.cli import gateway_command
 from ecozone.ingest.cli import ingest_command
+from ecozone.measurements.cli import query_command
 from ecozone.registry.cli import app as registry_app
 from ecozone.store.cli import app as db_app
 
@@ -31,3 +32,15 @@ app.add_typer(db_app, name="db", help="Database schema: `ecozone db upgrade`.")
 app.add_typer(registry_app, name="registry", help="Zone, enterprises, points and devices.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
+app.command("query")(query_command)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Address to listen on [ECOZONE_HTTP_HOST]"),
+    port: int = typer.Option(None, help="HTTP port [ECOZONE_HTTP_PORT]"),
+) -> None:
+    """Serve the web UI, the REST API (/api/v1) and /metrics."""
+    from ecozone.api import serve as serve_http
+
+    serve_http(host=host, port=port)
