@@ -372,3 +372,14 @@ def test_export_needs_a_zone_name_when_several_are_stored(engine) -> None:
 
 def test_export_of_an_empty_registry_is_an_empty_file(engine) -> None:
     assert export_registry(engine) == {"zone": DEFAULT_ZONE, "districts": [], "enterprises": []}
+
+
+def test_disclosed_enterprise_is_recorded_and_exported(engine) -> None:
+    data = registry()
+    data["enterprises"][0]["disclosed"] = True
+    import_registry(engine, copy.deepcopy(data))
+    with engine.connect() as conn:
+        flags = dict(conn.execute(sa.select(schema.enterprise.c.credit_code, schema.enterprise.c.disclosed)))
+    assert flags[data["enterprises"][0]["credit_code"]] is True
+    assert flags[data["enterprises"][1]["credit_code"]] is False
+    assert export_registry(engine) == data

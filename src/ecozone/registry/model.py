@@ -78,6 +78,8 @@ class EnterpriseSpec:
     address: str | None = None
     lon: float | None = None
     lat: float | None = None
+    # Key discharging units disclose their monitoring data; only that is public.
+    disclosed: bool = False
     points: tuple[PointSpec, ...] = ()
 
 

@@ -186,7 +186,7 @@ _LENGTHS = {
 _TOP_KEYS = ("zone", "districts", "enterprises")
 _ENTERPRISE_KEYS = (
     "credit_code", "credit_code_verified", "name", "district", "industry", "address",
-    "lon", "lat", "points",
+    "lon", "lat", "disclosed", "points",
 )  # fmt: skip
 _POINT_KEYS = ("code", "name", "kind", "reference_o2", "lon", "lat", "device")
 _DEVICE_KEYS = ("mn", "password", "st", "lenient")
@@ -336,6 +336,7 @@ def _parse_enterprise(
     address = reader.text(node, "address", path, required=False, limit="address")
     lon = reader.coordinate(node, "lon", path)
     lat = reader.coordinate(node, "lat", path)
+    disclosed = reader.flag(node, "disclosed", path, False)
 
     points: list[PointSpec] = []
     point_codes: dict[str, str] = {}
@@ -363,6 +364,7 @@ def _parse_enterprise(
         address=address,
         lon=lon,
         lat=lat,
+        disclosed=disclosed,
         points=tuple(points),
     )
 

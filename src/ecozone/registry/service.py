@@ -135,6 +135,7 @@ def _apply(
                 "address": spec.address,
                 "lon": spec.lon,
                 "lat": spec.lat,
+                "disclosed": spec.disclosed,
             },
         )
         for point_spec in spec.points:
@@ -225,6 +226,8 @@ def _export_enterprise(row: dict[str, Any], points: list[dict[str, Any]]) -> dic
     entry["name"] = row["name"]
     entry["district"] = row["district"]
     _optional(entry, row, "industry", "address", "lon", "lat")
+    if row["disclosed"]:
+        entry["disclosed"] = True
     entry["points"] = points
     return entry
 
