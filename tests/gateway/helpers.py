@@ -53,8 +53,14 @@ def prepare(url: str) -> sa.Engine:
 
 
 @contextlib.asynccontextmanager
-async def running_gateway(engine: sa.Engine, **options) -> AsyncIterator[Gateway]:
-    gateway = Gateway(engine, host="127.0.0.1", port=0, options=GatewayOptions(**options))
+async def running_gateway(engine: sa.Engine, after_commit=(), **options) -> AsyncIterator[Gateway]:
+    gateway = Gateway(
+        engine,
+        host="127.0.0.1",
+        port=0,
+        options=GatewayOptions(**options),
+        after_commit=after_commit,
+    )
     await gateway.start()
     try:
         yield gateway

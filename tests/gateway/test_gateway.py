@@ -225,3 +225,28 @@ def test_graceful_stop_flushes_unanswered_frames(database_url):
 
     asyncio.run(scenario())
     assert count(engine, measurement) == 150
+
+
+def test_after_commit_callbacks_receive_the_committed_rows(database_url):
+    engine = prepare(database_url)
+    seen: list[dict] = []
+
+    def callback(rows):
+        # Called after the commit: the rows are already readable elsewhere.
+        assert count(engine, measurement) >= len(rows)
+        seen.extend(rows)
+
+    async def scenario():
+        async with running_gateway(engine, after_commit=[callback]) as gateway:
+            device = await Device.connect(gateway)
+            for i in range(3):
+                await device.send(minute_packet(T0 + timedelta(minutes=i)))
+                assert (await device.receive()).cn == "9014"
+            await device.close()
+
+    asyncio.run(scenario())
+    assert sorted((r["data_time"], r["pollutant"]) for r in seen) == sorted(
+        (T0 + timedelta(minutes=i), code)
+        for i in range(3)
+        for code in ("a19001", "a21002", "a21026")
+    )

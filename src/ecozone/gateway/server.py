@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from ecozone import hj212
 from ecozone.gateway.directory import DeviceDirectory
 from ecozone.ingest import rules
 from ecozone.ingest.rules import Verdict, answer_for, backfill_range, judge, measurement_rows
-from ecozone.ingest.service import GroupCommitter, now_pair
+from ecozone.ingest.service import AfterCommit, GroupCommitter, now_pair
 from ecozone.ingest.store import latest_data_times
 
 log = logging.getLogger("ecozone.gateway")
@@ -52,13 +53,14 @@ class Gateway:
         host: str = "127.0.0.1",
         port: int = 9212,
         options: GatewayOptions | None = None,
+        after_commit: Sequence[AfterCommit] = (),
     ):
         self.engine = engine
         self.host = host
         self.port = port
         self.options = options or GatewayOptions()
         self.directory = DeviceDirectory(engine)
-        self.committer = GroupCommitter(engine)
+        self.committer = GroupCommitter(engine, after_commit=after_commit)
         self.sessions: set[Session] = set()
         self._server: asyncio.Server | None = None
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from prometheus_client import Counter, Histogram
@@ -87,19 +88,40 @@ class _Item:
     future: asyncio.Future[None] | None
 
 
-class GroupCommitter:
-    """Batches submitted verdicts into transactions run in a worker thread."""
+AfterCommit = Callable[[list[dict[str, Any]]], None]
 
-    def __init__(self, engine: sa.Engine, *, max_batch: int = 5000):
+
+class GroupCommitter:
+    """Batches submitted verdicts into transactions run in a worker thread.
+
+    `after_commit` callbacks receive the measurement rows of committed
+    batches (for aggregation and alerting). They run in their own worker,
+    coalescing rows while busy, so they never delay an answer to a device.
+    """
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        max_batch: int = 5000,
+        after_commit: Sequence[AfterCommit] = (),
+    ):
         self.engine = engine
         self.max_batch = max_batch
+        self.after_commit = list(after_commit)
         self._pending: list[_Item] = []
         self._wakeup = asyncio.Event()
         self._closing = False
         self._task: asyncio.Task[None] | None = None
+        self._committed_rows: list[dict[str, Any]] = []
+        self._rows_ready = asyncio.Event()
+        self._hook_task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="group-commit")
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._run(), name="group-commit")
+        if self.after_commit:
+            self._hook_task = loop.create_task(self._run_hooks(), name="after-commit")
 
     def submit(self, verdict: Verdict, *, wait: bool) -> asyncio.Future[None] | None:
         """Queue a verdict; with wait=True the returned future resolves after commit."""
@@ -111,11 +133,28 @@ class GroupCommitter:
         return future
 
     async def close(self) -> None:
-        """Write everything queued, then stop."""
+        """Write everything queued, run the callbacks on it, then stop."""
         self._closing = True
         self._wakeup.set()
         if self._task is not None:
             await self._task
+        self._rows_ready.set()
+        if self._hook_task is not None:
+            await self._hook_task
+
+    async def _run_hooks(self) -> None:
+        while True:
+            await self._rows_ready.wait()
+            self._rows_ready.clear()
+            rows, self._committed_rows = self._committed_rows, []
+            if rows:
+                for hook in self.after_commit:
+                    try:
+                        await asyncio.to_thread(hook, rows)
+                    except Exception:  # the data is stored; a failed follow-up is logged
+                        log.exception("after-commit callback %s failed", hook)
+            if self._closing and not self._committed_rows and self._task and self._task.done():
+                return
 
     async def _run(self) -> None:
         while True:
@@ -142,6 +181,9 @@ class GroupCommitter:
             return
         WRITE_SECONDS.observe(time.perf_counter() - started)
         BATCH_FRAMES.observe(len(batch))
+        if self.after_commit:
+            self._committed_rows.extend(row for item in batch for row in item.verdict.rows)
+            self._rows_ready.set()
         for item in batch:
             if item.future is not None and not item.future.done():
                 item.future.set_result(None)
