@@ -17,7 +17,7 @@ from ecozone.hj212 import _cp, _crc, _fields
 
 speedups = pytest.importorskip(
     "ecozone.hj212._speedups",
-    reason="the C accelerator ecozone.hj212._speedups was not built (no C compiler at install)",
+    reason="the C accelerator ecozone.hj212._speedups is not built (pip install -e . builds it)",
 )
 
 APPENDIX_A_SEGMENT = (
