@@ -1,0 +1,159 @@
+"""Account rules: usernames, passwords, role bindings, password hashing, tokens, expiry, lockout.
+
+Pure functions over plain values (a random salt or token is drawn, nothing is
+read or written). Passwords are hashed with Argon2id (RFC 9106) through
+argon2-cffi; tokens are random and only their SHA-256 digest is kept, so a
+copy of the database holds nothing that logs anybody in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ecozone.accounts.model import USER_ROLES, AccountError, Role
+
+MIN_PASSWORD_LENGTH = 8
+#: Argon2 hashes any length, but hashing megabytes on request is a denial of service.
+MAX_PASSWORD_LENGTH = 1024
+
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,63}")
+
+#: Argon2id with argon2-cffi's defaults (RFC 9106 "second recommended option":
+#: t=3, m=64 MiB, p=4). A stored hash made with other parameters is replaced
+#: at the next successful login (see verify_password).
+PASSWORD_HASHER = PasswordHasher()
+
+#: Idle lifetime of a browser session: each use pushes its expiry this far ahead.
+SESSION_TTL = timedelta(hours=8)
+#: A session ends this long after login however busy it is.
+SESSION_MAX_AGE = timedelta(days=7)
+#: last_used_at (and a session's expiry) is rewritten at most this often per token.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+API_TOKEN_DEFAULT_DAYS = 90
+API_TOKEN_MAX_DAYS = 366
+
+#: Lockout: this many failed logins within LOGIN_WINDOW_S refuse further attempts.
+MAX_FAILURES_PER_USERNAME = 5
+#: Higher than per username, so one office behind one NAT address is not locked out
+#: by a few mistyped passwords, yet a password spray from one address is stopped.
+MAX_FAILURES_PER_IP = 20
+LOGIN_WINDOW_S = 300.0
+
+
+def check_username(username: str) -> str:
+    """2-64 characters, letters, digits and . _ @ -, starting with a letter or digit."""
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise AccountError(
+            f"username {username!r} is not allowed: use 2 to 64 characters, letters, digits "
+            "and . _ @ -, starting with a letter or digit"
+        )
+    return username
+
+
+def password_problems(password: str, username: str) -> list[str]:
+    """What is wrong with `password` for `username`; empty when it is acceptable.
+
+    Minimum rules: at least MIN_PASSWORD_LENGTH characters, and not the
+    username (compared ignoring case and surrounding spaces).
+    """
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            f"password is {len(password)} characters long; "
+            f"it must have at least {MIN_PASSWORD_LENGTH}"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"password is longer than {MAX_PASSWORD_LENGTH} characters")
+    if password.strip().casefold() == username.strip().casefold():
+        problems.append("password must not be the username")
+    return problems
+
+
+def check_password(password: str, username: str) -> str:
+    problems = password_problems(password, username)
+    if problems:
+        raise AccountError("; ".join(problems))
+    return password
+
+
+def check_role(role: str) -> Role:
+    if role not in USER_ROLES:
+        raise AccountError(
+            f"unknown role {role!r}; expected one of {', '.join(r.value for r in USER_ROLES)}"
+        )
+    return Role(role)
+
+
+def binding_problems(role: str, *, district: str | None, enterprises: Sequence[str]) -> list[str]:
+    """Which scope a role may carry: a supervisor may have a district (else city-wide),
+    an enterprise user needs at least one enterprise, other roles neither."""
+    problems = []
+    if district is not None and role != Role.SUPERVISOR:
+        problems.append(f"only a supervisor has a district; a {role} user cannot")
+    if role == Role.ENTERPRISE and not enterprises:
+        problems.append("an enterprise user must be bound to at least one enterprise")
+    if enterprises and role != Role.ENTERPRISE:
+        problems.append(f"only an enterprise user is bound to enterprises; a {role} user cannot")
+    return problems
+
+
+def hash_password(password: str) -> str:
+    return PASSWORD_HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> tuple[bool, bool]:
+    """(matches, needs_rehash). needs_rehash: the hash was made with other Argon2
+    parameters than PASSWORD_HASHER's, so it should be replaced now that the
+    password is known."""
+    try:
+        PASSWORD_HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False, False
+    return True, PASSWORD_HASHER.check_needs_rehash(password_hash)
+
+
+def new_token() -> str:
+    """An opaque token: 32 random bytes, URL-safe base64 (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 hex digest: what auth_token.token_hash stores and lookups compare."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def session_expiry(created_at: datetime, now: datetime) -> datetime:
+    """Sliding expiry: SESSION_TTL after the latest use, never past SESSION_MAX_AGE."""
+    return min(now + SESSION_TTL, created_at + SESSION_MAX_AGE)
+
+
+def is_due_for_touch(last_used_at: datetime | None, now: datetime) -> bool:
+    return last_used_at is None or now - last_used_at >= TOKEN_TOUCH_INTERVAL
+
+
+def check_token_days(days: int) -> int:
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise AccountError(f"token lifetime of {days} days is outside 1..{API_TOKEN_MAX_DAYS}")
+    return days
+
+
+def retry_after(
+    failures: Sequence[float], now: float, *, limit: int, window_s: float
+) -> float | None:
+    """Seconds until another attempt is allowed, or None when one is allowed now.
+
+    `failures` are the times (seconds, ascending) of earlier failed attempts.
+    With `limit` or more of them inside the last `window_s` seconds, the next
+    attempt waits until the oldest of the newest `limit` leaves the window.
+    """
+    recent = [t for t in failures if now - t < window_s]
+    if len(recent) < limit:
+        return None
+    return recent[-limit] + window_s - now
