@@ -15,8 +15,9 @@ URL = "/api/v1/measurements"
 
 
 @pytest.fixture
-def client(engine: sa.Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(engine)) as client:
+def client(engine: sa.Engine, admin: dict[str, str]) -> Iterator[TestClient]:
+    """A client logged in as an admin: these tests are about what the routes return."""
+    with TestClient(create_app(engine), headers=admin) as client:
         yield client
 
 

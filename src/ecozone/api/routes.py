@@ -1,7 +1,10 @@
 """REST: the registry as read-only lists (districts, enterprises, points) and recent raw frames.
 
-Thin: each endpoint is one api.store read. Lists come wrapped as
-{"items": [...]} so paging can be added without breaking clients.
+Thin: each endpoint is one api.store read, scoped to what the caller may
+see (ecozone.accounts.deps): the public reads disclosed enterprises, an
+enterprise user its own, a district supervisor the district; raw frames
+are for supervisors and admins. Lists come wrapped as {"items": [...]} so
+paging can be added without breaking clients.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from ecozone.accounts import deps
+from ecozone.accounts.model import Principal
 from ecozone.api import store
 
 router = APIRouter(prefix="/api/v1")
@@ -40,6 +45,7 @@ class Enterprise(BaseModel):
     address: str | None
     lon: float | None
     lat: float | None
+    disclosed: bool = Field(description="Automatic monitoring data disclosed to the public")
     point_count: int
 
 
@@ -107,10 +113,13 @@ class FrameList(BaseModel):
 
 
 @router.get("/districts", response_model=DistrictList, tags=["registry"], summary="区县 Districts")
-def list_districts(engine: Annotated[sa.Engine, Depends(_engine)]) -> Any:
-    """Districts of the zone with their number of enterprises."""
+def list_districts(
+    engine: Annotated[sa.Engine, Depends(_engine)], principal: deps.CurrentPrincipal
+) -> Any:
+    """Districts of the zone with the number of their enterprises the caller may see."""
+    visible = deps.visible_enterprise_ids(engine, principal)
     with engine.connect() as conn:
-        return {"items": store.list_districts(conn)}
+        return {"items": store.list_districts(conn, enterprise_ids=visible)}
 
 
 @router.get(
@@ -118,11 +127,14 @@ def list_districts(engine: Annotated[sa.Engine, Depends(_engine)]) -> Any:
 )
 def list_enterprises(
     engine: Annotated[sa.Engine, Depends(_engine)],
+    principal: deps.CurrentPrincipal,
     district: Annotated[str | None, Query(description="Only this district")] = None,
 ) -> Any:
-    """Registered enterprises, by credit code."""
+    """Registered enterprises the caller may see, by credit code."""
+    visible = deps.visible_enterprise_ids(engine, principal)
     with engine.connect() as conn:
-        return {"items": store.list_enterprises(conn, district_name=district)}
+        items = store.list_enterprises(conn, district_name=district, enterprise_ids=visible)
+    return {"items": items}
 
 
 @router.get(
@@ -132,8 +144,15 @@ def list_enterprises(
     summary="一企一档 One enterprise",
     responses={404: {"description": "No enterprise with this credit code"}},
 )
-def get_enterprise(credit_code: str, engine: Annotated[sa.Engine, Depends(_engine)]) -> Any:
-    """One enterprise with its monitoring points and their devices."""
+def get_enterprise(
+    credit_code: str,
+    engine: Annotated[sa.Engine, Depends(_engine)],
+    principal: deps.CurrentPrincipal,
+) -> Any:
+    """One enterprise with its monitoring points and their devices.
+
+    404 also when the caller may not see it, so its existence is not disclosed."""
+    deps.check_enterprise_access(engine, principal, credit_code)
     with engine.connect() as conn:
         found = store.get_enterprise(conn, credit_code)
     if found is None:
@@ -146,27 +165,38 @@ def get_enterprise(credit_code: str, engine: Annotated[sa.Engine, Depends(_engin
 )
 def list_points(
     engine: Annotated[sa.Engine, Depends(_engine)],
+    principal: deps.CurrentPrincipal,
     enterprise: Annotated[
         str | None, Query(description="Only this enterprise's credit code")
     ] = None,
 ) -> Any:
-    """Every monitoring point with its enterprise, district, kind, position and device MN."""
+    """Monitoring points the caller may see, with enterprise, district, kind, position and MN."""
+    visible = deps.visible_enterprise_ids(engine, principal)
     with engine.connect() as conn:
-        return {"items": store.list_points(conn, credit_code=enterprise)}
+        return {"items": store.list_points(conn, credit_code=enterprise, enterprise_ids=visible)}
 
 
 @router.get(
-    "/frames", response_model=FrameList, tags=["gateway"], summary="数据帧 Raw HJ 212 frames"
+    "/frames",
+    response_model=FrameList,
+    tags=["gateway"],
+    summary="数据帧 Raw HJ 212 frames",
+    responses={401: {"description": "Not logged in"}, 403: {"description": "Not staff"}},
 )
 def list_frames(
     engine: Annotated[sa.Engine, Depends(_engine)],
+    principal: Annotated[Principal, Depends(deps.require_staff)],
     mn: Annotated[str | None, Query(description="Only frames of this MN")] = None,
     verdict: Annotated[Verdict | None, Query(description="accepted or rejected")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> Any:
-    """The newest raw frames first, with the verdict and the reason for a rejection."""
+    """The newest raw frames first, with the verdict and the reason for a rejection.
+
+    Supervisors and admins only; a district supervisor sees the frames of the
+    district's devices."""
+    mns = deps.visible_frame_mns(engine, principal)
     with engine.connect() as conn:
-        frames = store.recent_frames(conn, mn=mn, verdict=verdict, limit=limit)
+        frames = store.recent_frames(conn, mn=mn, verdict=verdict, limit=limit, mns=mns)
     for frame in frames:
         frame["data"] = escape_bytes(frame["data"])
     return {"items": frames}

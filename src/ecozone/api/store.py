@@ -1,13 +1,16 @@
 """Read models behind the start page and the registry list endpoints.
 
-Plain Core selects returning dicts. Device passwords are never selected, so
-no response can leak one. Figures over the big tables stay cheap: the latest
-measurement is one index seek per point and data kind, and frame counts
-read only the last hour through the received_at index.
+Plain Core selects returning dicts. List reads take the ids of the
+enterprises the caller may see (ecozone.accounts.deps) and filter in SQL.
+Device passwords are never selected, so no response can leak one. Figures
+over the big tables stay cheap: the latest measurement is one index seek per
+point and data kind, and frame counts read only the last hour through the
+received_at index.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -87,12 +90,21 @@ def latest_data_times(conn: sa.Connection) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
-def list_districts(conn: sa.Connection) -> list[dict[str, Any]]:
-    enterprises = (
-        sa.select(sa.func.count())
-        .where(enterprise.c.district_id == district.c.id)
-        .scalar_subquery()
-    )
+def _only(stmt: sa.Select[Any], enterprise_ids: Collection[int] | None) -> sa.Select[Any]:
+    """`stmt` limited to these enterprises; None leaves it as it is (all of them)."""
+    if enterprise_ids is None:
+        return stmt
+    return stmt.where(enterprise.c.id.in_(sorted(enterprise_ids)))
+
+
+def list_districts(
+    conn: sa.Connection, *, enterprise_ids: Collection[int] | None = None
+) -> list[dict[str, Any]]:
+    """Every district; enterprise_count counts only `enterprise_ids` (None: all)."""
+    enterprises = _only(
+        sa.select(sa.func.count()).where(enterprise.c.district_id == district.c.id),
+        enterprise_ids,
+    ).scalar_subquery()
     stmt = (
         sa.select(
             district.c.name,
@@ -120,6 +132,7 @@ def _enterprise_select() -> sa.Select[Any]:
             enterprise.c.address,
             enterprise.c.lon,
             enterprise.c.lat,
+            enterprise.c.disclosed,
             points.label("point_count"),
         )
         .select_from(enterprise)
@@ -128,9 +141,13 @@ def _enterprise_select() -> sa.Select[Any]:
 
 
 def list_enterprises(
-    conn: sa.Connection, *, district_name: str | None = None
+    conn: sa.Connection,
+    *,
+    district_name: str | None = None,
+    enterprise_ids: Collection[int] | None = None,
 ) -> list[dict[str, Any]]:
-    stmt = _enterprise_select().order_by(enterprise.c.credit_code)
+    """Enterprises by credit code, of one district if named, among `enterprise_ids` (None: all)."""
+    stmt = _only(_enterprise_select().order_by(enterprise.c.credit_code), enterprise_ids)
     if district_name is not None:
         stmt = stmt.where(district.c.name == district_name)
     return [dict(row) for row in conn.execute(stmt).mappings()]
@@ -178,8 +195,13 @@ def get_enterprise(conn: sa.Connection, credit_code: str) -> dict[str, Any] | No
     return found
 
 
-def list_points(conn: sa.Connection, *, credit_code: str | None = None) -> list[dict[str, Any]]:
-    """Every monitoring point with its enterprise, district and device MN."""
+def list_points(
+    conn: sa.Connection,
+    *,
+    credit_code: str | None = None,
+    enterprise_ids: Collection[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Monitoring points with enterprise, district and MN, of `enterprise_ids` (None: all)."""
     stmt = (
         sa.select(
             enterprise.c.credit_code,
@@ -201,7 +223,7 @@ def list_points(conn: sa.Connection, *, credit_code: str | None = None) -> list[
     )
     if credit_code is not None:
         stmt = stmt.where(enterprise.c.credit_code == credit_code)
-    return [dict(row) for row in conn.execute(stmt).mappings()]
+    return [dict(row) for row in conn.execute(_only(stmt, enterprise_ids)).mappings()]
 
 
 def recent_frames(
@@ -210,8 +232,10 @@ def recent_frames(
     mn: str | None = None,
     verdict: str | None = None,
     limit: int = 50,
+    mns: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The newest raw frames first, optionally of one MN and one verdict."""
+    """The newest raw frames first, optionally of one MN and one verdict, among `mns`
+    (None: every frame, unregistered MNs included)."""
     f = raw_frame.c
     stmt = (
         sa.select(f.id, f.received_at, f.peer, f.mn, f.cn, f.qn, f.verdict, f.reason, f.data)
@@ -222,6 +246,8 @@ def recent_frames(
         stmt = stmt.where(f.mn == mn)
     if verdict is not None:
         stmt = stmt.where(f.verdict == verdict)
+    if mns is not None:
+        stmt = stmt.where(f.mn.in_(sorted(mns)))
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
