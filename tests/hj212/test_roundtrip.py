@@ -75,3 +75,15 @@ def test_random_text_in_a_valid_envelope_raises_only_protocol_errors(text):
     for lenient in (False, True):
         with contextlib.suppress(ProtocolError):
             parse(raw, lenient=lenient)
+
+
+@given(packets(), st.booleans())
+@settings(max_examples=300)
+def test_fast_header_path_gives_the_same_packet_as_the_general_path(packet, lenient):
+    from ecozone.hj212 import _parse
+
+    text = encode(packet)[6:-6].decode()
+    fast = _parse._parse_text(text, lenient, [])
+    general = _parse._parse_text_general(text, lenient, [])
+    assert fast == general
+    assert fast.deviations == general.deviations

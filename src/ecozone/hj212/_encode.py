@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from ecozone.hj212 import _accel
@@ -10,7 +11,7 @@ from ecozone.hj212._errors import MalformedField
 from ecozone.hj212._fields import format_number, format_time
 from ecozone.hj212._packet import Packet
 
-_RESERVED = (";", ",", "=", "&", "\r", "\n")
+_RESERVED = re.compile(r"[;,=&\r\n]")
 
 
 def encode(packet: Packet) -> bytes:
@@ -55,16 +56,24 @@ def encode_cp(packet: Packet) -> str:
             continue
         if "-" in code:
             raise MalformedField(f"code {code!r} contains '-'")
+        _text(code, "code")
         items.append(
             ",".join(
-                f"{_text(code, 'code')}-{_text(sub, 'sub-field')}={_value(value, code + '-' + sub)}"
+                f"{code}-{_text(sub, 'sub-field')}={_value(value, code, sub)}"
                 for sub, value in subfields.items()
             )
         )
     return ";".join(items)
 
 
-def _value(value: object, where: str) -> str:
+def _value(value: object, where: str, sub: str | None = None) -> str:
+    """Wire text of a value; `where` (and `sub`) name it in errors, joined only then."""
+    if type(value) is float:  # the common case first
+        if value != value or value in (_INF, -_INF):
+            raise MalformedField(f"{_where(where, sub)}: {value!r} cannot be sent in HJ 212")
+        return repr(value)
+    if sub is not None:
+        where = _where(where, sub)
     if isinstance(value, bool):
         raise MalformedField(f"{where}: booleans have no HJ 212 form")
     if isinstance(value, float):
@@ -81,6 +90,13 @@ def _value(value: object, where: str) -> str:
     return _text(str(value), where)
 
 
+_INF = float("inf")
+
+
+def _where(code: str, sub: str | None) -> str:
+    return code if sub is None else f"{code}-{sub}"
+
+
 def _time(value: datetime, where: str) -> str:
     if value.tzinfo is not None or value.microsecond:
         raise MalformedField(f"{where}: HJ 212 times are local wall-clock times in whole seconds")
@@ -88,6 +104,6 @@ def _time(value: datetime, where: str) -> str:
 
 
 def _text(value: str, where: str) -> str:
-    if any(ch in value for ch in _RESERVED):
+    if _RESERVED.search(value):
         raise MalformedField(f"{where}={value!r} contains a reserved character ; , = & CR LF")
     return value

@@ -146,7 +146,30 @@ def _check_crc(data: bytes, crc_bytes: bytes, lenient: bool, deviations: list[st
     )
 
 
+# The header nearly every HJ 212-2017/2025 device sends, in the standard's order,
+# matched in one step; anything else (2005, packets, other MNs) takes the
+# general path, which gives the same Packet for such a header.
+_USUAL_HEADER = re.compile(
+    r"QN=([0-9]{17});ST=([0-9A-Z]{2});CN=([0-9]{4});PW=([^;,&=]{0,32});"
+    r"MN=([0-9A-F]{24});Flag=([0-9]{1,3});CP=&&"
+)
+
+
 def _parse_text(text: str, lenient: bool, deviations: list[str]) -> Packet:
+    usual = _USUAL_HEADER.match(text)
+    if usual is not None and text.endswith("&&") and len(text) >= usual.end() + 2:
+        qn, st, cn, pw, mn, flag_text = usual.groups()
+        flag = int(flag_text)
+        if flag <= 255 and not flag & 0b10 and (flag >> 2) in (1, 2) and pw.isprintable():
+            cp = _parse_cp(text[usual.end() : -2], lenient, deviations, mn)
+            return build(
+                Packet, st=st, cn=cn, pw=pw, mn=mn, cp=cp, qn=qn, flag=flag, pnum=None,
+                pno=None, extra=(), deviations=tuple(deviations),
+            )  # fmt: skip
+    return _parse_text_general(text, lenient, deviations)
+
+
+def _parse_text_general(text: str, lenient: bool, deviations: list[str]) -> Packet:
     cp_at = text.find("CP=&&")
     if cp_at < 0:
         raise MalformedField("no 'CP=&&' field in the data segment", offset=6)
