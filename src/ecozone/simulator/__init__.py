@@ -2,10 +2,20 @@
 
     model      DeviceSpec and Scenario; the HJ 212 version a device speaks, from its MN
     profiles   what instruments read: pure, deterministic functions of (device, seed, time)
+    packets    readings and records as HJ 212 uploads (2011, 2051, 2061, 2031, 2081)
+    device     one asyncio logger: uploads, OverTime/ReCount resends, answers to requests
 
-Same seed, same device, same time: same values, whenever they are computed.
+The HJ 212 version of a device follows from its MN (model.protocol_for_mn): MNs
+starting "0200" speak HJ 212-2025 (Flag version bits 000010, 9015 heartbeats);
+14-character legacy MNs speak HJ/T 212-2005 when their last digit is even and
+HJ 212-2017 (parseable only leniently) when it is odd; all others HJ 212-2017.
+
+Same seed, same device, same time: same values, whether sent live or as a backfill
+answer to a history request. Simulated time may run faster than wall time (Clock
+speed, inf for "as fast as the platform answers").
 """
 
+from ecozone.simulator.device import Clock, Device, DeviceStats, china_now
 from ecozone.simulator.model import (
     DEFAULT_MIN_INTERVAL,
     DEFAULT_POLLUTANTS,
@@ -20,11 +30,15 @@ from ecozone.simulator.profiles import Reading, Record
 __all__ = [
     "DEFAULT_MIN_INTERVAL",
     "DEFAULT_POLLUTANTS",
+    "Clock",
+    "Device",
     "DeviceSpec",
+    "DeviceStats",
     "PointKind",
     "Reading",
     "Record",
     "Scenario",
     "SimulatorError",
+    "china_now",
     "protocol_for_mn",
 ]
