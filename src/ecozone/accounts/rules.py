@@ -96,11 +96,11 @@ def binding_problems(role: str, *, district: str | None, enterprises: Sequence[s
     an enterprise user needs at least one enterprise, other roles neither."""
     problems = []
     if district is not None and role != Role.SUPERVISOR:
-        problems.append(f"only a supervisor has a district; a {role} user cannot")
+        problems.append(f"only a supervisor has a district, not role {role}")
     if role == Role.ENTERPRISE and not enterprises:
         problems.append("an enterprise user must be bound to at least one enterprise")
     if enterprises and role != Role.ENTERPRISE:
-        problems.append(f"only an enterprise user is bound to enterprises; a {role} user cannot")
+        problems.append(f"only an enterprise user is bound to enterprises, not role {role}")
     return problems
 
 

@@ -116,7 +116,7 @@ def enterprise_ids_by_credit_code(
     stmt = sa.select(enterprise.c.credit_code, enterprise.c.id).where(
         enterprise.c.credit_code.in_(sorted(set(credit_codes)))
     )
-    return dict(conn.execute(stmt).tuples().all())
+    return {credit_code: id_ for credit_code, id_ in conn.execute(stmt)}
 
 
 def first_district(conn: sa.Connection) -> dict[str, Any] | None:

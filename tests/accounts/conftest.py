@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from tests.accounts.data import seed
+from tests.conftest import POSTGRES_URL, postgres_skip_reason
+
+from ecozone.accounts import api as accounts_api
+from ecozone.accounts import rules, service
+from ecozone.accounts.audit import AuditWrites
+from ecozone.api import create_app
+from ecozone.store.engine import make_engine
+from ecozone.store.schema import audit_log, auth_token, user_account, user_enterprise
+
+# Argon2 at its lowest cost, so tests that log in many times stay fast; the hashing
+# tests choose their own parameters.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rules, "PASSWORD_HASHER", CHEAP_HASHER)
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_throttle() -> Iterator[None]:
+    """The throttle is per process; no test may inherit another's failures."""
+    service.LOGIN_THROTTLE.reset()
+    yield
+    service.LOGIN_THROTTLE.reset()
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One database per engine for this whole package, seeded once (tests.accounts.data).
+
+    Like tests/conftest.py's `database_url` (SQLite, then a fresh PostgreSQL
+    database dropped afterwards), but shared: creating, migrating and dropping a
+    PostgreSQL database per test costs seconds, and these tests change only the
+    account tables, which `engine` empties before each test.
+    """
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('accounts') / 'ecozone.db'}"
+        seed(url)
+        yield url
+        return
+    reason = postgres_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    name = f"ecozone_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        seed(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(seeded_url: str) -> Iterator[sa.Engine]:
+    """The seeded database with no users, tokens or audit entries, on SQLite and PostgreSQL."""
+    engine = make_engine(seeded_url)
+    with engine.begin() as conn:
+        for table in (auth_token, user_enterprise, user_account, audit_log):
+            conn.execute(table.delete())
+    yield engine
+    engine.dispose()
+
+
+def build_app(engine: sa.Engine) -> FastAPI:
+    """The application as the integrator will assemble it: accounts router and audit middleware."""
+    app = create_app(engine)
+    if not any(getattr(r, "path", "") == "/api/v1/auth/login" for r in app.routes):
+        app.include_router(accounts_api.router)
+    if not any(m.cls is AuditWrites for m in app.user_middleware):
+        app.add_middleware(AuditWrites)
+    return app
+
+
+@pytest.fixture
+def app(engine: sa.Engine) -> FastAPI:
+    return build_app(engine)
