@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import math
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
-from tests.simulator.platform import FakePlatform
+from tests.simulator.platform import FakePlatform, platform_in_thread
 from typer.testing import CliRunner
 
+import ecozone
 from ecozone.simulator import (
     Scenario,
     SimulatorError,
@@ -18,6 +20,8 @@ from ecozone.simulator import (
     run_devices,
 )
 from ecozone.simulator.cli import app, simulate
+
+SEED = Path(ecozone.__file__).parent / "demo" / "seed.yaml"
 
 
 def test_generated_fleet_is_deterministic_with_unique_mns_and_a_mix_of_versions():
@@ -66,6 +70,33 @@ def test_fleet_replays_ten_minutes_as_fast_as_answers_come_and_counts_them():
 def test_simulate_needs_a_registry_or_a_device_count():
     with pytest.raises(SimulatorError, match="registry file or a number of devices"):
         simulate("127.0.0.1", 1)
+
+
+def test_cli_runs_the_demo_registry_replaying_the_last_minutes():
+    with platform_in_thread(lenient=True) as platform:
+        result = CliRunner().invoke(
+            app,
+            [
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(platform.port),
+                "--registry",
+                str(SEED),
+                "--speed",
+                "inf",
+                "--backfill-hours",
+                "0.05",
+                "--no-live",
+            ],
+        )
+        received = list(platform.received)
+    assert result.exit_code == 0, result.output
+    assert "61 devices" in result.output
+    mns = {r.packet.mn for r in received if r.packet is not None}
+    assert len(mns) == 61
+    assert [r.error for r in received if r.error] == []
 
 
 def test_cli_reports_a_bad_registry_file_clearly(tmp_path):
