@@ -71,6 +71,14 @@ _PG_UPSERT_STAGED = (
 )
 
 
+_RAW_COLUMNS = _quoted(RAW_FRAME_COLUMNS)
+_SQLITE_RAW_INSERT = (
+    f"INSERT INTO raw_frame ({_RAW_COLUMNS}) VALUES ({', '.join('?' for _ in RAW_FRAME_COLUMNS)})"
+)
+_PG_RAW_COPY = f"COPY raw_frame ({_RAW_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_PG_RAW_TYPES = ["timestamptz", "text", "text", "text", "text", "bytea", "varchar", "text"]
+
+
 def _local_time(value: datetime) -> datetime:
     if value.tzinfo is not None:
         return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
@@ -125,12 +133,17 @@ def _measurement_tuples(rows: Iterable[dict[str, Any]], as_text: bool) -> list[t
     return sorted(unique.values())
 
 
-def _pg_copy(conn: sa.Connection, statement: str, tuples: list[tuple[Any, ...]]) -> None:
+def _pg_copy(
+    conn: sa.Connection,
+    statement: str,
+    tuples: list[tuple[Any, ...]],
+    types: list[str] = _PG_COPY_TYPES,
+) -> None:
     """COPY `tuples` in binary; driver errors come out as SQLAlchemy's, as from execute()."""
     try:
         dbapi_connection: Any = conn.connection.dbapi_connection
         with dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.set_types(_PG_COPY_TYPES)
+            copy.set_types(types)
             for row in tuples:
                 copy.write_row(row)
     except psycopg.Error as exc:
@@ -192,6 +205,29 @@ def insert_raw_frames(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     now = datetime.now(UTC)
+    dialect = conn.dialect.name
+    # Like the measurement upsert, bypass per-value processing: this runs for every frame.
+    if dialect in ("sqlite", "postgresql"):
+        as_text = dialect == "sqlite"
+        instants: dict[datetime, Any] = {}
+        tuples = []
+        for row in rows:
+            received = row.get("received_at") or now
+            received_at = instants.get(received)
+            if received_at is None:
+                received_at = _utc_instant(received)
+                instants[received] = received_at = (
+                    _sqlite_text(received_at) if as_text else received_at
+                )
+            tuples.append(
+                (received_at, row["peer"], row.get("mn"), row.get("cn"), row.get("qn"),
+                 bytes(row["data"]), row["verdict"], row.get("reason"))
+            )  # fmt: skip
+        if as_text:
+            conn.exec_driver_sql(_SQLITE_RAW_INSERT, tuples)
+        else:
+            _pg_copy(conn, _PG_RAW_COPY, tuples, _PG_RAW_TYPES)
+        return
     completed = [{name: row.get(name) for name in RAW_FRAME_COLUMNS} for row in rows]
     for row in completed:
         if row["received_at"] is None:
