@@ -115,16 +115,21 @@ require_staff = require_roles(Role.ADMIN, Role.SUPERVISOR)
 def visible_enterprise_ids(engine: sa.Engine, principal: Principal) -> set[int] | None:
     """Ids of the enterprises `principal` may read; None means all of them.
 
-    Admins and city-wide supervisors: all. Everybody else: the disclosed
-    enterprises, plus a district supervisor's district or an enterprise
-    user's own enterprises (see Principal).
+    Admins and city-wide supervisors: all; a district supervisor: the
+    district's; an enterprise user: their own; the public and coordinators:
+    the disclosed ones (see Principal).
     """
     if principal.sees_everything:
         return None
-    in_scope_district = principal.district_id if principal.role == Role.SUPERVISOR else None
-    own = principal.enterprise_ids if principal.role == Role.ENTERPRISE else frozenset()
-    with engine.connect() as conn:
-        return store.visible_enterprise_ids(conn, district_id=in_scope_district, enterprise_ids=own)
+    if principal.sees_disclosed_only:
+        with engine.connect() as conn:
+            return store.disclosed_enterprise_ids(conn)
+    if principal.role == Role.SUPERVISOR and principal.district_id is not None:
+        with engine.connect() as conn:
+            return store.enterprise_ids_of_district(conn, principal.district_id)
+    if principal.role == Role.ENTERPRISE:
+        return set(principal.enterprise_ids)
+    return set()
 
 
 def _not_found(detail: str) -> HTTPException:

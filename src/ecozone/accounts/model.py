@@ -66,11 +66,12 @@ class Principal:
     """Who is making a request, with the scope of what they may see.
 
     Scope (DESIGN.md "Who uses it"): admins and city-wide supervisors see
-    every enterprise; a supervisor with `district_id` sees that district's;
-    an enterprise user sees the enterprises in `enterprise_ids`. Disclosed
+    every enterprise; a supervisor with `district_id` sees that district's
+    enterprises only; an enterprise user sees the enterprises in
+    `enterprise_ids` "and nobody else's". The public sees the disclosed
     enterprises (a key pollutant-discharging unit's automatic monitoring data,
-    which the law makes public) are visible to everybody, logged in or not:
-    logging in never shows less than the public portal does.
+    which the law makes public), and so does a coordinator, whose work is the
+    plan, not enterprise data.
     """
 
     user_id: int | None
@@ -95,10 +96,17 @@ class Principal:
             self.role == Role.ADMIN or (self.role == Role.SUPERVISOR and self.district_id is None)
         )
 
-    def in_scope(self, enterprise_id: int, *, district_id: int | None) -> bool:
-        """The enterprise is within this principal's own scope (disclosure aside)."""
-        if not self.is_authenticated:
-            return False
+    @property
+    def sees_disclosed_only(self) -> bool:
+        """The public view: the anonymous public, and coordinators."""
+        return not self.is_authenticated or self.role == Role.COORDINATOR
+
+    def can_see_enterprise(
+        self, enterprise_id: int, *, district_id: int | None, disclosed: bool
+    ) -> bool:
+        """Read access to an enterprise's registry entry and monitoring data."""
+        if self.sees_disclosed_only:
+            return disclosed
         if self.sees_everything:
             return True
         if self.role == Role.SUPERVISOR:
@@ -106,12 +114,6 @@ class Principal:
         if self.role == Role.ENTERPRISE:
             return enterprise_id in self.enterprise_ids
         return False
-
-    def can_see_enterprise(
-        self, enterprise_id: int, *, district_id: int | None, disclosed: bool
-    ) -> bool:
-        """Read access to an enterprise's registry entry and monitoring data."""
-        return disclosed or self.in_scope(enterprise_id, district_id=district_id)
 
 
 PUBLIC = Principal(user_id=None, username=PUBLIC_USERNAME, role=Role.PUBLIC)

@@ -234,19 +234,14 @@ def user_tokens(conn: sa.Connection, user_id: int) -> list[dict[str, Any]]:
 # --- scope -------------------------------------------------------------------------
 
 
-def visible_enterprise_ids(
-    conn: sa.Connection,
-    *,
-    district_id: int | None = None,
-    enterprise_ids: Collection[int] = (),
-) -> set[int]:
-    """Enterprises disclosed to the public, plus those in `district_id` or `enterprise_ids`."""
-    condition = enterprise.c.disclosed.is_(True)
-    if district_id is not None:
-        condition = sa.or_(condition, enterprise.c.district_id == district_id)
-    if enterprise_ids:
-        condition = sa.or_(condition, enterprise.c.id.in_(sorted(enterprise_ids)))
-    return set(conn.execute(sa.select(enterprise.c.id).where(condition)).scalars())
+def disclosed_enterprise_ids(conn: sa.Connection) -> set[int]:
+    stmt = sa.select(enterprise.c.id).where(enterprise.c.disclosed.is_(True))
+    return set(conn.execute(stmt).scalars())
+
+
+def enterprise_ids_of_district(conn: sa.Connection, district_id: int) -> set[int]:
+    stmt = sa.select(enterprise.c.id).where(enterprise.c.district_id == district_id)
+    return set(conn.execute(stmt).scalars())
 
 
 def enterprise_access(conn: sa.Connection, credit_code: str) -> dict[str, Any] | None:
