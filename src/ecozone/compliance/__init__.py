@@ -1,0 +1,84 @@
+"""Compliance supervision (plan item 17): discharge permits, limits and caps, alerts, data marks.
+
+Import discharge permits (outlets, concentration limits on an hour or day basis, annual
+caps) all-or-nothing; judge computed hour and day values against them, excluding periods
+the enterprise declared (shutdown, maintenance, calibration, fault); raise one alert per
+ongoing condition (exceedance, offline, constant values, device fault, long maintenance,
+device/computed hourly mismatch, annual-cap warning, discharge without a valid permit);
+run the bureau's closed loop on each alert (dispatch, feedback, verify, close, reopen);
+and post new alerts to webhooks, signed and retried.
+"""
+
+from ecozone.compliance.model import (
+    AlertAction,
+    AlertState,
+    AlertType,
+    ComplianceError,
+    ComplianceSettings,
+    ConflictError,
+    ImportSummary,
+    LimitBasis,
+    MarkKind,
+    NotFoundError,
+    PermitClass,
+    TransitionError,
+)
+from ecozone.compliance.service import (
+    AlertFilter,
+    DeliveryReport,
+    add_webhook,
+    check_offline,
+    close,
+    declare_mark,
+    deliver_pending,
+    dispatch,
+    evaluate,
+    feedback,
+    get_alert,
+    get_permit,
+    import_permits,
+    list_alerts,
+    list_marks,
+    list_permits,
+    list_webhooks,
+    put_permit,
+    reopen,
+    revoke_mark,
+    verify,
+)
+
+__all__ = [
+    "AlertAction",
+    "AlertFilter",
+    "AlertState",
+    "AlertType",
+    "ComplianceError",
+    "ComplianceSettings",
+    "ConflictError",
+    "DeliveryReport",
+    "ImportSummary",
+    "LimitBasis",
+    "MarkKind",
+    "NotFoundError",
+    "PermitClass",
+    "TransitionError",
+    "add_webhook",
+    "check_offline",
+    "close",
+    "declare_mark",
+    "deliver_pending",
+    "dispatch",
+    "evaluate",
+    "feedback",
+    "get_alert",
+    "get_permit",
+    "import_permits",
+    "list_alerts",
+    "list_marks",
+    "list_permits",
+    "list_webhooks",
+    "put_permit",
+    "reopen",
+    "revoke_mark",
+    "verify",
+]

@@ -1,0 +1,894 @@
+"""Pure compliance rules: permit files, exceedances, annual caps, data-quality signs, lifecycle.
+
+No I/O. Series come in as parallel sequences (period starts, values, flags) sorted by time
+and are judged with NumPy masks: every check is "find the maximal runs of consecutive
+periods where a condition holds", so one run finder serves exceedances, constant values,
+fault and maintenance flags, hour mismatches and unpermitted discharge alike.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import hmac
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from ecozone.compliance.model import (
+    AlertAction,
+    AlertState,
+    CapStatus,
+    ComplianceSettings,
+    Event,
+    LimitBasis,
+    LimitSpec,
+    Mark,
+    MarkKind,
+    OutletSpec,
+    PermitClass,
+    PermitSpec,
+    TransitionError,
+)
+from ecozone.hj212 import codes
+from ecozone.store.schema import CHINA_STANDARD_TIME
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+#: The period a value of each HJ 212 data kind covers from its DataTime (2051 minute data,
+#: 2061 hour data): a value tells about the point until its period ends.
+DATA_PERIODS = {"minute": timedelta(minutes=1), "hour": HOUR}
+
+#: Flow parameters (HJ 212-2017 App. B): a zero flow means the outlet is not discharging.
+FLOW_CODES = frozenset({"a00000", "w00000"})
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+def local_time(value: datetime) -> datetime:
+    """`value` as naive China Standard Time, the clock of HJ 212 data times.
+
+    A naive value is taken as CST already; an aware one is converted.
+    """
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+    return value
+
+
+def instant(value: datetime) -> datetime:
+    """`value` as an aware instant; a naive value is taken as China Standard Time."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=CHINA_STANDARD_TIME)
+    return value
+
+
+def format_local(value: datetime | None) -> str | None:
+    """Device time as ISO 8601 with the +08:00 offset."""
+    if value is None:
+        return None
+    return local_time(value).replace(tzinfo=CHINA_STANDARD_TIME).isoformat()
+
+
+def floor_period(value: datetime, step: timedelta) -> datetime:
+    """Start of the hour or the (CST) day holding `value`."""
+    if step == DAY:
+        return value.replace(hour=0, minute=0, second=0, microsecond=0)
+    return value.replace(minute=0, second=0, microsecond=0)
+
+
+# --- permit files ----------------------------------------------------------------------------
+
+PERMIT_NO_MAX = 40
+UNIT_MAX = 16
+STANDARD_MAX = 100
+_PERMIT_NO = re.compile(r"[0-9A-Z]{1,40}")
+_TOP_KEYS = ("permits",)
+_PERMIT_KEYS = ("permit_no", "credit_code", "class", "valid_from", "valid_to", "outlets")
+_OUTLET_KEYS = ("code", "limits")
+_LIMIT_KEYS = ("pollutant", "limit", "unit", "basis", "standard", "annual_cap_t")
+#: 排污许可管理条例 (2021) art. 14: a permit is valid for 5 years.
+PERMIT_TERM_YEARS = 5
+
+
+class _Reader:
+    """Collects every error and warning while reading one permit file."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(f"{path}: {message}")
+
+    def mapping(self, value: Any, path: str, keys: tuple[str, ...]) -> Mapping[str, Any] | None:
+        if not isinstance(value, Mapping):
+            self.error(path, f"expected a mapping with keys {', '.join(keys)}, got {value!r}")
+            return None
+        for key in value:
+            if key not in keys:
+                close = difflib.get_close_matches(str(key), keys, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.error(path, f"unknown key {key!r}{hint}")
+        return value
+
+    def items(self, node: Mapping[str, Any], key: str, path: str) -> list[Any]:
+        value = node.get(key)
+        where = f"{path}.{key}" if path else key
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(where, f"must be a list, not {value!r}")
+            return []
+        return value
+
+    def text(
+        self, node: Mapping[str, Any], key: str, path: str, *, required: bool, max_length: int
+    ) -> str | None:
+        where = f"{path}.{key}"
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.error(where, "missing")
+            return None
+        if not isinstance(value, str):
+            self.error(where, f"must be text; write it in quotes (the file gives {value!r})")
+            return None
+        value = value.strip()
+        if not value:
+            self.error(where, "is empty")
+            return None
+        if len(value) > max_length:
+            self.error(where, f"is {len(value)} characters long; at most {max_length} are allowed")
+            return None
+        return value
+
+    def number(
+        self, node: Mapping[str, Any], key: str, path: str, *, required: bool
+    ) -> float | None:
+        where = f"{path}.{key}"
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.error(where, "missing")
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            self.error(where, f"must be a number, not {value!r}")
+            return None
+        if value <= 0:
+            self.error(where, f"must be greater than 0, not {value}")
+            return None
+        return float(value)
+
+    def day(self, node: Mapping[str, Any], key: str, path: str) -> date | None:
+        where = f"{path}.{key}"
+        value = node.get(key)
+        if value is None:
+            self.error(where, "missing")
+            return None
+        if isinstance(value, datetime):
+            self.error(where, f"must be a date such as 2024-01-01, not a time ({value})")
+            return None
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.error(where, f"{value!r} is not a date; write it as YYYY-MM-DD")
+        return None
+
+
+def parse_permits(data: Any) -> tuple[list[PermitSpec], list[str], list[str]]:
+    """Read a permit file's data (as loaded from YAML or JSON): `{"permits": [...]}`.
+
+    Returns the permits that parsed, every error prefixed by its path (e.g.
+    `permits[0].outlets[1].limits[2].basis`) and warnings. The data is fit for
+    writing only when no error is returned.
+    """
+    reader = _Reader()
+    top = reader.mapping(data, "permit file", _TOP_KEYS)
+    if top is None:
+        return [], reader.errors, reader.warnings
+    permits: list[PermitSpec] = []
+    seen: dict[str, str] = {}
+    raw_permits = reader.items(top, "permits", "")
+    if not raw_permits and "permits" not in top:
+        reader.error("permits", "missing")
+    for i, raw in enumerate(raw_permits):
+        spec = _parse_permit(reader, raw, f"permits[{i}]")
+        if spec is None:
+            continue
+        if spec.permit_no in seen:
+            reader.error(
+                f"{spec.path}.permit_no",
+                f"{spec.permit_no} is already listed at {seen[spec.permit_no]}",
+            )
+            continue
+        seen[spec.permit_no] = spec.path
+        permits.append(spec)
+    return permits, reader.errors, reader.warnings
+
+
+def parse_permit(data: Any, path: str = "permit") -> tuple[PermitSpec | None, list[str], list[str]]:
+    """One permit (the shape of one entry of a permit file), e.g. from a REST request."""
+    reader = _Reader()
+    spec = _parse_permit(reader, data, path)
+    return (spec if not reader.errors else None), reader.errors, reader.warnings
+
+
+def _parse_permit(reader: _Reader, raw: Any, path: str) -> PermitSpec | None:
+    node = reader.mapping(raw, path, _PERMIT_KEYS)
+    if node is None:
+        return None
+    permit_no = reader.text(node, "permit_no", path, required=True, max_length=PERMIT_NO_MAX)
+    if permit_no is not None:
+        permit_no = permit_no.upper()
+        if not _PERMIT_NO.fullmatch(permit_no):
+            reader.error(f"{path}.permit_no", f"{permit_no!r} must be letters A-Z and digits only")
+            permit_no = None
+    credit_code = reader.text(node, "credit_code", path, required=True, max_length=18)
+    if credit_code is not None:
+        credit_code = credit_code.upper()
+    management_class: PermitClass | None = None
+    raw_class = node.get("class")
+    if raw_class is None:
+        reader.error(f"{path}.class", "missing")
+    elif raw_class not in [member.value for member in PermitClass]:
+        reader.error(f"{path}.class", f"{raw_class!r} is not {', '.join(PermitClass)}")
+    else:
+        management_class = PermitClass(raw_class)
+    valid_from = reader.day(node, "valid_from", path)
+    valid_to = reader.day(node, "valid_to", path)
+    if valid_from is not None and valid_to is not None:
+        if valid_to < valid_from:
+            reader.error(f"{path}.valid_to", f"{valid_to} is before valid_from {valid_from}")
+        elif _add_years(valid_from, PERMIT_TERM_YEARS) <= valid_to:
+            reader.warnings.append(
+                f"{path}: valid {valid_from} to {valid_to}, longer than the "
+                f"{PERMIT_TERM_YEARS}-year term of 排污许可管理条例 art. 14"
+            )
+    if permit_no is not None and credit_code is not None and not permit_no.startswith(credit_code):
+        reader.warnings.append(
+            f"{path}.permit_no: {permit_no} does not begin with the credit code {credit_code}"
+            " as permit numbers do"
+        )
+    outlets: list[OutletSpec] = []
+    codes_seen: dict[str, str] = {}
+    for j, raw_outlet in enumerate(reader.items(node, "outlets", path)):
+        outlet = _parse_outlet(reader, raw_outlet, f"{path}.outlets[{j}]")
+        if outlet is None:
+            continue
+        if outlet.code in codes_seen:
+            reader.error(
+                f"{outlet.path}.code",
+                f"outlet {outlet.code} is already listed at {codes_seen[outlet.code]}",
+            )
+            continue
+        codes_seen[outlet.code] = outlet.path
+        outlets.append(outlet)
+    if (
+        permit_no is None
+        or credit_code is None
+        or management_class is None
+        or valid_from is None
+        or valid_to is None
+    ):
+        return None
+    return PermitSpec(
+        path=path,
+        permit_no=permit_no,
+        credit_code=credit_code,
+        management_class=management_class,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        outlets=tuple(outlets),
+    )
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _parse_outlet(reader: _Reader, raw: Any, path: str) -> OutletSpec | None:
+    node = reader.mapping(raw, path, _OUTLET_KEYS)
+    if node is None:
+        return None
+    code = reader.text(node, "code", path, required=True, max_length=32)
+    limits: list[LimitSpec] = []
+    seen: dict[tuple[str, LimitBasis], str] = {}
+    for k, raw_limit in enumerate(reader.items(node, "limits", path)):
+        limit = _parse_limit(reader, raw_limit, f"{path}.limits[{k}]")
+        if limit is None:
+            continue
+        key = (limit.pollutant, limit.basis)
+        if key in seen:
+            reader.error(
+                f"{limit.path}",
+                f"{limit.pollutant} on a {limit.basis} basis is already limited at {seen[key]}",
+            )
+            continue
+        seen[key] = limit.path
+        limits.append(limit)
+    if code is None:
+        return None
+    return OutletSpec(path=path, code=code, limits=tuple(limits))
+
+
+def _parse_limit(reader: _Reader, raw: Any, path: str) -> LimitSpec | None:
+    node = reader.mapping(raw, path, _LIMIT_KEYS)
+    if node is None:
+        return None
+    pollutant = reader.text(node, "pollutant", path, required=True, max_length=16)
+    known = None
+    if pollutant is not None:
+        known = codes.pollutant(pollutant)
+        if known is None:
+            reader.error(
+                f"{path}.pollutant",
+                f"{pollutant!r} is not a pollutant code of HJ 212-2017 Appendix B (e.g. a21026)",
+            )
+            pollutant = None
+    limit_value = reader.number(node, "limit", path, required=True)
+    unit = reader.text(node, "unit", path, required=True, max_length=UNIT_MAX)
+    if known is not None and unit is not None and known.unit and unit != known.unit:
+        reader.warnings.append(
+            f"{path}.unit: {unit} differs from {known.unit}, the unit HJ 212-2017 gives"
+            f" {known.code}; values are compared as stored"
+        )
+    basis: LimitBasis | None = None
+    raw_basis = node.get("basis")
+    if raw_basis is None:
+        reader.error(f"{path}.basis", "missing")
+    elif raw_basis not in [member.value for member in LimitBasis]:
+        reader.error(f"{path}.basis", f"{raw_basis!r} is not hour or day")
+    else:
+        basis = LimitBasis(raw_basis)
+    standard = reader.text(node, "standard", path, required=False, max_length=STANDARD_MAX)
+    annual_cap_t = reader.number(node, "annual_cap_t", path, required=False)
+    if pollutant is None or limit_value is None or unit is None or basis is None:
+        return None
+    return LimitSpec(
+        path=path,
+        pollutant=pollutant,
+        limit_value=limit_value,
+        unit=unit,
+        basis=basis,
+        standard=standard,
+        annual_cap_t=annual_cap_t,
+    )
+
+
+def check_against_registry(
+    permits: Iterable[PermitSpec],
+    *,
+    enterprises: Mapping[str, Any],
+    outlets: Mapping[str, Mapping[str, str]],
+    stored_permits: Mapping[str, str],
+) -> tuple[list[str], list[str]]:
+    """Errors and warnings of permits against the stored registry.
+
+    `enterprises`: credit codes stored; `outlets`: credit code -> {outlet code: point kind};
+    `stored_permits`: permit number -> credit code of permits already stored. A permit
+    number is never moved to another enterprise.
+    """
+    errors: list[str] = []
+    warnings: list[str] = []
+    for spec in permits:
+        if spec.credit_code not in enterprises:
+            errors.append(
+                f"{spec.path}.credit_code: no enterprise with credit code {spec.credit_code}"
+                " in the registry"
+            )
+            continue
+        owner = stored_permits.get(spec.permit_no)
+        if owner is not None and owner != spec.credit_code:
+            errors.append(
+                f"{spec.path}.permit_no: permit {spec.permit_no} is stored for enterprise "
+                f"{owner}, not {spec.credit_code}"
+            )
+        known = outlets.get(spec.credit_code, {})
+        for outlet in spec.outlets:
+            kind = known.get(outlet.code)
+            if kind is None:
+                listed = ", ".join(sorted(known)) or "none"
+                errors.append(
+                    f"{outlet.path}.code: enterprise {spec.credit_code} has no outlet "
+                    f"{outlet.code} in the registry (its outlets: {listed})"
+                )
+                continue
+            for limit in outlet.limits:
+                medium = codes.pollutant(limit.pollutant)
+                water = limit.pollutant.startswith("w")
+                if (kind == "flue_gas" and water) or (kind == "wastewater" and not water):
+                    name = medium.name if medium is not None else limit.pollutant
+                    warnings.append(
+                        f"{limit.path}.pollutant: {limit.pollutant} ({name}) at {kind} outlet "
+                        f"{outlet.code}"
+                    )
+    return errors, warnings
+
+
+# --- runs of consecutive periods -------------------------------------------------------------
+
+
+def _times(times: Sequence[datetime]) -> np.ndarray:
+    array = (
+        np.array(times, dtype="datetime64[us]") if len(times) else np.array([], "datetime64[us]")
+    )
+    if array.size > 1 and not bool(np.all(np.diff(array) > np.timedelta64(0, "us"))):
+        raise ValueError("period starts must be strictly increasing")
+    return array
+
+
+def _floats(values: Sequence[float | None] | np.ndarray) -> np.ndarray:
+    if isinstance(values, np.ndarray):
+        return values.astype(float)
+    return np.array([math.nan if v is None else v for v in values], dtype=float)
+
+
+def _bools(values: Sequence[bool] | np.ndarray | None, size: int, default: bool) -> np.ndarray:
+    if values is None:
+        return np.full(size, default, dtype=bool)
+    array = np.asarray(values, dtype=bool)
+    if array.shape != (size,):
+        raise ValueError(f"expected {size} flags, got {array.shape[0]}")
+    return array
+
+
+def _step(step: timedelta) -> np.timedelta64:
+    return np.timedelta64(int(step / timedelta(microseconds=1)), "us")
+
+
+def runs(
+    times: Sequence[datetime], mask: Sequence[bool] | np.ndarray, step: timedelta
+) -> list[np.ndarray]:
+    """Maximal runs of consecutive periods where `mask` holds, as index arrays into `times`.
+
+    Periods are consecutive when each starts `step` after the one before; a missing
+    period, like a period where the mask fails, ends a run.
+    """
+    t = _times(times)
+    m = _bools(mask, t.size, False)
+    index = np.flatnonzero(m)
+    if index.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(t[index]) != _step(step)) + 1
+    return np.split(index, breaks)
+
+
+def _event(
+    t: np.ndarray,
+    judged: np.ndarray,
+    index: np.ndarray,
+    step: timedelta,
+    *,
+    limit: float | None = None,
+    peak: float | None = None,
+    keep_values: bool = True,
+) -> Event:
+    starts = t[index].tolist()
+    values = tuple((start, float(judged[i])) for start, i in zip(starts, index, strict=True))
+    if not keep_values:
+        return Event(start=starts[0], end=starts[-1] + step, peak=peak, limit=limit)
+    if peak is None and values:
+        finite = [v for _, v in values if math.isfinite(v)]
+        peak = max(finite) if finite else None
+    return Event(start=starts[0], end=starts[-1] + step, peak=peak, limit=limit, values=values)
+
+
+def judged_values(
+    avg: Sequence[float | None], zs_avg: Sequence[float | None], *, has_reference_o2: bool
+) -> list[float | None]:
+    """The value compared with a limit: converted to the reference O2 where the point has one.
+
+    Flue-gas limits (GB 13223-2011, GB 13271-2014 ...) apply to dry standard-state
+    concentrations converted to the standard's reference O2 (HJ 75-2017; the conversion
+    C_ref = C × (21 − O2_ref)/(21 − O2_meas)). An hour without a converted value (O2 missing
+    or at its cap) is not judged. Points without a reference O2 (wastewater) use the mean.
+    """
+    return list(zs_avg) if has_reference_o2 else list(avg)
+
+
+def marked(
+    times: Sequence[datetime], step: timedelta, marks: Iterable[tuple[datetime, datetime]]
+) -> np.ndarray:
+    """Periods [t, t + step) that overlap a declared range [start, end).
+
+    A period touched by a declaration at all is left out of judgement: data taken while an
+    instrument is stopped, maintained, calibrated or faulty is invalid (HJ 75-2017, HJ
+    356-2019), so the period's mean is not a sound basis for an exceedance.
+    """
+    t = _times(times)
+    out = np.zeros(t.size, dtype=bool)
+    delta = _step(step)
+    for start, end in marks:
+        s = np.datetime64(start, "us")
+        e = np.datetime64(end, "us")
+        out |= (t < e) & (t + delta > s)
+    return out
+
+
+def marks_applying(
+    marks: Iterable[Mark], pollutant: str | None, kinds: Iterable[MarkKind] | None = None
+) -> list[tuple[datetime, datetime]]:
+    """Ranges of the live declarations that cover `pollutant` (a declaration without a
+    pollutant covers them all), optionally of some kinds only."""
+    wanted = set(kinds) if kinds is not None else None
+    return [
+        (mark.start, mark.end)
+        for mark in marks
+        if not mark.revoked
+        and (mark.pollutant is None or pollutant is None or mark.pollutant == pollutant)
+        and (wanted is None or mark.kind in wanted)
+    ]
+
+
+def exceedances(
+    times: Sequence[datetime],
+    values: Sequence[float | None],
+    limits: Sequence[float | None],
+    *,
+    step: timedelta,
+    valid: Sequence[bool] | None = None,
+    excluded: Sequence[bool] | np.ndarray | None = None,
+) -> list[Event]:
+    """Runs of consecutive periods whose value is above the limit, each one event.
+
+    Only valid values count (HJ 212-2017 App. D: an hourly mean needs 45 valid minutes, a
+    daily mean 20 valid hours), and periods covered by a data-marking declaration are left
+    out (`excluded`). A value exceeds when it is greater than the limit (超过). `limits`
+    gives each period's permitted limit (None where no permit applies); a run is split
+    where the limit changes, so each event has one limit. The event's peak is its largest
+    value and its duration the run's length (3 hours for 10:00, 11:00 and 12:00).
+    """
+    t = _times(times)
+    v = _floats(values)
+    lim = _floats(limits)
+    ok = _bools(valid, t.size, True) & ~_bools(excluded, t.size, False)
+    with np.errstate(invalid="ignore"):
+        mask = ok & np.isfinite(v) & np.isfinite(lim) & (v > lim)
+    events: list[Event] = []
+    for run in runs(times, mask, step):
+        for part in np.split(run, np.flatnonzero(np.diff(lim[run]) != 0) + 1):
+            events.append(_event(t, v, part, step, limit=float(lim[part[0]])))
+    return events
+
+
+def stopped(values: Sequence[float | None], flows: Sequence[float | None]) -> np.ndarray:
+    """Periods when the outlet was not discharging: flow zero (or less), or, where no flow
+    is measured, the value itself zero. A stopped outlet's analysers read flat lines that are
+    no sign of tampering."""
+    v = _floats(values)
+    q = _floats(flows)
+    with np.errstate(invalid="ignore"):
+        return (q <= 0) | (np.isnan(q) & (v == 0))
+
+
+def _close(a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return np.abs(a - b) <= tolerance + 1e-9 * scale
+
+
+def constant_runs(
+    times: Sequence[datetime],
+    values: Sequence[float | None],
+    *,
+    min_periods: int,
+    step: timedelta = HOUR,
+    tolerance: float = 0.0,
+    excluded: Sequence[bool] | np.ndarray | None = None,
+) -> list[Event]:
+    """Runs of at least `min_periods` consecutive periods with identical means.
+
+    Real emissions vary from hour to hour; a value frozen for hours is a sign of a stuck
+    analyser or of data being faked (篡改、伪造自动监测数据). Excluded periods (a stop, a
+    declaration) break runs. Six hourly means of 35.2 in a row make one 6-hour event with
+    peak 35.2.
+    """
+    t = _times(times)
+    v = _floats(values)
+    eligible = np.isfinite(v) & ~_bools(excluded, t.size, False)
+    if t.size < 2:
+        return []
+    same = (
+        eligible[:-1]
+        & eligible[1:]
+        & (np.diff(t) == _step(step))
+        & _close(v[:-1], v[1:], tolerance)
+    )
+    events: list[Event] = []
+    for edges in _true_runs(same):
+        first, last = int(edges[0]), int(edges[-1]) + 1  # periods joined by the edges
+        if last - first + 1 >= min_periods:
+            index = np.arange(first, last + 1)
+            events.append(_event(t, v, index, step, peak=float(v[first])))
+    return events
+
+
+def _true_runs(mask: np.ndarray) -> list[np.ndarray]:
+    index = np.flatnonzero(mask)
+    if index.size == 0:
+        return []
+    return np.split(index, np.flatnonzero(np.diff(index) != 1) + 1)
+
+
+def flag_hours(flag_counts: Sequence[int], value_counts: Sequence[int]) -> np.ndarray:
+    """Hours spent in a flag's state: more than half of the hour's values carry the flag.
+
+    HJ 212-2017 App. D flags a flue-gas hour normal only when more than 75 % of its minutes
+    are; which abnormal state an hour is in is not fixed there, so the majority decides.
+    """
+    flagged = np.asarray(flag_counts, dtype=np.int64)
+    total = np.asarray(value_counts, dtype=np.int64)
+    return 2 * flagged > total
+
+
+def long_runs(
+    times: Sequence[datetime],
+    mask: Sequence[bool] | np.ndarray,
+    *,
+    min_periods: int,
+    step: timedelta = HOUR,
+) -> list[Event]:
+    """Runs of consecutive periods where `mask` holds lasting at least `min_periods`.
+
+    Fault flag D for 12 hours or more makes device_fault (with `min_periods` 12);
+    maintenance flag M longer than 24 hours makes long_maintenance (`min_periods` 25).
+    """
+    t = _times(times)
+    ones = np.ones(t.size)
+    return [
+        _event(t, ones, run, step, keep_values=False)
+        for run in runs(times, mask, step)
+        if run.size >= min_periods
+    ]
+
+
+def hour_mismatch(
+    ours: float | None, theirs: float | None, *, relative: float = 0.10, floor: float = 0.5
+) -> bool:
+    """True when the device's hourly value differs from the computed one beyond tolerance.
+
+    Tolerance: `relative` of the computed value, but never less than `floor` (so values
+    near zero are not flagged for noise). Computed 100, device 89: |100 − 89| = 11 > 10 → True.
+    """
+    if ours is None or theirs is None or not (math.isfinite(ours) and math.isfinite(theirs)):
+        return False
+    return abs(ours - theirs) > max(relative * abs(ours), floor)
+
+
+def mismatches(
+    times: Sequence[datetime],
+    ours: Sequence[float | None],
+    theirs: Sequence[float | None],
+    *,
+    relative: float,
+    floor: float,
+    valid: Sequence[bool] | None = None,
+) -> list[Event]:
+    """Runs of hours whose device value disagrees with the computed one (see hour_mismatch).
+
+    Only hours with a valid computed value are compared. An event's peak is the largest
+    absolute difference and its limit the tolerance at that hour.
+    """
+    t = _times(times)
+    a = _floats(ours)
+    b = _floats(theirs)
+    tolerance = np.maximum(relative * np.abs(a), floor)
+    diff = np.abs(a - b)
+    with np.errstate(invalid="ignore"):
+        mask = _bools(valid, t.size, True) & np.isfinite(diff) & (diff > tolerance)
+    events = []
+    for run in runs(times, mask, HOUR):
+        worst = int(run[np.argmax(diff[run])])
+        events.append(
+            _event(t, diff, run, HOUR, peak=float(diff[worst]), limit=float(tolerance[worst]))
+        )
+    return events
+
+
+def permitted(times: Sequence[datetime], validity: Iterable[tuple[date, date]]) -> np.ndarray:
+    """Periods whose (CST) date lies within a permit's validity, both ends inclusive."""
+    t = _times(times)
+    days = t.astype("datetime64[D]")
+    out = np.zeros(t.size, dtype=bool)
+    for valid_from, valid_to in validity:
+        out |= (days >= np.datetime64(valid_from, "D")) & (days <= np.datetime64(valid_to, "D"))
+    return out
+
+
+def unpermitted_discharge(
+    times: Sequence[datetime],
+    discharging: Sequence[bool] | np.ndarray,
+    covered: Sequence[bool] | np.ndarray,
+    *,
+    step: timedelta = HOUR,
+) -> list[Event]:
+    """Runs of hours an outlet discharged outside every permit's validity.
+
+    排污许可管理条例 art. 2: no discharge without a permit; art. 14: a permit is valid for
+    its stated term, so discharge after valid_to (or before valid_from) is unpermitted.
+    """
+    t = _times(times)
+    mask = _bools(discharging, t.size, False) & ~_bools(covered, t.size, False)
+    ones = np.ones(t.size)
+    return [_event(t, ones, run, step, keep_values=False) for run in runs(times, mask, step)]
+
+
+# --- annual caps -----------------------------------------------------------------------------
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 1, 1), datetime(year + 1, 1, 1)
+
+
+def cap_status(
+    emitted_kg: float,
+    cap_t: float,
+    *,
+    year: int,
+    as_of: datetime,
+    settings: ComplianceSettings,
+) -> CapStatus:
+    """The year-to-date total against the permitted annual cap (许可排放量, 排污许可管理条例
+    art. 13), with a projection to the year's end at the year-to-date rate.
+
+    projected = emitted × (hours in the year) / (hours from 1 January to `as_of`).
+    Levels: `exceeded` above the cap; `approaching` at `cap_actual_fraction` of it or more;
+    `projected_over` when the projection passes `cap_projected_fraction` of it. Example:
+    27.15 t by 1 July 2023 (181 of 365 days) projects 27.15 × 365 / 181 = 54.75 t, over a
+    50 t cap although only 54.3 % of it is used.
+    """
+    first, following = year_bounds(year)
+    as_of = min(max(as_of, first), following)
+    emitted_t = emitted_kg / 1000.0
+    elapsed = as_of - first
+    projected = None
+    if elapsed >= settings.cap_projection_min and elapsed > timedelta(0):
+        projected = emitted_t * ((following - first) / elapsed)
+    level = None
+    if emitted_t > cap_t:
+        level = "exceeded"
+    elif emitted_t >= settings.cap_actual_fraction * cap_t:
+        level = "approaching"
+    elif projected is not None and projected > settings.cap_projected_fraction * cap_t:
+        level = "projected_over"
+    return CapStatus(
+        year=year, emitted_t=emitted_t, cap_t=cap_t, as_of=as_of, projected_t=projected, level=level
+    )
+
+
+# --- alert lifecycle -------------------------------------------------------------------------
+
+#: action -> (states it applies to, state it leads to). The closed loop bureaus run: an
+#: alert is dispatched to the enterprise, answered with cause and measures, verified by the
+#: supervisor and closed; a supervisor may close a false alarm at once (with a comment) and
+#: may reopen an answered, verified or closed alert.
+TRANSITIONS: Mapping[AlertAction, tuple[frozenset[AlertState], AlertState]] = {
+    AlertAction.DISPATCH: (frozenset({AlertState.OPEN}), AlertState.DISPATCHED),
+    AlertAction.FEEDBACK: (frozenset({AlertState.DISPATCHED}), AlertState.FEEDBACK),
+    AlertAction.VERIFY: (frozenset({AlertState.FEEDBACK}), AlertState.VERIFIED),
+    AlertAction.CLOSE: (frozenset({AlertState.VERIFIED, AlertState.OPEN}), AlertState.CLOSED),
+    AlertAction.REOPEN: (
+        frozenset({AlertState.FEEDBACK, AlertState.VERIFIED, AlertState.CLOSED}),
+        AlertState.OPEN,
+    ),
+}
+
+
+def next_state(
+    state: AlertState | str,
+    action: AlertAction | str,
+    *,
+    comment: str | None = None,
+    cause: str | None = None,
+    measures: str | None = None,
+) -> AlertState:
+    """The state `action` leads to from `state`; TransitionError if it may not be taken.
+
+    Feedback must say the cause found and the measures taken; closing an alert that was
+    never dispatched, and reopening, must say why (comment).
+    """
+    state = AlertState(state)
+    action = AlertAction(action)
+    allowed, target = TRANSITIONS[action]
+    if state not in allowed:
+        order = [s.value for s in AlertState if s in allowed]
+        raise TransitionError(
+            f"cannot {action.value} an alert that is {state.value}; "
+            f"{action.value} applies to {' or '.join(order)} alerts"
+        )
+    missing = []
+    if action is AlertAction.FEEDBACK:
+        if not (cause and cause.strip()):
+            missing.append("cause")
+        if not (measures and measures.strip()):
+            missing.append("measures")
+    needs_comment = action is AlertAction.REOPEN or (
+        action is AlertAction.CLOSE and state is AlertState.OPEN
+    )
+    if needs_comment and not (comment and comment.strip()):
+        missing.append("comment")
+    if missing:
+        what = " and ".join(missing)
+        raise TransitionError(f"{action.value} needs {what}")
+    return target
+
+
+# --- data marks ------------------------------------------------------------------------------
+
+REASON_MAX = 2000
+
+
+def check_mark(
+    *, kind: str, start: datetime, end: datetime, reason: str | None, pollutant: str | None
+) -> list[str]:
+    """What is wrong with a declaration, field by field (empty when it can be stored)."""
+    errors = []
+    if kind not in [member.value for member in MarkKind]:
+        errors.append(f"kind: {kind!r} is not {', '.join(MarkKind)}")
+    if not end > start:
+        errors.append(f"end: {format_local(end)} is not after start {format_local(start)}")
+    if not (reason and reason.strip()):
+        errors.append("reason: missing; say why the data is marked")
+    elif len(reason) > REASON_MAX:
+        errors.append(f"reason: {len(reason)} characters; at most {REASON_MAX}")
+    if pollutant is not None and codes.pollutant(pollutant) is None:
+        errors.append(f"pollutant: {pollutant!r} is not a pollutant code of HJ 212-2017")
+    return errors
+
+
+def is_late(mark: Mark) -> bool:
+    """Declared after the marked range had begun (补报): the supervisor sees such marks."""
+    return mark.declared_at is not None and mark.declared_at > instant(mark.start)
+
+
+def overlapping(marks: Sequence[Mark]) -> dict[int, list[int]]:
+    """For each live declaration, the other live ones of the same point whose time ranges
+    and pollutants overlap it (a repeated declaration for the same data)."""
+    live = sorted((m for m in marks if not m.revoked), key=lambda m: (m.point_id, m.start))
+    out: dict[int, list[int]] = {m.id: [] for m in live}
+    for i, a in enumerate(live):
+        for b in live[i + 1 :]:
+            if b.point_id != a.point_id or b.start >= a.end:
+                break  # sorted: every later one is another point's or starts later still
+            if a.pollutant is None or b.pollutant is None or a.pollutant == b.pollutant:
+                out[a.id].append(b.id)
+                out[b.id].append(a.id)
+    return out
+
+
+# --- webhooks --------------------------------------------------------------------------------
+
+SIGNATURE_HEADER = "X-Ecozone-Signature"
+
+
+def signature(secret: str, body: bytes) -> str:
+    """HMAC-SHA256 of the request body under the webhook's secret, as `sha256=<hex>`."""
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def retry_delay(attempts: int, settings: ComplianceSettings) -> timedelta:
+    """Wait after the `attempts`-th failure: base × 2^(attempts − 1), capped (60 s, 120 s,
+    240 s, ... with the defaults)."""
+    delay = settings.webhook_backoff_base * (2 ** max(attempts - 1, 0))
+    return min(delay, settings.webhook_backoff_max)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
