@@ -28,7 +28,7 @@ from ecozone.store.schema import (
 )
 
 POWER = "91500000MA5U7AH918"  # 重庆示例热电有限公司, 两江新区
-CHEMICAL = "91500112MA60XKQ2EE"  # 重庆示例化工有限公司, 西永综保区: no permit
+CHEMICAL = "91500112MA60XKQ2EE"  # 重庆示例化工有限公司, 西永综保区: no permit, disclosed
 MN_STACK = "010000A8900016F000169DC0"
 MN_WATER = "010000A8900016F000169DC1"
 PERMIT_NO = "91500000MA5U7AH918001P"
@@ -54,6 +54,7 @@ REGISTRY = {
             "credit_code": CHEMICAL,
             "name": "重庆示例化工有限公司",
             "district": "西永综保区",
+            "disclosed": True,  # a key discharger: its data is public
             "points": [
                 {"code": "DA001", "name": "工艺废气排口", "kind": "flue_gas", "reference_o2": 3.0,
                  "device": {"mn": "010000A8900016F000169DC2", "password": "123456", "st": "31"}},
