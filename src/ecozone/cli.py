@@ -9,10 +9,12 @@ from __future__ import annotations
 import typer
 
 from ecozone import __version__
+from ecozone.demo.cli import demo_command
 from ecozone.gateway.cli import gateway_command
 from ecozone.ingest.cli import ingest_command
 from ecozone.measurements.cli import query_command
 from ecozone.registry.cli import app as registry_app
+from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.store.cli import app as db_app
 
 app = typer.Typer(
@@ -33,6 +35,8 @@ app.add_typer(registry_app, name="registry", help="Zone, enterprises, points and
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)
+app.command("simulate")(simulate_command)
+app.command("demo")(demo_command)
 
 
 @app.command()
