@@ -1,0 +1,261 @@
+"""REST under /api/v1/plan: the measures, indicators, progress, matrix and exports; thin.
+
+Errors from service.py become 404 (unknown measure) and 422 (a refused progress report,
+one entry per problem in FastAPI's own `detail` shape). Recording progress is for the
+roles 'coordinator' and 'admin' once ecozone.accounts is installed; until then the
+write is recorded under the actor "api", like the other unauthenticated routes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from ecozone.plan import service
+from ecozone.plan.model import NotFoundError, ProgressError
+
+router = APIRouter(prefix="/api/v1/plan", tags=["plan"])
+
+WRITER_ROLES = ("coordinator", "admin")
+ANONYMOUS_ACTOR = "api"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _engine(request: Request) -> sa.Engine:
+    return request.app.state.engine
+
+
+def _accounts_principal() -> Any:
+    """ecozone.accounts' current_principal dependency, or None where accounts is absent."""
+    try:
+        from ecozone.accounts.deps import current_principal
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and exc.name.startswith("ecozone.accounts"):
+            return None
+        raise
+    return current_principal
+
+
+_current_principal = _accounts_principal()
+
+if _current_principal is not None:
+
+    def progress_actor(principal: Annotated[Any, Depends(_current_principal)]) -> str:
+        """Who records progress: a signed-in coordinator or admin (401/403 otherwise)."""
+        if not principal.is_authenticated:
+            raise HTTPException(
+                status_code=401,
+                detail="sign in as a coordinator or admin to record progress",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if principal.role not in WRITER_ROLES:
+            raise HTTPException(
+                status_code=403,
+                detail=f"role {principal.role} may not record progress; "
+                f"{' or '.join(WRITER_ROLES)} may",
+            )
+        return principal.username
+
+else:
+
+    def progress_actor() -> str:
+        """Who records progress; without ecozone.accounts nobody is signed in."""
+        return ANONYMOUS_ACTOR
+
+
+# --- models (documentation of the shapes; service.py returns plain dicts) --------------
+
+
+class MeasureItem(BaseModel):
+    number: int = Field(description="1..23, as numbered in the plan")
+    title: str
+    summary: str
+    lead_units: list[str] = Field(description="牵头单位: each clause's first-named unit")
+    co_units: list[str] = Field(description="配合单位: the other units named")
+    districts: list[str]
+
+
+class MeasureList(BaseModel):
+    items: list[MeasureItem]
+
+
+class MatrixCell(BaseModel):
+    status: Literal["not_started", "on_track", "at_risk", "off_track", "done", "none"]
+    period: str | None
+    reported_at: str | None
+    overdue: bool
+
+
+class MatrixRow(BaseModel):
+    number: int
+    title: str
+    cells: dict[str, MatrixCell]
+
+
+class Matrix(BaseModel):
+    by: Literal["unit", "district"]
+    columns: list[str]
+    rows: list[MatrixRow]
+
+
+class ProgressIn(BaseModel):
+    measure: int = Field(description="1..23", examples=[10])
+    unit: str = Field(
+        description="a unit the plan names for the measure", examples=["市住房城乡建委"]
+    )
+    district: str | None = Field(None, description="one of the plan's nine districts, or null")
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM", examples=["2026-Q3"])
+    status: str = Field(description="not_started, on_track, at_risk, off_track or done")
+    narrative: str | None = None
+    evidence: str | None = Field(None, description="documents, links")
+    indicators: dict[str, float] = Field(
+        default_factory=dict,
+        description="indicator code: value for the period",
+        examples=[{"green_building_material_share": 72.5}],
+    )
+    due_date: str | None = Field(None, description="YYYY-MM-DD", examples=["2026-12-31"])
+
+
+class ProgressOut(BaseModel):
+    id: int
+    measure: int
+    unit: str
+    district: str | None
+    period: str
+    status: str
+    narrative: str | None
+    evidence: str | None
+    indicators: dict[str, float]
+    due_date: str | None
+    reported_by: str
+    reported_at: str
+
+
+AsOf = Annotated[
+    date | None, Query(description="Judge overdue as on this day (default: today, CST)")
+]
+
+
+def _not_found(exc: NotFoundError) -> HTTPException:
+    return HTTPException(status_code=404, detail=str(exc))
+
+
+# --- routes ----------------------------------------------------------------------------
+
+
+@router.get("", summary="实施方案 The plan: document, 2025 goals, sections, districts, units")
+def get_plan() -> dict[str, Any]:
+    return service.describe_plan()
+
+
+@router.get("/measures", response_model=MeasureList, summary="重点工作 The 23 measures")
+def get_measures() -> dict[str, Any]:
+    return {"items": service.list_measures()}
+
+
+@router.get(
+    "/measures/{number}",
+    summary="One measure with its clauses, indicators and progress history",
+    responses={404: {"description": "No such measure"}},
+)
+def get_measure(
+    engine: Annotated[sa.Engine, Depends(_engine)], number: int, as_of: AsOf = None
+) -> dict[str, Any]:
+    try:
+        return service.measure_detail(engine, number, today=as_of)
+    except NotFoundError as exc:
+        raise _not_found(exc) from None
+
+
+@router.get("/indicators", summary="量化指标 The plan's quantified indicators")
+def get_indicators(
+    measure: Annotated[int | None, Query(description="only this measure's")] = None,
+) -> dict[str, Any]:
+    try:
+        return {"items": service.list_indicators(measure=measure)}
+    except NotFoundError as exc:
+        raise _not_found(exc) from None
+
+
+@router.get("/progress", summary="Progress reports, latest first")
+def get_progress(
+    engine: Annotated[sa.Engine, Depends(_engine)],
+    measure: int | None = None,
+    unit: str | None = None,
+    district: str | None = None,
+) -> dict[str, Any]:
+    try:
+        reports = service.list_progress(engine, measure=measure, unit=unit, district=district)
+    except NotFoundError as exc:
+        raise _not_found(exc) from None
+    return {"items": [service.report_item(r) for r in reports]}
+
+
+@router.post(
+    "/progress",
+    status_code=201,
+    response_model=ProgressOut,
+    summary="Record a progress report (coordinator, admin)",
+    responses={422: {"description": "Refused; `detail` names each problem, nothing stored"}},
+)
+def post_progress(
+    engine: Annotated[sa.Engine, Depends(_engine)],
+    actor: Annotated[str, Depends(progress_actor)],
+    body: ProgressIn,
+) -> dict[str, Any]:
+    try:
+        report = service.record_progress(engine, actor=actor, **body.model_dump())
+    except ProgressError as exc:
+        detail = [
+            {"loc": ["body", *field.split(".", 1)], "msg": message, "type": "value_error"}
+            for field, message in exc.fields
+        ]
+        raise HTTPException(status_code=422, detail=detail) from None
+    return service.report_item(report)
+
+
+@router.get("/matrix", response_model=Matrix, summary="Measures × units or districts")
+def get_matrix(
+    engine: Annotated[sa.Engine, Depends(_engine)],
+    by: Annotated[Literal["unit", "district"], Query(description="unit or district")] = "unit",
+    as_of: AsOf = None,
+) -> dict[str, Any]:
+    return service.matrix(engine, by, today=as_of)
+
+
+@router.get("/overview", summary="Overdue and off-track measures with the reasons")
+def get_overview(
+    engine: Annotated[sa.Engine, Depends(_engine)], as_of: AsOf = None
+) -> dict[str, Any]:
+    return service.overview(engine, today=as_of)
+
+
+@router.get(
+    "/export.xlsx",
+    response_class=Response,
+    summary="Workbook: measures, matrices, reports, indicators",
+    responses={200: {"content": {XLSX_TYPE: {}}}},
+)
+def get_export_xlsx(engine: Annotated[sa.Engine, Depends(_engine)], as_of: AsOf = None) -> Response:
+    content = service.export_xlsx(engine, today=as_of)
+    return Response(content, media_type=XLSX_TYPE, headers=_attachment("xlsx", as_of))
+
+
+@router.get(
+    "/export.pdf",
+    response_class=Response,
+    summary="PDF report: goals, indicators, measures, matrices, reports",
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_export_pdf(engine: Annotated[sa.Engine, Depends(_engine)], as_of: AsOf = None) -> Response:
+    content = service.export_pdf(engine, today=as_of)
+    return Response(content, media_type="application/pdf", headers=_attachment("pdf", as_of))
+
+
+def _attachment(extension: str, as_of: date | None) -> dict[str, str]:
+    day = (as_of or service.today_in_china()).isoformat()
+    return {"Content-Disposition": f'attachment; filename="ecozone-plan-{day}.{extension}"'}
