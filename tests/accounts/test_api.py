@@ -241,10 +241,12 @@ def test_audit_log_is_for_admins_with_filters(client, users):
     assert (entry["entity"], entry["entity_id"], entry["before"], entry["after"]) == (
         "user_account", "power", {"display_name": None}, {"display_name": "热电厂"},
     )  # fmt: skip
-    # Newest first: the admin's login follows power's; the setup's creations come last.
+    # Newest first. Logging in as root in power's browser ended power's session.
     actions = [(e["actor"], e["action"]) for e in client.get("/api/v1/audit").json()["items"]]
-    assert actions[:3] == [("root", "update"), ("root", "login"), ("power", "login")]
-    assert actions[3:] == [("tests", "create")] * 3
+    assert actions[:4] == [
+        ("root", "update"), ("power", "logout"), ("root", "login"), ("power", "login"),
+    ]  # fmt: skip
+    assert actions[4:] == [("tests", "create")] * 3
     assert (
         client.get("/api/v1/audit", params={"entity": "user_account", "limit": 2}).json()["limit"]
         == 2
@@ -287,3 +289,20 @@ def test_writes_without_an_entry_of_their_own_get_a_plain_one(engine, users):
         "lj", "/api/v1/test-things/{thing_id}", "7", None,
     )  # fmt: skip
     assert entry.after == {"path": "/api/v1/test-things/7", "status": 201}
+
+
+def test_logout_with_an_api_token_revokes_it_and_is_audited(client, users, engine):
+    login(client, "power")
+    token = client.post("/api/v1/auth/tokens").json()["token"]
+    client.cookies.clear()
+    assert client.post("/api/v1/auth/logout", headers=bearer(token)).status_code == 204
+    assert client.get("/api/v1/auth/me", headers=bearer(token)).json()["authenticated"] is False
+    [entry] = audit.entries(engine, action="logout")
+    assert (entry.actor, entry.entity, entry.before) == ("power", "auth_token", {"kind": "api"})
+
+
+def test_logging_in_again_replaces_the_browsers_session(client, users, engine):
+    first = login(client, "root").json()["token"]
+    second = login(client, "root").json()["token"]
+    assert service.authenticate(engine, first) is None
+    assert service.authenticate(engine, second).username == "root"

@@ -141,6 +141,9 @@ def login(body: LoginRequest, request: Request, response: Response, engine: Engi
         ) from None
     except AuthError as exc:
         raise HTTPException(status_code=401, detail=str(exc)) from None
+    previous = request.cookies.get(deps.SESSION_COOKIE)
+    if previous:  # a new login replaces the browser's session rather than adding one
+        service.logout(engine, previous)
     response.set_cookie(
         deps.SESSION_COOKIE,
         token,
@@ -155,7 +158,9 @@ def login(body: LoginRequest, request: Request, response: Response, engine: Engi
 
 @router.post("/auth/logout", status_code=204, summary="退出 Log out")
 def logout(request: Request, engine: Engine) -> Response:
-    """End the session of the cookie and/or revoke the bearer token; always clears the cookie."""
+    """End the session of the cookie and revoke the bearer token, if any (this is how an
+    API token is revoked); always clears the cookie. Needs no login: an expired
+    session must still be able to clear its cookie."""
     presented = deps.presented_token(request)  # the bearer token, else the cookie
     tokens = {request.cookies.get(deps.SESSION_COOKIE), presented and presented[0]}
     for token in tokens - {None}:

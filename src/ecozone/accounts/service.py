@@ -149,18 +149,20 @@ def create_user(
             raise AccountError(f"user {username!r} not created: " + "; ".join(problems))
         if store.user_by_username(conn, username) is not None:
             raise DuplicateUserError(f"user {username!r} exists already")
-        user_id = store.insert_user(
-            conn,
-            {
-                "username": username,
-                "password_hash": rules.hash_password(password),
-                "role": role,
-                "display_name": display_name,
-                "district_id": district_id,
-                "active": True,
-                "created_at": datetime.now(UTC),
-            },
-        )
+        values = {
+            "username": username,
+            "password_hash": rules.hash_password(password),
+            "role": role,
+            "display_name": display_name,
+            "district_id": district_id,
+            "active": True,
+            "created_at": datetime.now(UTC),
+        }
+        try:
+            with conn.begin_nested():
+                user_id = store.insert_user(conn, values)
+        except sa.exc.IntegrityError:  # PostgreSQL: created by a concurrent request
+            raise DuplicateUserError(f"user {username!r} exists already") from None
         store.set_user_enterprises(conn, user_id, enterprise_ids)
         user = _get_user(conn, username)
         after = {**_audited(user), "password": _SECRET}
@@ -337,6 +339,10 @@ def logout(engine: sa.Engine, token: str) -> bool:
     """End the session (or revoke the API token) `token`; False if it did not exist."""
     with engine.begin() as conn:
         deleted = store.delete_token(conn, rules.token_hash(token))
+        if deleted is not None:
+            audit.record(conn, actor=deleted["username"], action="logout", entity="auth_token",
+                         entity_id=str(deleted["id"]), before={"kind": deleted["kind"]},
+                         after=None)  # fmt: skip
     return deleted is not None
 
 

@@ -190,14 +190,17 @@ def touch_token(
 
 
 def delete_token(conn: sa.Connection, token_hash: str) -> dict[str, Any] | None:
-    """Delete the token with this hash; its user id and kind, or None if there was none."""
+    """Delete the token with this hash; its id, kind and username, or None if there was none."""
     stmt = (
-        auth_token.delete()
+        sa.select(auth_token.c.id, auth_token.c.kind, user_account.c.username)
+        .join(user_account, user_account.c.id == auth_token.c.user_id)
         .where(auth_token.c.token_hash == token_hash)
-        .returning(auth_token.c.user_id, auth_token.c.kind)
     )
     row = conn.execute(stmt).mappings().first()
-    return dict(row) if row is not None else None
+    if row is None:
+        return None
+    conn.execute(auth_token.delete().where(auth_token.c.id == row["id"]))
+    return dict(row)
 
 
 def delete_user_tokens(conn: sa.Connection, user_id: int, *, kind: str | None = None) -> int:
@@ -213,22 +216,6 @@ def delete_expired_tokens(conn: sa.Connection, now: datetime, *, user_id: int | 
     if user_id is not None:
         stmt = stmt.where(auth_token.c.user_id == user_id)
     return conn.execute(stmt).rowcount
-
-
-def user_tokens(conn: sa.Connection, user_id: int) -> list[dict[str, Any]]:
-    """A user's tokens (never the hash): kind, created_at, expires_at, last_used_at."""
-    stmt = (
-        sa.select(
-            auth_token.c.id,
-            auth_token.c.kind,
-            auth_token.c.created_at,
-            auth_token.c.expires_at,
-            auth_token.c.last_used_at,
-        )
-        .where(auth_token.c.user_id == user_id)
-        .order_by(auth_token.c.id)
-    )
-    return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
 # --- scope -------------------------------------------------------------------------
