@@ -10,6 +10,8 @@ touches a stored alert of the same condition key extends it instead of raising a
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections import defaultdict
@@ -22,6 +24,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import sqlalchemy as sa
 
+from ecozone.accounts import audit
 from ecozone.compliance import rules, store
 from ecozone.compliance.model import (
     DEFAULT_SETTINGS,
@@ -183,12 +186,8 @@ def _store_permits(
             " nothing was written",
         )
     summary = ImportSummary(warnings=warnings + more_warnings)
-    audit: list[dict[str, Any]] = []
     for spec in specs:
-        _write_permit(conn, spec, stored.get(spec.permit_no), enterprises, outlets, summary, audit)
-    for entry in audit:
-        entry["actor"] = actor
-    store.insert_audit(conn, audit)
+        _write_permit(conn, spec, stored.get(spec.permit_no), enterprises, outlets, summary, actor)
     return summary
 
 
@@ -199,7 +198,7 @@ def _write_permit(
     enterprises: Mapping[str, int],
     outlets: Mapping[str, Mapping[str, tuple[int, str]]],
     summary: ImportSummary,
-    audit: list[dict[str, Any]],
+    actor: str,
 ) -> None:
     values = {
         "permit_no": spec.permit_no,
@@ -278,31 +277,47 @@ def _write_permit(
     after = {k: _iso(v) for k, v in values.items()} | {"limits": limits_audit(wanted.items())}
     if row is None:
         summary.created.append(spec.permit_no)
-        audit.append(_audit("create", "permit", spec.permit_no, None, after))
+        _audit(conn, actor, "create", "permit", spec.permit_no, None, after)
     elif changed_fields or written or removed:
         summary.updated.append(spec.permit_no)
         before = {k: _iso(row[k]) for k in values} | {"limits": limits_audit(existing.items())}
-        audit.append(_audit("update", "permit", spec.permit_no, before, after))
+        _audit(conn, actor, "update", "permit", spec.permit_no, before, after)
     else:
         summary.unchanged.append(spec.permit_no)
 
 
-def _audit(action: str, entity: str, entity_id: Any, before: Any, after: Any) -> dict[str, Any]:
-    return {
-        "action": action,
-        "entity": entity,
-        "entity_id": str(entity_id),
-        "before": before,
-        "after": after,
-    }
+def _audit(
+    conn: sa.Connection,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """One audit_log entry in the caller's transaction (DESIGN: every write is audited)."""
+    audit.record(
+        conn,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
+    )
 
 
 def list_permits(
-    engine: sa.Engine, *, credit_code: str | None = None, today: date | None = None
+    engine: sa.Engine,
+    *,
+    credit_code: str | None = None,
+    today: date | None = None,
+    enterprise_ids: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Stored permits in the shape of a permit file entry, with enterprise name and status."""
+    """Stored permits in the shape of a permit file entry, with enterprise name and status
+    (of `enterprise_ids` only, when given: the caller's scope)."""
     with engine.connect() as conn:
-        rows = store.select_permits(conn, credit_code=credit_code)
+        rows = store.select_permits(conn, credit_code=credit_code, enterprise_ids=enterprise_ids)
         limits = store.select_permit_limits(conn, [row["id"] for row in rows])
     return _permits_out(rows, limits, today)
 
@@ -955,18 +970,23 @@ def _covered_until(conn: sa.Connection, point_ids: list[int]) -> dict[int, datet
 
 # --- alerts ----------------------------------------------------------------------------------
 
+#: Columns of an alert listing as CSV, in order.
 ALERT_COLUMNS = (
     "id",
     "type",
+    "state",
+    "credit_code",
     "mn",
     "point",
     "pollutant",
     "start",
     "end",
+    "duration_h",
     "peak",
     "limit",
-    "state",
+    "unit",
 )
+FORMATS = ("json", "csv")
 
 
 @dataclass(frozen=True)
@@ -983,6 +1003,8 @@ class AlertFilter:
     end: datetime | str | None = None
     limit: int | None = None
     offset: int = 0
+    # Only these enterprises' alerts (the caller's scope); None: every enterprise.
+    enterprise_ids: frozenset[int] | None = None
 
 
 def _choices(value: str | list[str] | None, allowed: type, name: str) -> list[str] | None:
@@ -1031,8 +1053,24 @@ def list_alerts(
             end=end,
             limit=filters.limit,
             offset=filters.offset,
+            enterprise_ids=filters.enterprise_ids,
         )
     return [_alert_out(row) for row in rows]
+
+
+def render_alerts(rows: list[dict[str, Any]], fmt: str) -> str:
+    """Alerts as JSON (every field, detail included) or CSV (ALERT_COLUMNS), ending with a
+    newline."""
+    if fmt not in FORMATS:
+        raise ComplianceError(f"format: {fmt!r} is not one of {', '.join(FORMATS)}")
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ALERT_COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row[name] is None else row[name] for name in ALERT_COLUMNS])
+    return buffer.getvalue()
 
 
 def get_alert(engine: sa.Engine, alert_id: int) -> dict[str, Any]:
@@ -1116,17 +1154,18 @@ def act(
             raise TransitionError(f"alert {alert_id}: {exc}") from None
         if not store.set_alert_state(conn, alert_id, state, target.value, at):
             raise TransitionError(f"alert {alert_id} changed meanwhile; read it again and retry")
+        step = {"comment": comment, "cause": cause, "measures": measures}
         store.insert_action(
+            conn, {"alert_id": alert_id, "at": at, "actor": actor, "action": action.value, **step}
+        )
+        _audit(
             conn,
-            {
-                "alert_id": alert_id,
-                "at": at,
-                "actor": actor,
-                "action": action.value,
-                "comment": comment,
-                "cause": cause,
-                "measures": measures,
-            },
+            actor,
+            action.value,
+            "alert",
+            alert_id,
+            {"state": state},
+            {"state": target.value, **{k: v for k, v in step.items() if v is not None}},
         )
     return get_alert(engine, alert_id)
 
@@ -1265,21 +1304,7 @@ def declare_mark(
             "declared_at": at,
         }
         mark_id = store.insert_row(conn, data_mark, values)
-        store.insert_audit(
-            conn,
-            [
-                {
-                    "actor": actor,
-                    **_audit(
-                        "create",
-                        "data_mark",
-                        mark_id,
-                        None,
-                        {k: _iso(v) for k, v in values.items()},
-                    ),
-                }
-            ],
-        )
+        _audit(conn, actor, "create", "data_mark", mark_id, None, values)
     return _marks_out(engine, mark_id=mark_id)[0]
 
 
@@ -1298,15 +1323,7 @@ def revoke_mark(
             raise ConflictError(
                 f"data mark {mark_id} was revoked already, at {rows[0]['revoked_at'].isoformat()}"
             )
-        store.insert_audit(
-            conn,
-            [
-                {
-                    "actor": actor,
-                    **_audit("revoke", "data_mark", mark_id, None, {"revoked_at": at.isoformat()}),
-                }
-            ],
-        )
+        _audit(conn, actor, "revoke", "data_mark", mark_id, None, {"revoked_at": at})
     return _marks_out(engine, mark_id=mark_id)[0]
 
 
@@ -1319,6 +1336,7 @@ def list_marks(
     start: datetime | str | None = None,
     end: datetime | str | None = None,
     include_revoked: bool = True,
+    enterprise_ids: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Declarations overlapping [start, end), oldest first, each flagged for the supervisor:
     `late` (declared after its range began) and `overlaps` (ids of other live declarations
@@ -1333,6 +1351,7 @@ def list_marks(
         start=start_l,
         end=end_l,
         include_revoked=include_revoked,
+        enterprise_ids=enterprise_ids,
     )
 
 
@@ -1346,6 +1365,7 @@ def _marks_out(
     start: datetime | None = None,
     end: datetime | None = None,
     include_revoked: bool = True,
+    enterprise_ids: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         point_ids: list[int] | None = None
@@ -1363,6 +1383,7 @@ def _marks_out(
             end=end,
             include_revoked=include_revoked,
             mark_id=mark_id,
+            enterprise_ids=enterprise_ids,
         )
         if credit_code is not None:
             rows = [row for row in rows if row["credit_code"] == credit_code]
@@ -1436,20 +1457,14 @@ def add_webhook(
         if store.webhook_by_url(conn, url) is not None:
             raise ConflictError(f"url: a webhook for {url} exists already")
         webhook_id = store.insert_row(conn, webhook, {"url": url, "secret": secret, "active": True})
-        store.insert_audit(
+        _audit(
             conn,
-            [
-                {
-                    "actor": actor,
-                    **_audit(
-                        "create",
-                        "webhook",
-                        webhook_id,
-                        None,
-                        {"url": url, "secret": "***" if secret else None},
-                    ),
-                }
-            ],
+            actor,
+            "create",
+            "webhook",
+            webhook_id,
+            None,
+            {"url": url, "secret": "***" if secret else None},
         )
     return next(w for w in list_webhooks(engine) if w["id"] == webhook_id)
 
@@ -1465,20 +1480,14 @@ def set_webhook_active(
             raise NotFoundError(f"no webhook {webhook_id}")
         if rows[0]["active"] != active:
             store.update_row(conn, webhook, webhook_id, {"active": active})
-            store.insert_audit(
+            _audit(
                 conn,
-                [
-                    {
-                        "actor": actor,
-                        **_audit(
-                            "update",
-                            "webhook",
-                            webhook_id,
-                            {"active": not active},
-                            {"active": active},
-                        ),
-                    }
-                ],
+                actor,
+                "update",
+                "webhook",
+                webhook_id,
+                {"active": not active},
+                {"active": active},
             )
     return next(w for w in list_webhooks(engine) if w["id"] == webhook_id)
 

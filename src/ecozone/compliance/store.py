@@ -20,7 +20,6 @@ from ecozone.store.schema import (
     aggregate,
     alert,
     alert_action,
-    audit_log,
     data_mark,
     device,
     enterprise,
@@ -45,12 +44,6 @@ def lock_evaluation(conn: sa.Connection) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_EVALUATION_LOCK)))
-
-
-def insert_audit(conn: sa.Connection, entries: list[dict[str, Any]]) -> None:
-    """Append audit entries: actor, action, entity, entity_id, before, after."""
-    if entries:
-        conn.execute(audit_log.insert(), entries)
 
 
 # --- registry reads --------------------------------------------------------------------------
@@ -143,7 +136,11 @@ def delete_limits(conn: sa.Connection, limit_ids: Sequence[int]) -> None:
 
 
 def select_permits(
-    conn: sa.Connection, *, credit_code: str | None = None, permit_no: str | None = None
+    conn: sa.Connection,
+    *,
+    credit_code: str | None = None,
+    permit_no: str | None = None,
+    enterprise_ids: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Permits with their enterprise (credit code and name), newest validity first."""
     stmt = (
@@ -154,6 +151,7 @@ def select_permits(
             permit.c.valid_from,
             permit.c.valid_to,
             permit.c.created_at,
+            permit.c.enterprise_id,
             enterprise.c.credit_code,
             enterprise.c.name.label("enterprise"),
         )
@@ -164,6 +162,8 @@ def select_permits(
         stmt = stmt.where(enterprise.c.credit_code == credit_code)
     if permit_no is not None:
         stmt = stmt.where(permit.c.permit_no == permit_no)
+    if enterprise_ids is not None:
+        stmt = stmt.where(permit.c.enterprise_id.in_(sorted(enterprise_ids)))
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
@@ -404,12 +404,14 @@ def select_marks(
     end: datetime | None = None,
     include_revoked: bool = True,
     mark_id: int | None = None,
+    enterprise_ids: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Declarations with their point's code, MN and enterprise, by start then id."""
     stmt = (
         sa.select(
             data_mark,
             point.c.code.label("point"),
+            point.c.enterprise_id,
             device.c.mn,
             enterprise.c.credit_code,
         )
@@ -429,6 +431,8 @@ def select_marks(
         stmt = stmt.where(data_mark.c.start < end)
     if not include_revoked:
         stmt = stmt.where(data_mark.c.revoked_at.is_(None))
+    if enterprise_ids is not None:
+        stmt = stmt.where(point.c.enterprise_id.in_(sorted(enterprise_ids)))
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
@@ -516,6 +520,7 @@ def select_alerts(
     end: datetime | None = None,
     limit: int | None = None,
     offset: int = 0,
+    enterprise_ids: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Alerts with point code, MN and enterprise; newest first. [start, end) keeps alerts
     whose time span overlaps it (an alert without an end lasts)."""
@@ -536,6 +541,8 @@ def select_alerts(
     )
     if alert_ids is not None:
         stmt = stmt.where(alert.c.id.in_(list(alert_ids)))
+    if enterprise_ids is not None:
+        stmt = stmt.where(alert.c.enterprise_id.in_(sorted(enterprise_ids)))
     if states:
         stmt = stmt.where(alert.c.state.in_(list(states)))
     if types:

@@ -1,0 +1,571 @@
+"""REST: permits, alerts and their closed loop, data marks, webhooks under /api/v1.
+
+Thin: each endpoint checks who is asking with ecozone.accounts.deps, calls one service use
+case with the principal's username as actor, and translates errors: ComplianceError 400,
+NotFoundError 404, ConflictError and TransitionError 409. Reads are scoped to the
+enterprises the principal may see; something outside the scope answers 404 like something
+that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Response
+from pydantic import BaseModel, Field
+
+from ecozone.accounts import deps
+from ecozone.accounts.model import Principal, Role
+from ecozone.compliance import service
+from ecozone.compliance.model import (
+    AlertAction,
+    ComplianceError,
+    ConflictError,
+    NotFoundError,
+    TransitionError,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["compliance"])
+
+Engine = Annotated[sa.Engine, Depends(deps.get_engine)]
+Anyone = deps.CurrentPrincipal
+Reader = Annotated[
+    Principal, Depends(deps.require_roles(Role.ADMIN, Role.SUPERVISOR, Role.ENTERPRISE))
+]
+Staff = Annotated[Principal, Depends(deps.require_staff)]
+Enterprise = Annotated[Principal, Depends(deps.require_roles(Role.ADMIN, Role.ENTERPRISE))]
+Admin = Annotated[Principal, Depends(deps.require_admin)]
+
+AlertState = Literal["open", "dispatched", "feedback", "verified", "closed"]
+AlertType = Literal[
+    "exceedance",
+    "offline",
+    "constant_value",
+    "device_fault",
+    "long_maintenance",
+    "hour_mismatch",
+    "cap_warning",
+    "permit_expired",
+]
+MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
+
+
+def _http(exc: ComplianceError) -> HTTPException:
+    if isinstance(exc, NotFoundError):
+        return HTTPException(status_code=404, detail=str(exc))
+    if isinstance(exc, ConflictError | TransitionError):
+        return HTTPException(status_code=409, detail=str(exc))
+    return HTTPException(status_code=400, detail=str(exc))
+
+
+def _scope(engine: sa.Engine, principal: Principal) -> frozenset[int] | None:
+    visible = deps.visible_enterprise_ids(engine, principal)
+    return None if visible is None else frozenset(visible)
+
+
+def _can_see(engine: sa.Engine, principal: Principal, credit_code: str | None) -> bool:
+    if credit_code is None:
+        return False
+    try:
+        deps.check_enterprise_access(engine, principal, credit_code)
+    except HTTPException:
+        return False
+    return True
+
+
+# --- permits ---------------------------------------------------------------------------------
+
+
+class PermitLimit(BaseModel):
+    pollutant: str = Field(description="HJ 212-2017 pollutant code, e.g. a21026")
+    limit: float = Field(
+        description="Compared with the O2-converted value where the outlet "
+        "has a reference O2, else with the mean"
+    )
+    unit: str
+    basis: Literal["hour", "day"]
+    standard: str | None = None
+    annual_cap_t: float | None = Field(None, description="Permitted annual mass, t/a")
+
+
+class PermitOutlet(BaseModel):
+    code: str = Field(description="Outlet code, e.g. DA001")
+    limits: list[PermitLimit]
+
+
+class Permit(BaseModel):
+    permit_no: str
+    credit_code: str
+    enterprise: str
+    class_: Literal["key", "simplified", "registration"] = Field(alias="class")
+    valid_from: str
+    valid_to: str
+    status: Literal["valid", "expired", "not_yet_valid"]
+    outlets: list[PermitOutlet]
+
+
+class PermitList(BaseModel):
+    items: list[Permit]
+
+
+class PermitWritten(BaseModel):
+    permit: Permit
+    warnings: list[str]
+
+
+#: Fields a permit read carries that a write does not take.
+_READ_ONLY = ("enterprise", "status")
+
+PERMIT_EXAMPLE = {
+    "permit_no": "91500000MA5U7AH918001P",
+    "credit_code": "91500000MA5U7AH918",
+    "class": "key",
+    "valid_from": "2024-01-01",
+    "valid_to": "2028-12-31",
+    "outlets": [
+        {
+            "code": "DA001",
+            "limits": [
+                {
+                    "pollutant": "a21026",
+                    "limit": 100,
+                    "unit": "mg/m3",
+                    "basis": "hour",
+                    "standard": "GB 13223-2011",
+                    "annual_cap_t": 50,
+                }
+            ],
+        }
+    ],
+}
+
+
+def _permit_body(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: v for k, v in body.items() if k not in _READ_ONLY}
+    return body
+
+
+@router.get("/permits", response_model=PermitList, summary="排污许可证 Discharge permits")
+def list_permits(
+    engine: Engine,
+    principal: Anyone,
+    enterprise: Annotated[str | None, Query(description="Enterprise credit code")] = None,
+) -> Any:
+    """Permits of the enterprises the caller may see, with their limits and status today."""
+    items = service.list_permits(
+        engine, credit_code=enterprise, enterprise_ids=_scope(engine, principal)
+    )
+    return {"items": items}
+
+
+@router.get("/permits/{permit_no}", response_model=Permit, summary="One permit")
+def get_permit(permit_no: str, engine: Engine, principal: Anyone) -> Any:
+    try:
+        found = service.get_permit(engine, permit_no)
+    except ComplianceError as exc:
+        raise _http(exc) from None
+    if not _can_see(engine, principal, found["credit_code"]):
+        raise HTTPException(status_code=404, detail=f"no permit {permit_no}")
+    return found
+
+
+def _write_permit(
+    engine: sa.Engine,
+    principal: Principal,
+    body: Any,
+    *,
+    permit_no: str | None,
+    create_only: bool,
+) -> dict[str, Any]:
+    credit_code = body.get("credit_code") if isinstance(body, dict) else None
+    if isinstance(credit_code, str) and not principal.sees_everything:
+        deps.check_enterprise_access(engine, principal, credit_code.upper())
+    try:
+        stored, warnings = service.put_permit(
+            engine,
+            _permit_body(body),
+            actor=principal.username,
+            permit_no=permit_no,
+            create_only=create_only,
+        )
+    except ComplianceError as exc:
+        raise _http(exc) from None
+    return {"permit": stored, "warnings": warnings}
+
+
+@router.post(
+    "/permits",
+    response_model=PermitWritten,
+    status_code=201,
+    summary="Add a permit",
+    responses={
+        400: {"description": "Bad permit; every error named by its path"},
+        409: {"description": "The permit number is stored already"},
+    },
+)
+def create_permit(
+    engine: Engine,
+    principal: Staff,
+    body: Annotated[dict[str, Any], Body(examples=[PERMIT_EXAMPLE])],
+) -> Any:
+    """A permit in the shape of one entry of a permit file; all checked before anything is
+    written (unknown enterprise or outlet, bad dates, limits, basis...)."""
+    return _write_permit(engine, principal, body, permit_no=None, create_only=True)
+
+
+@router.put("/permits/{permit_no}", response_model=PermitWritten, summary="Add or replace a permit")
+def replace_permit(
+    permit_no: str,
+    engine: Engine,
+    principal: Staff,
+    body: Annotated[dict[str, Any], Body(examples=[PERMIT_EXAMPLE])],
+) -> Any:
+    """Create the permit or replace it whole: its limits become exactly those given."""
+    return _write_permit(engine, principal, body, permit_no=permit_no, create_only=False)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+class AlertActionOut(BaseModel):
+    at: str
+    actor: str
+    action: str
+    comment: str | None
+    cause: str | None
+    measures: str | None
+
+
+class Alert(BaseModel):
+    id: int
+    type: AlertType
+    state: AlertState
+    credit_code: str
+    enterprise: str
+    mn: str | None
+    point: str | None = Field(description="Outlet code")
+    pollutant: str | None
+    pollutant_name: str | None
+    start: str = Field(description="Device time, ISO 8601 with +08:00")
+    end: str | None = Field(description="null while the condition lasts")
+    duration_h: float | None
+    peak: float | None
+    limit: float | None
+    unit: str | None
+    condition_key: str
+    detail: dict[str, Any]
+    created_at: str
+    updated_at: str
+    actions: list[AlertActionOut] | None = None
+
+
+class AlertList(BaseModel):
+    items: list[Alert]
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class ActionRequest(BaseModel):
+    comment: str | None = Field(None, description="Needed to close an open alert and to reopen")
+
+
+class FeedbackRequest(BaseModel):
+    cause: str = Field(description="Cause the enterprise found")
+    measures: str = Field(description="Measures taken")
+    comment: str | None = None
+
+
+@router.get(
+    "/alerts",
+    response_model=AlertList,
+    summary="报警 Alerts, newest first",
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV"}},
+)
+def list_alerts(
+    engine: Engine,
+    principal: Reader,
+    state: Annotated[list[AlertState] | None, Query()] = None,
+    type: Annotated[list[AlertType] | None, Query()] = None,
+    enterprise: Annotated[str | None, Query(description="Enterprise credit code")] = None,
+    mn: Annotated[str | None, Query(description="Device MN")] = None,
+    pollutant: Annotated[str | None, Query()] = None,
+    start: Annotated[str | None, Query(description="Alerts lasting into [start, end)")] = None,
+    end: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    try:
+        rows = service.list_alerts(
+            engine,
+            service.AlertFilter(
+                state=state,
+                type=type,
+                credit_code=enterprise,
+                mn=mn,
+                pollutant=pollutant,
+                start=start,
+                end=end,
+                limit=limit + 1,
+                offset=offset,
+                enterprise_ids=_scope(engine, principal),
+            ),
+        )
+    except ComplianceError as exc:
+        raise _http(exc) from None
+    next_offset = offset + limit if len(rows) > limit else None
+    rows = rows[:limit]
+    if format == "csv":
+        return Response(service.render_alerts(rows, "csv"), media_type="text/csv; charset=utf-8")
+    return {"items": rows, "limit": limit, "offset": offset, "next_offset": next_offset}
+
+
+def _visible_alert(engine: sa.Engine, principal: Principal, alert_id: int) -> dict[str, Any]:
+    try:
+        found = service.get_alert(engine, alert_id)
+    except ComplianceError as exc:
+        raise _http(exc) from None
+    if not _can_see(engine, principal, found["credit_code"]):
+        raise HTTPException(status_code=404, detail=f"no alert {alert_id}")
+    return found
+
+
+@router.get("/alerts/{alert_id}", response_model=Alert, summary="One alert with its history")
+def get_alert(alert_id: int, engine: Engine, principal: Reader) -> Any:
+    return _visible_alert(engine, principal, alert_id)
+
+
+def _act(
+    engine: sa.Engine, principal: Principal, alert_id: int, action: AlertAction, **fields: Any
+) -> Any:
+    _visible_alert(engine, principal, alert_id)
+    try:
+        return service.act(engine, alert_id, action, actor=principal.username, **fields)
+    except ComplianceError as exc:
+        raise _http(exc) from None
+
+
+_ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such alert (or not yours)"},
+    409: {"description": "The alert's state does not allow this step"},
+}
+
+
+@router.post(
+    "/alerts/{alert_id}/dispatch",
+    response_model=Alert,
+    responses=_ACTION_RESPONSES,
+    summary="派单 Dispatch to the enterprise",
+)
+def dispatch(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
+    return _act(engine, principal, alert_id, AlertAction.DISPATCH, comment=body.comment)
+
+
+@router.post(
+    "/alerts/{alert_id}/feedback",
+    response_model=Alert,
+    responses=_ACTION_RESPONSES,
+    summary="反馈 The enterprise's answer",
+)
+def feedback(alert_id: int, engine: Engine, principal: Enterprise, body: FeedbackRequest) -> Any:
+    return _act(
+        engine,
+        principal,
+        alert_id,
+        AlertAction.FEEDBACK,
+        cause=body.cause,
+        measures=body.measures,
+        comment=body.comment,
+    )
+
+
+@router.post(
+    "/alerts/{alert_id}/verify",
+    response_model=Alert,
+    responses=_ACTION_RESPONSES,
+    summary="核实 Verify the answer",
+)
+def verify(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
+    return _act(engine, principal, alert_id, AlertAction.VERIFY, comment=body.comment)
+
+
+@router.post(
+    "/alerts/{alert_id}/close",
+    response_model=Alert,
+    responses=_ACTION_RESPONSES,
+    summary="办结 Close",
+)
+def close(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
+    return _act(engine, principal, alert_id, AlertAction.CLOSE, comment=body.comment)
+
+
+@router.post(
+    "/alerts/{alert_id}/reopen", response_model=Alert, responses=_ACTION_RESPONSES, summary="Reopen"
+)
+def reopen(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
+    return _act(engine, principal, alert_id, AlertAction.REOPEN, comment=body.comment)
+
+
+# --- data marks ------------------------------------------------------------------------------
+
+
+class MarkOut(BaseModel):
+    id: int
+    credit_code: str
+    mn: str | None
+    point: str
+    pollutant: str | None = Field(description="null: every pollutant of the point")
+    kind: MarkKind
+    start: str
+    end: str
+    reason: str
+    declared_by: str
+    declared_at: str
+    revoked_at: str | None
+    late: bool = Field(description="Declared after the marked range began")
+    overlaps: list[int] = Field(description="Other live declarations for the same data")
+
+
+class MarkList(BaseModel):
+    items: list[MarkOut]
+
+
+class MarkRequest(BaseModel):
+    mn: str = Field(description="Device MN of the point")
+    kind: MarkKind
+    start: str = Field(description="Device time (CST if no offset), ISO 8601")
+    end: str
+    reason: str
+    pollutant: str | None = Field(None, description="Only this pollutant; default: all")
+
+
+@router.get("/marks", response_model=MarkList, summary="数据标记 Data-marking declarations")
+def list_marks(
+    engine: Engine,
+    principal: Reader,
+    enterprise: Annotated[str | None, Query(description="Enterprise credit code")] = None,
+    mn: Annotated[str | None, Query(description="Device MN")] = None,
+    start: Annotated[str | None, Query()] = None,
+    end: Annotated[str | None, Query()] = None,
+    include_revoked: bool = True,
+) -> Any:
+    if mn is not None:
+        deps.check_device_access(engine, principal, mn)
+    try:
+        items = service.list_marks(
+            engine,
+            mn=mn,
+            credit_code=enterprise,
+            start=start,
+            end=end,
+            include_revoked=include_revoked,
+            enterprise_ids=_scope(engine, principal),
+        )
+    except ComplianceError as exc:
+        raise _http(exc) from None
+    return {"items": items}
+
+
+@router.post("/marks", response_model=MarkOut, status_code=201, summary="Declare a data mark")
+def declare_mark(engine: Engine, principal: Enterprise, body: MarkRequest) -> Any:
+    """An enterprise declares that a point's data over [start, end) was taken during a
+    shutdown, maintenance, calibration or fault; kept for ever, audited, flagged when late."""
+    deps.check_device_access(engine, principal, body.mn)
+    try:
+        return service.declare_mark(
+            engine,
+            mn=body.mn,
+            kind=body.kind,
+            start=body.start,
+            end=body.end,
+            reason=body.reason,
+            pollutant=body.pollutant,
+            actor=principal.username,
+        )
+    except ComplianceError as exc:
+        raise _http(exc) from None
+
+
+@router.post("/marks/{mark_id}/revoke", response_model=MarkOut, summary="Revoke a data mark")
+def revoke_mark(mark_id: int, engine: Engine, principal: Enterprise) -> Any:
+    visible = service.list_marks(engine, enterprise_ids=_scope(engine, principal))
+    if not any(m["id"] == mark_id for m in visible):
+        raise HTTPException(status_code=404, detail=f"no data mark {mark_id}")
+    try:
+        return service.revoke_mark(engine, mark_id, actor=principal.username)
+    except ComplianceError as exc:
+        raise _http(exc) from None
+
+
+# --- webhooks --------------------------------------------------------------------------------
+
+
+class WebhookOut(BaseModel):
+    id: int
+    url: str
+    active: bool
+    signed: bool = Field(description="A secret is set: deliveries carry X-Ecozone-Signature")
+    pending: int
+    delivered: int
+    failed: int
+
+
+class WebhookList(BaseModel):
+    items: list[WebhookOut]
+
+
+class WebhookRequest(BaseModel):
+    url: str
+    secret: str | None = Field(None, description="HMAC-SHA256 key; never shown again")
+
+
+class WebhookPatch(BaseModel):
+    active: bool
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    webhook_id: int
+    alert_id: int
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: str | None
+    delivered_at: str | None
+
+
+class DeliveryList(BaseModel):
+    items: list[DeliveryOut]
+
+
+@router.get("/webhooks", response_model=WebhookList, summary="Webhooks receiving new alerts")
+def list_webhooks(engine: Engine, principal: Admin) -> Any:
+    return {"items": service.list_webhooks(engine)}
+
+
+@router.post("/webhooks", response_model=WebhookOut, status_code=201, summary="Add a webhook")
+def add_webhook(engine: Engine, principal: Admin, body: WebhookRequest) -> Any:
+    try:
+        return service.add_webhook(engine, body.url, secret=body.secret, actor=principal.username)
+    except ComplianceError as exc:
+        raise _http(exc) from None
+
+
+@router.patch("/webhooks/{webhook_id}", response_model=WebhookOut, summary="Pause or resume")
+def patch_webhook(webhook_id: int, engine: Engine, principal: Admin, body: WebhookPatch) -> Any:
+    try:
+        return service.set_webhook_active(engine, webhook_id, body.active, actor=principal.username)
+    except ComplianceError as exc:
+        raise _http(exc) from None
+
+
+@router.get(
+    "/webhooks/{webhook_id}/deliveries",
+    response_model=DeliveryList,
+    summary="Deliveries of one webhook",
+)
+def list_deliveries(webhook_id: int, engine: Engine, principal: Admin) -> Any:
+    return {"items": service.list_deliveries(engine, webhook_id=webhook_id)}

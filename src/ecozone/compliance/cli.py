@@ -1,0 +1,368 @@
+"""`ecozone permit|alerts|marks|webhooks ...`: thin Typer shells over compliance.service.
+
+Four sub-apps, mountable at the top level (`permit_app`, `alerts_app`, `marks_app`,
+`webhooks_app`) or together under one group (`app`). Bad input is reported on stderr with
+exit status 2 and nothing on stdout; a database that cannot be read exits with 1.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import sqlalchemy as sa
+import typer
+import yaml
+
+from ecozone import config
+from ecozone.compliance import service
+from ecozone.compliance.model import ComplianceError
+from ecozone.store.engine import display_url, make_engine
+
+EXIT_BAD_INPUT = 2
+EXIT_DATABASE = 1
+
+
+def _default_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli"
+
+
+Actor = Annotated[
+    str,
+    typer.Option(
+        "--actor",
+        help="Who is acting, recorded with the change.",
+        default_factory=_default_actor,
+        show_default="cli:<login>",
+    ),
+]
+Format = Annotated[str, typer.Option("--format", metavar="json|csv", help="Output format.")]
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _engine() -> Iterator[sa.Engine]:
+    """The settings' engine; errors of the use case become messages and exit statuses."""
+    try:
+        url = config.load().database_url
+    except ValueError as exc:
+        _fail(str(exc))
+    engine = make_engine(url)
+    try:
+        yield engine
+    except ComplianceError as exc:
+        _fail(str(exc))
+    except sa.exc.SQLAlchemyError as exc:
+        _fail(
+            f"cannot use the database at {display_url(url)} (is it upgraded? "
+            f"`ecozone db upgrade`): {exc.__class__.__name__}: {getattr(exc, 'orig', None) or exc}",
+            EXIT_DATABASE,
+        )
+    finally:
+        engine.dispose()
+
+
+def _print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=1))
+
+
+# --- permit ----------------------------------------------------------------------------------
+
+permit_app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Discharge permits: limits and annual caps per outlet.",
+)
+
+
+@permit_app.command("import")
+def permit_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="permit YAML file")],
+    actor: Actor,
+) -> None:
+    """Create or update the permits of FILE; all or nothing, every error named by its path."""
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        _fail(f"{file}: not a readable YAML file: {exc}")
+    with _engine() as engine:
+        summary = service.import_permits(engine, data, actor=actor)
+    typer.echo(str(summary))
+
+
+@permit_app.command("list")
+def permit_list(
+    enterprise: Annotated[str | None, typer.Option(help="Enterprise credit code.")] = None,
+    format: Annotated[str, typer.Option("--format", metavar="yaml|json")] = "yaml",
+) -> None:
+    """Print the stored permits in the permit-file shape (with status today)."""
+    if format not in ("yaml", "json"):
+        _fail(f"format: {format!r} is not yaml or json")
+    with _engine() as engine:
+        permits = service.list_permits(engine, credit_code=enterprise)
+    if format == "json":
+        _print_json({"permits": permits})
+    else:
+        typer.echo(
+            yaml.safe_dump({"permits": permits}, allow_unicode=True, sort_keys=False), nl=False
+        )
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+alerts_app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Alerts and their closed loop: dispatch, feedback, verify, close.",
+)
+
+
+@alerts_app.command("list")
+def alerts_list(
+    state: Annotated[
+        list[str] | None, typer.Option(help="open, dispatched, feedback, verified, closed")
+    ] = None,
+    type: Annotated[
+        list[str] | None, typer.Option(help="exceedance, offline, constant_value, ...")
+    ] = None,
+    enterprise: Annotated[str | None, typer.Option(help="Enterprise credit code.")] = None,
+    mn: Annotated[str | None, typer.Option(help="Device MN.")] = None,
+    pollutant: Annotated[str | None, typer.Option(help="Pollutant code.")] = None,
+    start: Annotated[
+        str | None, typer.Option(metavar="ISO", help="Alerts lasting into [start, end).")
+    ] = None,
+    end: Annotated[str | None, typer.Option(metavar="ISO")] = None,
+    limit: Annotated[int | None, typer.Option(metavar="N", help="At most N alerts.")] = None,
+    format: Format = "json",
+) -> None:
+    """Print alerts, newest first: type, MN, point, pollutant, start, end, peak, limit, state."""
+    if format not in service.FORMATS:
+        _fail(f"format: {format!r} is not one of {', '.join(service.FORMATS)}")
+    with _engine() as engine:
+        rows = service.list_alerts(
+            engine,
+            service.AlertFilter(
+                state=state,
+                type=type,
+                credit_code=enterprise,
+                mn=mn,
+                pollutant=pollutant,
+                start=start,
+                end=end,
+                limit=limit,
+            ),
+        )
+    typer.echo(service.render_alerts(rows, format), nl=False)
+
+
+@alerts_app.command("show")
+def alerts_show(alert_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Print one alert with every step taken on it."""
+    with _engine() as engine:
+        _print_json(service.get_alert(engine, alert_id))
+
+
+def _step(run: Callable[[sa.Engine], dict[str, Any]]) -> None:
+    with _engine() as engine:
+        found = run(engine)
+    typer.echo(f"alert {found['id']} is {found['state']}")
+
+
+@alerts_app.command("dispatch")
+def alerts_dispatch(
+    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    actor: Actor,
+    comment: Annotated[str | None, typer.Option(help="Instructions to the enterprise.")] = None,
+) -> None:
+    """Send an open alert to its enterprise."""
+    _step(lambda engine: service.dispatch(engine, alert_id, actor, comment=comment))
+
+
+@alerts_app.command("feedback")
+def alerts_feedback(
+    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    cause: Annotated[str, typer.Option(help="Cause found.")],
+    measures: Annotated[str, typer.Option(help="Measures taken.")],
+    actor: Actor,
+    comment: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Record the enterprise's answer to a dispatched alert."""
+    _step(
+        lambda engine: service.feedback(
+            engine, alert_id, actor, cause=cause, measures=measures, comment=comment
+        )
+    )
+
+
+@alerts_app.command("verify")
+def alerts_verify(
+    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    actor: Actor,
+    comment: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Confirm the enterprise's answer."""
+    _step(lambda engine: service.verify(engine, alert_id, actor, comment=comment))
+
+
+@alerts_app.command("close")
+def alerts_close(
+    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    actor: Actor,
+    comment: Annotated[str | None, typer.Option(help="Needed for an open (false) alert.")] = None,
+) -> None:
+    """Close a verified alert, or an open one as a false alarm."""
+    _step(lambda engine: service.close(engine, alert_id, actor, comment=comment))
+
+
+@alerts_app.command("reopen")
+def alerts_reopen(
+    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    comment: Annotated[str, typer.Option(help="Why it is reopened.")],
+    actor: Actor,
+) -> None:
+    """Send an answered, verified or closed alert back to open."""
+    _step(lambda engine: service.reopen(engine, alert_id, actor, comment=comment))
+
+
+@alerts_app.command("evaluate")
+def alerts_evaluate(
+    start: Annotated[str, typer.Option(metavar="ISO", help="Device time (CST), inclusive.")],
+    end: Annotated[str, typer.Option(metavar="ISO", help="Device time (CST), exclusive.")],
+    point_id: Annotated[
+        list[int] | None, typer.Option("--point-id", help="Only these points.")
+    ] = None,
+) -> None:
+    """Judge the computed hour and day values of a range and raise or extend alerts."""
+    with _engine() as engine:
+        changed = service.evaluate(
+            engine,
+            start=service.parse_time(start, "start"),
+            end=service.parse_time(end, "end"),
+            point_ids=point_id,
+        )
+    typer.echo(f"alerts created or changed: {len(changed)}")
+
+
+@alerts_app.command("check-offline")
+def alerts_check_offline() -> None:
+    """Raise offline alerts for points silent too long, and end those whose data is back."""
+    with _engine() as engine:
+        changed = service.check_offline(engine)
+    typer.echo(f"offline alerts created or changed: {len(changed)}")
+
+
+# --- marks -----------------------------------------------------------------------------------
+
+marks_app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Data marking: declared shutdowns, maintenance, calibration, faults.",
+)
+
+
+@marks_app.command("declare")
+def marks_declare(
+    mn: Annotated[str, typer.Option(help="Device MN of the point.")],
+    kind: Annotated[str, typer.Option(metavar="shutdown|maintenance|calibration|fault")],
+    start: Annotated[str, typer.Option(metavar="ISO", help="Device time (CST), inclusive.")],
+    end: Annotated[str, typer.Option(metavar="ISO", help="Device time (CST), exclusive.")],
+    reason: Annotated[str, typer.Option(help="Why the data is marked.")],
+    actor: Actor,
+    pollutant: Annotated[
+        str | None, typer.Option(help="Only this pollutant (default all).")
+    ] = None,
+) -> None:
+    """Declare that a point's data over [start, end) is not normal operation."""
+    with _engine() as engine:
+        mark = service.declare_mark(
+            engine,
+            mn=mn,
+            kind=kind,
+            start=start,
+            end=end,
+            reason=reason,
+            actor=actor,
+            pollutant=pollutant,
+        )
+    late = " (late: declared after the range began)" if mark["late"] else ""
+    typer.echo(f"data mark {mark['id']} recorded{late}")
+
+
+@marks_app.command("list")
+def marks_list(
+    mn: Annotated[str | None, typer.Option(help="Device MN.")] = None,
+    enterprise: Annotated[str | None, typer.Option(help="Enterprise credit code.")] = None,
+    start: Annotated[str | None, typer.Option(metavar="ISO")] = None,
+    end: Annotated[str | None, typer.Option(metavar="ISO")] = None,
+) -> None:
+    """Print declarations as JSON, each flagged `late` and with the `overlaps` it has."""
+    with _engine() as engine:
+        _print_json(service.list_marks(engine, mn=mn, credit_code=enterprise, start=start, end=end))
+
+
+@marks_app.command("revoke")
+def marks_revoke(mark_id: Annotated[int, typer.Argument(metavar="ID")], actor: Actor) -> None:
+    """Withdraw a declaration (it stays on record)."""
+    with _engine() as engine:
+        service.revoke_mark(engine, mark_id, actor=actor)
+    typer.echo(f"data mark {mark_id} revoked")
+
+
+# --- webhooks --------------------------------------------------------------------------------
+
+webhooks_app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Webhooks: new alerts posted as signed JSON."
+)
+
+
+@webhooks_app.command("add")
+def webhooks_add(
+    url: Annotated[str, typer.Argument(help="http(s) URL receiving POSTs")],
+    actor: Actor,
+    secret: Annotated[
+        str | None, typer.Option(help="HMAC-SHA256 key for the signature header.")
+    ] = None,
+) -> None:
+    """Register a URL for new alerts."""
+    with _engine() as engine:
+        hook = service.add_webhook(engine, url, secret=secret, actor=actor)
+    typer.echo(f"webhook {hook['id']} added for {hook['url']}")
+
+
+@webhooks_app.command("list")
+def webhooks_list() -> None:
+    """Print the webhooks with counts of their deliveries."""
+    with _engine() as engine:
+        _print_json(service.list_webhooks(engine))
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver() -> None:
+    """Post the deliveries that are due (run it periodically)."""
+    with _engine() as engine:
+        report = service.deliver_pending(engine)
+    typer.echo(str(report))
+
+
+# --- all together ----------------------------------------------------------------------------
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Compliance: permits, alerts, data marks and webhooks.",
+)
+app.add_typer(permit_app, name="permit")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(marks_app, name="marks")
+app.add_typer(webhooks_app, name="webhooks")
