@@ -53,8 +53,26 @@ def action_count(engine) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(alert_action)).scalar_one()
 
 
-def test_the_closed_loop_records_who_did_what_and_refuses_steps_out_of_order(engine, points):
+def test_alerts_are_listed_and_the_closed_loop_records_who_did_what_in_order(engine, points):
     alert_id = raise_exceedance(engine, points)
+    [listed] = list_alerts(engine, {"state": "open", "type": "exceedance"})
+    assert listed["id"] == alert_id
+    assert (listed["credit_code"], listed["pollutant"], listed["pollutant_name"]) == (
+        CREDIT_CODE,
+        "a21026",
+        "二氧化硫",
+    )
+    assert listed["unit"] == "mg/m3"
+    assert list_alerts(engine, {"state": ["dispatched", "closed"]}) == []
+    assert list_alerts(engine, {"credit_code": "91500000MA5U7AH9XX"}) == []
+    assert (
+        len(list_alerts(engine, {"start": "2024-05-01T10:30:00", "end": "2024-05-01T12:00"})) == 1
+    )
+    assert list_alerts(engine, {"start": "2024-05-01T11:00:00"}) == []  # ended at 11:00
+    with pytest.raises(ComplianceError, match="state: 'pending' is not one of open, dispatched"):
+        list_alerts(engine, {"state": "pending"})
+    with pytest.raises(ComplianceError, match="unknown alert filter colour"):
+        list_alerts(engine, {"colour": "red"})
 
     with pytest.raises(TransitionError) as info:
         feedback(engine, alert_id, "enterprise", cause="x", measures="y")
@@ -102,28 +120,6 @@ def test_the_closed_loop_records_who_did_what_and_refuses_steps_out_of_order(eng
     with pytest.raises(ComplianceError, match="actor: missing"):
         dispatch(engine, alert_id, "")
     assert action_count(engine) == 5
-
-
-def test_alerts_are_listed_by_state_type_and_enterprise(engine, points):
-    alert_id = raise_exceedance(engine, points)
-    [listed] = list_alerts(engine, {"state": "open", "type": "exceedance"})
-    assert listed["id"] == alert_id
-    assert (listed["credit_code"], listed["pollutant"], listed["pollutant_name"]) == (
-        CREDIT_CODE,
-        "a21026",
-        "二氧化硫",
-    )
-    assert listed["unit"] == "mg/m3"
-    assert list_alerts(engine, {"state": ["dispatched", "closed"]}) == []
-    assert list_alerts(engine, {"credit_code": "91500000MA5U7AH9XX"}) == []
-    assert (
-        len(list_alerts(engine, {"start": "2024-05-01T10:30:00", "end": "2024-05-01T12:00"})) == 1
-    )
-    assert list_alerts(engine, {"start": "2024-05-01T11:00:00"}) == []  # ended at 11:00
-    with pytest.raises(ComplianceError, match="state: 'pending' is not one of open, dispatched"):
-        list_alerts(engine, {"state": "pending"})
-    with pytest.raises(ComplianceError, match="unknown alert filter colour"):
-        list_alerts(engine, {"colour": "red"})
 
 
 class _Receiver(BaseHTTPRequestHandler):

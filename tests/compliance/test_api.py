@@ -74,7 +74,8 @@ def call(client, who, method, url, **kwargs):
     return client.request(method, url, headers=headers, **kwargs)
 
 
-def test_every_compliance_write_refuses_the_anonymous_public(client):
+def test_permits_alerts_marks_and_webhooks_over_rest(client, engine, points):
+    # every write refuses the anonymous public
     paths = client.get("/openapi.json").json()["paths"]
     writes = [(m.upper(), p) for p, ops in paths.items() for m in ops if m != "get"]
     assert len(writes) == 11  # 2 permit, 5 alert, 2 mark and 2 webhook writes
@@ -82,8 +83,6 @@ def test_every_compliance_write_refuses_the_anonymous_public(client):
         response = client.request(method, re.sub(r"\{[^}]+\}", "1", path), json={})
         assert response.status_code == 401, (method, path)
 
-
-def test_permits_alerts_marks_and_webhooks_over_rest(client, engine, points):
     entry = permit_file()["permits"][0]
     assert call(client, "power", "POST", "/api/v1/permits", json=entry).status_code == 403
     created = call(client, "city", "POST", "/api/v1/permits", json=entry)
