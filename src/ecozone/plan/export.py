@@ -185,7 +185,9 @@ def _indicators_sheet(sheet, snap: dict[str, Any]) -> None:
         [36, 6, 40, 6, 28, 8, 8, 10, 60, 40],
     )
     for i in snap["indicators"]:
-        target = i["relative_to"] if i["relative_to"] else i["target"]
+        target = (
+            f"{i['relative_to_name']}（{i['relative_to']}）" if i["relative_to"] else i["target"]
+        )
         sheet.append(
             [
                 i["code"],
@@ -266,11 +268,16 @@ def to_html(snap: dict[str, Any]) -> str:
     )
 
 
-def to_pdf(snap: dict[str, Any]) -> bytes:
-    """The report as PDF (A4 landscape)."""
+def pdf_document(snap: dict[str, Any]) -> Any:
+    """The report laid out in pages (a weasyprint Document: `.pages`, `.write_pdf()`)."""
     import weasyprint  # imported here: it loads Pango, which the rest of ecozone never needs
 
-    return weasyprint.HTML(string=to_html(snap), base_url=str(TEMPLATES)).write_pdf()
+    return weasyprint.HTML(string=to_html(snap), base_url=str(TEMPLATES)).render()
+
+
+def to_pdf(snap: dict[str, Any]) -> bytes:
+    """The report as PDF, A4 landscape."""
+    return pdf_document(snap).write_pdf()
 
 
 def cjk_fonts() -> list[str]:

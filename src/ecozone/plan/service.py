@@ -104,7 +104,8 @@ def list_measures(plan: Plan | None = None) -> list[dict[str, Any]]:
     return [measure_item(m) for m in plan.measures]
 
 
-def indicator_item(indicator: Indicator) -> dict[str, Any]:
+def indicator_item(indicator: Indicator, plan: Plan | None = None) -> dict[str, Any]:
+    plan = plan or load_plan()
     return {
         "code": indicator.code,
         "measure": indicator.measure,
@@ -113,6 +114,9 @@ def indicator_item(indicator: Indicator) -> dict[str, Any]:
         "comparison": indicator.comparison.value if indicator.comparison else None,
         "target": indicator.target,
         "relative_to": indicator.relative_to,
+        "relative_to_name": (
+            plan.indicator(indicator.relative_to).name if indicator.relative_to else None
+        ),
         "unit": indicator.unit,
         "target_year": indicator.target_year,
         "basis": indicator.basis.value,
@@ -127,7 +131,8 @@ def list_indicators(plan: Plan | None = None, *, measure: int | None = None) -> 
     plan = plan or load_plan()
     if measure is not None:
         plan.measure(measure)  # NotFoundError for a number the plan does not have
-    return [indicator_item(i) for i in plan.indicators if measure is None or i.measure == measure]
+    chosen = [i for i in plan.indicators if measure is None or i.measure == measure]
+    return [indicator_item(i, plan) for i in chosen]
 
 
 def describe_plan(plan: Plan | None = None, *, cadence: Cadence | None = None) -> dict[str, Any]:
@@ -296,7 +301,7 @@ def measure_detail(
             for c in measure.clauses
         ],
         "areas": list(measure.areas),
-        "indicators": [indicator_item(i) for i in plan.indicators_of(number)],
+        "indicators": [indicator_item(i, plan) for i in plan.indicators_of(number)],
         "as_of": today.isoformat(),
         "reporting_cadence": cadence.value,
         "period_due": rules.period_due(today, cadence).label,
@@ -411,12 +416,22 @@ def overview(
 
 
 def snapshot(
-    engine: sa.Engine, *, today: date | None = None, cadence: Cadence | str | None = None
+    engine: sa.Engine,
+    *,
+    today: date | None = None,
+    cadence: Cadence | str | None = None,
+    reports: list[ProgressReport] | None = None,
 ) -> dict[str, Any]:
-    """Everything an export shows, read once: plan, measures, matrices, reports, overview."""
+    """Everything an export shows, read once: plan, measures, matrices, reports, overview.
+
+    `reports` (default: all stored) lets a caller export reports it already holds.
+    """
     plan = load_plan()
     today, cadence = _when(today, cadence)
-    reports = list_progress(engine)
+    if reports is None:
+        reports = list_progress(engine)
+    else:
+        reports = sorted(reports, key=rules.report_order, reverse=True)
     kwargs: dict[str, Any] = {"today": today, "cadence": cadence, "reports": reports}
     return {
         "plan": describe_plan(plan, cadence=cadence),
