@@ -24,7 +24,13 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from ecozone.store.schema import CHINA_STANDARD_TIME, MEASUREMENT_KINDS, measurement, raw_frame
+from ecozone.store.schema import (
+    CHINA_STANDARD_TIME,
+    MEASUREMENT_KINDS,
+    measurement,
+    point,
+    raw_frame,
+)
 
 KEY_COLUMNS = ("point_id", "kind", "pollutant", "data_time")
 FLOAT_COLUMNS = ("rtd", "avg", "min", "max", "cou", "zs_rtd", "zs_avg", "zs_min", "zs_max")
@@ -258,7 +264,14 @@ def query_measurements(
     if kind not in MEASUREMENT_KINDS:
         raise ValueError(f"unknown measurement kind {kind!r}; expected one of {MEASUREMENT_KINDS}")
     m = measurement.c
-    stmt = sa.select(measurement).where(m.kind == kind)
+    # Times are read without SQLAlchemy's per-value processing (a regular expression per
+    # value on SQLite); _read_times converts them in bulk below.
+    columns = [sa.type_coerce(c, sa.Text) if c.name in _TIME_COLUMNS else c for c in m]
+    stmt = sa.select(*columns).where(m.kind == kind)
+    if point_ids is None and (start is not None or end is not None):
+        # Zone-wide over a time range: naming every point lets the database walk the
+        # (point_id, kind, data_time) index point by point instead of scanning the table.
+        point_ids = list(conn.execute(sa.select(point.c.id)).scalars())
     if point_ids is not None:
         ids = list(point_ids)
         if not ids:
@@ -273,4 +286,28 @@ def query_measurements(
     stmt = stmt.order_by(m.data_time, m.pollutant, m.point_id).offset(offset or None)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [dict(row) for row in conn.execute(stmt).mappings()]
+    result = conn.execute(stmt)
+    keys = list(result.keys())
+    rows = [dict(zip(keys, row, strict=True)) for row in result]
+    _read_times(rows)
+    return rows
+
+
+_TIME_COLUMNS = ("data_time", "received_at")
+
+
+def _read_times(rows: list[dict[str, Any]]) -> None:
+    """data_time as naive China Standard Time, received_at as aware UTC, on both engines."""
+    parsed: dict[Any, datetime] = {}
+    for row in rows:
+        for name in _TIME_COLUMNS:
+            value = row[name]
+            out = parsed.get(value)
+            if out is None:
+                out = datetime.fromisoformat(value) if isinstance(value, str) else value
+                if name == "received_at":
+                    out = out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
+                elif out.tzinfo is not None:
+                    out = out.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+                parsed[value] = out
+            row[name] = out
