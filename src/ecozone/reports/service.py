@@ -63,15 +63,13 @@ def build_annual_report(
         permits = store.load_permits(conn, found["id"], date(year, 1, 1), date(year, 12, 31))
         limits = store.load_limits(conn, [p["id"] for p in permits])
         period = rules.monitoring_period(year, [(p["valid_from"], p["valid_to"]) for p in permits])
-        stats = store.hour_statistics(conn, point_ids, year_start, year_end, period)
-        flags = store.invalid_hours_by_flag(conn, point_ids, year_start, year_end, period)
+        stats_by_key, flags_by_key = store.hour_statistics(
+            conn, point_ids, year_start, year_end, period
+        )
         marks = store.declarations(conn, point_ids, year_start, year_end)
         alerts = store.exceedance_alerts(conn, found["id"], year_start, year_end)
         counts = store.alert_counts(conn, found["id"], year_start, year_end)
 
-        stats_by_key: dict[Key, dict[str, Any]] = {
-            (row["point_id"], row["pollutant"]): row for row in stats
-        }
         limits_by_key: dict[Key, list[dict[str, Any]]] = defaultdict(list)
         for row in limits:
             limits_by_key[(row["point_id"], row["pollutant"])].append(row)
@@ -86,16 +84,10 @@ def build_annual_report(
         )
         declared = {key: _declared_windows(marks, key, period) for key in keys}
         valid_declared = store.valid_hours_in_windows(
-            conn,
-            {key: windows["all"] for key, windows in declared.items()},
-            year_start,
-            year_end,
+            conn, {key: windows["all"] for key, windows in declared.items()}
         )
 
     expected_hours = rules.hours_in(period)
-    flags_by_key: dict[Key, dict[str | None, int]] = defaultdict(dict)
-    for row in flags:
-        flags_by_key[(row["point_id"], row["pollutant"])][row["flag"]] = row["hours"]
     events_by_point: dict[int, list[ExceedanceEvent]] = defaultdict(list)
     codes_by_id = {p["id"]: p["code"] for p in points}
     for row in alerts:

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.hj212.codes import DataFlag
 from ecozone.store.schema import (
     aggregate,
     alert,
@@ -38,6 +39,10 @@ def _within(column: sa.ColumnElement[Any], windows: Sequence[Window]) -> sa.Colu
 
 def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _sum(value: sa.ColumnElement[Any]) -> sa.ColumnElement[float]:
+    return sa.func.coalesce(sa.func.sum(value), 0.0)
 
 
 def _hours_of_year(year_start: datetime, year_end: datetime, point_ids: Sequence[int]):
@@ -129,27 +134,39 @@ def load_limits(conn: sa.Connection, permit_ids: Sequence[int]) -> list[dict[str
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
+#: HJ 212-2017 Table 8 flags, each counted in a column of its own.
+_FLAGS = tuple(flag.value for flag in DataFlag)
+
+
 def hour_statistics(
     conn: sa.Connection,
     point_ids: Sequence[int],
     year_start: datetime,
     year_end: datetime,
     period: Sequence[Window],
-) -> list[dict[str, Any]]:
-    """Per outlet and pollutant, one row summing the year's hourly aggregates.
+) -> tuple[dict[tuple[int, str], dict[str, Any]], dict[tuple[int, str], dict[str | None, int]]]:
+    """The year's hourly aggregates summed per outlet and pollutant, in one scan.
 
+    Returns the figures by (point id, pollutant), and by the same key the hours
+    of the monitoring `period` that have data but failed validity, by flag (a
+    flag Table 8 does not list, or none, under None).
     An hour "has data" when any value went into it (sample_count > 0) or it is
-    valid. hours_with_data and valid_hours count hours inside the monitoring
-    `period`; hours_outside_permit counts hours with data outside it. Means,
-    maxima and emissions cover the whole year and valid hours only, except
-    emission_kg_invalid (hours that failed validity).
+    valid. hours_with_data and valid_hours count hours inside `period`;
+    hours_outside_permit counts hours with data outside it. Means, maxima and
+    emissions cover the whole year and valid hours only, except
+    emission_kg_invalid (hours that failed validity, kept apart).
+
+    Grouping by (outlet, pollutant) follows the table's key, so the scan needs
+    no sort; the flags are counted in one column each rather than grouped.
     """
     if not point_ids:
-        return []
+        return {}, {}
     a = aggregate.c
     valid = a.valid == sa.true()
     has_data = sa.or_(a.sample_count > 0, valid)
     in_period = _within(a.data_time, period)
+    gap = sa.and_(a.valid == sa.false(), a.sample_count > 0, in_period)
+    flag = sa.func.upper(sa.func.trim(a.flag))
     stmt = (
         sa.select(
             a.point_id,
@@ -163,74 +180,56 @@ def hour_statistics(
             _count_if(sa.and_(valid, a.zs_avg.is_not(None))).label("zs_avg_count"),
             sa.func.avg(sa.case((valid, a.zs_avg))).label("zs_avg_mean"),
             sa.func.max(sa.case((valid, a.zs_avg))).label("zs_avg_max"),
-            sa.func.coalesce(sa.func.sum(sa.case((valid, a.emission_kg))), 0.0).label(
-                "emission_kg"
-            ),
-            sa.func.coalesce(sa.func.sum(sa.case((sa.not_(valid), a.emission_kg))), 0.0).label(
-                "emission_kg_invalid"
-            ),
+            _sum(sa.case((valid, a.emission_kg))).label("emission_kg"),
+            _sum(sa.case((sa.not_(valid), a.emission_kg))).label("emission_kg_invalid"),
             _count_if(sa.and_(valid, a.emission_kg.is_(None))).label(
                 "valid_hours_without_emission"
+            ),
+            *(_count_if(sa.and_(gap, flag == f)).label(f"gap_{f}") for f in _FLAGS),
+            _count_if(sa.and_(gap, sa.or_(a.flag.is_(None), flag.not_in(_FLAGS)))).label(
+                "gap_other"
             ),
         )
         .where(*_hours_of_year(year_start, year_end, point_ids))
         .group_by(a.point_id, a.pollutant)
     )
-    return [dict(row) for row in conn.execute(stmt).mappings()]
-
-
-def invalid_hours_by_flag(
-    conn: sa.Connection,
-    point_ids: Sequence[int],
-    year_start: datetime,
-    year_end: datetime,
-    period: Sequence[Window],
-) -> list[dict[str, Any]]:
-    """Hours of the monitoring period that have data but failed validity, counted by
-    outlet, pollutant and flag."""
-    if not point_ids:
-        return []
-    a = aggregate.c
-    stmt = (
-        sa.select(a.point_id, a.pollutant, a.flag, sa.func.count().label("hours"))
-        .where(
-            *_hours_of_year(year_start, year_end, point_ids),
-            a.valid == sa.false(),
-            a.sample_count > 0,
-            _within(a.data_time, period),
-        )
-        .group_by(a.point_id, a.pollutant, a.flag)
-    )
-    return [dict(row) for row in conn.execute(stmt).mappings()]
+    stats: dict[tuple[int, str], dict[str, Any]] = {}
+    invalid_by_flag: dict[tuple[int, str], dict[str | None, int]] = {}
+    for row in conn.execute(stmt).mappings():
+        key = (row["point_id"], row["pollutant"])
+        stats[key] = dict(row)
+        counts: dict[str | None, int] = {f: row[f"gap_{f}"] for f in _FLAGS}
+        counts[None] = row["gap_other"]
+        invalid_by_flag[key] = {f: n for f, n in counts.items() if n}
+    return stats, invalid_by_flag
 
 
 def valid_hours_in_windows(
-    conn: sa.Connection,
-    windows: Mapping[tuple[int, str], Sequence[Window]],
-    year_start: datetime,
-    year_end: datetime,
+    conn: sa.Connection, windows: Mapping[tuple[int, str], Sequence[Window]]
 ) -> dict[tuple[int, str], int]:
-    """Valid hours inside each (outlet, pollutant)'s own windows, counted in one query."""
+    """Valid hours inside each (outlet, pollutant)'s own windows, counted in one query.
+
+    One condition per window on the aggregate table's whole key (outlet, kind,
+    pollutant, time range), so each is a range read of the key's index rather
+    than a test of every row of the year.
+    """
+    a = aggregate.c
     conditions = [
         sa.and_(
-            aggregate.c.point_id == point_id,
-            aggregate.c.pollutant == pollutant,
-            _within(aggregate.c.data_time, spans),
+            a.point_id == point_id,
+            a.kind == "hour",
+            a.pollutant == pollutant,
+            a.data_time >= start,
+            a.data_time < end,
         )
         for (point_id, pollutant), spans in windows.items()
-        if spans
+        for start, end in spans
     ]
     if not conditions:
         return {}
-    point_ids = sorted({point_id for point_id, _ in windows})
-    a = aggregate.c
     stmt = (
         sa.select(a.point_id, a.pollutant, sa.func.count().label("hours"))
-        .where(
-            *_hours_of_year(year_start, year_end, point_ids),
-            a.valid == sa.true(),
-            sa.or_(*conditions),
-        )
+        .where(sa.or_(*conditions), a.valid == sa.true())
         .group_by(a.point_id, a.pollutant)
     )
     return {(row.point_id, row.pollutant): row.hours for row in conn.execute(stmt)}
