@@ -1,9 +1,9 @@
 """REST under /api/v1/plan: the measures, indicators, progress, matrix and exports; thin.
 
 Errors from service.py become 404 (unknown measure) and 422 (a refused progress report,
-one entry per problem in FastAPI's own `detail` shape). Recording progress is for the
-roles 'coordinator' and 'admin' once ecozone.accounts is installed; until then the
-write is recorded under the actor "api", like the other unauthenticated routes.
+one entry per problem in FastAPI's own `detail` shape). The plan was published, so its
+measures and indicators are open to everyone; progress is read by coordinators,
+supervisors and admins and recorded by coordinators and admins (401/403 otherwise).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from ecozone.accounts.deps import current_principal, require_roles
+from ecozone.accounts.model import Principal, Role
 from ecozone.plan import service
 from ecozone.plan.model import NotFoundError, ProgressError
 
 router = APIRouter(prefix="/api/v1/plan", tags=["plan"])
 
-WRITER_ROLES = ("coordinator", "admin")
-ANONYMOUS_ACTOR = "api"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -29,42 +29,21 @@ def _engine(request: Request) -> sa.Engine:
     return request.app.state.engine
 
 
-def _accounts_principal() -> Any:
-    """ecozone.accounts' current_principal dependency, or None where accounts is absent."""
-    try:
-        from ecozone.accounts.deps import current_principal
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and exc.name.startswith("ecozone.accounts"):
-            return None
-        raise
-    return current_principal
+#: Who records progress.
+WRITER_ROLES = (Role.COORDINATOR, Role.ADMIN)
+#: Who reads progress, matrices and exports: departments' internal reporting is not
+#: disclosed information. The plan itself (measures, indicators) was published and is
+#: open to everyone.
+READER_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.SUPERVISOR)
+
+ProgressReader = Annotated[Principal, Depends(require_roles(*READER_ROLES))]
 
 
-_current_principal = _accounts_principal()
-
-if _current_principal is not None:
-
-    def progress_actor(principal: Annotated[Any, Depends(_current_principal)]) -> str:
-        """Who records progress: a signed-in coordinator or admin (401/403 otherwise)."""
-        if not principal.is_authenticated:
-            raise HTTPException(
-                status_code=401,
-                detail="sign in as a coordinator or admin to record progress",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if principal.role not in WRITER_ROLES:
-            raise HTTPException(
-                status_code=403,
-                detail=f"role {principal.role} may not record progress; "
-                f"{' or '.join(WRITER_ROLES)} may",
-            )
-        return principal.username
-
-else:
-
-    def progress_actor() -> str:
-        """Who records progress; without ecozone.accounts nobody is signed in."""
-        return ANONYMOUS_ACTOR
+def progress_actor(
+    principal: Annotated[Principal, Depends(require_roles(*WRITER_ROLES))],
+) -> str:
+    """Who records progress: a signed-in coordinator or admin (401/403 otherwise)."""
+    return principal.username
 
 
 # --- models (documentation of the shapes; service.py returns plain dicts) --------------
@@ -163,12 +142,20 @@ def get_measures() -> dict[str, Any]:
     responses={404: {"description": "No such measure"}},
 )
 def get_measure(
-    engine: Annotated[sa.Engine, Depends(_engine)], number: int, as_of: AsOf = None
+    engine: Annotated[sa.Engine, Depends(_engine)],
+    principal: Annotated[Principal, Depends(current_principal)],
+    number: int,
+    as_of: AsOf = None,
 ) -> dict[str, Any]:
+    """Progress history and flags are included for coordinators, supervisors and admins."""
     try:
-        return service.measure_detail(engine, number, today=as_of)
+        detail = service.measure_detail(engine, number, today=as_of)
     except NotFoundError as exc:
         raise _not_found(exc) from None
+    if not (principal.is_authenticated and principal.role in READER_ROLES):
+        for key in service.PROGRESS_KEYS:
+            detail.pop(key)
+    return detail
 
 
 @router.get("/indicators", summary="量化指标 The plan's quantified indicators")
@@ -184,6 +171,7 @@ def get_indicators(
 @router.get("/progress", summary="Progress reports, latest first")
 def get_progress(
     engine: Annotated[sa.Engine, Depends(_engine)],
+    _reader: ProgressReader,
     measure: int | None = None,
     unit: str | None = None,
     district: str | None = None,
@@ -221,6 +209,7 @@ def post_progress(
 @router.get("/matrix", response_model=Matrix, summary="Measures × units or districts")
 def get_matrix(
     engine: Annotated[sa.Engine, Depends(_engine)],
+    _reader: ProgressReader,
     by: Annotated[Literal["unit", "district"], Query(description="unit or district")] = "unit",
     as_of: AsOf = None,
 ) -> dict[str, Any]:
@@ -229,7 +218,7 @@ def get_matrix(
 
 @router.get("/overview", summary="Overdue and off-track measures with the reasons")
 def get_overview(
-    engine: Annotated[sa.Engine, Depends(_engine)], as_of: AsOf = None
+    engine: Annotated[sa.Engine, Depends(_engine)], _reader: ProgressReader, as_of: AsOf = None
 ) -> dict[str, Any]:
     return service.overview(engine, today=as_of)
 
@@ -240,7 +229,9 @@ def get_overview(
     summary="Workbook: measures, matrices, reports, indicators",
     responses={200: {"content": {XLSX_TYPE: {}}}},
 )
-def get_export_xlsx(engine: Annotated[sa.Engine, Depends(_engine)], as_of: AsOf = None) -> Response:
+def get_export_xlsx(
+    engine: Annotated[sa.Engine, Depends(_engine)], _reader: ProgressReader, as_of: AsOf = None
+) -> Response:
     content = service.export_xlsx(engine, today=as_of)
     return Response(content, media_type=XLSX_TYPE, headers=_attachment("xlsx", as_of))
 
@@ -251,7 +242,9 @@ def get_export_xlsx(engine: Annotated[sa.Engine, Depends(_engine)], as_of: AsOf 
     summary="PDF report: goals, indicators, measures, matrices, reports",
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def get_export_pdf(engine: Annotated[sa.Engine, Depends(_engine)], as_of: AsOf = None) -> Response:
+def get_export_pdf(
+    engine: Annotated[sa.Engine, Depends(_engine)], _reader: ProgressReader, as_of: AsOf = None
+) -> Response:
     content = service.export_pdf(engine, today=as_of)
     return Response(content, media_type="application/pdf", headers=_attachment("pdf", as_of))
 

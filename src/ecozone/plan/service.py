@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from ecozone.accounts import audit
 from ecozone.plan import rules, store
 from ecozone.plan.model import (
     STATUS_LABELS,
@@ -42,6 +43,8 @@ CADENCE_ENV = "ECOZONE_PLAN_CADENCE"
 DEFAULT_CADENCE = Cadence.QUARTERLY
 
 MATRIX_VIEWS = ("unit", "district")
+#: Keys of measure_detail that come from progress reports rather than from the plan.
+PROGRESS_KEYS = ("as_of", "reporting_cadence", "period_due", "overdue", "off_track", "progress")
 ACTOR_MAX = 100  # plan_progress.reported_by
 
 
@@ -241,12 +244,13 @@ def record_progress(
     with engine.begin() as conn:
         report_id = store.insert_progress(conn, values)
         report = ProgressReport(id=report_id, **{**values, "status": draft.status})
-        store.insert_audit(
+        audit.record(
             conn,
             actor=actor,
             action="create",
             entity="plan_progress",
             entity_id=str(report_id),
+            before=None,
             after=report_item(report),
         )
     return report

@@ -1,4 +1,4 @@
-"""SQL of the plan package: progress reports (table plan_progress) and their audit entries.
+"""SQL of the plan package: progress reports (table plan_progress).
 
 The measures themselves ship as data (data/plan.yaml); only what coordinators report is
 stored. A report is never updated in place: a correction is a new report, so the history
@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecozone.plan.model import ProgressReport, Status
-from ecozone.store.schema import audit_log, plan_progress
+from ecozone.store.schema import plan_progress
 
 
 def insert_progress(conn: sa.Connection, values: dict[str, Any]) -> int:
@@ -38,28 +38,6 @@ def select_progress(
     if district is not None:
         stmt = stmt.where(plan_progress.c.district == district)
     return [_report(row) for row in conn.execute(stmt).mappings()]
-
-
-def insert_audit(
-    conn: sa.Connection,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str | None,
-    after: dict[str, Any] | None,
-) -> None:
-    conn.execute(
-        audit_log.insert(),
-        {
-            "actor": actor,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "before": None,
-            "after": after,
-        },
-    )
 
 
 def _report(row: sa.RowMapping) -> ProgressReport:
