@@ -549,3 +549,14 @@ def test_retry_delay_doubles_up_to_the_cap():
         webhook_backoff_base=timedelta(seconds=60), webhook_backoff_max=timedelta(minutes=5)
     )
     assert [rules.retry_delay(n, s).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 300]
+
+
+def test_permit_status_with_the_60_day_renewal_notice():
+    from ecozone.compliance.service import permit_status
+
+    valid_from, valid_to = date(2024, 1, 1), date(2028, 12, 31)
+    assert permit_status(valid_from, valid_to, date(2023, 12, 31)) == "not_yet_valid"
+    assert permit_status(valid_from, valid_to, date(2028, 11, 1)) == "valid"  # 60 days left
+    assert permit_status(valid_from, valid_to, date(2028, 11, 2)) == "renewal_due"  # 59 days
+    assert permit_status(valid_from, valid_to, date(2028, 12, 31)) == "renewal_due"
+    assert permit_status(valid_from, valid_to, date(2029, 1, 1)) == "expired"

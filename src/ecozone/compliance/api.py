@@ -101,7 +101,9 @@ class Permit(BaseModel):
     class_: Literal["key", "simplified", "registration"] = Field(alias="class")
     valid_from: str
     valid_to: str
-    status: Literal["valid", "expired", "not_yet_valid"]
+    status: Literal["not_yet_valid", "valid", "renewal_due", "expired"] = Field(
+        description="On today's date; renewal_due within 60 days of valid_to (条例 art. 14)"
+    )
     outlets: list[PermitOutlet]
 
 

@@ -92,8 +92,10 @@ _TOP_KEYS = ("permits",)
 _PERMIT_KEYS = ("permit_no", "credit_code", "class", "valid_from", "valid_to", "outlets")
 _OUTLET_KEYS = ("code", "limits")
 _LIMIT_KEYS = ("pollutant", "limit", "unit", "basis", "standard", "annual_cap_t")
-#: 排污许可管理条例 (2021) art. 14: a permit is valid for 5 years.
+#: 排污许可管理条例 (2021) art. 14: a permit is valid for 5 years, and its renewal is
+#: applied for 60 days before it expires.
 PERMIT_TERM_YEARS = 5
+RENEWAL_NOTICE_DAYS = 60
 
 
 class _Reader:
@@ -425,11 +427,15 @@ def check_against_registry(
 # --- runs of consecutive periods -------------------------------------------------------------
 
 
-def _times(times: Sequence[datetime]) -> np.ndarray:
-    array = (
-        np.array(times, dtype="datetime64[us]") if len(times) else np.array([], "datetime64[us]")
-    )
-    if array.size > 1 and not bool(np.all(np.diff(array) > np.timedelta64(0, "us"))):
+def _times(times: Sequence[datetime] | np.ndarray) -> np.ndarray:
+    """Period starts as datetime64[us] (an array of that type is taken as it is)."""
+    if isinstance(times, np.ndarray) and times.dtype == np.dtype("datetime64[us]"):
+        array = times
+    elif len(times):
+        array = np.array(times, dtype="datetime64[us]")
+    else:
+        array = np.array([], "datetime64[us]")
+    if array.size > 1 and not bool(np.all(array[1:] > array[:-1])):
         raise ValueError("period starts must be strictly increasing")
     return array
 
@@ -454,7 +460,7 @@ def _step(step: timedelta) -> np.timedelta64:
 
 
 def runs(
-    times: Sequence[datetime], mask: Sequence[bool] | np.ndarray, step: timedelta
+    times: Sequence[datetime] | np.ndarray, mask: Sequence[bool] | np.ndarray, step: timedelta
 ) -> list[np.ndarray]:
     """Maximal runs of consecutive periods where `mask` holds, as index arrays into `times`.
 
@@ -462,8 +468,11 @@ def runs(
     period, like a period where the mask fails, ends a run.
     """
     t = _times(times)
-    m = _bools(mask, t.size, False)
-    index = np.flatnonzero(m)
+    return _runs(t, _bools(mask, t.size, False), step)
+
+
+def _runs(t: np.ndarray, mask: np.ndarray, step: timedelta) -> list[np.ndarray]:
+    index = np.flatnonzero(mask)
     if index.size == 0:
         return []
     breaks = np.flatnonzero(np.diff(t[index]) != _step(step)) + 1
@@ -491,8 +500,11 @@ def _event(
 
 
 def judged_values(
-    avg: Sequence[float | None], zs_avg: Sequence[float | None], *, has_reference_o2: bool
-) -> list[float | None]:
+    avg: Sequence[float | None] | np.ndarray,
+    zs_avg: Sequence[float | None] | np.ndarray,
+    *,
+    has_reference_o2: bool,
+) -> Sequence[float | None] | np.ndarray:
     """The value compared with a limit: converted to the reference O2 where the point has one.
 
     Flue-gas limits (GB 13223-2011, GB 13271-2014 ...) apply to dry standard-state
@@ -500,17 +512,22 @@ def judged_values(
     C_ref = C × (21 − O2_ref)/(21 − O2_meas)). An hour without a converted value (O2 missing
     or at its cap) is not judged. Points without a reference O2 (wastewater) use the mean.
     """
-    return list(zs_avg) if has_reference_o2 else list(avg)
+    return zs_avg if has_reference_o2 else avg
 
 
 def marked(
-    times: Sequence[datetime], step: timedelta, marks: Iterable[tuple[datetime, datetime]]
+    times: Sequence[datetime] | np.ndarray,
+    step: timedelta,
+    marks: Iterable[tuple[datetime, datetime]],
 ) -> np.ndarray:
     """Periods [t, t + step) that overlap a declared range [start, end).
 
     A period touched by a declaration at all is left out of judgement: data taken while an
-    instrument is stopped, maintained, calibrated or faulty is invalid (HJ 75-2017, HJ
-    356-2019), so the period's mean is not a sound basis for an exceedance.
+    instrument is stopped, maintained, calibrated or faulty does not describe normal
+    discharge, so the period's mean is not a sound basis for an exceedance. HJ 75-2017
+    treats such periods as missing data (domain.md §2.3; the clause text is UNCONFIRMED);
+    "touched at all" rather than "covered for most of the period" is the platform's choice,
+    and every declaration stays visible to supervisors (late, overlapping) to check it.
     """
     t = _times(times)
     out = np.zeros(t.size, dtype=bool)
@@ -538,7 +555,7 @@ def marks_applying(
 
 
 def exceedances(
-    times: Sequence[datetime],
+    times: Sequence[datetime] | np.ndarray,
     values: Sequence[float | None],
     limits: Sequence[float | None],
     *,
@@ -562,7 +579,7 @@ def exceedances(
     with np.errstate(invalid="ignore"):
         mask = ok & np.isfinite(v) & np.isfinite(lim) & (v > lim)
     events: list[Event] = []
-    for run in runs(times, mask, step):
+    for run in _runs(t, mask, step):
         for part in np.split(run, np.flatnonzero(np.diff(lim[run]) != 0) + 1):
             events.append(_event(t, v, part, step, limit=float(lim[part[0]])))
     return events
@@ -584,7 +601,7 @@ def _close(a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
 
 
 def constant_runs(
-    times: Sequence[datetime],
+    times: Sequence[datetime] | np.ndarray,
     values: Sequence[float | None],
     *,
     min_periods: int,
@@ -638,7 +655,7 @@ def flag_hours(flag_counts: Sequence[int], value_counts: Sequence[int]) -> np.nd
 
 
 def long_runs(
-    times: Sequence[datetime],
+    times: Sequence[datetime] | np.ndarray,
     mask: Sequence[bool] | np.ndarray,
     *,
     min_periods: int,
@@ -653,7 +670,7 @@ def long_runs(
     ones = np.ones(t.size)
     return [
         _event(t, ones, run, step, keep_values=False)
-        for run in runs(times, mask, step)
+        for run in _runs(t, _bools(mask, t.size, False), step)
         if run.size >= min_periods
     ]
 
@@ -672,7 +689,7 @@ def hour_mismatch(
 
 
 def mismatches(
-    times: Sequence[datetime],
+    times: Sequence[datetime] | np.ndarray,
     ours: Sequence[float | None],
     theirs: Sequence[float | None],
     *,
@@ -693,7 +710,7 @@ def mismatches(
     with np.errstate(invalid="ignore"):
         mask = _bools(valid, t.size, True) & np.isfinite(diff) & (diff > tolerance)
     events = []
-    for run in runs(times, mask, HOUR):
+    for run in _runs(t, mask, HOUR):
         worst = int(run[np.argmax(diff[run])])
         events.append(
             _event(t, diff, run, HOUR, peak=float(diff[worst]), limit=float(tolerance[worst]))
@@ -701,7 +718,9 @@ def mismatches(
     return events
 
 
-def permitted(times: Sequence[datetime], validity: Iterable[tuple[date, date]]) -> np.ndarray:
+def permitted(
+    times: Sequence[datetime] | np.ndarray, validity: Iterable[tuple[date, date]]
+) -> np.ndarray:
     """Periods whose (CST) date lies within a permit's validity, both ends inclusive."""
     t = _times(times)
     days = t.astype("datetime64[D]")
@@ -712,7 +731,7 @@ def permitted(times: Sequence[datetime], validity: Iterable[tuple[date, date]]) 
 
 
 def unpermitted_discharge(
-    times: Sequence[datetime],
+    times: Sequence[datetime] | np.ndarray,
     discharging: Sequence[bool] | np.ndarray,
     covered: Sequence[bool] | np.ndarray,
     *,
@@ -726,7 +745,7 @@ def unpermitted_discharge(
     t = _times(times)
     mask = _bools(discharging, t.size, False) & ~_bools(covered, t.size, False)
     ones = np.ones(t.size)
-    return [_event(t, ones, run, step, keep_values=False) for run in runs(times, mask, step)]
+    return [_event(t, ones, run, step, keep_values=False) for run in _runs(t, mask, step)]
 
 
 # --- annual caps -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -332,11 +332,17 @@ def get_permit(engine: sa.Engine, permit_no: str, *, today: date | None = None) 
 
 
 def permit_status(valid_from: date, valid_to: date, today: date) -> str:
-    """valid / expired / not_yet_valid on `today` (China Standard Time date)."""
+    """not_yet_valid / valid / renewal_due / expired on `today` (China Standard Time date).
+
+    排污许可管理条例 art. 14: a unit that will go on discharging applies for renewal 60 days
+    before the permit expires; from then on the permit is `renewal_due`.
+    """
     if today < valid_from:
         return "not_yet_valid"
     if today > valid_to:
         return "expired"
+    if valid_to - today < timedelta(days=rules.RENEWAL_NOTICE_DAYS):
+        return "renewal_due"
     return "valid"
 
 
@@ -440,57 +446,69 @@ def evaluate(
     return sorted(changed)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Series:
-    """One pollutant's hourly aggregates as parallel lists (time order)."""
+    """One pollutant's hour (or day) aggregates as parallel arrays in time order; missing
+    values are NaN."""
 
-    times: list[datetime] = field(default_factory=list)
-    avg: list[float | None] = field(default_factory=list)
-    zs_avg: list[float | None] = field(default_factory=list)
-    valid: list[bool] = field(default_factory=list)
-    device_avg: list[float | None] = field(default_factory=list)
-    sample_count: list[int] = field(default_factory=list)
+    t: np.ndarray  # period starts, datetime64[us]
+    avg: np.ndarray
+    zs_avg: np.ndarray
+    valid: np.ndarray
+    device_avg: np.ndarray
+    sample_count: np.ndarray
+
+    def index(self, when: datetime) -> int:
+        return int(np.searchsorted(self.t, np.datetime64(when, "us")))
 
 
-def _series(rows: list[dict[str, Any]]) -> dict[str, _Series]:
-    out: dict[str, _Series] = defaultdict(_Series)
-    for row in rows:
-        s = out[row["pollutant"]]
-        s.times.append(row["data_time"])
-        s.avg.append(row["avg"])
-        s.zs_avg.append(row["zs_avg"])
-        s.valid.append(bool(row["valid"]))
-        s.device_avg.append(row["device_avg"])
-        s.sample_count.append(row["sample_count"] or 0)
+def _series(rows: list[tuple[Any, ...]]) -> dict[str, _Series]:
+    """Rows of store.read_aggregates (sorted by pollutant, then time) as series by pollutant."""
+    if not rows:
+        return {}
+    pollutant, data_time, avg, zs_avg, valid, device_avg, sample_count = zip(*rows, strict=True)
+    columns = (
+        np.array(data_time, dtype="datetime64[us]"),
+        np.array(avg, dtype=float),
+        np.array(zs_avg, dtype=float),
+        np.array(valid, dtype=bool),
+        np.array(device_avg, dtype=float),
+        np.array([n or 0 for n in sample_count], dtype=np.int64),
+    )
+    out: dict[str, _Series] = {}
+    first = 0
+    for last in range(1, len(pollutant) + 1):
+        if last == len(pollutant) or pollutant[last] != pollutant[first]:
+            out[pollutant[first]] = _Series(*(column[first:last] for column in columns))
+            first = last
     return out
 
 
-def _aligned(times: list[datetime], other: _Series | None) -> np.ndarray:
-    """`other`'s hourly mean at each of `times` (NaN where it has none)."""
-    out = np.full(len(times), np.nan)
-    if other is None or not times or not other.times:
+def _aligned(t: np.ndarray, other: _Series | None) -> np.ndarray:
+    """`other`'s mean at each period start of `t` (NaN where it has none)."""
+    out = np.full(t.size, np.nan)
+    if other is None or not t.size or not other.t.size:
         return out
-    t = np.array(times, dtype="datetime64[us]")
-    o = np.array(other.times, dtype="datetime64[us]")
-    values = np.array([np.nan if v is None else v for v in other.avg], dtype=float)
-    index = np.clip(np.searchsorted(o, t), 0, o.size - 1)
-    hit = o[index] == t
-    out[hit] = values[index[hit]]
+    index = np.clip(np.searchsorted(other.t, t), 0, other.t.size - 1)
+    hit = other.t[index] == t
+    out[hit] = other.avg[index[hit]]
     return out
 
 
-def _limits_per_period(
-    times: list[datetime], limits: list[Limit]
-) -> tuple[list[float | None], list[Limit | None]]:
-    """The limit applying to each period: the strictest of the permits valid on its date."""
-    values: list[float | None] = []
-    chosen: list[Limit | None] = []
-    for t in times:
-        day = t.date()
-        applying = [lim for lim in limits if lim.valid_from <= day <= lim.valid_to]
-        best = min(applying, key=lambda lim: lim.limit_value) if applying else None
-        chosen.append(best)
-        values.append(best.limit_value if best is not None else None)
+def _limits_per_period(t: np.ndarray, limits: list[Limit]) -> tuple[np.ndarray, list[Limit]]:
+    """The limit applying to each period, the strictest of the permits valid on its date (NaN
+    where none is), and the index into `limits` of the one chosen (-1 where none)."""
+    days = t.astype("datetime64[D]")
+    values = np.full(t.size, np.nan)
+    chosen = np.full(t.size, -1)
+    order = sorted(range(len(limits)), key=lambda i: -limits[i].limit_value)
+    for i in order:  # loosest first, so the strictest applying one is written last
+        limit = limits[i]
+        valid = (days >= np.datetime64(limit.valid_from, "D")) & (
+            days <= np.datetime64(limit.valid_to, "D")
+        )
+        values[valid] = limit.limit_value
+        chosen[valid] = i
     return values, chosen
 
 
@@ -546,18 +564,16 @@ def _point_conditions(
             )
         for pollutant, pollutant_limits in by_pollutant.items():
             s = series.get(pollutant)
-            if s is None or not s.times:
+            if s is None:
                 continue
             judged = rules.judged_values(s.avg, s.zs_avg, has_reference_o2=has_ref)
-            limit_values, chosen = _limits_per_period(s.times, pollutant_limits)
-            excluded = rules.marked(s.times, basis.step, rules.marks_applying(marks, pollutant))
+            limit_values, chosen = _limits_per_period(s.t, pollutant_limits)
+            excluded = rules.marked(s.t, basis.step, rules.marks_applying(marks, pollutant))
             events = rules.exceedances(
-                s.times, judged, limit_values, step=basis.step, valid=s.valid, excluded=excluded
+                s.t, judged, limit_values, step=basis.step, valid=s.valid, excluded=excluded
             )
-            index = {t: i for i, t in enumerate(s.times)}
             for event in events:
-                limit = chosen[index[event.start]]
-                assert limit is not None
+                limit = pollutant_limits[chosen[s.index(event.start)]]
                 condition(
                     AlertType.EXCEEDANCE,
                     f"exceedance:{point_id}:{pollutant}:{basis.value}",
@@ -574,23 +590,17 @@ def _point_conditions(
                     },
                 )
 
-    all_hours = sorted({t for s in hours.values() for t in s.times})
-    # Discharge outside every permit's validity, for outlets that hold permit limits.
-    if limits and all_hours:
-        sampled = {
-            t
-            for s in hours.values()
-            for t, n, v in zip(s.times, s.sample_count, s.avg, strict=True)
-            if n > 0 and v is not None
-        }
-        times = [t for t in all_hours if t in sampled]
-        flows = _aligned(times, flow)
-        discharging = ~(flows <= 0) & ~rules.marked(
+    # Discharge outside every permit's validity, for outlets that hold permit limits:
+    # hours with data of any pollutant, unless the flow was zero or a shutdown was declared.
+    if limits and hours:
+        sampled = [s.t[(s.sample_count > 0) & np.isfinite(s.avg)] for s in hours.values()]
+        times = np.unique(np.concatenate(sampled))
+        discharging = ~(_aligned(times, flow) <= 0) & ~rules.marked(
             times, HOUR, rules.marks_applying(marks, None, [MarkKind.SHUTDOWN])
         )
         covered = rules.permitted(times, {(lim.valid_from, lim.valid_to) for lim in limits})
+        validity = sorted({(lim.permit_no, lim.valid_from, lim.valid_to) for lim in limits})
         for event in rules.unpermitted_discharge(times, discharging, covered):
-            validity = sorted({(lim.permit_no, lim.valid_from, lim.valid_to) for lim in limits})
             condition(
                 AlertType.PERMIT_EXPIRED,
                 f"permit_expired:{point_id}",
@@ -606,19 +616,17 @@ def _point_conditions(
             )
 
     for pollutant, s in hours.items():
-        applying = rules.marks_applying(marks, pollutant)
-        declared = rules.marked(s.times, HOUR, applying)
+        declared = rules.marked(s.t, HOUR, rules.marks_applying(marks, pollutant))
         # Constant values: a frozen signal outside stops and declared periods.
         if pollutant not in settings.constant_exempt:
             own_flow = s if pollutant in FLOW_CODES else flow
-            stop = rules.stopped(s.avg, _aligned(s.times, own_flow))
-            excluded = stop | declared | ~np.asarray(s.valid, dtype=bool)
+            stop = rules.stopped(s.avg, _aligned(s.t, own_flow))
             for event in rules.constant_runs(
-                s.times,
+                s.t,
                 s.avg,
                 min_periods=settings.constant_hours,
                 tolerance=settings.constant_tolerance,
-                excluded=excluded,
+                excluded=stop | declared | ~s.valid,
             ):
                 condition(
                     AlertType.CONSTANT_VALUE,
@@ -628,15 +636,14 @@ def _point_conditions(
                     {"hours": event.duration_h, "value": event.peak},
                 )
         # Device hourly values against the computed ones.
-        if any(v is not None for v in s.device_avg):
-            valid = np.asarray(s.valid, dtype=bool) & ~declared
+        if np.isfinite(s.device_avg).any():
             for event in rules.mismatches(
-                s.times,
+                s.t,
                 s.avg,
                 s.device_avg,
                 relative=settings.mismatch_relative,
                 floor=settings.mismatch_floor,
-                valid=valid,
+                valid=s.valid & ~declared,
             ):
                 condition(
                     AlertType.HOUR_MISMATCH,
@@ -703,15 +710,17 @@ def _values(event: Event) -> list[dict[str, Any]]:
 
 
 def _mismatch_hours(event: Event, s: _Series) -> list[dict[str, Any]]:
-    index = {t: i for i, t in enumerate(s.times)}
-    return [
-        {
-            "data_time": format_local(t),
-            "computed": s.avg[index[t]],
-            "device": s.device_avg[index[t]],
-        }
-        for t, _ in event.values
-    ]
+    hours = []
+    for t, _ in event.values:
+        i = s.index(t)
+        hours.append(
+            {
+                "data_time": format_local(t),
+                "computed": float(s.avg[i]),
+                "device": float(s.device_avg[i]),
+            }
+        )
+    return hours
 
 
 def _cap_conditions(
@@ -826,7 +835,17 @@ def _record(
     with _write(engine) as conn, conn.begin():
         store.lock_evaluation(conn)
         by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in store.alerts_by_keys(conn, {c.condition_key for c in conditions}):
+        caps = {c.condition_key for c in conditions if c.type is AlertType.CAP_WARNING}
+        spans = [c for c in conditions if c.type is not AlertType.CAP_WARNING]
+        stored = store.alerts_by_keys(conn, caps)  # one per key and year, whatever its span
+        if spans:
+            stored += store.alerts_by_keys(
+                conn,
+                {c.condition_key for c in spans},
+                since=min(c.start for c in spans),
+                until=max(c.end or c.start for c in spans),
+            )
+        for row in stored:
             by_key[row["condition_key"]].append(row)
         for cond in sorted(conditions, key=lambda c: (c.condition_key, c.start)):
             candidates = by_key[cond.condition_key]

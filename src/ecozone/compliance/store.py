@@ -244,8 +244,9 @@ def read_aggregates(
     start: datetime,
     end: datetime,
     pollutants: Iterable[str] | None = None,
-) -> list[dict[str, Any]]:
-    """Hour or day aggregates of one point, start <= data_time < end, by pollutant and time."""
+) -> list[tuple[Any, ...]]:
+    """Hour or day aggregates of one point, start <= data_time < end, by pollutant and time:
+    tuples (pollutant, data_time, avg, zs_avg, valid, device_avg, sample_count)."""
     stmt = (
         sa.select(*_AGGREGATE_COLUMNS)
         .where(
@@ -258,7 +259,7 @@ def read_aggregates(
     )
     if pollutants is not None:
         stmt = stmt.where(aggregate.c.pollutant.in_(sorted(set(pollutants))))
-    return [dict(row) for row in conn.execute(stmt).mappings()]
+    return [tuple(row) for row in conn.execute(stmt)]
 
 
 def emission_total(
@@ -449,11 +450,17 @@ def revoke_mark(conn: sa.Connection, mark_id: int, at: datetime) -> bool:
 # --- alerts ----------------------------------------------------------------------------------
 
 
-def alerts_by_keys(conn: sa.Connection, keys: Iterable[str]) -> list[dict[str, Any]]:
-    """Stored alerts of the given condition keys, by key then start."""
+def alerts_by_keys(
+    conn: sa.Connection,
+    keys: Iterable[str],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Stored alerts of the given condition keys, by key then start; with `since`/`until`,
+    only those whose span reaches [since, until] (touching counts). The (condition_key,
+    start) index serves it."""
     wanted = sorted(set(keys))
-    if not wanted:
-        return []
     rows: list[dict[str, Any]] = []
     for i in range(0, len(wanted), 500):  # bounded IN lists
         stmt = (
@@ -461,6 +468,10 @@ def alerts_by_keys(conn: sa.Connection, keys: Iterable[str]) -> list[dict[str, A
             .where(alert.c.condition_key.in_(wanted[i : i + 500]))
             .order_by(alert.c.condition_key, alert.c.start)
         )
+        if until is not None:
+            stmt = stmt.where(alert.c.start <= until)
+        if since is not None:
+            stmt = stmt.where(sa.or_(alert.c.end.is_(None), alert.c.end >= since))
         rows += [dict(row) for row in conn.execute(stmt).mappings()]
     return rows
 
