@@ -245,3 +245,9 @@ def test_an_unreadable_file_names_itself(tmp_path):
     path.write_text("measures: [unclosed", encoding="utf-8")
     with pytest.raises(PlanDataError, match=re.escape(str(path))):
         read_plan(path)
+
+
+def test_chinese_texts_carry_no_spaces_from_line_folding(plan):
+    texts = [m.title for m in plan.measures] + [m.summary for m in plan.measures]
+    texts += [c.text for m in plan.measures for c in m.clauses] + [g.text for g in plan.goals]
+    assert [t for t in texts if " " in t] == []
