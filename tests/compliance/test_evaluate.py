@@ -22,6 +22,7 @@ from ecozone.compliance import (
     close,
     declare_mark,
     evaluate,
+    evaluate_spans,
     get_alert,
     import_permits,
     list_alerts,
@@ -76,7 +77,8 @@ def test_consecutive_exceeding_hours_are_one_alert_that_an_ongoing_run_extends(e
     # the 13:00 hour was 95 (no exceedance); data arriving for 14:00 at 140 starts a new
     # condition, while a late correction of 13:00 to 125 continues the first one
     put_aggregates(engine, stack, "a21026", t9 + 5 * H, [112.0], zs=[140.0])
-    [second] = evaluate(engine, start=t9 + 5 * H, end=t9 + 6 * H)
+    # the streaming path: the span an aggregation update rewrote
+    [second] = evaluate_spans(engine, [(stack, t9 + 5 * H, t9 + 6 * H)])
     assert second != raised["id"]
     with engine.begin() as conn:
         conn.execute(

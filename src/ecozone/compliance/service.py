@@ -446,6 +446,34 @@ def evaluate(
     return sorted(changed)
 
 
+def evaluate_spans(
+    engine: sa.Engine,
+    spans: Iterable[tuple[int, datetime, datetime]],
+    *,
+    now: datetime | None = None,
+    settings: ComplianceSettings | None = None,
+) -> list[int]:
+    """evaluate() over the (point_id, start, end) spans an aggregation update rewrote (as
+    monitoring's RecomputeSummary.ranges gives them): one call per distinct range, with the
+    points that share it. Returns the ids of alerts created or changed, ascending."""
+    by_range: dict[tuple[datetime, datetime], set[int]] = defaultdict(set)
+    for point_id, start, end in spans:
+        by_range[(start, end)].add(point_id)
+    changed: set[int] = set()
+    for (start, end), point_ids in sorted(by_range.items()):
+        changed.update(
+            evaluate(
+                engine,
+                start=start,
+                end=end,
+                point_ids=sorted(point_ids),
+                now=now,
+                settings=settings,
+            )
+        )
+    return sorted(changed)
+
+
 @dataclass(frozen=True)
 class _Series:
     """One pollutant's hour (or day) aggregates as parallel arrays in time order; missing
