@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import logging
+import threading
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,6 +40,12 @@ SESSION_MAX_AGE = rules.SESSION_MAX_AGE
 
 #: Failed logins of this process (see throttle.py for why in memory).
 LOGIN_THROTTLE = LoginThrottle()
+
+#: Argon2 verifications running at once in this process. Each takes 64 MiB and
+#: ~0.1-0.2 s of CPU; a burst of logins on a 40-thread pool would otherwise ask
+#: for 2.5 GiB. Beyond this many, logins queue.
+PASSWORD_CHECKS_AT_ONCE = 4
+_password_checks = threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
 
 _SECRET = "***"  # what the audit log shows for a password
 _UNSET: Any = object()
@@ -299,11 +306,12 @@ def login(
     LOGIN_THROTTLE.check(username, client_ip)
     with engine.connect() as conn:
         row = store.user_by_username(conn, username)
-    if row is None:
-        rules.verify_password(_dummy_hash(), password)
-        matches, rehash = False, False
-    else:
-        matches, rehash = rules.verify_password(row["password_hash"], password)
+    with _password_checks:
+        if row is None:
+            rules.verify_password(_dummy_hash(), password)
+            matches, rehash = False, False
+        else:
+            matches, rehash = rules.verify_password(row["password_hash"], password)
     if not matches:
         LOGIN_THROTTLE.failed(username, client_ip)
         log.warning("failed login", extra={"username": username, "client_ip": client_ip})
