@@ -9,10 +9,12 @@ from __future__ import annotations
 import typer
 
 from ecozone import __version__
+from ecozone.compliance.cli import alerts_app, marks_app, permit_app, webhooks_app
 from ecozone.demo.cli import demo_command
 from ecozone.gateway.cli import gateway_command
 from ecozone.ingest.cli import ingest_command
 from ecozone.measurements.cli import query_command
+from ecozone.plan.cli import app as plan_app
 from ecozone.registry.cli import app as registry_app
 from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.store.cli import app as db_app
@@ -32,6 +34,11 @@ def version() -> None:
 
 app.add_typer(db_app, name="db", help="Database schema: `ecozone db upgrade`.")
 app.add_typer(registry_app, name="registry", help="Zone, enterprises, points and devices.")
+app.add_typer(permit_app, name="permit", help="Discharge permits: limits and annual caps.")
+app.add_typer(alerts_app, name="alerts", help="Alerts and their handling.")
+app.add_typer(marks_app, name="marks", help="Data-marking declarations.")
+app.add_typer(webhooks_app, name="webhooks", help="Alert notification webhooks.")
+app.add_typer(plan_app, name="plan", help="The plan's 23 measures: progress, matrix, exports.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

@@ -26,7 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ecozone import __version__, config
 from ecozone.api import pages, routes
 from ecozone.api import store as api_store
+from ecozone.compliance import api as compliance_api
 from ecozone.measurements import api as measurements_api
+from ecozone.plan import api as plan_api
 from ecozone.store.engine import make_engine
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -107,6 +109,8 @@ def create_app(
     app.add_middleware(RequestMetrics)
     app.include_router(measurements_api.router)
     app.include_router(routes.router)
+    app.include_router(compliance_api.router)
+    app.include_router(plan_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
