@@ -47,6 +47,12 @@ LOGIN_THROTTLE = LoginThrottle()
 PASSWORD_CHECKS_AT_ONCE = 4
 _password_checks = threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
 
+
+def _hash(password: str) -> str:
+    with _password_checks:
+        return rules.hash_password(password)
+
+
 _SECRET = "***"  # what the audit log shows for a password
 _UNSET: Any = object()
 
@@ -149,6 +155,8 @@ def create_user(
             problems.append(str(exc))
     problems += rules.password_problems(password, username)
     problems += rules.binding_problems(role, district=district, enterprises=enterprises)
+    # Hashed before the transaction: on SQLite it holds the write lock the gateway needs.
+    password_hash = _hash(password) if not problems else ""
     with _write(engine) as conn, conn.begin():
         district_id, enterprise_ids, missing = _resolve_scope(conn, district, enterprises)
         problems += missing
@@ -158,7 +166,7 @@ def create_user(
             raise DuplicateUserError(f"user {username!r} exists already")
         values = {
             "username": username,
-            "password_hash": rules.hash_password(password),
+            "password_hash": password_hash,
             "role": role,
             "display_name": display_name,
             "district_id": district_id,
@@ -199,6 +207,9 @@ def update_user(
     """Change what is given, leave the rest. The result must satisfy the same rules as
     a new user; the last active admin cannot be demoted or disabled. Disabling ends
     every session and token of the user; a new password ends their sessions."""
+    password_hash = None
+    if password is not _UNSET and not rules.password_problems(password, username):
+        password_hash = _hash(password)  # before the transaction, as in create_user
     with _write(engine) as conn, conn.begin():
         user = _get_user(conn, username)
         row = store.user_by_username(conn, username)
@@ -236,8 +247,8 @@ def update_user(
             values["district_id"] = district_id
         if new_active != user.active:
             values["active"] = new_active
-        if password is not _UNSET:
-            values["password_hash"] = rules.hash_password(password)
+        if password_hash is not None:
+            values["password_hash"] = password_hash
         store.update_user(conn, user.id, values)
         if sorted(new_enterprises) != sorted(user.enterprises):
             store.set_user_enterprises(conn, user.id, enterprise_ids)
@@ -321,9 +332,9 @@ def login(
         raise AuthError("this account is disabled; ask an administrator")
     LOGIN_THROTTLE.succeeded(username)
     token = rules.new_token()
+    new_hash = _hash(password) if rehash else None
     with _write(engine) as conn, conn.begin():
-        if rehash:
-            new_hash = rules.hash_password(password)
+        if new_hash is not None:
             store.update_user(conn, row["id"], {"password_hash": new_hash})
         store.delete_expired_tokens(conn, now, user_id=row["id"])
         store.insert_token(
