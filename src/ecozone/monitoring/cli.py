@@ -1,0 +1,122 @@
+"""`ecozone monitoring ...`: recompute aggregates and print capture rates; thin over service.py.
+
+Bad input (a time that is not one, an unknown point, an empty range) is reported on stderr
+with exit code 2 and nothing is written; a database that cannot be read exits with 1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, NoReturn, TypeVar
+
+import sqlalchemy as sa
+import typer
+
+from ecozone import config
+from ecozone.monitoring import service
+from ecozone.monitoring.model import MonitoringError
+from ecozone.store.engine import display_url, make_engine
+
+EXIT_BAD_INPUT = 2
+EXIT_DATABASE = 1
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Monitoring data: hourly and daily values, validity, capture rates.",
+)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        _fail(
+            f"{name} {value!r} is not a time; write it as ISO 8601, e.g. 2024-05-01 or "
+            "2024-05-01T10:00 (China Standard Time)",
+            EXIT_BAD_INPUT,
+        )
+
+
+def _run(work: Callable[[sa.Engine], T]) -> T:
+    settings = config.load()
+    engine = make_engine(settings.database_url)
+    try:
+        return work(engine)
+    except MonitoringError as exc:
+        _fail(str(exc), EXIT_BAD_INPUT)
+    except sa.exc.SQLAlchemyError as exc:
+        _fail(
+            f"cannot use the database at {display_url(settings.database_url)} "
+            f"(is it upgraded? `ecozone db upgrade`): {exc.__class__.__name__}: "
+            f"{getattr(exc, 'orig', None) or exc}",
+            EXIT_DATABASE,
+        )
+    finally:
+        engine.dispose()
+
+
+@app.command("recompute")
+def recompute_command(
+    start: Annotated[
+        str | None,
+        typer.Option("--start", metavar="ISO", help="From this device time (CST); whole days."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", metavar="ISO", help="Up to this device time (CST), exclusive."),
+    ] = None,
+    point_id: Annotated[
+        list[int] | None,
+        typer.Option("--point-id", metavar="N", help="Only this point (repeatable)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", metavar="N", help="Points recomputed at once.")
+    ] = 1,
+) -> None:
+    """Recompute hourly and daily values from the stored measurements and print a summary."""
+    start_time, end_time = _time(start, "start"), _time(end, "end")
+    summary = _run(
+        lambda engine: service.recompute(
+            engine, start=start_time, end=end_time, point_ids=point_id or None, workers=workers
+        )
+    )
+    typer.echo(
+        f"{summary.hours_written} hourly and {summary.days_written} daily values written "
+        f"for {len({span[0] for span in summary.day_ranges})} points"
+    )
+    for point, first, last in summary.day_ranges:
+        typer.echo(f"  point {point}: {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}")
+
+
+@app.command("capture")
+def capture_command(
+    point_id: Annotated[int, typer.Option("--point-id", metavar="N", help="The point.")],
+    start: Annotated[str, typer.Option("--start", metavar="ISO", help="From (CST), inclusive.")],
+    end: Annotated[str, typer.Option("--end", metavar="ISO", help="To (CST), exclusive.")],
+    basis: Annotated[str, typer.Option("--basis", metavar="hour|day")] = "hour",
+) -> None:
+    """Print data capture and valid-data rates per pollutant, as JSON."""
+    start_time, end_time = _time(start, "start"), _time(end, "end")
+    rates = _run(
+        lambda engine: service.capture(
+            engine,
+            point_id,
+            start=start_time,
+            end=end_time,
+            basis=basis,  # type: ignore[arg-type]
+        )
+    )
+    typer.echo(json.dumps([asdict(rate) for rate in rates], ensure_ascii=False, indent=1))

@@ -1,0 +1,463 @@
+"""Use cases of monitoring: recompute hourly and daily values, follow the gateway, rates.
+
+Strategy: one function, `_compute_hours`, turns a point's stored measurements over whole
+hours into hourly values (SQL sums per hour, then the rules on arrays), and one,
+`_compute_days`, turns hourly values into daily ones. `recompute` runs them point by point and
+month by month, so memory stays bounded by one point-month whatever the range; the streaming
+`update_for_rows` runs them over just the hours and days a gateway commit touched, reading a
+day's other hours back from the table. Both write a period only through `replace_periods`, in
+a transaction that holds the point's lock, so their results agree to the bit.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from ecozone.monitoring import rules, store
+from ecozone.monitoring.model import (
+    DAY,
+    FLUE_GAS_FLOW_CODE,
+    HOUR,
+    WASTEWATER_FLOW_CODE,
+    CaptureRate,
+    MonitoringError,
+    MonitoringSettings,
+    RecomputeSummary,
+    Span,
+    load_settings,
+)
+from ecozone.monitoring.rules import Periods
+from ecozone.store.schema import CHINA_STANDARD_TIME
+
+ONE_HOUR = timedelta(hours=1)
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _Point:
+    id: int
+    kind: str
+    reference_o2: float | None
+
+    @property
+    def medium(self) -> str:
+        return rules.medium_of(self.kind)
+
+
+# --- time helpers -------------------------------------------------------------------------------
+
+
+def device_time(value: datetime) -> datetime:
+    """Naive China Standard Time, the way data_time is stored; aware values are converted."""
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+    return value.replace(tzinfo=None)
+
+
+def hour_start(value: datetime) -> datetime:
+    return value.replace(minute=0, second=0, microsecond=0)
+
+
+def day_start(value: datetime) -> datetime:
+    return value.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _next_month(value: datetime) -> datetime:
+    return (value.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _merge(spans: Iterable[Span]) -> tuple[Span, ...]:
+    """Adjacent or overlapping spans of a point joined; sorted."""
+    merged: list[Span] = []
+    for point_id, start, end in sorted(spans):
+        if merged and merged[-1][0] == point_id and start <= merged[-1][2]:
+            last = merged[-1]
+            merged[-1] = (point_id, last[1], max(last[2], end))
+        else:
+            merged.append((point_id, start, end))
+    return tuple(merged)
+
+
+# --- the two computations -----------------------------------------------------------------------
+
+
+def check_settings(settings: MonitoringSettings) -> None:
+    """Refuse units the rules cannot convert before anything is read or written."""
+    for code, unit in settings.units.items():
+        rules.unit_factor(code, unit)
+    for point_id, units in settings.point_units.items():
+        for code, unit in units.items():
+            try:
+                rules.unit_factor(code, unit)
+            except MonitoringError as exc:
+                raise MonitoringError(f"point {point_id}: {exc}") from None
+
+
+def _unit_factors(
+    point: _Point, codes: Iterable[str], settings: MonitoringSettings
+) -> dict[str, float]:
+    factors = {}
+    for code in codes:
+        unit = settings.unit_of(point.id, code)
+        if unit is not None:
+            try:
+                factors[code] = rules.unit_factor(code, unit)
+            except MonitoringError as exc:
+                raise MonitoringError(f"point {point.id}: {exc}") from None
+    return factors
+
+
+def _compute_hours(
+    conn: sa.Connection,
+    point: _Point,
+    minute_codes: Sequence[str],
+    start: datetime,
+    end: datetime,
+    settings: MonitoringSettings,
+) -> Periods:
+    """Hourly values of a point over the whole hours [start, end)."""
+    groups = store.minute_groups(
+        conn,
+        point.id,
+        minute_codes,
+        start,
+        end,
+        valid_flags=rules.valid_flags(settings),
+        unflagged_is_normal=settings.unflagged_is_normal,
+        with_flags=point.medium == rules.WATER,
+    )
+    ours = rules.hours_from_minutes(
+        groups,
+        medium=point.medium,
+        minute_interval=settings.interval_of(point.id),
+        settings=settings,
+    )
+    device = _device(conn, point, HOUR, start, end, settings)
+    hours = rules.merge_device(ours, device)
+    hours = rules.apply_units(hours, _unit_factors(point, set(hours.pollutant), settings))
+    return rules.finish(
+        hours, medium=point.medium, reference_o2=point.reference_o2, hours=1.0, settings=settings
+    )
+
+
+def _device(
+    conn: sa.Connection,
+    point: _Point,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    settings: MonitoringSettings,
+) -> Periods:
+    raw = store.device_periods(conn, point.id, kind, start, end)
+    unit = "datetime64[h]" if kind == HOUR else "datetime64[D]"
+    return rules.periods_from_device(
+        raw["pollutant"],
+        raw["start"].astype(unit),  # a period starts on its hour / day, whatever the seconds
+        raw["avg"],
+        raw["min"],
+        raw["max"],
+        raw["cou"],
+        raw["flag"],
+        settings,
+    )
+
+
+def _compute_days(
+    conn: sa.Connection,
+    point: _Point,
+    hours: Periods,
+    start: datetime,
+    end: datetime,
+    settings: MonitoringSettings,
+) -> Periods:
+    """Daily values of a point over the whole days [start, end), from its hourly values
+    (`hours` must hold every hour of those days) and the device's own daily values."""
+    days = rules.days_from_hours(hours, medium=point.medium, settings=settings)
+    device = _device(conn, point, DAY, start, end, settings)
+    device = rules.apply_units(device, _unit_factors(point, set(device.pollutant), settings))
+    has_hours = np.isin(_key(device.pollutant, device.start), _key(days.pollutant, days.start))
+    # Days with hours: add the device's value beside ours. Days without: the device's value,
+    # finished as a 24-hour period.
+    days = rules.merge_device(days, device.take(np.flatnonzero(has_hours)))
+    only_device = device.take(np.flatnonzero(~has_hours))
+    if len(only_device):
+        only_device = rules.finish(
+            only_device,
+            medium=point.medium,
+            reference_o2=point.reference_o2,
+            hours=24.0,
+            settings=settings,
+        )
+        days = days.concat(only_device)
+    return days
+
+
+def _key(pollutant: np.ndarray, start: np.ndarray) -> np.ndarray:
+    return np.char.add(pollutant.astype(str), np.datetime_as_string(start.astype("datetime64[s]")))
+
+
+# --- batch recomputation ------------------------------------------------------------------------
+
+
+def _load_points(conn: sa.Connection, point_ids: Sequence[int] | None) -> list[_Point]:
+    rows = store.select_points(conn, point_ids)
+    if point_ids is not None:
+        missing = sorted(set(point_ids) - {row["id"] for row in rows})
+        if missing:
+            raise MonitoringError(f"no point with id {', '.join(map(str, missing))}")
+    points = [_Point(row["id"], row["kind"], row["reference_o2"]) for row in rows]
+    for p in points:
+        rules.medium_of(p.kind)
+    return points
+
+
+def _write_transaction(engine: sa.Engine) -> Any:
+    # SQLite: take the write lock before reading, so no commit can slip between our read of a
+    # point's data and our write of its aggregates.
+    return engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+
+
+def recompute(
+    engine: sa.Engine,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    point_ids: list[int] | None = None,
+    settings: MonitoringSettings | None = None,
+    workers: int = 1,
+) -> RecomputeSummary:
+    """Recompute hourly and daily aggregates of the points (all for None) over [start, end).
+
+    The range is widened to whole days (a day's value needs all its hours) and narrowed to
+    the data each point has; None means from its first or to its last value. Work goes point
+    by point and calendar month by month, each month in its own transaction, so memory is
+    bounded by one point-month. `workers` > 1 recomputes that many points at once (useful on
+    PostgreSQL; SQLite has one writer). Raises MonitoringError for an unknown point id or an
+    empty range; nothing is written then.
+    """
+    settings = settings or load_settings()
+    lo = day_start(device_time(start)) if start is not None else None
+    hi = device_time(end) if end is not None else None
+    if hi is not None and day_start(hi) != hi:
+        hi = day_start(hi) + ONE_DAY
+    if lo is not None and hi is not None and hi <= lo:
+        raise MonitoringError(
+            f"end {device_time(end).isoformat()} is not after start "  # type: ignore[arg-type]
+            f"{device_time(start).isoformat()}; the range is start <= data_time < end"  # type: ignore[arg-type]
+        )
+    if workers < 1:
+        raise MonitoringError(f"workers must be at least 1, not {workers}")
+    check_settings(settings)
+    with engine.connect() as conn:
+        points = _load_points(conn, point_ids)
+
+    def one(p: _Point) -> RecomputeSummary:
+        return _recompute_point(engine, p, lo, hi, settings)
+
+    if workers == 1:
+        summaries = [one(p) for p in points]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            summaries = list(pool.map(one, points))
+    return RecomputeSummary(
+        hours_written=sum(s.hours_written for s in summaries),
+        days_written=sum(s.days_written for s in summaries),
+        hour_ranges=_merge(r for s in summaries for r in s.hour_ranges),
+        day_ranges=_merge(r for s in summaries for r in s.day_ranges),
+    )
+
+
+def _recompute_point(
+    engine: sa.Engine,
+    p: _Point,
+    lo: datetime | None,
+    hi: datetime | None,
+    settings: MonitoringSettings,
+) -> RecomputeSummary:
+    with engine.connect() as conn:
+        edges = store.extent(conn, p.id)
+        codes = store.pollutants(conn, p.id, "minute")
+    if edges is None:
+        return RecomputeSummary()
+    first = day_start(edges[0])
+    last = day_start(edges[1]) + ONE_DAY
+    start = max(lo, first) if lo is not None else first
+    end = min(hi, last) if hi is not None else last
+    if end <= start:
+        return RecomputeSummary()
+    hours_written = days_written = 0
+    chunk_start = start
+    while chunk_start < end:
+        chunk_end = min(_next_month(chunk_start), end)
+        with _write_transaction(engine) as conn, conn.begin():
+            store.lock_point(conn, p.id)
+            hours = _compute_hours(conn, p, codes, chunk_start, chunk_end, settings)
+            days = _compute_days(conn, p, hours, chunk_start, chunk_end, settings)
+            now = datetime.now(UTC)
+            hours_written += store.replace_periods(
+                conn, p.id, HOUR, chunk_start, chunk_end, hours, now
+            )
+            days_written += store.replace_periods(
+                conn, p.id, DAY, chunk_start, chunk_end, days, now
+            )
+        chunk_start = chunk_end
+    span = ((p.id, start, end),)
+    return RecomputeSummary(hours_written, days_written, span, span)
+
+
+# --- streaming: after each gateway commit -------------------------------------------------------
+
+
+def affected_periods(rows: list[dict[str, Any]]) -> list[tuple[int, datetime, datetime]]:
+    """The (point_id, start, end) hours and days whose aggregates the measurement `rows`
+    change: a minute or hour value its hour and that hour's day, a day value its day;
+    real-time values none (aggregates are made from minute data). Sorted, without repeats."""
+    found: set[tuple[int, datetime, datetime]] = set()
+    for row in rows:
+        kind = row.get("kind")
+        if kind not in ("minute", "hour", "day") or row.get("data_time") is None:
+            continue
+        when = device_time(row["data_time"])
+        day = day_start(when)
+        found.add((row["point_id"], day, day + ONE_DAY))
+        if kind != "day":
+            hour = hour_start(when)
+            found.add((row["point_id"], hour, hour + ONE_HOUR))
+    return sorted(found)
+
+
+def update_for_rows(
+    engine: sa.Engine,
+    rows: list[dict[str, Any]],
+    *,
+    settings: MonitoringSettings | None = None,
+) -> RecomputeSummary:
+    """Bring the aggregates up to date with measurement rows just committed (the gateway's
+    after-commit hook). Gives the same aggregates as `recompute` over the same data."""
+    periods = affected_periods(rows)
+    if not periods:
+        return RecomputeSummary()
+    settings = settings or load_settings()
+    check_settings(settings)
+    by_point: dict[int, dict[str, list[tuple[datetime, datetime]]]] = defaultdict(
+        lambda: {HOUR: [], DAY: []}
+    )
+    for point_id, start, end in periods:
+        by_point[point_id][HOUR if end - start == ONE_HOUR else DAY].append((start, end))
+    hours_written = days_written = 0
+    hour_spans: list[Span] = []
+    day_spans: list[Span] = []
+    with _write_transaction(engine) as conn, conn.begin():
+        points = {p.id: p for p in _load_points(conn, sorted(by_point))}
+        for point_id in sorted(by_point):  # lock order: by id, so two writers never deadlock
+            store.lock_point(conn, point_id)
+        for point_id in sorted(by_point):
+            p = points[point_id]
+            wanted = by_point[point_id]
+            codes = store.pollutants(conn, p.id, "minute")
+            now = datetime.now(UTC)
+            for _, start, end in _merge((p.id, s, e) for s, e in wanted[HOUR]):
+                hours = _compute_hours(conn, p, codes, start, end, settings)
+                hours_written += store.replace_periods(conn, p.id, HOUR, start, end, hours, now)
+                hour_spans.append((p.id, start, end))
+            for _, start, end in _merge((p.id, s, e) for s, e in wanted[DAY]):
+                hours = store.read_periods(conn, p.id, HOUR, start, end)
+                days = _compute_days(conn, p, hours, start, end, settings)
+                days_written += store.replace_periods(conn, p.id, DAY, start, end, days, now)
+                day_spans.append((p.id, start, end))
+    return RecomputeSummary(hours_written, days_written, _merge(hour_spans), _merge(day_spans))
+
+
+# --- capture rates and totals -------------------------------------------------------------------
+
+
+def _range(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    if start is None or end is None:
+        raise MonitoringError("both start and end are needed")
+    lo, hi = device_time(start), device_time(end)
+    if hi <= lo:
+        raise MonitoringError(
+            f"end {hi.isoformat()} is not after start {lo.isoformat()}; "
+            "the range is start <= data_time < end"
+        )
+    return lo, hi
+
+
+def capture(
+    engine: sa.Engine,
+    point_id: int,
+    *,
+    start: datetime,
+    end: datetime,
+    basis: str = HOUR,
+) -> list[CaptureRate]:
+    """Data capture and valid-data rates per pollutant of a point over [start, end), counted
+    in hours (or days): expected = the periods in the range, present = those with any value,
+    valid = those whose value is valid (HJ 212-2017 App. D counts). The range is cut to whole
+    periods: a period counts when it starts in the range."""
+    if basis not in (HOUR, DAY):
+        raise MonitoringError(f"unknown basis {basis!r}; expected hour or day")
+    lo, hi = _range(start, end)
+    step = ONE_HOUR if basis == HOUR else ONE_DAY
+    first = hour_start(lo) if basis == HOUR else day_start(lo)
+    if first < lo:
+        first += step
+    expected = max(0, -((first - hi) // step))  # periods starting in [lo, hi)
+    with engine.connect() as conn:
+        _load_points(conn, [point_id])
+        counts = store.count_periods(conn, point_id, basis, lo, hi)
+    present = np.array([c[1] for c in counts], dtype=float)
+    valid = np.array([c[2] for c in counts], dtype=float)
+    capture_rate, valid_rate = rules.capture_rates(expected, present, valid)
+    return [
+        CaptureRate(
+            pollutant=code,
+            basis=basis,
+            expected=expected,
+            present=int(present[i]),
+            valid=int(valid[i]),
+            capture_rate=float(capture_rate[i]),
+            valid_rate=float(valid_rate[i]),
+        )
+        for i, (code, _, _) in enumerate(counts)
+    ]
+
+
+@dataclass(frozen=True)
+class Total:
+    """What a point discharged of one pollutant over whole days: emitted mass (sum of the
+    daily masses, App. D eq. (11)/(34)) and, for a flow, the volume (eq. (4)/(32))."""
+
+    pollutant: str
+    emission_kg: float | None
+    emission_days: int
+    volume_m3: float | None
+    valid_days: int
+
+
+def totals(engine: sa.Engine, point_id: int, *, start: datetime, end: datetime) -> list[Total]:
+    """Emitted masses and discharged volumes of a point per pollutant over the days starting
+    in [start, end) (a year for an annual total)."""
+    lo, hi = _range(start, end)
+    flows = (FLUE_GAS_FLOW_CODE, WASTEWATER_FLOW_CODE)
+    with engine.connect() as conn:
+        _load_points(conn, [point_id])
+        rows = store.sum_days(conn, point_id, lo, hi)
+    return [
+        Total(
+            pollutant=row["pollutant"],
+            emission_kg=row["emission_kg"],
+            emission_days=int(row["emission_days"]),
+            volume_m3=row["cou"] if row["pollutant"] in flows else None,
+            valid_days=int(row["valid_days"]),
+        )
+        for row in rows
+    ]

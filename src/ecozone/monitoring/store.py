@@ -1,0 +1,509 @@
+"""SQL of monitoring: minute values summed per hour, device periods, the `aggregate` table.
+
+The heavy step, summing a point's minute values per (pollutant, hour), runs in the database,
+one point and one range per statement, and returns one row per hour. Sums must not depend on
+the range asked (the streaming path sums one hour, recompute a month; both must agree to the
+bit), so: on SQLite the statement walks temporary (pollutant) x (hour) key tables and seeks
+each hour's rows through the measurement key, which feeds every hour's rows to sum() in time
+order with no sort; on PostgreSQL, whose plans may read rows in any order, values are summed
+as integers in millionths (exact, so order-free; HJ 212 data types carry at most 6 decimals,
+N1.6). Aggregates are written by deleting the range and upserting
+(INSERT ... ON CONFLICT DO UPDATE; on PostgreSQL one INSERT ... SELECT FROM unnest(arrays)).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from ecozone.monitoring.rules import MinuteGroups, Periods
+from ecozone.store.schema import aggregate, enterprise, measurement, point
+
+# Values the ingest path accepts (ingest.rules.MAX_ABS_VALUE); anything else is no reading.
+VALUE_BOUND = 1e12
+MICRO = 1_000_000
+
+AGGREGATE_KEY = ("point_id", "kind", "pollutant", "data_time")
+AGGREGATE_VALUES = (
+    "avg", "min", "max", "cou", "zs_avg", "zs_min", "zs_max", "valid", "valid_count",
+    "sample_count", "emission_kg", "flag", "device_avg", "computed_at",
+)  # fmt: skip
+AGGREGATE_COLUMNS = AGGREGATE_KEY + AGGREGATE_VALUES
+_FLOATS = ("avg", "min", "max", "cou", "zs_avg", "zs_min", "zs_max", "emission_kg", "device_avg")
+
+
+def _q(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+_ON_CONFLICT = f"ON CONFLICT ({_q(AGGREGATE_KEY)}) DO UPDATE SET " + ", ".join(
+    f'"{name}" = excluded."{name}"' for name in AGGREGATE_VALUES
+)
+_SQLITE_UPSERT = (
+    f"INSERT INTO aggregate ({_q(AGGREGATE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in AGGREGATE_COLUMNS)}) {_ON_CONFLICT}"
+)
+_PG_TYPES = {
+    "point_id": "int4", "kind": "varchar", "pollutant": "varchar", "data_time": "timestamp",
+    **{name: "float8" for name in _FLOATS},
+    "valid": "bool", "valid_count": "int4", "sample_count": "int4", "flag": "varchar",
+}  # fmt: skip
+_PG_UNNESTED = [name for name in AGGREGATE_COLUMNS if name != "computed_at"]
+_PG_UPSERT = (
+    f"INSERT INTO aggregate ({_q(AGGREGATE_COLUMNS)}) SELECT *, %(computed_at)s FROM unnest("
+    + ", ".join(f"%({name})s::{_PG_TYPES[name]}[]" for name in _PG_UNNESTED)
+    + f") {_ON_CONFLICT}"
+)
+
+
+def sqlite_text(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DateTime stores (and compares) for a naive time."""
+    return value.isoformat(" ", "microseconds")
+
+
+# --- points and extents -----------------------------------------------------------------------
+
+
+def select_points(conn: sa.Connection, point_ids: Sequence[int] | None) -> list[dict[str, Any]]:
+    """id, kind and reference_o2 of the given points (all points for None), by id."""
+    stmt = sa.select(point.c.id, point.c.kind, point.c.reference_o2).order_by(point.c.id)
+    if point_ids is not None:
+        stmt = stmt.where(point.c.id.in_(list(point_ids)))
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def points_of_enterprises(conn: sa.Connection, enterprise_ids: Iterable[int]) -> set[int]:
+    """Ids of the points of these enterprises (a caller's view, ecozone.accounts)."""
+    ids = list(enterprise_ids)
+    if not ids:
+        return set()
+    stmt = sa.select(point.c.id).where(point.c.enterprise_id.in_(ids))
+    return set(conn.scalars(stmt))
+
+
+def point_owner(conn: sa.Connection, point_id: int) -> dict[str, Any] | None:
+    """The enterprise a point belongs to: id, district_id, disclosed; None for no such point."""
+    stmt = (
+        sa.select(enterprise.c.id, enterprise.c.district_id, enterprise.c.disclosed)
+        .join(point, point.c.enterprise_id == enterprise.c.id)
+        .where(point.c.id == point_id)
+    )
+    row = conn.execute(stmt).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def _edge(conn: sa.Connection, table: sa.Table, point_id: int, kind: str, last: bool) -> Any:
+    # One min() or max() per statement: both engines answer it with one index seek.
+    column = table.c.data_time
+    func = sa.func.max(column) if last else sa.func.min(column)
+    stmt = sa.select(func).where(table.c.point_id == point_id, table.c.kind == kind)
+    return conn.execute(stmt).scalar()
+
+
+def extent(conn: sa.Connection, point_id: int) -> tuple[datetime, datetime] | None:
+    """First and last data_time of the point's minute, hour and day measurements and of its
+    stored aggregates; None when it has none of them."""
+    edges = [
+        _edge(conn, table, point_id, kind, last)
+        for table, kinds in ((measurement, ("minute", "hour", "day")), (aggregate, ("hour", "day")))
+        for kind in kinds
+        for last in (False, True)
+    ]
+    present = [edge for edge in edges if edge is not None]
+    if not present:
+        return None
+    return min(present), max(present)
+
+
+def pollutants(conn: sa.Connection, point_id: int, kind: str) -> list[str]:
+    """The codes a point has measurements of, for one kind: a walk down the key, one seek per
+    code, instead of a scan of the point's rows."""
+    m = measurement.c
+    found: list[str] = []
+    last: str | None = None
+    while True:
+        stmt = sa.select(sa.func.min(m.pollutant)).where(m.point_id == point_id, m.kind == kind)
+        if last is not None:
+            stmt = stmt.where(m.pollutant > last)
+        code = conn.execute(stmt).scalar()
+        if code is None:
+            return found
+        found.append(code)
+        last = code
+
+
+# --- minute values summed per hour --------------------------------------------------------------
+
+
+def _flag_sql(valid_flags: Iterable[str], unflagged_is_normal: bool) -> str:
+    """SQL truth of "this minute value counts", on the raw flag as stored.
+
+    A chain of equalities, N first: inside CASE WHEN it stops at the first match, so the
+    common case costs one comparison (an IN list costs a lookup per evaluation on SQLite).
+    """
+    letters = sorted(valid_flags, key=lambda f: (f != "N", f))
+    tests = [f"m.flag = '{letter}'" for flag in letters for letter in (flag, flag.lower())]
+    if unflagged_is_normal:
+        tests += ["m.flag IS NULL", "m.flag = ''"]
+    return "(" + " OR ".join(tests) + ")"
+
+
+def minute_groups(
+    conn: sa.Connection,
+    point_id: int,
+    codes: Sequence[str],
+    start: datetime,
+    end: datetime,
+    *,
+    valid_flags: Iterable[str],
+    unflagged_is_normal: bool,
+    with_flags: bool,
+) -> MinuteGroups:
+    """The point's minute values in [start, end), summed per (pollutant, hour).
+
+    Only values within ±VALUE_BOUND count as present. `start` and `end` are whole hours.
+    `with_flags` (wastewater) also sums Cou and lists each hour's distinct invalid flags;
+    flue gas needs neither (its volume and mass come from mean flows, App. D eq. (31)-(34)).
+    """
+    if not codes or end <= start:
+        return _groups_from_rows([])
+    valid = _flag_sql(valid_flags, unflagged_is_normal)
+    if conn.dialect.name == "sqlite":
+        rows = _sqlite_minute_groups(conn, point_id, codes, start, end, valid, with_flags)
+    elif conn.dialect.name == "postgresql":
+        rows = _pg_minute_groups(conn, point_id, start, end, valid, with_flags)
+    else:
+        raise NotImplementedError(f"no minute aggregation for the {conn.dialect.name} dialect")
+    return _groups_from_rows(rows)
+
+
+def _sqlite_minute_groups(
+    conn: sa.Connection,
+    point_id: int,
+    codes: Sequence[str],
+    start: datetime,
+    end: datetime,
+    valid: str,
+    with_flags: bool,
+) -> list[tuple[Any, ...]]:
+    # WITHOUT ROWID key tables: the planner knows both loops come out in key order, so the
+    # GROUP BY needs no sorter and each hour's rows reach sum() in data_time order.
+    for ddl in (
+        "CREATE TEMP TABLE IF NOT EXISTS ecozone_codes (code TEXT PRIMARY KEY) WITHOUT ROWID",
+        "CREATE TEMP TABLE IF NOT EXISTS ecozone_hours "
+        "(start TEXT PRIMARY KEY, stop TEXT NOT NULL) WITHOUT ROWID",
+        "DELETE FROM temp.ecozone_codes",
+        "DELETE FROM temp.ecozone_hours",
+    ):
+        conn.exec_driver_sql(ddl)
+    conn.exec_driver_sql("INSERT INTO temp.ecozone_codes VALUES (?)", [(c,) for c in codes])
+    hours = int((end - start) / timedelta(hours=1))
+    edges = [sqlite_text(start + timedelta(hours=i)) for i in range(hours + 1)]
+    conn.exec_driver_sql(
+        "INSERT INTO temp.ecozone_hours VALUES (?, ?)", list(itertools.pairwise(edges))
+    )
+    water = (
+        f"""sum(CASE WHEN {valid} THEN m.cou END), count(CASE WHEN {valid} THEN m.cou END),
+            group_concat(DISTINCT CASE WHEN NOT {valid} THEN coalesce(m.flag, '') END)"""
+        if with_flags
+        else "NULL, 0, NULL"
+    )
+    sql = f"""
+        SELECT c.code, h.start, count(*), count(CASE WHEN {valid} THEN 1 END),
+               sum(CASE WHEN {valid} THEN m.avg END),
+               min(CASE WHEN {valid} THEN coalesce(m.min, m.avg) END),
+               max(CASE WHEN {valid} THEN coalesce(m.max, m.avg) END),
+               {water}
+        FROM temp.ecozone_codes AS c
+        CROSS JOIN temp.ecozone_hours AS h
+        CROSS JOIN measurement AS m
+        WHERE m.point_id = ? AND m.kind = 'minute' AND m.pollutant = c.code
+          AND m.data_time >= h.start AND m.data_time < h.stop
+          AND m.avg BETWEEN -{VALUE_BOUND} AND {VALUE_BOUND}
+        GROUP BY c.code, h.start
+    """
+    return list(conn.exec_driver_sql(sql, (point_id,)).fetchall())
+
+
+def _pg_minute_groups(
+    conn: sa.Connection, point_id: int, start: datetime, end: datetime, valid: str, with_flags: bool
+) -> list[tuple[Any, ...]]:
+    cou_ok = f"{valid} AND m.cou BETWEEN -{VALUE_BOUND} AND {VALUE_BOUND}"
+    water = (
+        f"""sum(round(m.cou * {MICRO})::bigint) FILTER (WHERE {cou_ok}),
+            count(m.cou) FILTER (WHERE {cou_ok}),
+            string_agg(DISTINCT coalesce(m.flag, ''), ',') FILTER (WHERE NOT {valid})"""
+        if with_flags
+        else "NULL, 0, NULL"
+    )
+    sql = f"""
+        SELECT m.pollutant, date_trunc('hour', m.data_time), count(*),
+               count(*) FILTER (WHERE {valid}),
+               sum(round(m.avg * {MICRO})::bigint) FILTER (WHERE {valid}),
+               min(coalesce(m.min, m.avg)) FILTER (WHERE {valid}),
+               max(coalesce(m.max, m.avg)) FILTER (WHERE {valid}),
+               {water}
+        FROM measurement AS m
+        WHERE m.point_id = %(point_id)s AND m.kind = 'minute'
+          AND m.data_time >= %(start)s AND m.data_time < %(end)s
+          AND m.avg BETWEEN -{VALUE_BOUND} AND {VALUE_BOUND}
+        GROUP BY 1, 2
+    """
+    params = {"point_id": point_id, "start": start, "end": end}
+    rows = conn.exec_driver_sql(sql, params).fetchall()
+    micro = float(MICRO)
+    return [
+        (
+            code, hour, n, valid_count,
+            None if total is None else float(total) / micro, low, high,
+            None if cou is None else float(cou) / micro, cou_count, flags_,
+        )
+        for code, hour, n, valid_count, total, low, high, cou, cou_count, flags_ in rows
+    ]  # fmt: skip
+
+
+def _groups_from_rows(rows: list[tuple[Any, ...]]) -> MinuteGroups:
+    if not rows:
+        empty = np.array([], dtype=float)
+        return MinuteGroups(
+            pollutant=np.array([], dtype=object),
+            start=np.array([], dtype="datetime64[s]"),
+            sample_count=np.array([], dtype=np.int64),
+            valid_count=np.array([], dtype=np.int64),
+            valid_sum=empty, valid_min=empty, valid_max=empty, cou_sum=empty,
+            cou_count=np.array([], dtype=np.int64),
+            abnormal_flags=np.array([], dtype=object),
+        )  # fmt: skip
+    columns = list(zip(*rows, strict=True))
+
+    def floats(values: tuple[Any, ...]) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+    return MinuteGroups(
+        pollutant=np.array(columns[0], dtype=object),
+        start=np.array(columns[1], dtype="datetime64[s]"),
+        sample_count=np.array(columns[2], dtype=np.int64),
+        valid_count=np.array(columns[3], dtype=np.int64),
+        valid_sum=floats(columns[4]),
+        valid_min=floats(columns[5]),
+        valid_max=floats(columns[6]),
+        cou_sum=floats(columns[7]),
+        cou_count=np.array(columns[8], dtype=np.int64),
+        abnormal_flags=np.array(columns[9], dtype=object),
+    )
+
+
+# --- device periods and stored aggregates -------------------------------------------------------
+
+
+def device_periods(
+    conn: sa.Connection, point_id: int, kind: str, start: datetime, end: datetime
+) -> dict[str, np.ndarray]:
+    """The device's own `kind` ('hour'/'day') values in [start, end), as arrays, in
+    (pollutant, data_time) order."""
+    m = measurement.c
+    stmt = (
+        sa.select(m.pollutant, m.data_time, m.avg, m.min, m.max, m.cou, m.flag)
+        .where(
+            m.point_id == point_id,
+            m.kind == kind,
+            m.data_time >= start,
+            m.data_time < end,
+            m.avg.between(-VALUE_BOUND, VALUE_BOUND),
+        )
+        .order_by(m.pollutant, m.data_time)
+    )
+    rows = conn.execute(stmt).fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+
+    def floats(values: tuple[Any, ...]) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+    return {
+        "pollutant": np.array(columns[0], dtype=object),
+        "start": np.array(columns[1], dtype="datetime64[s]"),
+        "avg": floats(columns[2]),
+        "min": floats(columns[3]),
+        "max": floats(columns[4]),
+        "cou": floats(columns[5]),
+        "flag": np.array(columns[6], dtype=object),
+    }
+
+
+def read_periods(
+    conn: sa.Connection, point_id: int, kind: str, start: datetime, end: datetime
+) -> Periods:
+    """Stored aggregates of a point in [start, end), in (pollutant, data_time) order."""
+    a = aggregate.c
+    stmt = (
+        sa.select(*(a[name] for name in ("pollutant", "data_time", *AGGREGATE_VALUES[:-1])))
+        .where(a.point_id == point_id, a.kind == kind, a.data_time >= start, a.data_time < end)
+        .order_by(a.pollutant, a.data_time)
+    )
+    rows = conn.execute(stmt).fetchall()
+    if not rows:
+        return Periods.empty()
+    names = ("pollutant", "start", *AGGREGATE_VALUES[:-1])
+    columns = dict(zip(names, zip(*rows, strict=True), strict=True))
+    values: dict[str, Any] = {}
+    for name in _FLOATS:
+        values[name] = np.array([np.nan if v is None else v for v in columns[name]], dtype=float)
+    return Periods.build(
+        np.array(columns["pollutant"], dtype=object),
+        np.array(columns["start"], dtype="datetime64[s]"),
+        valid=np.array(columns["valid"], dtype=bool),
+        valid_count=np.array(columns["valid_count"], dtype=np.int64),
+        sample_count=np.array(columns["sample_count"], dtype=np.int64),
+        flag=np.array(columns["flag"], dtype=object),
+        **values,
+    )
+
+
+def lock_point(conn: sa.Connection, point_id: int) -> None:
+    """Serialise recomputations of one point until the transaction ends.
+
+    On PostgreSQL a transaction-scoped advisory lock; on SQLite the IMMEDIATE transaction the
+    caller opened already holds the only write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2120, %(id)s)", {"id": point_id})
+
+
+def replace_periods(
+    conn: sa.Connection,
+    point_id: int,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    periods: Periods,
+    computed_at: datetime,
+) -> int:
+    """Make the point's `kind` aggregates in [start, end) exactly `periods`: delete the range,
+    then upsert. Returns the rows written. Runs in the caller's transaction."""
+    a = aggregate.c
+    conn.execute(
+        sa.delete(aggregate).where(
+            a.point_id == point_id, a.kind == kind, a.data_time >= start, a.data_time < end
+        )
+    )
+    return upsert_periods(conn, point_id, kind, periods, computed_at)
+
+
+def _nullable(values: np.ndarray) -> list[Any]:
+    return [None if v != v else v for v in values.tolist()]  # NaN -> NULL
+
+
+def upsert_periods(
+    conn: sa.Connection, point_id: int, kind: str, periods: Periods, computed_at: datetime
+) -> int:
+    """Insert or overwrite the aggregates of one point and kind (INSERT ... ON CONFLICT DO
+    UPDATE on the key point_id, kind, pollutant, data_time)."""
+    n = len(periods)
+    if n == 0:
+        return 0
+    columns: dict[str, list[Any]] = {
+        "point_id": [point_id] * n,
+        "kind": [kind] * n,
+        "pollutant": periods.pollutant.tolist(),
+        "valid": periods.valid.tolist(),
+        "valid_count": periods.valid_count.tolist(),
+        "sample_count": periods.sample_count.tolist(),
+        "flag": periods.flag.tolist(),
+    }
+    for name in _FLOATS:
+        columns[name] = _nullable(getattr(periods, name))
+    computed_at = computed_at.astimezone(UTC)
+    if conn.dialect.name == "sqlite":
+        text = np.char.replace(np.datetime_as_string(periods.start, unit="us"), "T", " ")
+        columns["data_time"] = text.tolist()
+        columns["valid"] = [int(v) for v in columns["valid"]]
+        columns["computed_at"] = [sqlite_text(computed_at.replace(tzinfo=None))] * n
+        rows = list(zip(*(columns[name] for name in AGGREGATE_COLUMNS), strict=True))
+        conn.exec_driver_sql(_SQLITE_UPSERT, rows)
+    elif conn.dialect.name == "postgresql":
+        columns["data_time"] = periods.start.astype("datetime64[us]").tolist()
+        params: dict[str, Any] = {name: columns[name] for name in _PG_UNNESTED}
+        params["computed_at"] = computed_at
+        conn.exec_driver_sql(_PG_UPSERT, params)
+    else:
+        raise NotImplementedError(f"no aggregate upsert for the {conn.dialect.name} dialect")
+    return n
+
+
+# --- reads for queries, capture rates and totals --------------------------------------------------
+
+
+def query_aggregates(
+    conn: sa.Connection,
+    *,
+    point_ids: Sequence[int] | None,
+    pollutant: str | None,
+    kind: str,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int | None,
+    offset: int,
+) -> list[dict[str, Any]]:
+    """Aggregate rows of one kind, ordered by data_time, pollutant, point; half-open range."""
+    a = aggregate.c
+    stmt = sa.select(aggregate).where(a.kind == kind)
+    if point_ids is not None:
+        ids = list(point_ids)
+        if not ids:
+            return []
+        stmt = stmt.where(a.point_id.in_(ids))
+    if pollutant is not None:
+        stmt = stmt.where(a.pollutant == pollutant)
+    if start is not None:
+        stmt = stmt.where(a.data_time >= start)
+    if end is not None:
+        stmt = stmt.where(a.data_time < end)
+    stmt = stmt.order_by(a.data_time, a.pollutant, a.point_id).offset(offset or None)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def count_periods(
+    conn: sa.Connection, point_id: int, kind: str, start: datetime, end: datetime
+) -> list[tuple[str, int, int]]:
+    """Per pollutant: (code, periods with any value, valid periods) in [start, end)."""
+    a = aggregate.c
+    stmt = (
+        sa.select(
+            a.pollutant,
+            sa.func.count().filter(a.sample_count > 0),
+            sa.func.count().filter(a.valid.is_(True)),
+        )
+        .where(a.point_id == point_id, a.kind == kind, a.data_time >= start, a.data_time < end)
+        .group_by(a.pollutant)
+        .order_by(a.pollutant)
+    )
+    return [(code, int(present), int(valid)) for code, present, valid in conn.execute(stmt)]
+
+
+def sum_days(
+    conn: sa.Connection, point_id: int, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Per pollutant over the daily aggregates in [start, end): emitted mass (kg), volume or
+    Cou sum, and how many days carried each."""
+    a = aggregate.c
+    stmt = (
+        sa.select(
+            a.pollutant,
+            sa.func.sum(a.emission_kg).label("emission_kg"),
+            sa.func.count(a.emission_kg).label("emission_days"),
+            sa.func.sum(a.cou).label("cou"),
+            sa.func.count(a.cou).label("cou_days"),
+            sa.func.count().filter(a.valid.is_(True)).label("valid_days"),
+        )
+        .where(a.point_id == point_id, a.kind == "day", a.data_time >= start, a.data_time < end)
+        .group_by(a.pollutant)
+        .order_by(a.pollutant)
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
