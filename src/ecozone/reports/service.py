@@ -73,6 +73,7 @@ def build_annual_report(
         limits_by_key: dict[Key, list[dict[str, Any]]] = defaultdict(list)
         for row in limits:
             limits_by_key[(row["point_id"], row["pollutant"])].append(row)
+        own = set(point_ids)
         keys = sorted(
             key
             for key in {
@@ -80,7 +81,7 @@ def build_annual_report(
                 *limits_by_key,
                 *((a["point_id"], a["pollutant"]) for a in alerts if a["pollutant"]),
             }
-            if key[0] in set(point_ids) and rules.is_reported_pollutant(key[1])
+            if key[0] in own and rules.is_reported_pollutant(key[1])
         )
         declared = {key: _declared_windows(marks, key, period) for key in keys}
         valid_declared = store.valid_hours_in_windows(
