@@ -16,6 +16,7 @@ from ecozone.ingest.cli import ingest_command
 from ecozone.measurements.cli import query_command
 from ecozone.plan.cli import app as plan_app
 from ecozone.registry.cli import app as registry_app
+from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.store.cli import app as db_app
 
@@ -39,6 +40,7 @@ app.add_typer(alerts_app, name="alerts", help="Alerts and their handling.")
 app.add_typer(marks_app, name="marks", help="Data-marking declarations.")
 app.add_typer(webhooks_app, name="webhooks", help="Alert notification webhooks.")
 app.add_typer(plan_app, name="plan", help="The plan's 23 measures: progress, matrix, exports.")
+app.add_typer(reports_app, name="report", help="Annual self-monitoring reports.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

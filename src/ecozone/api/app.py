@@ -29,6 +29,7 @@ from ecozone.api import store as api_store
 from ecozone.compliance import api as compliance_api
 from ecozone.measurements import api as measurements_api
 from ecozone.plan import api as plan_api
+from ecozone.reports import api as reports_api
 from ecozone.store.engine import make_engine
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -111,6 +112,7 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(compliance_api.router)
     app.include_router(plan_api.router)
+    app.include_router(reports_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
