@@ -3,7 +3,10 @@
 Pages are cut by limit and offset. Counting the matches of a filter over a
 table of hundreds of millions of rows costs more than the page itself, so a
 page says only whether another follows: one row more than asked is read and
-`next_offset` is set when it exists.
+`next_offset` is set when it exists. `source=computed` answers with the
+hourly and daily values of ecozone.monitoring instead of the devices' own.
+Reads are scoped to what the caller may see (ecozone.accounts.deps); another
+enterprise's device or credit code answers 404 like an unknown one.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from ecozone.accounts import deps
 from ecozone.measurements import service
 from ecozone.measurements.model import NotFoundError, QueryError
 
@@ -23,6 +28,7 @@ MAX_LIMIT = 10_000
 router = APIRouter(prefix="/api/v1", tags=["measurements"])
 
 Kind = Literal["rtd", "minute", "hour", "day"]
+Source = Literal["raw", "computed"]
 
 
 def _engine(request: Request) -> sa.Engine:
@@ -55,9 +61,37 @@ class MeasurementPage(BaseModel):
     next_offset: int | None = Field(description="offset of the next page; null on the last")
 
 
+class ComputedValue(BaseModel):
+    mn: str | None = Field(description="Device MN; null for a point without a device")
+    point: str = Field(description="Outlet code, e.g. DA001")
+    pollutant: str = Field(description="HJ 212-2017 pollutant code, e.g. a21026")
+    kind: Literal["hour", "day"]
+    data_time: str = Field(description="Start of the hour or day, ISO 8601 with +08:00")
+    avg: float | None = Field(None, description="Mean of the valid inputs (HJ 212-2017 App. D)")
+    min: float | None = None
+    max: float | None = None
+    cou: float | None = Field(None, description="Flows: volume, m3; others: sum of Cou sent")
+    zs_avg: float | None = Field(None, description="At the point's reference O2 (HJ 75-2017)")
+    zs_min: float | None = None
+    zs_max: float | None = None
+    valid: bool = Field(description="Enough valid inputs: 45 of 60 minutes, 20 of 24 hours")
+    valid_count: int = Field(description="Valid minute values (hour) or valid hours (day)")
+    sample_count: int = Field(description="Inputs present at all")
+    emission_kg: float | None = Field(None, description="Mass emitted, where the flow is known")
+    flag: str | None = Field(None, description="N normal, D fault (flue gas), or abnormal flag")
+    device_avg: float | None = Field(None, description="The device's own value for the period")
+
+
+class ComputedPage(BaseModel):
+    items: list[ComputedValue]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="offset of the next page; null on the last")
+
+
 @router.get(
     "/measurements",
-    response_model=MeasurementPage,
+    response_model=MeasurementPage | ComputedPage,
     summary="监测数据 Measurements of one data kind, in time order",
     responses={
         200: {"content": {"text/csv": {}}, "description": "A page as JSON, or as CSV"},
@@ -67,6 +101,7 @@ class MeasurementPage(BaseModel):
 )
 def list_measurements(
     engine: Annotated[sa.Engine, Depends(_engine)],
+    principal: deps.CurrentPrincipal,
     kind: Annotated[Kind, Query(description="Data kind: rtd, minute, hour or day")],
     enterprise: Annotated[str | None, Query(description="Enterprise credit code")] = None,
     mn: Annotated[str | None, Query(description="Device MN")] = None,
@@ -79,8 +114,20 @@ def list_measurements(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
     format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
+    source: Annotated[
+        Source,
+        Query(description="raw: the devices' values; computed: hourly/daily values (hour, day)"),
+    ] = "raw",
 ) -> Any:
-    """Ordered by data_time, then pollutant. `next_offset` is null on the last page."""
+    """Ordered by data_time, then pollutant. `next_offset` is null on the last page.
+
+    With source=computed the items are hourly or daily values derived from the minute data
+    (ComputedPage): mean, validity, reference-O2 value, emitted mass and flag."""
+    if enterprise is not None:
+        deps.check_enterprise_access(engine, principal, enterprise)
+    if mn is not None:
+        deps.check_device_access(engine, principal, mn)
+    visible = deps.visible_enterprise_ids(engine, principal)
     try:
         rows = service.query(
             engine,
@@ -93,6 +140,8 @@ def list_measurements(
             end=end,
             limit=limit + 1,
             offset=offset,
+            source=source,
+            enterprise_ids=visible,
         )
     except NotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
@@ -102,5 +151,10 @@ def list_measurements(
     rows = rows[:limit]
     if format == "csv":
         headers = {"X-Next-Offset": str(next_offset)} if next_offset is not None else {}
-        return Response(service.to_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
-    return {"items": rows, "limit": limit, "offset": offset, "next_offset": next_offset}
+        text = service.to_csv(rows, service.columns_of(source))
+        return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+    # Each source has its page model; the response is built from it directly, as the two
+    # shapes overlap and must not be told apart by validation.
+    page = MeasurementPage if source == "raw" else ComputedPage
+    body = page(items=rows, limit=limit, offset=offset, next_offset=next_offset)
+    return JSONResponse(body.model_dump())

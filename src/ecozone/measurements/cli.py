@@ -50,6 +50,14 @@ def query_command(
     limit: Annotated[
         int | None, typer.Option("--limit", metavar="N", help="At most N rows.")
     ] = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            metavar="raw|computed",
+            help="raw: the device's values; computed: hourly/daily values with validity.",
+        ),
+    ] = "raw",
 ) -> None:
     """Print a device's measurements in time order, as JSON or CSV."""
     try:
@@ -68,6 +76,7 @@ def query_command(
             start=start,
             end=end,
             limit=limit,
+            source=source,
         )
     except QueryError as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
@@ -80,7 +89,7 @@ def query_command(
         )
     finally:
         engine.dispose()
-    typer.echo(service.render(rows, format), nl=False)
+    typer.echo(service.render(rows, format, service.columns_of(source)), nl=False)
 
 
 def _fail(message: str, code: int) -> NoReturn:

@@ -1,10 +1,12 @@
 """Measurement queries as use cases: check the request, name points, read, shape rows.
 
-Everything a caller can get wrong (kind, time range, limit, an unknown MN,
-enterprise or outlet) is checked here and raised as QueryError before any
+Everything a caller can get wrong (kind, source, time range, limit, an unknown
+MN, enterprise or outlet) is checked here and raised as QueryError before any
 measurement is read, so the CLI and the REST layer only translate errors.
 Times are device time, China Standard Time, as HJ 212 transmits them: naive
-input means CST, aware input is converted, output carries +08:00.
+input means CST, aware input is converted, output carries +08:00. Two
+sources: `raw`, what the devices sent (table measurement), and `computed`,
+the hourly and daily values ecozone.monitoring derives (table aggregate).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +32,14 @@ from ecozone.measurements.model import (
     PointLabel,
     QueryError,
 )
+from ecozone.monitoring import store as monitoring_store
+from ecozone.monitoring.model import COMPUTED_OUTPUT_COLUMNS, COMPUTED_VALUE_COLUMNS
 from ecozone.store.schema import CHINA_STANDARD_TIME
+
+#: Where rows come from: what devices sent, or the hourly/daily values derived from it.
+SOURCES = ("raw", "computed")
+#: Kinds the computed source has (ecozone.monitoring aggregates).
+COMPUTED_KINDS = ("hour", "day")
 
 # HJ 212 DataTime form (YYYYMMDDhhmmss), accepted besides ISO 8601.
 _HJ212_TIME = re.compile(r"\d{14}")
@@ -67,6 +76,22 @@ def check_kind(kind: str) -> str:
     return kind
 
 
+def check_source(source: str, kind: str) -> str:
+    if source not in SOURCES:
+        raise QueryError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    if source == "computed" and kind not in COMPUTED_KINDS:
+        raise QueryError(
+            f"computed values exist for kind hour and day only, not {kind!r}; "
+            "use --source raw for minute and real-time data"
+        )
+    return source
+
+
+def columns_of(source: str) -> tuple[str, ...]:
+    """The output columns of a source's rows (JSON keys, CSV header)."""
+    return COMPUTED_OUTPUT_COLUMNS if source == "computed" else OUTPUT_COLUMNS
+
+
 def check_format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise QueryError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -85,17 +110,24 @@ def query(
     end: datetime | str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    source: str = "raw",
+    enterprise_ids: Collection[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Measurements of one data kind, ordered by data_time then pollutant.
 
     `mn` (device), `credit_code` (enterprise) and `point` (outlet code) narrow
     the points; given together, a point must match them all. None of them
     means every point. The range is half-open: start <= data_time < end.
-    Rows are dicts keyed by OUTPUT_COLUMNS; data_time is ISO 8601 with +08:00.
-    Raises NotFoundError naming an unknown device, enterprise or outlet, and
-    QueryError for a bad kind, time, range, limit or offset.
+    `source` "raw" gives rows keyed by OUTPUT_COLUMNS, "computed" (kind hour or
+    day) rows keyed by COMPUTED_OUTPUT_COLUMNS: the monitoring aggregates, with
+    valid, valid_count, zs_avg and emission_kg. `enterprise_ids` limits the
+    points to those enterprises' (None: no limit); a name outside it is
+    reported as unknown. data_time is ISO 8601 with +08:00. Raises
+    NotFoundError naming an unknown device, enterprise or outlet, and
+    QueryError for a bad kind, source, time, range, limit or offset.
     """
     check_kind(kind)
+    check_source(source, kind)
     start_time = parse_time(start, "start") if start is not None else None
     end_time = parse_time(end, "end") if end is not None else None
     if start_time is not None and end_time is not None and end_time <= start_time:
@@ -114,9 +146,18 @@ def query(
             labels = store.resolve_points(conn, mn=mn, credit_code=credit_code, point_code=point)
             if not labels:
                 raise _not_found(conn, mn=mn, credit_code=credit_code, point=point)
-        rows = store.read_measurements(
+            if enterprise_ids is not None:
+                visible = monitoring_store.points_of_enterprises(conn, enterprise_ids)
+                labels = {i: label for i, label in labels.items() if i in visible}
+                if not labels:  # out of sight: said exactly as for a name never registered
+                    raise _unseen(mn=mn, credit_code=credit_code, point=point)
+        point_ids: Sequence[int] | None = sorted(labels) if labels is not None else None
+        if point_ids is None and enterprise_ids is not None:
+            point_ids = sorted(monitoring_store.points_of_enterprises(conn, enterprise_ids))
+        read = store.read_measurements if source == "raw" else monitoring_store.query_aggregates
+        rows = read(
             conn,
-            point_ids=sorted(labels) if labels is not None else None,
+            point_ids=point_ids,
             pollutant=pollutant,
             kind=kind,
             start=start_time,
@@ -126,7 +167,8 @@ def query(
         )
         if labels is None:
             labels = store.point_labels(conn, (row["point_id"] for row in rows))
-    return [_output_row(row, labels[row["point_id"]]) for row in rows]
+    shape = _output_row if source == "raw" else _computed_row
+    return [shape(row, labels[row["point_id"]]) for row in rows]
 
 
 def _not_found(
@@ -153,6 +195,14 @@ def _not_found(
     return NotFoundError("no point matches the query")  # unreachable with a consistent registry
 
 
+def _unseen(*, mn: str | None, credit_code: str | None, point: str | None) -> NotFoundError:
+    if mn is not None:
+        return NotFoundError(f"no device with MN {mn}")
+    if credit_code is not None:
+        return NotFoundError(f"no enterprise with credit code {credit_code}")
+    return NotFoundError(f"no outlet with code {point}")
+
+
 def format_time(data_time: datetime) -> str:
     """Device time as ISO 8601 with the China Standard Time offset."""
     return data_time.replace(tzinfo=CHINA_STANDARD_TIME).isoformat()
@@ -176,6 +226,22 @@ def _output_row(row: dict[str, Any], label: PointLabel) -> dict[str, Any]:
     return out
 
 
+def _computed_row(row: dict[str, Any], label: PointLabel) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "mn": label.mn,
+        "point": label.code,
+        "pollutant": row["pollutant"],
+        "kind": row["kind"],
+        "data_time": format_time(row["data_time"]),
+    }
+    for name in COMPUTED_VALUE_COLUMNS:
+        value = row[name]
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        out[name] = bool(value) if name == "valid" else value
+    return out
+
+
 def to_json(rows: Iterable[dict[str, Any]]) -> str:
     """A JSON list of row objects, one object per line (no trailing newline)."""
     lines = [json.dumps(row, ensure_ascii=False) for row in rows]
@@ -184,17 +250,28 @@ def to_json(rows: Iterable[dict[str, Any]]) -> str:
     return "[\n" + ",\n".join(lines) + "\n]"
 
 
-def to_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """Header and one line per row, in OUTPUT_COLUMNS order; a missing value is empty."""
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as in the JSON output
+    return value
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str] = OUTPUT_COLUMNS) -> str:
+    """Header and one line per row, in `columns` order (OUTPUT_COLUMNS, or
+    COMPUTED_OUTPUT_COLUMNS for computed rows); a missing value is empty."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(OUTPUT_COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row[name] is None else row[name] for name in OUTPUT_COLUMNS])
+        writer.writerow([_csv_cell(row[name]) for name in columns])
     return buffer.getvalue()
 
 
-def render(rows: Iterable[dict[str, Any]], fmt: str) -> str:
+def render(
+    rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str] = OUTPUT_COLUMNS
+) -> str:
     """Rows in format `fmt` ('json' or 'csv'), ending with a newline."""
     check_format(fmt)
-    return to_json(rows) + "\n" if fmt == "json" else to_csv(rows)
+    return to_json(rows) + "\n" if fmt == "json" else to_csv(rows, columns)
