@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from ecozone import __version__
+from ecozone.accounts.cli import app as users_app
 from ecozone.compliance.cli import alerts_app, marks_app, permit_app, webhooks_app
 from ecozone.demo.cli import demo_command
 from ecozone.gateway.cli import gateway_command
@@ -35,6 +36,7 @@ def version() -> None:
 
 app.add_typer(db_app, name="db", help="Database schema: `ecozone db upgrade`.")
 app.add_typer(registry_app, name="registry", help="Zone, enterprises, points and devices.")
+app.add_typer(users_app, name="users", help="Users, roles and API tokens.")
 app.add_typer(permit_app, name="permit", help="Discharge permits: limits and annual caps.")
 app.add_typer(alerts_app, name="alerts", help="Alerts and their handling.")
 app.add_typer(marks_app, name="marks", help="Data-marking declarations.")

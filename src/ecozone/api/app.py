@@ -24,6 +24,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram,
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ecozone import __version__, config
+from ecozone.accounts import api as accounts_api
+from ecozone.accounts.audit import AuditWrites
 from ecozone.api import pages, routes
 from ecozone.api import store as api_store
 from ecozone.compliance import api as compliance_api
@@ -107,7 +109,9 @@ def create_app(
     )
     app.state.engine = app_engine
     app.state.settings = settings
+    app.add_middleware(AuditWrites)
     app.add_middleware(RequestMetrics)
+    app.include_router(accounts_api.router)
     app.include_router(measurements_api.router)
     app.include_router(routes.router)
     app.include_router(compliance_api.router)
