@@ -104,6 +104,8 @@ def test_enterprise_user_lands_on_the_portal_with_their_own_data(client_as: Clie
     assert html.count('action="/portal/alerts/') == 1
     assert f"/api/v1/reports/annual/{POWER}/" in html
     assert "91500000MA5U7AH918001P" in html  # their permit
+    export = f"/web/api/enterprises/{POWER}/tables/alerts?format=xlsx"
+    assert export in html and client.get(export).status_code == 200
 
 
 def test_enterprise_user_gets_404_for_another_enterprise(client_as: Client, ids):
@@ -134,6 +136,12 @@ def test_public_sees_disclosed_enterprises_only(client_as: Client, ids):
     points = {p["id"] for p in client.get("/web/api/map").json()["points"]}
     assert points == {ids["power_da"], ids["power_dw"], ids["station"]}
     assert client.get(f"/enterprises/{CHEMICAL}").status_code == 404
+    listed = client.get("/web/api/public/enterprises", params={"format": "csv"})
+    assert [line.split(",")[0] for line in listed.content.decode("utf-8-sig").splitlines()] == [
+        "企业",
+        "重庆市两江新区生态环境监测站",
+        "重庆示例热电有限公司",
+    ]
     page = client.get(f"/enterprises/{POWER}")
     assert page.status_code == 200
     # disclosed monitoring data, but not alert handling, data marks or device MNs
