@@ -166,6 +166,19 @@ def test_plan_matrix_shows_measures_by_unit_and_by_district(page: Any, site: dic
     )
 
 
+def test_pages_run_without_script_errors_or_missing_files(page: Any, site: dict[str, Any]):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+    login(page, site, "admin")
+    for path in ("/", f"/points/{site['ids']['power_da']}", f"/enterprises/{POWER}", "/plan",
+                 "/?lang=en"):  # fmt: skip
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    assert errors == []
+
+
 def test_enterprise_user_cannot_open_another_enterprise(page: Any, site: dict[str, Any]):
     login(page, site, "enterprise")
     assert page.goto(f"/enterprises/{CHEMICAL}").status == 404

@@ -45,13 +45,15 @@ async function main() {
   const panels = [...document.querySelectorAll("[data-live]")];
   panels.forEach((panel) => stamp(panel.querySelector("[data-updated]"), true));
   every(REFRESH_MS, async () => {
-    try {
-      const mapData = await fetchJSON(element.dataset.endpoint);
-      if (view) view.update(mapData);
-      showCounts(mapData);
-      stamp(stampMap, true);
-    } catch (error) {
-      stamp(stampMap, false);
+    if (element) {
+      try {
+        const mapData = await fetchJSON(element.dataset.endpoint);
+        if (view) view.update(mapData);
+        showCounts(mapData);
+        stamp(stampMap, true);
+      } catch (error) {
+        stamp(stampMap, false);
+      }
     }
     panels.forEach(refreshPanel);
   });
