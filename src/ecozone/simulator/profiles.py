@@ -1039,3 +1039,23 @@ def day_data(
         raise SimulatorError(f"{day_start} is not a midnight")
     hours = [hour_data(spec, scenario, day_start + timedelta(hours=h), minutes) for h in range(24)]
     return combine(spec.kind, hours)
+
+
+_STANDARDS = {
+    "coal_power": "GB 13223-2011", "gas_power": "GB 13223-2011", "gas_turbine": "GB 13223-2011",
+    "gas_boiler": "GB 13271-2014", "coal_boiler": "GB 13271-2014", "process": "GB 16297-1996",
+    "municipal": "GB 18918-2002", "industrial": "GB 8978-1996", "electroplating": "GB 21900-2008",
+    "hospital": "GB 18466-2005",
+}  # fmt: skip
+
+
+def source_limits(
+    kind: str, reference_o2: float | None, industry: str
+) -> tuple[str, Mapping[str, float]]:
+    """(standard, limits by code) of the source type the simulated values are sized for,
+    so demo permits and simulated exceedances agree."""
+    if kind == PointKind.FLUE_GAS:
+        source = combustion_type(reference_o2)
+        return _STANDARDS[source], _COMBUSTION[source].limit
+    source = water_type(industry)
+    return _STANDARDS[source], _WATER[source].limit
