@@ -20,6 +20,7 @@ from ecozone.registry.cli import app as registry_app
 from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.store.cli import app as db_app
+from ecozone.web.cli import app as web_app
 
 app = typer.Typer(
     help="ecozone: eco-environment supervision platform for industrial and free-trade zones.",
@@ -43,6 +44,7 @@ app.add_typer(marks_app, name="marks", help="Data-marking declarations.")
 app.add_typer(webhooks_app, name="webhooks", help="Alert notification webhooks.")
 app.add_typer(plan_app, name="plan", help="The plan's 23 measures: progress, matrix, exports.")
 app.add_typer(reports_app, name="report", help="Annual self-monitoring reports.")
+app.add_typer(web_app, name="web", help="Web pages: dashboard, map, portal.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

@@ -105,8 +105,8 @@ def test_escape_bytes_keeps_printable_ascii_and_escapes_the_rest():
     assert escape_bytes(b"QN=1;\t\x00\xff\\\r\n") == "QN=1;\\t\\x00\\xff\\\\\\r\\n"
 
 
-def test_start_page_shows_zone_counts_frames_and_latest_times(client: TestClient):
-    response = client.get("/")
+def test_status_page_shows_zone_counts_frames_and_latest_times(client: TestClient):
+    response = client.get("/status")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
@@ -192,7 +192,7 @@ def test_healthz_is_503_without_schema(sqlite_url: str):
 
 def test_no_response_contains_a_device_password(client: TestClient):
     urls = [
-        "/", "/docs", "/openapi.json", "/api/v1/districts", "/api/v1/enterprises",
+        "/", "/status", "/docs", "/openapi.json", "/api/v1/districts", "/api/v1/enterprises",
         f"/api/v1/enterprises/{POWER}", f"/api/v1/enterprises/{CHEMICAL}", "/api/v1/points",
         "/api/v1/frames", "/api/v1/measurements?kind=hour", "/api/v1/measurements?kind=hour&format=csv",
     ]  # fmt: skip

@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ecozone import __version__, config
+from ecozone import __version__, config, web
 from ecozone.accounts import api as accounts_api
 from ecozone.accounts.audit import AuditWrites
 from ecozone.api import pages, routes
@@ -117,6 +117,7 @@ def create_app(
     app.include_router(compliance_api.router)
     app.include_router(plan_api.router)
     app.include_router(reports_api.router)
+    web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

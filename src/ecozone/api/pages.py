@@ -155,7 +155,7 @@ def _type_text(schema: dict[str, Any]) -> str:
     return text
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/status", response_class=HTMLResponse)
 def index(engine: Annotated[sa.Engine, Depends(_engine)]) -> HTMLResponse:
     now = datetime.now(UTC)
     with engine.connect() as conn:
