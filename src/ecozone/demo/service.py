@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import timedelta
 from importlib import resources
 from typing import Any
@@ -20,7 +20,11 @@ import sqlalchemy as sa
 import uvicorn
 import yaml
 
+from ecozone import pipeline
+from ecozone.accounts.service import ensure_demo_users
+from ecozone.compliance.service import import_permits
 from ecozone.config import Settings
+from ecozone.demo.permits import demo_permits
 from ecozone.gateway.server import Gateway
 from ecozone.registry.service import import_registry
 from ecozone.simulator.device import china_now
@@ -65,6 +69,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
     if empty:
         data = yaml.safe_load(seed_path().read_text(encoding="utf-8"))
         import_registry(engine, data, actor="demo")
+        import_permits(engine, demo_permits(data), actor="demo")
     return engine, empty
 
 
@@ -73,13 +78,14 @@ async def run_demo(
     *,
     announce: Callable[[str], None] = print,
     stop: asyncio.Event | None = None,
-    after_commit: Sequence[Callable[[list[dict]], None]] = (),
-    extra_setup: Callable[[sa.Engine, bool], list[str]] | None = None,
 ) -> None:
     check_port_free(settings.gateway_host, settings.gateway_port, "Gateway", "ECOZONE_GATEWAY_PORT")
     check_port_free(settings.http_host, settings.http_port, "HTTP", "ECOZONE_HTTP_PORT")
     engine, seeded = await asyncio.to_thread(prepare, settings)
-    notes = extra_setup(engine, seeded) if extra_setup else []
+    logins = await asyncio.to_thread(ensure_demo_users, engine)
+    notes = ["  logins (demo only):"] + [
+        f"    {role:<12} {username} / {password}" for username, password, role in logins
+    ]
 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -88,9 +94,13 @@ async def run_demo(
             loop.add_signal_handler(sig, stop.set)
 
     gateway = Gateway(
-        engine, host=settings.gateway_host, port=settings.gateway_port, after_commit=after_commit
+        engine,
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        after_commit=[pipeline.after_commit(engine)],
     )
     await gateway.start()
+    checks = asyncio.create_task(pipeline.run_periodic(engine, stop), name="checks")
 
     from ecozone.api.app import create_app
 
@@ -153,5 +163,6 @@ async def run_demo(
     with contextlib.suppress(Exception):
         await asyncio.wait_for(web, 15)
     await gateway.stop()
+    await checks
     engine.dispose()
     announce("stopped")

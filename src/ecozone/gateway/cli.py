@@ -7,23 +7,28 @@ import signal
 
 import typer
 
-from ecozone import config, logs
+from ecozone import config, logs, pipeline
 from ecozone.gateway.server import Gateway, GatewayOptions
 from ecozone.store.engine import make_engine
 from ecozone.store.migrate import upgrade_engine
 
 
-async def run_gateway(gateway: Gateway, stop: asyncio.Event | None = None) -> None:
+async def run_gateway(
+    gateway: Gateway, stop: asyncio.Event | None = None, *, periodic: bool = True
+) -> None:
     """Start, wait for SIGTERM/SIGINT (or `stop`), then stop gracefully."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await gateway.start()
+    checks = loop.create_task(pipeline.run_periodic(gateway.engine, stop)) if periodic else None
     try:
         await stop.wait()
     finally:
         await gateway.stop()
+        if checks is not None:
+            await checks
 
 
 def gateway_command(
@@ -32,6 +37,9 @@ def gateway_command(
     metrics_port: int = typer.Option(0, help="Serve Prometheus /metrics on this port (0: off)"),
     idle_timeout: float = typer.Option(600.0, help="Close a silent connection after seconds"),
     no_backfill: bool = typer.Option(False, help="Do not request missed history after reconnects"),
+    store_only: bool = typer.Option(
+        False, help="Only store frames: no aggregates, alerts or periodic checks (bulk loads)"
+    ),
 ) -> None:
     """Accept HJ 212 device connections and store their data."""
     settings = config.load()
@@ -47,9 +55,10 @@ def gateway_command(
         host=host or settings.gateway_host,
         port=settings.gateway_port if port is None else port,
         options=GatewayOptions(idle_timeout_s=idle_timeout, backfill=not no_backfill),
+        after_commit=() if store_only else [pipeline.after_commit(engine)],
     )
     try:
-        asyncio.run(run_gateway(gateway))
+        asyncio.run(run_gateway(gateway, periodic=not store_only))
     except OSError as exc:
         typer.echo(f"error: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ecozone import config, hj212
+from ecozone import config, hj212, pipeline
 from ecozone.ingest.rules import KIND_BY_CN, judge, measurement_rows
 from ecozone.ingest.service import now_pair, reason_label, write_verdicts
 from ecozone.registry.service import load_devices
@@ -17,9 +17,20 @@ from ecozone.store.engine import make_engine
 BATCH = 5000
 
 
+def _write(engine, verdicts, store_only: bool) -> None:
+    """Store a batch, then (unless store_only) update aggregates and alerts as the gateway does."""
+    write_verdicts(engine, verdicts)
+    rows = [row for v in verdicts for row in v.rows]
+    if rows and not store_only:
+        pipeline.after_commit(engine)(rows)
+
+
 def ingest_command(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="One frame per line"),
     peer: str = typer.Option("file", help="Recorded as the frames' peer"),
+    store_only: bool = typer.Option(
+        False, help="Only store: skip aggregates and alerts (run 'monitoring recompute' later)"
+    ),
 ) -> None:
     """Store frames from a file (one per line, text before '##' ignored) like the gateway."""
     engine = make_engine(config.load().database_url)
@@ -62,10 +73,10 @@ def ingest_command(
                 typer.echo(f"line {number}: rejected: {verdict.reason}", err=True)
             verdicts.append(verdict)
             if len(verdicts) >= BATCH:
-                write_verdicts(engine, verdicts)
+                _write(engine, verdicts, store_only)
                 verdicts = []
     if verdicts:
-        write_verdicts(engine, verdicts)
+        _write(engine, verdicts, store_only)
     for label, n in sorted(counts.items()):
         typer.echo(f"{label}: {n}")
     if not counts["accepted"] and any(k.startswith("rejected") for k in counts):

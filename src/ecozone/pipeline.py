@@ -1,0 +1,55 @@
+"""What follows stored measurements: aggregates, then limits and alerts; and the periodic checks.
+
+The gateway and `ecozone ingest` call `after_commit(engine)` with the rows of
+each committed batch: monitoring brings the affected hours and days up to date
+(HJ 75/76, HJ 355/356), then compliance judges the limits over exactly the
+periods that changed. Offline points and webhook deliveries are checked on a
+timer, since no frame arrives to trigger them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from ecozone.compliance import service as compliance
+from ecozone.monitoring import service as monitoring
+
+log = logging.getLogger("ecozone.pipeline")
+
+PERIODIC_INTERVAL_S = 60.0
+
+
+def after_commit(engine: sa.Engine) -> Callable[[list[dict[str, Any]]], None]:
+    """The callback for committed measurement rows: aggregate, then evaluate limits."""
+
+    def follow_up(rows: list[dict[str, Any]]) -> None:
+        summary = monitoring.update_for_rows(engine, rows)
+        if summary.ranges:
+            compliance.evaluate_spans(engine, summary.ranges)
+
+    return follow_up
+
+
+def run_checks(engine: sa.Engine) -> None:
+    """One round of the periodic checks: offline points, then pending webhook deliveries."""
+    compliance.check_offline(engine)
+    compliance.deliver_pending(engine)
+
+
+async def run_periodic(
+    engine: sa.Engine, stop: asyncio.Event, interval_s: float = PERIODIC_INTERVAL_S
+) -> None:
+    """run_checks every `interval_s` until `stop` is set; a failed round is logged, not fatal."""
+    while not stop.is_set():
+        try:
+            await asyncio.to_thread(run_checks, engine)
+        except Exception:
+            log.exception("periodic checks failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)

@@ -1,0 +1,84 @@
+"""From frames at the gateway to hourly values and an exceedance alert, on both engines."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from tests.gateway.helpers import Device, minute_packet, prepare, running_gateway
+
+from ecozone import pipeline
+from ecozone.compliance.service import import_permits
+from ecozone.store.schema import aggregate, alert
+
+HOUR = datetime(2026, 11, 20, 8)
+PERMIT = {
+    "permits": [
+        {
+            "permit_no": "91500000MA5U7AH918001P",
+            "credit_code": "91500000MA5U7AH918",
+            "class": "key",
+            "valid_from": "2024-01-01",
+            "valid_to": "2028-12-31",
+            "outlets": [
+                {
+                    "code": "DA001",
+                    "limits": [
+                        {"pollutant": "a21026", "limit": 100, "unit": "mg/m3", "basis": "hour",
+                         "standard": "GB 13223-2011", "annual_cap_t": 50},
+                    ],
+                }
+            ],
+        }
+    ]
+}  # fmt: skip
+
+
+def _wait_for(engine: sa.Engine, stmt: sa.Select, timeout_s: float = 60.0) -> list[dict]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        if rows:
+            return rows
+        time.sleep(0.2)
+    return []
+
+
+def test_an_hour_above_its_limit_raises_an_exceedance_alert(database_url):
+    engine = prepare(database_url)
+    import_permits(engine, PERMIT, actor="test")
+
+    async def scenario():
+        async with running_gateway(engine, after_commit=[pipeline.after_commit(engine)]) as gateway:
+            device = await Device.connect(gateway)
+            for minute in range(60):  # SO2 200 mg/m3 at O2 8.5 % all hour
+                await device.send(minute_packet(HOUR + timedelta(minutes=minute), so2=200.0))
+                assert (await device.receive()).cn == "9014"
+            await device.close()
+            # The follow-up runs after the commits, on its own worker.
+            return await asyncio.to_thread(
+                _wait_for, engine, sa.select(alert).where(alert.c.type == "exceedance")
+            )
+
+    alerts = asyncio.run(scenario())
+    # Reference-O2 conversion (HJ 75-2017): 200 x (21 - 6) / (21 - 8.5) = 200 x 1.2 = 240.
+    assert len(alerts) == 1
+    assert alerts[0]["pollutant"] == "a21026"
+    assert alerts[0]["start"] == HOUR
+    assert abs(alerts[0]["peak"] - 240.0) < 1e-6
+    assert alerts[0]["limit_value"] == 100.0
+    with engine.connect() as conn:
+        hour = (
+            conn.execute(
+                sa.select(aggregate).where(
+                    aggregate.c.kind == "hour", aggregate.c.pollutant == "a21026"
+                )
+            )
+            .one()
+            ._mapping
+        )
+    assert hour["valid"] and hour["valid_count"] == 60
+    assert abs(hour["zs_avg"] - 240.0) < 1e-6
