@@ -1,5 +1,5 @@
-"""A one-enterprise registry (flue-gas stack DA001 at 6 % reference O2, wastewater outlet
-DW001) and builders of measurement rows for the monitoring tests."""
+"""A one-enterprise registry (flue-gas stacks DA001 at 6 % and DA002 at 3 % reference O2,
+wastewater outlet DW001) and builders of measurement rows for the monitoring tests."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ecozone.store.schema import aggregate, enterprise, point
 CREDIT_CODE = "91500000MA5U7AH918"
 MN_STACK = "010000A8900016F000169DC0"
 MN_WATER = "010000A8900016F000169DC1"
+MN_STACK_2 = "010000A8900016F000169DC2"
 
 REGISTRY = {
     "districts": ["两江新区"],
@@ -31,6 +32,8 @@ REGISTRY = {
                  "device": {"mn": MN_STACK, "password": "123456", "st": "31"}},
                 {"code": "DW001", "name": "废水总排口", "kind": "wastewater",
                  "device": {"mn": MN_WATER, "password": "123456", "st": "32"}},
+                {"code": "DA002", "name": "2号锅炉烟囱", "kind": "flue_gas", "reference_o2": 3.0,
+                 "device": {"mn": MN_STACK_2, "password": "123456", "st": "31"}},
             ],
         }
     ],
@@ -51,6 +54,11 @@ def setup(url: str) -> tuple[sa.Engine, int, int]:
     with engine.connect() as conn:
         ids = dict(conn.execute(sa.select(point.c.code, point.c.id)).all())
     return engine, ids["DA001"], ids["DW001"]
+
+
+def point_id(engine: sa.Engine, code: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(point.c.id).where(point.c.code == code)).scalar_one()
 
 
 def disclose(engine: sa.Engine) -> None:

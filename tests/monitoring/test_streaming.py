@@ -22,6 +22,7 @@ from tests.monitoring.data import (
     aggregates,
     device_period,
     full_hour,
+    point_id,
     setup,
     store,
 )
@@ -70,9 +71,10 @@ VALUES = st.integers(min_value=0, max_value=40_000).map(lambda v: v / 100)
 
 
 @st.composite
-def measurement_rows(draw, stack: int, water: int) -> list[dict]:
+def measurement_rows(draw, stacks: tuple[int, int], water: int) -> list[dict]:
     rows = []
-    for point_id, codes in ((stack, (SO2, O2, GAS_FLOW)), (water, (COD, WATER_FLOW))):
+    points = [(stacks[0], (SO2, O2, GAS_FLOW)), (stacks[1], (SO2, O2)), (water, (COD, WATER_FLOW))]
+    for pid, codes in points:
         for code in codes:
             for hour in range(3):
                 start = WINDOW + hour * HOUR
@@ -80,17 +82,17 @@ def measurement_rows(draw, stack: int, water: int) -> list[dict]:
                 present = draw(st.sampled_from([0, 1, 30, 44, 45, 46, 60]))
                 offsets = draw(st.permutations(range(60)))[:present]
                 for minute in offsets:
-                    row = {"point_id": point_id, "kind": "minute", "pollutant": code,
+                    row = {"point_id": pid, "kind": "minute", "pollutant": code,
                            "data_time": start + timedelta(minutes=minute),
                            "avg": draw(VALUES), "flag": draw(FLAGS)}  # fmt: skip
-                    if point_id == water and draw(st.booleans()):
+                    if pid == water and draw(st.booleans()):
                         row["cou"] = draw(VALUES)
                     rows.append(row)
                 if draw(st.booleans()):
-                    rows.append(device_period(point_id, code, "hour", start, draw(VALUES),
+                    rows.append(device_period(pid, code, "hour", start, draw(VALUES),
                                               draw(FLAGS) or "N"))  # fmt: skip
             if draw(st.booleans()):
-                rows.append(device_period(point_id, code, "day", DAY_1, draw(VALUES)))
+                rows.append(device_period(pid, code, "day", DAY_1, draw(VALUES)))
     # Re-sent rows: the same key again with other values, later in the stream.
     resent = draw(st.lists(st.sampled_from(rows), max_size=5)) if rows else []
     rows += [dict(row, avg=draw(VALUES), flag=draw(FLAGS)) for row in resent]
@@ -99,6 +101,7 @@ def measurement_rows(draw, stack: int, water: int) -> list[dict]:
 
 def test_streaming_in_random_batches_equals_one_recompute(database_url: str):
     engine, stack, water = setup(database_url)
+    stacks = (stack, point_id(engine, "DA002"))  # recomputed together on PostgreSQL
 
     @settings(
         max_examples=12,
@@ -110,7 +113,7 @@ def test_streaming_in_random_batches_equals_one_recompute(database_url: str):
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM aggregate"))
             conn.execute(sa.text("DELETE FROM measurement"))
-        rows = data.draw(measurement_rows(stack, water))
+        rows = data.draw(measurement_rows(stacks, water))
         order = data.draw(st.permutations(range(len(rows))))
         cuts = sorted(data.draw(st.lists(st.integers(0, len(rows)), max_size=6)))
         bounds = [0, *cuts, len(rows)]

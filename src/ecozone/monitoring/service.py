@@ -117,87 +117,104 @@ def _unit_factors(
 
 def _compute_hours(
     conn: sa.Connection,
-    point: _Point,
+    points: Sequence[_Point],
     minute_codes: Sequence[str],
     start: datetime,
     end: datetime,
     settings: MonitoringSettings,
-) -> Periods:
-    """Hourly values of a point over the whole hours [start, end)."""
+) -> dict[int, Periods]:
+    """Hourly values of points of one medium over the whole hours [start, end), by point."""
+    medium = points[0].medium
+    ids = [p.id for p in points]
     groups = store.minute_groups(
         conn,
-        point.id,
+        ids,
         minute_codes,
         start,
         end,
         valid_flags=rules.valid_flags(settings),
         unflagged_is_normal=settings.unflagged_is_normal,
-        with_flags=point.medium == rules.WATER,
+        with_flags=medium == rules.WATER,
     )
-    ours = rules.hours_from_minutes(
-        groups,
-        medium=point.medium,
-        minute_interval=settings.interval_of(point.id),
-        settings=settings,
-    )
-    device = _device(conn, point, HOUR, start, end, settings)
-    hours = rules.merge_device(ours, device)
-    hours = rules.apply_units(hours, _unit_factors(point, set(hours.pollutant), settings))
-    return rules.finish(
-        hours, medium=point.medium, reference_o2=point.reference_o2, hours=1.0, settings=settings
-    )
+    devices = _devices(conn, ids, HOUR, start, end, settings)
+    out = {}
+    for p in points:
+        found = groups.get(p.id)
+        ours = (
+            rules.hours_from_minutes(
+                found,
+                medium=medium,
+                minute_interval=settings.interval_of(p.id),
+                settings=settings,
+            )
+            if found is not None
+            else Periods.empty()
+        )
+        hours = rules.merge_device(ours, devices.get(p.id, Periods.empty()))
+        hours = rules.apply_units(hours, _unit_factors(p, set(hours.pollutant), settings))
+        out[p.id] = rules.finish(
+            hours, medium=medium, reference_o2=p.reference_o2, hours=1.0, settings=settings
+        )
+    return out
 
 
-def _device(
+def _devices(
     conn: sa.Connection,
-    point: _Point,
+    point_ids: Sequence[int],
     kind: str,
     start: datetime,
     end: datetime,
     settings: MonitoringSettings,
-) -> Periods:
-    raw = store.device_periods(conn, point.id, kind, start, end)
+) -> dict[int, Periods]:
     unit = "datetime64[h]" if kind == HOUR else "datetime64[D]"
-    return rules.periods_from_device(
-        raw["pollutant"],
-        raw["start"].astype(unit),  # a period starts on its hour / day, whatever the seconds
-        raw["avg"],
-        raw["min"],
-        raw["max"],
-        raw["cou"],
-        raw["flag"],
-        settings,
-    )
+    return {
+        point_id: rules.periods_from_device(
+            raw["pollutant"],
+            raw["start"].astype(unit),  # a period starts on its hour / day, whatever the seconds
+            raw["avg"],
+            raw["min"],
+            raw["max"],
+            raw["cou"],
+            raw["flag"],
+            settings,
+        )
+        for point_id, raw in store.device_periods(conn, point_ids, kind, start, end).items()
+    }
 
 
 def _compute_days(
     conn: sa.Connection,
-    point: _Point,
-    hours: Periods,
+    points: Sequence[_Point],
+    hours: dict[int, Periods],
     start: datetime,
     end: datetime,
     settings: MonitoringSettings,
-) -> Periods:
-    """Daily values of a point over the whole days [start, end), from its hourly values
-    (`hours` must hold every hour of those days) and the device's own daily values."""
-    days = rules.days_from_hours(hours, medium=point.medium, settings=settings)
-    device = _device(conn, point, DAY, start, end, settings)
-    device = rules.apply_units(device, _unit_factors(point, set(device.pollutant), settings))
-    has_hours = np.isin(_key(device.pollutant, device.start), _key(days.pollutant, days.start))
-    # Days with hours: add the device's value beside ours. Days without: the device's value,
-    # finished as a 24-hour period.
-    days = rules.merge_device(days, device.take(np.flatnonzero(has_hours)))
-    only_device = device.take(np.flatnonzero(~has_hours))
-    if len(only_device):
-        only_device = rules.finish(
-            only_device,
-            medium=point.medium,
-            reference_o2=point.reference_o2,
-            hours=24.0,
-            settings=settings,
-        )
-        days = days.concat(only_device)
-    return days
+) -> dict[int, Periods]:
+    """Daily values of points over the whole days [start, end), from their hourly values
+    (`hours` must hold every hour of those days) and the devices' own daily values."""
+    devices = _devices(conn, [p.id for p in points], DAY, start, end, settings)
+    out = {}
+    for p in points:
+        days = rules.days_from_hours(hours.get(p.id, Periods.empty()), medium=p.medium,
+                                     settings=settings)  # fmt: skip
+        device = devices.get(p.id, Periods.empty())
+        device = rules.apply_units(device, _unit_factors(p, set(device.pollutant), settings))
+        has_hours = np.isin(_key(device.pollutant, device.start), _key(days.pollutant, days.start))
+        # Days with hours: add the device's value beside ours. Days without: the device's
+        # value, finished as a 24-hour period.
+        days = rules.merge_device(days, device.take(np.flatnonzero(has_hours)))
+        only_device = device.take(np.flatnonzero(~has_hours))
+        if len(only_device):
+            only_device = rules.finish(
+                only_device,
+                medium=p.medium,
+                reference_o2=p.reference_o2,
+                hours=24.0,
+                settings=settings,
+            )
+            days = days.concat(only_device)
+        out[p.id] = days
+    return out
 
 
 def _key(pollutant: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -225,6 +242,12 @@ def _write_transaction(engine: sa.Engine) -> Any:
     return engine.connect().execution_options(sqlite_begin="IMMEDIATE")
 
 
+#: Points recomputed per statement and transaction. PostgreSQL: rows of many points share a
+#: page, so a batch reads each page once. SQLite: its table is stored by point, and the
+#: transaction holds the database's only write lock, so one point at a time keeps it short.
+POINTS_PER_BATCH = {"postgresql": 25, "sqlite": 1}
+
+
 def recompute(
     engine: sa.Engine,
     *,
@@ -237,11 +260,12 @@ def recompute(
     """Recompute hourly and daily aggregates of the points (all for None) over [start, end).
 
     The range is widened to whole days (a day's value needs all its hours) and narrowed to
-    the data each point has; None means from its first or to its last value. Work goes point
-    by point and calendar month by month, each month in its own transaction, so memory is
-    bounded by one point-month. `workers` > 1 recomputes that many points at once (useful on
-    PostgreSQL; SQLite has one writer). Raises MonitoringError for an unknown point id or an
-    empty range; nothing is written then.
+    the data the points have; None means from the first or to the last value. Work goes by
+    batches of points (POINTS_PER_BATCH) and calendar months, each in its own transaction,
+    so memory is bounded by one batch-month whatever the range. `workers` > 1 recomputes that
+    many batches at once (useful on PostgreSQL; SQLite has one writer). Raises
+    MonitoringError for an unknown point id, an empty range or a unit that cannot be
+    converted; nothing is written then.
     """
     settings = settings or load_settings()
     lo = day_start(device_time(start)) if start is not None else None
@@ -258,15 +282,20 @@ def recompute(
     check_settings(settings)
     with engine.connect() as conn:
         points = _load_points(conn, point_ids)
+    size = POINTS_PER_BATCH.get(engine.dialect.name, 1)
+    batches = []
+    for medium in (rules.GAS, rules.WATER):
+        same = [p for p in points if p.medium == medium]
+        batches += [same[i : i + size] for i in range(0, len(same), size)]
 
-    def one(p: _Point) -> RecomputeSummary:
-        return _recompute_point(engine, p, lo, hi, settings)
+    def one(batch: list[_Point]) -> RecomputeSummary:
+        return _recompute_batch(engine, batch, lo, hi, settings)
 
     if workers == 1:
-        summaries = [one(p) for p in points]
+        summaries = [one(batch) for batch in batches]
     else:
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            summaries = list(pool.map(one, points))
+            summaries = list(pool.map(one, batches))
     return RecomputeSummary(
         hours_written=sum(s.hours_written for s in summaries),
         days_written=sum(s.days_written for s in summaries),
@@ -275,42 +304,63 @@ def recompute(
     )
 
 
-def _recompute_point(
+def _recompute_batch(
     engine: sa.Engine,
-    p: _Point,
+    batch: list[_Point],
     lo: datetime | None,
     hi: datetime | None,
     settings: MonitoringSettings,
 ) -> RecomputeSummary:
+    """Recompute points of one medium, calendar month by month over the days any of them
+    has data (or aggregates, which go when their data has gone)."""
+    spans: dict[int, tuple[datetime, datetime]] = {}
+    codes: set[str] = set()
     with engine.connect() as conn:
-        edges = store.extent(conn, p.id)
-        codes = store.pollutants(conn, p.id, "minute")
-    if edges is None:
-        return RecomputeSummary()
-    first = day_start(edges[0])
-    last = day_start(edges[1]) + ONE_DAY
-    start = max(lo, first) if lo is not None else first
-    end = min(hi, last) if hi is not None else last
-    if end <= start:
+        for p in batch:
+            edges = store.extent(conn, p.id)
+            if edges is None:
+                continue
+            first, last = day_start(edges[0]), day_start(edges[1]) + ONE_DAY
+            start = max(lo, first) if lo is not None else first
+            end = min(hi, last) if hi is not None else last
+            if start < end:
+                spans[p.id] = (start, end)
+                codes.update(store.pollutants(conn, p.id, "minute"))
+    if not spans:
         return RecomputeSummary()
     hours_written = days_written = 0
-    chunk_start = start
+    chunk_start = min(start for start, _ in spans.values())
+    end = max(end for _, end in spans.values())
     while chunk_start < end:
         chunk_end = min(_next_month(chunk_start), end)
-        with _write_transaction(engine) as conn, conn.begin():
-            store.lock_point(conn, p.id)
-            hours = _compute_hours(conn, p, codes, chunk_start, chunk_end, settings)
-            days = _compute_days(conn, p, hours, chunk_start, chunk_end, settings)
-            now = datetime.now(UTC)
-            hours_written += store.replace_periods(
-                conn, p.id, HOUR, chunk_start, chunk_end, hours, now
-            )
-            days_written += store.replace_periods(
-                conn, p.id, DAY, chunk_start, chunk_end, days, now
-            )
+        chunk = [
+            p for p in batch if p.id in spans and spans[p.id][0] < chunk_end
+            and chunk_start < spans[p.id][1]
+        ]  # fmt: skip
+        if chunk:
+            with _write_transaction(engine) as conn, conn.begin():
+                store.lock_points(conn, [p.id for p in chunk])
+                hours = _compute_hours(conn, chunk, sorted(codes), chunk_start, chunk_end, settings)
+                days = _compute_days(conn, chunk, hours, chunk_start, chunk_end, settings)
+                now = datetime.now(UTC)
+                for p in chunk:
+                    # Only the part of the chunk inside the point's own span is replaced.
+                    lo_p = max(chunk_start, spans[p.id][0])
+                    hi_p = min(chunk_end, spans[p.id][1])
+                    hours_written += store.replace_periods(
+                        conn, p.id, HOUR, lo_p, hi_p, _within(hours[p.id], lo_p, hi_p), now
+                    )
+                    days_written += store.replace_periods(
+                        conn, p.id, DAY, lo_p, hi_p, _within(days[p.id], lo_p, hi_p), now
+                    )
         chunk_start = chunk_end
-    span = ((p.id, start, end),)
-    return RecomputeSummary(hours_written, days_written, span, span)
+    span_list = tuple((point_id, s, e) for point_id, (s, e) in sorted(spans.items()))
+    return RecomputeSummary(hours_written, days_written, span_list, span_list)
+
+
+def _within(periods: Periods, start: datetime, end: datetime) -> Periods:
+    keep = (periods.start >= np.datetime64(start, "s")) & (periods.start < np.datetime64(end, "s"))
+    return periods if keep.all() else periods.take(np.flatnonzero(keep))
 
 
 # --- streaming: after each gateway commit -------------------------------------------------------
@@ -357,20 +407,19 @@ def update_for_rows(
     day_spans: list[Span] = []
     with _write_transaction(engine) as conn, conn.begin():
         points = {p.id: p for p in _load_points(conn, sorted(by_point))}
-        for point_id in sorted(by_point):  # lock order: by id, so two writers never deadlock
-            store.lock_point(conn, point_id)
+        store.lock_points(conn, by_point)
         for point_id in sorted(by_point):
             p = points[point_id]
             wanted = by_point[point_id]
             codes = store.pollutants(conn, p.id, "minute")
             now = datetime.now(UTC)
             for _, start, end in _merge((p.id, s, e) for s, e in wanted[HOUR]):
-                hours = _compute_hours(conn, p, codes, start, end, settings)
+                hours = _compute_hours(conn, [p], codes, start, end, settings)[p.id]
                 hours_written += store.replace_periods(conn, p.id, HOUR, start, end, hours, now)
                 hour_spans.append((p.id, start, end))
             for _, start, end in _merge((p.id, s, e) for s, e in wanted[DAY]):
-                hours = store.read_periods(conn, p.id, HOUR, start, end)
-                days = _compute_days(conn, p, hours, start, end, settings)
+                stored = {p.id: store.read_periods(conn, p.id, HOUR, start, end)}
+                days = _compute_days(conn, [p], stored, start, end, settings)[p.id]
                 days_written += store.replace_periods(conn, p.id, DAY, start, end, days, now)
                 day_spans.append((p.id, start, end))
     return RecomputeSummary(hours_written, days_written, _merge(hour_spans), _merge(day_spans))

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import psycopg
 import sqlalchemy as sa
 
 from ecozone.monitoring.rules import MinuteGroups, Periods
@@ -56,7 +57,7 @@ _PG_TYPES = {
 _PG_UNNESTED = [name for name in AGGREGATE_COLUMNS if name != "computed_at"]
 _PG_UPSERT = (
     f"INSERT INTO aggregate ({_q(AGGREGATE_COLUMNS)}) SELECT *, %(computed_at)s FROM unnest("
-    + ", ".join(f"%({name})s::{_PG_TYPES[name]}[]" for name in _PG_UNNESTED)
+    + ", ".join(f"%({name})b::{_PG_TYPES[name]}[]" for name in _PG_UNNESTED)
     + f") {_ON_CONFLICT}"
 )
 
@@ -155,7 +156,7 @@ def _flag_sql(valid_flags: Iterable[str], unflagged_is_normal: bool) -> str:
 
 def minute_groups(
     conn: sa.Connection,
-    point_id: int,
+    point_ids: Sequence[int],
     codes: Sequence[str],
     start: datetime,
     end: datetime,
@@ -163,44 +164,49 @@ def minute_groups(
     valid_flags: Iterable[str],
     unflagged_is_normal: bool,
     with_flags: bool,
-) -> MinuteGroups:
-    """The point's minute values in [start, end), summed per (pollutant, hour).
+) -> dict[int, MinuteGroups]:
+    """The points' minute values in [start, end), summed per (pollutant, hour), by point.
 
-    Only values within ±VALUE_BOUND count as present. `start` and `end` are whole hours.
-    `with_flags` (wastewater) also sums Cou and lists each hour's distinct invalid flags;
-    flue gas needs neither (its volume and mass come from mean flows, App. D eq. (31)-(34)).
+    One statement for all the points: on PostgreSQL, where rows of many points share a page
+    (the gateway writes every point's minute together), each page is read once. Only values
+    within ±VALUE_BOUND count as present. `start` and `end` are whole hours. `with_flags`
+    (wastewater) also sums Cou and lists each hour's distinct invalid flags; flue gas needs
+    neither (its volume and mass come from mean flows, App. D eq. (31)-(34)).
     """
-    if not codes or end <= start:
-        return _groups_from_rows([])
+    if not codes or not point_ids or end <= start:
+        return {}
     valid = _flag_sql(valid_flags, unflagged_is_normal)
     if conn.dialect.name == "sqlite":
-        rows = _sqlite_minute_groups(conn, point_id, codes, start, end, valid, with_flags)
+        rows = _sqlite_minute_groups(conn, point_ids, codes, start, end, valid, with_flags)
     elif conn.dialect.name == "postgresql":
-        rows = _pg_minute_groups(conn, point_id, start, end, valid, with_flags)
+        rows = _pg_minute_groups(conn, point_ids, start, end, valid, with_flags)
     else:
         raise NotImplementedError(f"no minute aggregation for the {conn.dialect.name} dialect")
-    return _groups_from_rows(rows)
+    return _groups_by_point(rows)
 
 
 def _sqlite_minute_groups(
     conn: sa.Connection,
-    point_id: int,
+    point_ids: Sequence[int],
     codes: Sequence[str],
     start: datetime,
     end: datetime,
     valid: str,
     with_flags: bool,
 ) -> list[tuple[Any, ...]]:
-    # WITHOUT ROWID key tables: the planner knows both loops come out in key order, so the
+    # WITHOUT ROWID key tables: the planner knows the loops come out in key order, so the
     # GROUP BY needs no sorter and each hour's rows reach sum() in data_time order.
     for ddl in (
+        "CREATE TEMP TABLE IF NOT EXISTS ecozone_points (id INTEGER PRIMARY KEY) WITHOUT ROWID",
         "CREATE TEMP TABLE IF NOT EXISTS ecozone_codes (code TEXT PRIMARY KEY) WITHOUT ROWID",
         "CREATE TEMP TABLE IF NOT EXISTS ecozone_hours "
         "(start TEXT PRIMARY KEY, stop TEXT NOT NULL) WITHOUT ROWID",
+        "DELETE FROM temp.ecozone_points",
         "DELETE FROM temp.ecozone_codes",
         "DELETE FROM temp.ecozone_hours",
     ):
         conn.exec_driver_sql(ddl)
+    conn.exec_driver_sql("INSERT INTO temp.ecozone_points VALUES (?)", [(i,) for i in point_ids])
     conn.exec_driver_sql("INSERT INTO temp.ecozone_codes VALUES (?)", [(c,) for c in codes])
     hours = int((end - start) / timedelta(hours=1))
     edges = [sqlite_text(start + timedelta(hours=i)) for i in range(hours + 1)]
@@ -214,124 +220,128 @@ def _sqlite_minute_groups(
         else "NULL, 0, NULL"
     )
     sql = f"""
-        SELECT c.code, h.start, count(*), count(CASE WHEN {valid} THEN 1 END),
+        SELECT p.id, c.code, h.start, count(*), count(CASE WHEN {valid} THEN 1 END),
                sum(CASE WHEN {valid} THEN m.avg END),
                min(CASE WHEN {valid} THEN coalesce(m.min, m.avg) END),
                max(CASE WHEN {valid} THEN coalesce(m.max, m.avg) END),
                {water}
-        FROM temp.ecozone_codes AS c
+        FROM temp.ecozone_points AS p
+        CROSS JOIN temp.ecozone_codes AS c
         CROSS JOIN temp.ecozone_hours AS h
         CROSS JOIN measurement AS m
-        WHERE m.point_id = ? AND m.kind = 'minute' AND m.pollutant = c.code
+        WHERE m.point_id = p.id AND m.kind = 'minute' AND m.pollutant = c.code
           AND m.data_time >= h.start AND m.data_time < h.stop
           AND m.avg BETWEEN -{VALUE_BOUND} AND {VALUE_BOUND}
-        GROUP BY c.code, h.start
+        GROUP BY p.id, c.code, h.start
     """
-    return list(conn.exec_driver_sql(sql, (point_id,)).fetchall())
+    return list(conn.exec_driver_sql(sql).fetchall())
 
 
 def _pg_minute_groups(
-    conn: sa.Connection, point_id: int, start: datetime, end: datetime, valid: str, with_flags: bool
+    conn: sa.Connection,
+    point_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    valid: str,
+    with_flags: bool,
 ) -> list[tuple[Any, ...]]:
     cou_ok = f"{valid} AND m.cou BETWEEN -{VALUE_BOUND} AND {VALUE_BOUND}"
+    # Integer sums in millionths are exact; numeric / 1e6 is exact too, and the one rounding
+    # to float8 at the end is the same whatever order the rows came in.
     water = (
-        f"""sum(round(m.cou * {MICRO})::bigint) FILTER (WHERE {cou_ok}),
+        f"""(sum(round(m.cou * {MICRO})::bigint) FILTER (WHERE {cou_ok}) / {MICRO}.0)::float8,
             count(m.cou) FILTER (WHERE {cou_ok}),
             string_agg(DISTINCT coalesce(m.flag, ''), ',') FILTER (WHERE NOT {valid})"""
         if with_flags
         else "NULL, 0, NULL"
     )
     sql = f"""
-        SELECT m.pollutant, date_trunc('hour', m.data_time), count(*),
+        SELECT m.point_id, m.pollutant, date_trunc('hour', m.data_time), count(*),
                count(*) FILTER (WHERE {valid}),
-               sum(round(m.avg * {MICRO})::bigint) FILTER (WHERE {valid}),
+               (sum(round(m.avg * {MICRO})::bigint) FILTER (WHERE {valid}) / {MICRO}.0)::float8,
                min(coalesce(m.min, m.avg)) FILTER (WHERE {valid}),
                max(coalesce(m.max, m.avg)) FILTER (WHERE {valid}),
                {water}
         FROM measurement AS m
-        WHERE m.point_id = %(point_id)s AND m.kind = 'minute'
+        WHERE m.point_id = ANY(%(point_ids)s) AND m.kind = 'minute'
           AND m.data_time >= %(start)s AND m.data_time < %(end)s
           AND m.avg BETWEEN -{VALUE_BOUND} AND {VALUE_BOUND}
-        GROUP BY 1, 2
+        GROUP BY 1, 2, 3
     """
-    params = {"point_id": point_id, "start": start, "end": end}
-    rows = conn.exec_driver_sql(sql, params).fetchall()
-    micro = float(MICRO)
-    return [
-        (
-            code, hour, n, valid_count,
-            None if total is None else float(total) / micro, low, high,
-            None if cou is None else float(cou) / micro, cou_count, flags_,
-        )
-        for code, hour, n, valid_count, total, low, high, cou, cou_count, flags_ in rows
-    ]  # fmt: skip
+    params = {"point_ids": list(point_ids), "start": start, "end": end}
+    return list(conn.exec_driver_sql(sql, params).fetchall())
 
 
-def _groups_from_rows(rows: list[tuple[Any, ...]]) -> MinuteGroups:
+def _floats(values: Sequence[Any]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _split(point_id: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(point id, indices of its rows, in their order) for each point present."""
+    order = np.argsort(point_id, kind="stable")
+    ids, first = np.unique(point_id[order], return_index=True)
+    return [(int(i), rows) for i, rows in zip(ids, np.split(order, first[1:]), strict=True)]
+
+
+def _groups_by_point(rows: list[tuple[Any, ...]]) -> dict[int, MinuteGroups]:
     if not rows:
-        empty = np.array([], dtype=float)
-        return MinuteGroups(
-            pollutant=np.array([], dtype=object),
-            start=np.array([], dtype="datetime64[s]"),
-            sample_count=np.array([], dtype=np.int64),
-            valid_count=np.array([], dtype=np.int64),
-            valid_sum=empty, valid_min=empty, valid_max=empty, cou_sum=empty,
-            cou_count=np.array([], dtype=np.int64),
-            abnormal_flags=np.array([], dtype=object),
-        )  # fmt: skip
+        return {}
     columns = list(zip(*rows, strict=True))
-
-    def floats(values: tuple[Any, ...]) -> np.ndarray:
-        return np.array([np.nan if v is None else v for v in values], dtype=float)
-
-    return MinuteGroups(
-        pollutant=np.array(columns[0], dtype=object),
-        start=np.array(columns[1], dtype="datetime64[s]"),
-        sample_count=np.array(columns[2], dtype=np.int64),
-        valid_count=np.array(columns[3], dtype=np.int64),
-        valid_sum=floats(columns[4]),
-        valid_min=floats(columns[5]),
-        valid_max=floats(columns[6]),
-        cou_sum=floats(columns[7]),
-        cou_count=np.array(columns[8], dtype=np.int64),
-        abnormal_flags=np.array(columns[9], dtype=object),
+    point_id = np.array(columns[0], dtype=np.int64)
+    arrays = (
+        np.array(columns[1], dtype=object),
+        np.array(columns[2], dtype="datetime64[s]"),
+        np.array(columns[3], dtype=np.int64),
+        np.array(columns[4], dtype=np.int64),
+        _floats(columns[5]),
+        _floats(columns[6]),
+        _floats(columns[7]),
+        _floats(columns[8]),
+        np.array(columns[9], dtype=np.int64),
+        np.array(columns[10], dtype=object),
     )
+    return {point: MinuteGroups(*(a[index] for a in arrays)) for point, index in _split(point_id)}
 
 
 # --- device periods and stored aggregates -------------------------------------------------------
 
+DEVICE_COLUMNS = ("pollutant", "start", "avg", "min", "max", "cou", "flag")
+
 
 def device_periods(
-    conn: sa.Connection, point_id: int, kind: str, start: datetime, end: datetime
-) -> dict[str, np.ndarray]:
-    """The device's own `kind` ('hour'/'day') values in [start, end), as arrays, in
+    conn: sa.Connection, point_ids: Sequence[int], kind: str, start: datetime, end: datetime
+) -> dict[int, dict[str, np.ndarray]]:
+    """The devices' own `kind` ('hour'/'day') values in [start, end), as arrays by point, in
     (pollutant, data_time) order."""
     m = measurement.c
     stmt = (
-        sa.select(m.pollutant, m.data_time, m.avg, m.min, m.max, m.cou, m.flag)
+        sa.select(m.point_id, m.pollutant, m.data_time, m.avg, m.min, m.max, m.cou, m.flag)
         .where(
-            m.point_id == point_id,
+            m.point_id.in_(list(point_ids)),
             m.kind == kind,
             m.data_time >= start,
             m.data_time < end,
             m.avg.between(-VALUE_BOUND, VALUE_BOUND),
         )
-        .order_by(m.pollutant, m.data_time)
+        .order_by(m.point_id, m.pollutant, m.data_time)
     )
     rows = conn.execute(stmt).fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
-
-    def floats(values: tuple[Any, ...]) -> np.ndarray:
-        return np.array([np.nan if v is None else v for v in values], dtype=float)
-
+    if not rows:
+        return {}
+    columns = list(zip(*rows, strict=True))
+    arrays = (
+        np.array(columns[1], dtype=object),
+        np.array(columns[2], dtype="datetime64[s]"),
+        _floats(columns[3]),
+        _floats(columns[4]),
+        _floats(columns[5]),
+        _floats(columns[6]),
+        np.array(columns[7], dtype=object),
+    )
+    point_id = np.array(columns[0], dtype=np.int64)
     return {
-        "pollutant": np.array(columns[0], dtype=object),
-        "start": np.array(columns[1], dtype="datetime64[s]"),
-        "avg": floats(columns[2]),
-        "min": floats(columns[3]),
-        "max": floats(columns[4]),
-        "cou": floats(columns[5]),
-        "flag": np.array(columns[6], dtype=object),
+        point: dict(zip(DEVICE_COLUMNS, (a[index] for a in arrays), strict=True))
+        for point, index in _split(point_id)
     }
 
 
@@ -350,9 +360,7 @@ def read_periods(
         return Periods.empty()
     names = ("pollutant", "start", *AGGREGATE_VALUES[:-1])
     columns = dict(zip(names, zip(*rows, strict=True), strict=True))
-    values: dict[str, Any] = {}
-    for name in _FLOATS:
-        values[name] = np.array([np.nan if v is None else v for v in columns[name]], dtype=float)
+    values = {name: _floats(columns[name]) for name in _FLOATS}
     return Periods.build(
         np.array(columns["pollutant"], dtype=object),
         np.array(columns["start"], dtype="datetime64[s]"),
@@ -364,14 +372,16 @@ def read_periods(
     )
 
 
-def lock_point(conn: sa.Connection, point_id: int) -> None:
-    """Serialise recomputations of one point until the transaction ends.
+def lock_points(conn: sa.Connection, point_ids: Iterable[int]) -> None:
+    """Serialise recomputations of these points until the transaction ends.
 
-    On PostgreSQL a transaction-scoped advisory lock; on SQLite the IMMEDIATE transaction the
-    caller opened already holds the only write lock.
+    On PostgreSQL transaction-scoped advisory locks, taken in id order so two writers never
+    deadlock; on SQLite the IMMEDIATE transaction the caller opened already holds the only
+    write lock.
     """
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2120, %(id)s)", {"id": point_id})
+        for point_id in sorted(set(point_ids)):
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2120, %(id)s)", {"id": point_id})
 
 
 def replace_periods(
@@ -396,6 +406,20 @@ def replace_periods(
 
 def _nullable(values: np.ndarray) -> list[Any]:
     return [None if v != v else v for v in values.tolist()]  # NaN -> NULL
+
+
+def _pg_execute_binary(conn: sa.Connection, statement: str, params: dict[str, Any]) -> None:
+    """Run `statement`, whose %(name)b placeholders send lists as binary arrays (packed in
+    C, instead of quoting every element as text). Errors come out as SQLAlchemy's, as from
+    execute()."""
+    try:
+        dbapi_connection: Any = conn.connection.dbapi_connection
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(statement, params)
+    except psycopg.Error as exc:
+        raise sa.exc.DBAPIError.instance(
+            statement, None, exc, psycopg.Error, dialect=conn.dialect
+        ) from exc
 
 
 def upsert_periods(
@@ -429,7 +453,7 @@ def upsert_periods(
         columns["data_time"] = periods.start.astype("datetime64[us]").tolist()
         params: dict[str, Any] = {name: columns[name] for name in _PG_UNNESTED}
         params["computed_at"] = computed_at
-        conn.exec_driver_sql(_PG_UPSERT, params)
+        _pg_execute_binary(conn, _PG_UPSERT, params)
     else:
         raise NotImplementedError(f"no aggregate upsert for the {conn.dialect.name} dialect")
     return n
