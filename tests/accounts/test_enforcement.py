@@ -26,11 +26,9 @@ from tests.accounts.data import (
     MN_UNKNOWN,
     POWER,
     XIYONG,
-    seed,
 )
 
 from ecozone.accounts import deps, service
-from ecozone.store.engine import make_engine
 
 USERS = (
     ("root", "admin", {}),
@@ -225,42 +223,19 @@ def test_the_write_route_check_finds_an_unguarded_route(engine):
 
 # --- measurements -----------------------------------------------------------------------------
 
-MEASUREMENTS_PENDING = pytest.mark.xfail(
-    reason="GET /api/v1/measurements (ecozone.measurements.api) does not scope by principal "
-    "yet; the change is described in the accounts report",
-    strict=False,
-)
-
-
-@pytest.fixture
-def sqlite_client(sqlite_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    """A client over its own SQLite database, for the tests that may be expected to fail."""
-    seed(sqlite_url)
-    engine = make_engine(sqlite_url)
-    try:
-        tokens = add_users(engine)
-        with TestClient(build_app(engine)) as client:
-            yield client, tokens
-    finally:
-        engine.dispose()
-
-
 def measured_mns(client, tokens, who, **params) -> set[str]:
     response = get(client, tokens, who, "/api/v1/measurements", kind="hour", **params)
     assert response.status_code == 200, response.text
     return {row["mn"] for row in response.json()["items"]}
 
 
-def test_admin_reads_every_measurement(sqlite_client):
-    client, tokens = sqlite_client
+def test_admin_reads_every_measurement(client, tokens):
     assert measured_mns(client, tokens, "root") == {
         MN_POWER_AIR, MN_POWER_WATER, MN_CHEMICAL, MN_DISCLOSED,
     }  # fmt: skip
 
 
-@MEASUREMENTS_PENDING
-def test_enterprise_user_gets_404_for_another_enterprises_measurements(sqlite_client):
-    client, tokens = sqlite_client
+def test_enterprise_user_gets_404_for_another_enterprises_measurements(client, tokens):
     response = get(client, tokens, "power", "/api/v1/measurements", kind="hour",
                    enterprise=CHEMICAL)  # fmt: skip
     assert (response.status_code, response.json()) == (
@@ -273,9 +248,7 @@ def test_enterprise_user_gets_404_for_another_enterprises_measurements(sqlite_cl
     assert measured_mns(client, tokens, "power") == {MN_POWER_AIR, MN_POWER_WATER}
 
 
-@MEASUREMENTS_PENDING
-def test_public_reads_measurements_of_disclosed_enterprises_only(sqlite_client):
-    client, tokens = sqlite_client
+def test_public_reads_measurements_of_disclosed_enterprises_only(client, tokens):
     assert measured_mns(client, tokens, None) == {MN_DISCLOSED}
     assert measured_mns(client, tokens, "lj") == {MN_POWER_AIR, MN_POWER_WATER}
     response = get(client, tokens, None, "/api/v1/measurements", kind="hour", enterprise=POWER)
