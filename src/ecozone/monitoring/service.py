@@ -1,12 +1,13 @@
 """Use cases of monitoring: recompute hourly and daily values, follow the gateway, rates.
 
-Strategy: one function, `_compute_hours`, turns a point's stored measurements over whole
+Strategy: one function, `_compute_hours`, turns points' stored measurements over whole
 hours into hourly values (SQL sums per hour, then the rules on arrays), and one,
-`_compute_days`, turns hourly values into daily ones. `recompute` runs them point by point and
-month by month, so memory stays bounded by one point-month whatever the range; the streaming
-`update_for_rows` runs them over just the hours and days a gateway commit touched, reading a
-day's other hours back from the table. Both write a period only through `replace_periods`, in
-a transaction that holds the point's lock, so their results agree to the bit.
+`_compute_days`, turns hourly values into daily ones. `recompute` runs them over batches of
+points and calendar months, so memory stays bounded by one batch-month whatever the range;
+the streaming `update_for_rows` runs them over just the hours and days a gateway commit
+touched, reading a day's other hours back from the table. Both write only through
+`store.replace_periods`, in a transaction that holds the points' locks, and the sums do not
+depend on the range read, so their results agree to the bit.
 """
 
 from __future__ import annotations
@@ -402,15 +403,18 @@ def update_for_rows(
     )
     for point_id, start, end in periods:
         by_point[point_id][HOUR if end - start == ONE_HOUR else DAY].append((start, end))
+    with engine.connect() as conn:
+        points = {p.id: p for p in _load_points(conn, sorted(by_point))}
     hours_written = days_written = 0
     hour_spans: list[Span] = []
     day_spans: list[Span] = []
-    with _write_transaction(engine) as conn, conn.begin():
-        points = {p.id: p for p in _load_points(conn, sorted(by_point))}
-        store.lock_points(conn, by_point)
-        for point_id in sorted(by_point):
-            p = points[point_id]
-            wanted = by_point[point_id]
+    # One short transaction per point: on SQLite it holds the only write lock, which the
+    # gateway's next group commit is waiting for.
+    for point_id in sorted(by_point):
+        p = points[point_id]
+        wanted = by_point[point_id]
+        with _write_transaction(engine) as conn, conn.begin():
+            store.lock_points(conn, [p.id])
             codes = store.pollutants(conn, p.id, "minute")
             now = datetime.now(UTC)
             for _, start, end in _merge((p.id, s, e) for s, e in wanted[HOUR]):
