@@ -10,9 +10,7 @@ from fastapi import FastAPI
 from tests.accounts.data import seed
 from tests.conftest import POSTGRES_URL, postgres_skip_reason
 
-from ecozone.accounts import api as accounts_api
 from ecozone.accounts import rules, service
-from ecozone.accounts.audit import AuditWrites
 from ecozone.api import create_app
 from ecozone.store.engine import make_engine
 from ecozone.store.schema import audit_log, auth_token, user_account, user_enterprise
@@ -80,13 +78,8 @@ def engine(seeded_url: str) -> Iterator[sa.Engine]:
 
 
 def build_app(engine: sa.Engine) -> FastAPI:
-    """The application as the integrator will assemble it: accounts router and audit middleware."""
-    app = create_app(engine)
-    if not any(getattr(r, "path", "") == "/api/v1/auth/login" for r in app.routes):
-        app.include_router(accounts_api.router)
-    if not any(m.cls is AuditWrites for m in app.user_middleware):
-        app.add_middleware(AuditWrites)
-    return app
+    """The application as served: create_app mounts the accounts router and the audit middleware."""
+    return create_app(engine)
 
 
 @pytest.fixture

@@ -79,9 +79,9 @@ def fresh_zone(database_url: str) -> Iterator[Zone]:
 
 
 def web_app(engine: sa.Engine, *, refresh_s: float = web.DEFAULT_REFRESH_S) -> FastAPI:
-    """The application as the integrator builds it, with the web pages installed."""
+    """The application as served (create_app installs the web pages), refreshing faster."""
     app = create_app(engine)
-    web.install(app, refresh_s=refresh_s)
+    app.state.web_refresh_ms = int(refresh_s * 1000)
     return app
 
 

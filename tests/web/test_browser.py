@@ -67,10 +67,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     engine, ids = seed(f"sqlite:///{tmp_path_factory.mktemp('site')}/ecozone.db")
     users = {name: (password, role) for name, password, role in accounts.ensure_demo_users(engine)}
     app = web_app(engine, refresh_s=REFRESH_S)
-    if "/api/v1/plan/matrix" not in {getattr(route, "path", "") for route in app.routes}:
-        from ecozone.plan.api import router as plan_router  # until create_app mounts it
-
-        app.include_router(plan_router)
     server = LiveServer(app).start()
     try:
         yield {"url": server.url, "engine": engine, "ids": ids, "users": users}
