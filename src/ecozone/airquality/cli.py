@@ -1,0 +1,93 @@
+"""`ecozone airquality latest|station`: AQI reports of the air stations to stdout, JSON or CSV.
+
+A thin shell over airquality.service. Bad input (unknown station, kind, time, range or format,
+or a bad ECOZONE_AIRQUALITY_* setting) goes to stderr with exit status 2 and nothing on stdout;
+a database that cannot be read exits with 1. The command line sees every station.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, NoReturn
+
+import sqlalchemy as sa
+import typer
+
+from ecozone import config
+from ecozone.airquality import service
+from ecozone.airquality.model import AirQualityError, load_settings
+from ecozone.store.engine import display_url, make_engine
+
+EXIT_BAD_INPUT = 2
+EXIT_DATABASE = 1
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Air quality index (HJ 633-2012) of the air stations.",
+)
+
+Format = Annotated[str, typer.Option("--format", metavar="json|csv", help="Output format.")]
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _run(fmt: str, use: Callable[[sa.Engine, Any], list[Any]]) -> list[Any]:
+    try:
+        service.check_format(fmt)
+        settings = load_settings()
+        url = config.load().database_url
+    except (AirQualityError, ValueError) as exc:
+        _fail(str(exc))
+    engine = make_engine(url)
+    try:
+        return use(engine, settings)
+    except AirQualityError as exc:
+        _fail(str(exc))
+    except sa.exc.SQLAlchemyError as exc:
+        _fail(
+            f"cannot read the database at {display_url(url)} (is it upgraded? "
+            f"`ecozone db upgrade`): {exc.__class__.__name__}: {getattr(exc, 'orig', None) or exc}",
+            EXIT_DATABASE,
+        )
+    finally:
+        engine.dispose()
+
+
+@app.command("latest")
+def latest_command(format: Format = "json") -> None:
+    """Each air station's real-time report for its newest hour with valid data (2 days back)."""
+    reports = _run(format, lambda engine, settings: service.latest_aqi(engine, settings=settings))
+    typer.echo(service.render(reports, format, "hour"), nl=False)
+
+
+@app.command("station")
+def station_command(
+    point_id: Annotated[
+        int, typer.Option("--point-id", metavar="N", help="Point id of the station.")
+    ],
+    kind: Annotated[
+        str, typer.Option("--kind", metavar="hour|day", help="Real-time (hour) or daily reports.")
+    ] = "hour",
+    start: Annotated[
+        str | None,
+        typer.Option("--start", metavar="ISO", help="From this device time (CST), inclusive."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", metavar="ISO", help="Up to this device time (CST), exclusive."),
+    ] = None,
+    format: Format = "json",
+) -> None:
+    """A station's reports for each hour (day) starting in [start, end); default: the last 24
+    whole hours (30 whole days)."""
+    reports = _run(
+        format,
+        lambda engine, settings: service.station_aqi(
+            engine, point_id, start, end, kind, settings=settings
+        ),
+    )
+    typer.echo(service.render(reports, format, kind), nl=False)
