@@ -128,6 +128,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col.enterprise": ("企业", "Enterprise"),
     "col.point": ("点位", "Point"),
     "col.station": ("空气站", "Air station"),
+    "col.aqi": ("AQI", "AQI"),
+    "col.aqi_category": ("级别 类别", "Level, category"),
+    "col.primary_pollutant": ("首要污染物", "Primary pollutant"),
     "col.alert_type": ("类型", "Type"),
     "col.alert_id": ("编号", "No."),
     "col.pollutant": ("因子", "Pollutant"),
@@ -210,7 +213,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kpi.capture": ("24小时捕集率", "24 h capture"),
     "panel.open_alerts": ("未办结报警", "Open alerts"),
     "panel.today_exceedances": ("今日超标", "Today's exceedances"),
-    "panel.ambient": ("空气站最新小时浓度", "Air stations: latest hourly concentrations"),
+    "panel.ambient": (
+        "各空气站 AQI 及最新小时浓度",
+        "AQI by station, with the latest hourly concentrations",
+    ),
     "panel.ranking": ("区域排名", "District ranking"),
     "panel.capture": ("近24小时数据捕集率", "Data capture, last 24 h"),
     "panel.latest": ("最新数据", "Latest values"),
@@ -231,9 +237,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ambient.a21026": ("SO2", "SO2"),
     "ambient.a21005": ("CO", "CO"),
     "ambient.note": (
-        "小时浓度，单位按 GB 3095-2012（CO 为 mg/m3，其余为 µg/m3）；AQI 待空气质量模块提供。",
-        "Hourly concentrations in GB 3095-2012 units (CO mg/m3, others µg/m3); "
-        "AQI will come with the air-quality module.",
+        "AQI 为最新小时的实时报（HJ 633-2012），颜色按级别；AQI 大于 50 时给出首要污染物。"
+        "浓度为小时值，单位按 GB 3095-2012（CO 为 mg/m3，其余为 µg/m3）。",
+        "AQI: the real-time report (HJ 633-2012) of the newest hour, coloured by level; a "
+        "primary pollutant is named when the AQI is above 50. Hourly concentrations in "
+        "GB 3095-2012 units (CO mg/m3, others µg/m3).",
     ),
     "ranking.note": (
         "按未办结报警数、再按近30天超标时长排序。",
