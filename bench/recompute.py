@@ -31,7 +31,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ecozone.monitoring import recompute
+from ecozone.monitoring import recompute, update_for_rows
 from ecozone.store import schema
 from ecozone.store.engine import display_url, make_engine
 from ecozone.store.migrate import upgrade_engine
@@ -178,7 +178,26 @@ def postgres_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def run(url: str, points: int, days: int, workers: int) -> None:
+def stream(engine: sa.Engine, ids: list[int], days: int, minutes: int) -> None:
+    """update_for_rows after each of `minutes` one-minute commits of every point's values
+    (already stored: the hook's own cost, as after a gateway group commit)."""
+    first = START + timedelta(days=days - 1, hours=12)
+    times = []
+    for i in range(minutes):
+        when = first + timedelta(minutes=i)
+        rows = [{"point_id": point_id, "kind": "minute", "pollutant": code, "data_time": when}
+                for point_id in ids for code, _, _ in PARAMETERS]  # fmt: skip
+        started = time.perf_counter()
+        update_for_rows(engine, rows)
+        times.append(time.perf_counter() - started)
+    times.sort()
+    rows = len(ids) * len(PARAMETERS)
+    print(f"  streaming: update_for_rows after a commit of {rows} rows ({len(ids)} points x "
+          f"{len(PARAMETERS)}): median {times[len(times) // 2] * 1000:.0f} ms, "
+          f"max {times[-1] * 1000:.0f} ms over {minutes} commits")  # fmt: skip
+
+
+def run(url: str, points: int, days: int, workers: int, stream_minutes: int) -> None:
     engine = make_engine(url)
     try:
         upgrade_engine(engine)
@@ -206,6 +225,8 @@ def run(url: str, points: int, days: int, workers: int) -> None:
         )
         print(f"  memory: Python heap peak {peak / 2**20:.1f} MB (tracemalloc), "
               f"process peak RSS {maxrss_mb:.0f} MB (ru_maxrss, includes the load)")  # fmt: skip
+        if stream_minutes:
+            stream(engine, ids, days, stream_minutes)
     finally:
         engine.dispose()
 
@@ -222,6 +243,12 @@ def main() -> None:
         help="points recomputed at once (default: 1 on SQLite, 2 on PostgreSQL)",
     )
     parser.add_argument("--dir", default=None, help="folder for the SQLite file (default: tmp)")
+    parser.add_argument(
+        "--stream-minutes",
+        type=int,
+        default=10,
+        help="then time update_for_rows after this many one-minute commits",
+    )
     args = parser.parse_args()  # fmt: skip
 
     values = args.points * len(PARAMETERS) * args.days * 1440
@@ -231,7 +258,7 @@ def main() -> None:
     if args.engine in ("sqlite", "both"):
         with sqlite_database(args.dir) as url:
             print(f"SQLite {sqlite3.sqlite_version} at {url}")
-            run(url, args.points, args.days, args.workers or 1)
+            run(url, args.points, args.days, args.workers or 1, args.stream_minutes)
     if args.engine in ("postgres", "both"):
         server = os.environ.get("ECOZONE_BENCH_POSTGRES_URL") or os.environ.get(
             "ECOZONE_TEST_POSTGRES_URL"
@@ -241,7 +268,7 @@ def main() -> None:
             return
         with postgres_database(server) as url:
             print(f"PostgreSQL at {display_url(url)}")
-            run(url, args.points, args.days, args.workers or 2)
+            run(url, args.points, args.days, args.workers or 2, args.stream_minutes)
 
 
 if __name__ == "__main__":

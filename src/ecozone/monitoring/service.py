@@ -349,10 +349,10 @@ def _recompute_batch(
                     lo_p = max(chunk_start, spans[p.id][0])
                     hi_p = min(chunk_end, spans[p.id][1])
                     hours_written += store.replace_periods(
-                        conn, p.id, HOUR, lo_p, hi_p, _within(hours[p.id], lo_p, hi_p), now
+                        conn, HOUR, lo_p, hi_p, {p.id: _within(hours[p.id], lo_p, hi_p)}, now
                     )
                     days_written += store.replace_periods(
-                        conn, p.id, DAY, lo_p, hi_p, _within(days[p.id], lo_p, hi_p), now
+                        conn, DAY, lo_p, hi_p, {p.id: _within(days[p.id], lo_p, hi_p)}, now
                     )
         chunk_start = chunk_end
     span_list = tuple((point_id, s, e) for point_id, (s, e) in sorted(spans.items()))
@@ -385,6 +385,11 @@ def affected_periods(rows: list[dict[str, Any]]) -> list[tuple[int, datetime, da
     return sorted(found)
 
 
+#: Points brought up to date per transaction after a commit: one statement reads them all,
+#: and on SQLite the transaction holds the only write lock the gateway is waiting for.
+STREAM_POINTS_PER_BATCH = 100
+
+
 def update_for_rows(
     engine: sa.Engine,
     rows: list[dict[str, Any]],
@@ -392,40 +397,48 @@ def update_for_rows(
     settings: MonitoringSettings | None = None,
 ) -> RecomputeSummary:
     """Bring the aggregates up to date with measurement rows just committed (the gateway's
-    after-commit hook). Gives the same aggregates as `recompute` over the same data."""
+    after-commit hook). Gives the same aggregates as `recompute` over the same data.
+
+    Points whose rows touch the same hours and days (after a gateway commit: all of them,
+    the current minute) are brought up to date together, up to STREAM_POINTS_PER_BATCH per
+    transaction.
+    """
     periods = affected_periods(rows)
     if not periods:
         return RecomputeSummary()
     settings = settings or load_settings()
     check_settings(settings)
-    by_point: dict[int, dict[str, list[tuple[datetime, datetime]]]] = defaultdict(
-        lambda: {HOUR: [], DAY: []}
-    )
+    wanted: dict[int, tuple[list[Span], list[Span]]] = defaultdict(lambda: ([], []))
     for point_id, start, end in periods:
-        by_point[point_id][HOUR if end - start == ONE_HOUR else DAY].append((start, end))
+        wanted[point_id][0 if end - start == ONE_HOUR else 1].append((point_id, start, end))
     with engine.connect() as conn:
-        points = {p.id: p for p in _load_points(conn, sorted(by_point))}
+        points = _load_points(conn, sorted(wanted))
+    # Points of one medium that need the same hours and days are read and written together.
+    groups: dict[tuple[Any, ...], list[_Point]] = defaultdict(list)
+    for p in points:
+        hour_runs = tuple((s, e) for _, s, e in _merge(wanted[p.id][0]))
+        day_runs = tuple((s, e) for _, s, e in _merge(wanted[p.id][1]))
+        groups[(p.medium, hour_runs, day_runs)].append(p)
     hours_written = days_written = 0
     hour_spans: list[Span] = []
     day_spans: list[Span] = []
-    # One short transaction per point: on SQLite it holds the only write lock, which the
-    # gateway's next group commit is waiting for.
-    for point_id in sorted(by_point):
-        p = points[point_id]
-        wanted = by_point[point_id]
-        with _write_transaction(engine) as conn, conn.begin():
-            store.lock_points(conn, [p.id])
-            codes = store.pollutants(conn, p.id, "minute")
-            now = datetime.now(UTC)
-            for _, start, end in _merge((p.id, s, e) for s, e in wanted[HOUR]):
-                hours = _compute_hours(conn, [p], codes, start, end, settings)[p.id]
-                hours_written += store.replace_periods(conn, p.id, HOUR, start, end, hours, now)
-                hour_spans.append((p.id, start, end))
-            for _, start, end in _merge((p.id, s, e) for s, e in wanted[DAY]):
-                stored = {p.id: store.read_periods(conn, p.id, HOUR, start, end)}
-                days = _compute_days(conn, [p], stored, start, end, settings)[p.id]
-                days_written += store.replace_periods(conn, p.id, DAY, start, end, days, now)
-                day_spans.append((p.id, start, end))
+    for (_, hour_runs, day_runs), members in sorted(groups.items(), key=lambda g: g[1][0].id):
+        for i in range(0, len(members), STREAM_POINTS_PER_BATCH):
+            batch = members[i : i + STREAM_POINTS_PER_BATCH]
+            ids = [p.id for p in batch]
+            with _write_transaction(engine) as conn, conn.begin():
+                store.lock_points(conn, ids)
+                now = datetime.now(UTC)
+                for start, end in hour_runs:
+                    codes = store.codes_in_range(conn, ids, "minute", start, end)
+                    hours = _compute_hours(conn, batch, codes, start, end, settings)
+                    hours_written += store.replace_periods(conn, HOUR, start, end, hours, now)
+                    hour_spans += [(p, start, end) for p in ids]
+                for start, end in day_runs:
+                    stored = store.read_periods(conn, ids, HOUR, start, end)
+                    days = _compute_days(conn, batch, stored, start, end, settings)
+                    days_written += store.replace_periods(conn, DAY, start, end, days, now)
+                    day_spans += [(p, start, end) for p in ids]
     return RecomputeSummary(hours_written, days_written, _merge(hour_spans), _merge(day_spans))
 
 

@@ -138,6 +138,26 @@ def pollutants(conn: sa.Connection, point_id: int, kind: str) -> list[str]:
         last = code
 
 
+def codes_in_range(
+    conn: sa.Connection, point_ids: Sequence[int], kind: str, start: datetime, end: datetime
+) -> list[str]:
+    """The codes the points have `kind` measurements of in [start, end); read from the
+    (point_id, kind, data_time) index, which carries the code as part of the key."""
+    m = measurement.c
+    stmt = (
+        sa.select(m.pollutant)
+        .distinct()
+        .where(
+            m.point_id.in_(list(point_ids)),
+            m.kind == kind,
+            m.data_time >= start,
+            m.data_time < end,
+        )
+        .order_by(m.pollutant)
+    )
+    return list(conn.scalars(stmt))
+
+
 # --- minute values summed per hour --------------------------------------------------------------
 
 
@@ -346,30 +366,40 @@ def device_periods(
 
 
 def read_periods(
-    conn: sa.Connection, point_id: int, kind: str, start: datetime, end: datetime
-) -> Periods:
-    """Stored aggregates of a point in [start, end), in (pollutant, data_time) order."""
+    conn: sa.Connection, point_ids: Sequence[int], kind: str, start: datetime, end: datetime
+) -> dict[int, Periods]:
+    """Stored aggregates of the points in [start, end), by point, in (pollutant, data_time)
+    order."""
     a = aggregate.c
+    names = ("point_id", "pollutant", "data_time", *AGGREGATE_VALUES[:-1])
     stmt = (
-        sa.select(*(a[name] for name in ("pollutant", "data_time", *AGGREGATE_VALUES[:-1])))
-        .where(a.point_id == point_id, a.kind == kind, a.data_time >= start, a.data_time < end)
-        .order_by(a.pollutant, a.data_time)
+        sa.select(*(a[name] for name in names))
+        .where(
+            a.point_id.in_(list(point_ids)),
+            a.kind == kind,
+            a.data_time >= start,
+            a.data_time < end,
+        )
+        .order_by(a.point_id, a.pollutant, a.data_time)
     )
     rows = conn.execute(stmt).fetchall()
     if not rows:
-        return Periods.empty()
-    names = ("pollutant", "start", *AGGREGATE_VALUES[:-1])
+        return {}
     columns = dict(zip(names, zip(*rows, strict=True), strict=True))
-    values = {name: _floats(columns[name]) for name in _FLOATS}
-    return Periods.build(
-        np.array(columns["pollutant"], dtype=object),
-        np.array(columns["start"], dtype="datetime64[s]"),
-        valid=np.array(columns["valid"], dtype=bool),
-        valid_count=np.array(columns["valid_count"], dtype=np.int64),
-        sample_count=np.array(columns["sample_count"], dtype=np.int64),
-        flag=np.array(columns["flag"], dtype=object),
-        **values,
-    )
+    point_id = np.array(columns.pop("point_id"), dtype=np.int64)
+    arrays = {
+        "pollutant": np.array(columns["pollutant"], dtype=object),
+        "start": np.array(columns["data_time"], dtype="datetime64[s]"),
+        "valid": np.array(columns["valid"], dtype=bool),
+        "valid_count": np.array(columns["valid_count"], dtype=np.int64),
+        "sample_count": np.array(columns["sample_count"], dtype=np.int64),
+        "flag": np.array(columns["flag"], dtype=object),
+        **{name: _floats(columns[name]) for name in _FLOATS},
+    }
+    return {
+        point: Periods(**{name: arrays[name][index] for name in Periods.__dataclass_fields__})
+        for point, index in _split(point_id)
+    }
 
 
 def lock_points(conn: sa.Connection, point_ids: Iterable[int]) -> None:
@@ -386,22 +416,24 @@ def lock_points(conn: sa.Connection, point_ids: Iterable[int]) -> None:
 
 def replace_periods(
     conn: sa.Connection,
-    point_id: int,
     kind: str,
     start: datetime,
     end: datetime,
-    periods: Periods,
+    periods: dict[int, Periods],
     computed_at: datetime,
 ) -> int:
-    """Make the point's `kind` aggregates in [start, end) exactly `periods`: delete the range,
-    then upsert. Returns the rows written. Runs in the caller's transaction."""
+    """Make the `kind` aggregates of each point of `periods` in [start, end) exactly its
+    periods: delete the range, then upsert. Returns the rows written. Runs in the caller's
+    transaction."""
+    if not periods:
+        return 0
     a = aggregate.c
     conn.execute(
         sa.delete(aggregate).where(
-            a.point_id == point_id, a.kind == kind, a.data_time >= start, a.data_time < end
+            a.point_id.in_(sorted(periods)), a.kind == kind, a.data_time >= start, a.data_time < end
         )
     )
-    return upsert_periods(conn, point_id, kind, periods, computed_at)
+    return sum(upsert_periods(conn, p, kind, periods[p], computed_at) for p in sorted(periods))
 
 
 def _nullable(values: np.ndarray) -> list[Any]:
