@@ -10,11 +10,13 @@ import typer
 
 from ecozone import __version__
 from ecozone.accounts.cli import app as users_app
+from ecozone.airquality.cli import app as airquality_app
 from ecozone.compliance.cli import alerts_app, marks_app, permit_app, webhooks_app
 from ecozone.demo.cli import demo_command
 from ecozone.gateway.cli import gateway_command
 from ecozone.ingest.cli import ingest_command
 from ecozone.measurements.cli import query_command
+from ecozone.monitoring.cli import app as monitoring_app
 from ecozone.plan.cli import app as plan_app
 from ecozone.registry.cli import app as registry_app
 from ecozone.reports.cli import app as reports_app
@@ -38,6 +40,7 @@ def version() -> None:
 app.add_typer(db_app, name="db", help="Database schema: `ecozone db upgrade`.")
 app.add_typer(registry_app, name="registry", help="Zone, enterprises, points and devices.")
 app.add_typer(users_app, name="users", help="Users, roles and API tokens.")
+app.add_typer(monitoring_app, name="monitoring", help="Hourly/daily values: recompute, capture.")
 app.add_typer(permit_app, name="permit", help="Discharge permits: limits and annual caps.")
 app.add_typer(alerts_app, name="alerts", help="Alerts and their handling.")
 app.add_typer(marks_app, name="marks", help="Data-marking declarations.")
@@ -45,6 +48,7 @@ app.add_typer(webhooks_app, name="webhooks", help="Alert notification webhooks."
 app.add_typer(plan_app, name="plan", help="The plan's 23 measures: progress, matrix, exports.")
 app.add_typer(reports_app, name="report", help="Annual self-monitoring reports.")
 app.add_typer(web_app, name="web", help="Web pages: dashboard, map, portal.")
+app.add_typer(airquality_app, name="airquality", help="AQI of the air stations (HJ 633-2012).")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

@@ -26,10 +26,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ecozone import __version__, config, web
 from ecozone.accounts import api as accounts_api
 from ecozone.accounts.audit import AuditWrites
+from ecozone.airquality import api as airquality_api
 from ecozone.api import pages, routes
 from ecozone.api import store as api_store
 from ecozone.compliance import api as compliance_api
 from ecozone.measurements import api as measurements_api
+from ecozone.monitoring import api as monitoring_api
 from ecozone.plan import api as plan_api
 from ecozone.reports import api as reports_api
 from ecozone.store.engine import make_engine
@@ -117,6 +119,8 @@ def create_app(
     app.include_router(compliance_api.router)
     app.include_router(plan_api.router)
     app.include_router(reports_api.router)
+    app.include_router(airquality_api.router)
+    app.include_router(monitoring_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
