@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from ecozone.compliance import service as compliance
 from ecozone.monitoring import service as monitoring
+from ecozone.monitoring.model import RecomputeSummary
 
 log = logging.getLogger("ecozone.pipeline")
 
@@ -34,6 +35,15 @@ def after_commit(engine: sa.Engine) -> Callable[[list[dict[str, Any]]], None]:
             compliance.evaluate_spans(engine, summary.ranges)
 
     return follow_up
+
+
+def recompute(engine: sa.Engine, **options: Any) -> tuple[RecomputeSummary, list[int]]:
+    """Batch form of the follow-up: recompute aggregates over a range (monitoring.recompute's
+    options), then judge the limits over the periods rewritten. Returns the summary and the
+    ids of alerts created or changed."""
+    summary = monitoring.recompute(engine, **options)
+    alerts = compliance.evaluate_spans(engine, summary.ranges) if summary.ranges else []
+    return summary, alerts
 
 
 def run_checks(engine: sa.Engine) -> None:

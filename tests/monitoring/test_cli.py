@@ -23,7 +23,7 @@ def test_recompute_prints_a_summary_and_capture_the_rates(database_url: str):
         result = run(database_url, "recompute", "--point-id", str(stack))
         assert result.exit_code == 0, result.output
         assert result.stdout == (
-            "1 hourly and 1 daily values written for 1 points\n"
+            "1 hourly and 1 daily values written for 1 points; 0 alerts raised or updated\n"
             f"  point {stack}: 2024-05-01 00:00 to 2024-05-02 00:00\n"
         )
         assert one(engine, stack, "hour", SO2, DAY_1)["valid"] is True

@@ -86,16 +86,19 @@ def recompute_command(
         int, typer.Option("--workers", metavar="N", help="Points recomputed at once.")
     ] = 1,
 ) -> None:
-    """Recompute hourly and daily values from the stored measurements and print a summary."""
+    """Recompute hourly and daily values, emissions and alerts for a range; print a summary."""
+    from ecozone import pipeline  # pipeline imports this package's service
+
     start_time, end_time = _time(start, "start"), _time(end, "end")
-    summary = _run(
-        lambda engine: service.recompute(
+    summary, alerts = _run(
+        lambda engine: pipeline.recompute(
             engine, start=start_time, end=end_time, point_ids=point_id or None, workers=workers
         )
     )
     typer.echo(
         f"{summary.hours_written} hourly and {summary.days_written} daily values written "
-        f"for {len({span[0] for span in summary.day_ranges})} points"
+        f"for {len({span[0] for span in summary.day_ranges})} points; "
+        f"{len(alerts)} alerts raised or updated"
     )
     for point, first, last in summary.day_ranges:
         typer.echo(f"  point {point}: {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}")
