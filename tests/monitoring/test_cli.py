@@ -30,7 +30,7 @@ def test_recompute_prints_a_summary_and_capture_the_rates(database_url: str):
 
         result = run(database_url, "recompute", "--start", "2024-05-02", "--end", "2024-05-03")
         assert (result.exit_code, result.stdout.splitlines()[0]) == (
-            0, "0 hourly and 0 daily values written for 0 points",
+            0, "0 hourly and 0 daily values written for 0 points; 0 alerts raised or updated",
         )  # fmt: skip
 
         result = run(database_url, "capture", "--point-id", str(stack),
