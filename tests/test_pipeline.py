@@ -11,6 +11,7 @@ from tests.gateway.helpers import Device, minute_packet, prepare, running_gatewa
 
 from ecozone import pipeline
 from ecozone.compliance.service import import_permits
+from ecozone.store.measurements import upsert_measurements
 from ecozone.store.schema import aggregate, alert
 
 HOUR = datetime(2026, 11, 20, 8)
@@ -82,3 +83,24 @@ def test_an_hour_above_its_limit_raises_an_exceedance_alert(database_url):
         )
     assert hour["valid"] and hour["valid_count"] == 60
     assert abs(hour["zs_avg"] - 240.0) < 1e-6
+
+
+def test_batch_recompute_raises_the_same_alert_as_the_stream(database_url):
+    engine = prepare(database_url)
+    import_permits(engine, PERMIT, actor="test")
+    with engine.connect() as conn:
+        point_id = conn.execute(sa.text("SELECT id FROM point WHERE code = 'DA001'")).scalar_one()
+    rows = [
+        {"point_id": point_id, "kind": "minute", "pollutant": code, "data_time": t,
+         "avg": value, "min": value, "max": value, "flag": "N"}
+        for t in (HOUR + timedelta(minutes=m) for m in range(60))
+        for code, value in (("a21026", 200.0), ("a19001", 8.5))
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        upsert_measurements(conn, rows)
+    summary, alert_ids = pipeline.recompute(engine, start=HOUR, end=HOUR + timedelta(days=1))
+    assert summary.hours_written >= 2 and len(alert_ids) == 1
+    with engine.connect() as conn:
+        raised = conn.execute(sa.select(alert)).one()._mapping
+    # 200 x (21 - 6) / (21 - 8.5) = 240, as in the streaming test.
+    assert (raised["type"], raised["start"], raised["peak"]) == ("exceedance", HOUR, 240.0)
