@@ -18,10 +18,10 @@ from ecozone.monitoring.model import (
     MonitoringError,
     MonitoringSettings,
     RecomputeSummary,
+    Total,
     load_settings,
 )
 from ecozone.monitoring.service import (
-    Total,
     affected_periods,
     capture,
     recompute,

@@ -184,3 +184,15 @@ class CaptureRate:
     valid: int
     capture_rate: float
     valid_rate: float
+
+
+@dataclass(frozen=True)
+class Total:
+    """What a point discharged of one pollutant over whole days: emitted mass (sum of the
+    daily masses, HJ 212-2017 App. D eq. (11)/(34)) and, for a flow, the volume (eq. (4)/(32))."""
+
+    pollutant: str
+    emission_kg: float | None
+    emission_days: int
+    volume_m3: float | None
+    valid_days: int

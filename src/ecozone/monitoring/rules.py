@@ -400,7 +400,8 @@ def _group_extreme(
 
 @dataclass(frozen=True)
 class MinuteGroups:
-    """Minute values of one point summed per (pollutant, hour), as the store returns them.
+    """Minute values of one point summed per (pollutant, hour), as the store returns them
+    (the store reads a batch of points at once and hands each its own).
 
     `valid_sum` is the sum of the valid minute means in time order, `valid_min`/`valid_max`
     their extremes (the minute Min/Max where sent), `cou_sum` the sum of the Cou of valid

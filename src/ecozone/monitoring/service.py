@@ -33,6 +33,7 @@ from ecozone.monitoring.model import (
     MonitoringSettings,
     RecomputeSummary,
     Span,
+    Total,
     load_settings,
 )
 from ecozone.monitoring.rules import Periods
@@ -495,18 +496,6 @@ def capture(
         )
         for i, (code, _, _) in enumerate(counts)
     ]
-
-
-@dataclass(frozen=True)
-class Total:
-    """What a point discharged of one pollutant over whole days: emitted mass (sum of the
-    daily masses, App. D eq. (11)/(34)) and, for a flow, the volume (eq. (4)/(32))."""
-
-    pollutant: str
-    emission_kg: float | None
-    emission_days: int
-    volume_m3: float | None
-    valid_days: int
 
 
 def totals(engine: sa.Engine, point_id: int, *, start: datetime, end: datetime) -> list[Total]:

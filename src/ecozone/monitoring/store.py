@@ -1,13 +1,13 @@
 """SQL of monitoring: minute values summed per hour, device periods, the `aggregate` table.
 
-The heavy step, summing a point's minute values per (pollutant, hour), runs in the database,
-one point and one range per statement, and returns one row per hour. Sums must not depend on
-the range asked (the streaming path sums one hour, recompute a month; both must agree to the
-bit), so: on SQLite the statement walks temporary (pollutant) x (hour) key tables and seeks
-each hour's rows through the measurement key, which feeds every hour's rows to sum() in time
-order with no sort; on PostgreSQL, whose plans may read rows in any order, values are summed
-as integers in millionths (exact, so order-free; HJ 212 data types carry at most 6 decimals,
-N1.6). Aggregates are written by deleting the range and upserting
+The heavy step, summing minute values per (point, pollutant, hour), runs in the database,
+a batch of points and one range per statement, and returns one row per hour. Sums must not
+depend on the range asked (the streaming path sums one hour, recompute a month; both must
+agree to the bit), so: on SQLite the statement walks temporary (point) x (pollutant) x (hour)
+key tables and seeks each hour's rows through the measurement key, which feeds every hour's
+rows to sum() in time order with no sort; on PostgreSQL, whose plans may read rows in any
+order, values are summed as integers in millionths (exact, so order-free; HJ 212 data types
+carry at most 6 decimals, N1.6). Aggregates are written by deleting the range and upserting
 (INSERT ... ON CONFLICT DO UPDATE; on PostgreSQL one INSERT ... SELECT FROM unnest(arrays)).
 """
 
