@@ -89,10 +89,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gateway(url: str, port: int) -> subprocess.Popen:
+def start_gateway(url: str, port: int, follow_up: bool) -> subprocess.Popen:
     env = {**os.environ, "ECOZONE_DATABASE_URL": url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ecozone", "gateway", "--port", str(port), "--no-backfill"],
+        [sys.executable, "-m", "ecozone", "gateway", "--port", str(port), "--no-backfill",
+         *([] if follow_up else ["--store-only"])],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(300):
@@ -158,6 +159,11 @@ def main() -> None:
     parser.add_argument("--devices", default="100,1000")
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--hold", type=int, default=0)
+    parser.add_argument(
+        "--follow-up",
+        action="store_true",
+        help="also update aggregates and alerts after each commit (off: --store-only)",
+    )
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -182,10 +188,14 @@ def main() -> None:
     import_registry(engine, registry(n_max))
     engine.dispose()
 
-    print(f"engine={args.engine} cpus={os.cpu_count()} duration={args.duration}s")
+    print(
+        f"engine={args.engine} cpus={os.cpu_count()} duration={args.duration}s "
+        f"follow-up={'on' if args.follow_up else 'off'}",
+        flush=True,
+    )
     print(f"{'devices':>8} {'acked/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'gateway RSS MB':>15}")
     port = free_port()
-    gateway = start_gateway(url, port)
+    gateway = start_gateway(url, port, args.follow_up)
     try:
         for n in counts:
             per_device = max(50, int(args.duration * 20000 / n) + 50)
@@ -194,7 +204,9 @@ def main() -> None:
             p50 = statistics.median(lat) * 1000 if lat else float("nan")
             p99 = lat[int(len(lat) * 0.99) - 1] * 1000 if lat else float("nan")
             rss = rss_mb(gateway.pid)
-            print(f"{n:>8} {acked / elapsed:>9.0f} {p50:>8.1f} {p99:>8.1f} {rss:>15.0f}")
+            print(
+                f"{n:>8} {acked / elapsed:>9.0f} {p50:>8.1f} {p99:>8.1f} {rss:>15.0f}", flush=True
+            )
         if args.hold:
 
             async def held() -> None:
@@ -208,7 +220,11 @@ def main() -> None:
             asyncio.run(held())
     finally:
         gateway.terminate()
-        gateway.wait(30)
+        try:
+            gateway.wait(120)  # a graceful stop drains the follow-up backlog
+        except subprocess.TimeoutExpired:
+            print("gateway still draining after 120 s; killed", flush=True)
+            gateway.kill()
         if admin is not None:
             with admin.connect() as c:
                 c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
