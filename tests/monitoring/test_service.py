@@ -36,6 +36,7 @@ from ecozone.monitoring import (
     rules,
     totals,
 )
+from ecozone.monitoring.store import lock_points as store_lock
 from ecozone.store.schema import aggregate
 
 HOUR = timedelta(hours=1)
@@ -245,3 +246,16 @@ def test_capture_rates_and_totals(scenario):
         capture(engine, 999, start=DAY_1, end=DAY_2)
     with pytest.raises(MonitoringError, match="unknown basis 'week'"):
         capture(engine, stack, start=DAY_1, end=DAY_2, basis="week")
+
+
+def test_locks_cover_every_month_a_span_touches(scenario):
+    engine, stack, water = scenario
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's IMMEDIATE transaction is the lock")
+    # 30 April 23:00 to 1 May 01:00 touches two months: 2 points x 2 months = 4 locks.
+    with engine.begin() as conn:
+        store_lock(conn, [stack, water], [(DAY_1 - HOUR, DAY_1 + HOUR)])
+        held = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        ).scalar()
+    assert held == 4

@@ -244,10 +244,23 @@ def _write_transaction(engine: sa.Engine) -> Any:
     return engine.connect().execution_options(sqlite_begin="IMMEDIATE")
 
 
-#: Points recomputed per statement and transaction. PostgreSQL: rows of many points share a
-#: page, so a batch reads each page once. SQLite: its table is stored by point, and the
-#: transaction holds the database's only write lock, so one point at a time keeps it short.
-POINTS_PER_BATCH = {"postgresql": 25, "sqlite": 1}
+#: Points recomputed per statement and transaction. PostgreSQL: the gateway writes every
+#: point's minute side by side, so rows of many points share a page and a batch reads each
+#: page once. SQLite: its table is stored by point, and the transaction holds the database's
+#: only write lock, so one point at a time keeps it short.
+POINTS_PER_BATCH = {"postgresql": 50, "sqlite": 1}
+#: Days per transaction (chunks never cross a calendar month, the unit of the locks). With
+#: a batch of points, this bounds the rows one statement returns and the memory they take.
+DAYS_PER_CHUNK = {"postgresql": 8, "sqlite": 31}
+
+
+def _chunks(start: datetime, end: datetime, days: int) -> list[tuple[datetime, datetime]]:
+    chunks = []
+    while start < end:
+        stop = min(_next_month(start), start + timedelta(days=days), end)
+        chunks.append((start, stop))
+        start = stop
+    return chunks
 
 
 def recompute(
@@ -262,12 +275,13 @@ def recompute(
     """Recompute hourly and daily aggregates of the points (all for None) over [start, end).
 
     The range is widened to whole days (a day's value needs all its hours) and narrowed to
-    the data the points have; None means from the first or to the last value. Work goes by
-    batches of points (POINTS_PER_BATCH) and calendar months, each in its own transaction,
-    so memory is bounded by one batch-month whatever the range. `workers` > 1 recomputes that
-    many batches at once (useful on PostgreSQL; SQLite has one writer). Raises
-    MonitoringError for an unknown point id, an empty range or a unit that cannot be
-    converted; nothing is written then.
+    the data each point has (or its aggregates, which go when their data has gone); None
+    means from the first or to the last value. Work goes by batches of points
+    (POINTS_PER_BATCH) and chunks of days (DAYS_PER_CHUNK), each in its own transaction, so
+    memory is bounded by one batch-chunk whatever the range. `workers` > 1 runs that many
+    chunks at once (useful on PostgreSQL; SQLite has one writer). Raises MonitoringError for
+    an unknown point id, an empty range or a unit that cannot be converted; nothing is
+    written then.
     """
     settings = settings or load_settings()
     lo = day_start(device_time(start)) if start is not None else None
@@ -282,82 +296,84 @@ def recompute(
     if workers < 1:
         raise MonitoringError(f"workers must be at least 1, not {workers}")
     check_settings(settings)
+    spans: dict[int, tuple[datetime, datetime]] = {}
+    codes: dict[int, list[str]] = {}
     with engine.connect() as conn:
         points = _load_points(conn, point_ids)
-    size = POINTS_PER_BATCH.get(engine.dialect.name, 1)
-    batches = []
-    for medium in (rules.GAS, rules.WATER):
-        same = [p for p in points if p.medium == medium]
-        batches += [same[i : i + size] for i in range(0, len(same), size)]
-
-    def one(batch: list[_Point]) -> RecomputeSummary:
-        return _recompute_batch(engine, batch, lo, hi, settings)
-
-    if workers == 1:
-        summaries = [one(batch) for batch in batches]
-    else:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            summaries = list(pool.map(one, batches))
-    return RecomputeSummary(
-        hours_written=sum(s.hours_written for s in summaries),
-        days_written=sum(s.days_written for s in summaries),
-        hour_ranges=_merge(r for s in summaries for r in s.hour_ranges),
-        day_ranges=_merge(r for s in summaries for r in s.day_ranges),
-    )
-
-
-def _recompute_batch(
-    engine: sa.Engine,
-    batch: list[_Point],
-    lo: datetime | None,
-    hi: datetime | None,
-    settings: MonitoringSettings,
-) -> RecomputeSummary:
-    """Recompute points of one medium, calendar month by month over the days any of them
-    has data (or aggregates, which go when their data has gone)."""
-    spans: dict[int, tuple[datetime, datetime]] = {}
-    codes: set[str] = set()
-    with engine.connect() as conn:
-        for p in batch:
+        for p in points:
             edges = store.extent(conn, p.id)
             if edges is None:
                 continue
             first, last = day_start(edges[0]), day_start(edges[1]) + ONE_DAY
-            start = max(lo, first) if lo is not None else first
-            end = min(hi, last) if hi is not None else last
-            if start < end:
-                spans[p.id] = (start, end)
-                codes.update(store.pollutants(conn, p.id, "minute"))
-    if not spans:
-        return RecomputeSummary()
-    hours_written = days_written = 0
-    chunk_start = min(start for start, _ in spans.values())
-    end = max(end for _, end in spans.values())
-    while chunk_start < end:
-        chunk_end = min(_next_month(chunk_start), end)
-        chunk = [
-            p for p in batch if p.id in spans and spans[p.id][0] < chunk_end
-            and chunk_start < spans[p.id][1]
-        ]  # fmt: skip
-        if chunk:
-            with _write_transaction(engine) as conn, conn.begin():
-                store.lock_points(conn, [p.id for p in chunk])
-                hours = _compute_hours(conn, chunk, sorted(codes), chunk_start, chunk_end, settings)
-                days = _compute_days(conn, chunk, hours, chunk_start, chunk_end, settings)
-                now = datetime.now(UTC)
-                for p in chunk:
-                    # Only the part of the chunk inside the point's own span is replaced.
-                    lo_p = max(chunk_start, spans[p.id][0])
-                    hi_p = min(chunk_end, spans[p.id][1])
-                    hours_written += store.replace_periods(
-                        conn, HOUR, lo_p, hi_p, {p.id: _within(hours[p.id], lo_p, hi_p)}, now
-                    )
-                    days_written += store.replace_periods(
-                        conn, DAY, lo_p, hi_p, {p.id: _within(days[p.id], lo_p, hi_p)}, now
-                    )
-        chunk_start = chunk_end
+            span = (
+                max(lo, first) if lo is not None else first,
+                min(hi, last) if hi is not None else last,
+            )
+            if span[0] < span[1]:
+                spans[p.id] = span
+                codes[p.id] = store.pollutants(conn, p.id, "minute")
+    size = POINTS_PER_BATCH.get(engine.dialect.name, 1)
+    days = DAYS_PER_CHUNK.get(engine.dialect.name, 31)
+    tasks = []
+    for medium in (rules.GAS, rules.WATER):
+        same = [p for p in points if p.medium == medium and p.id in spans]
+        for i in range(0, len(same), size):
+            batch = same[i : i + size]
+            first = min(spans[p.id][0] for p in batch)
+            last = max(spans[p.id][1] for p in batch)
+            tasks += [(batch, a, b) for a, b in _chunks(first, last, days)]
+
+    def one(task: tuple[list[_Point], datetime, datetime]) -> tuple[int, int]:
+        batch, chunk_start, chunk_end = task
+        chunk = [p for p in batch if spans[p.id][0] < chunk_end and chunk_start < spans[p.id][1]]
+        if not chunk:
+            return 0, 0
+        return _recompute_chunk(engine, chunk, codes, spans, chunk_start, chunk_end, settings)
+
+    if workers == 1:
+        written = [one(task) for task in tasks]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            written = list(pool.map(one, tasks))
     span_list = tuple((point_id, s, e) for point_id, (s, e) in sorted(spans.items()))
-    return RecomputeSummary(hours_written, days_written, span_list, span_list)
+    return RecomputeSummary(
+        hours_written=sum(h for h, _ in written),
+        days_written=sum(d for _, d in written),
+        hour_ranges=span_list,
+        day_ranges=span_list,
+    )
+
+
+def _recompute_chunk(
+    engine: sa.Engine,
+    chunk: list[_Point],
+    codes: dict[int, list[str]],
+    spans: dict[int, tuple[datetime, datetime]],
+    start: datetime,
+    end: datetime,
+    settings: MonitoringSettings,
+) -> tuple[int, int]:
+    """Recompute points of one medium over whole days [start, end) within one month; only the
+    part inside each point's own span is replaced. Returns (hours, days) written."""
+    chunk_codes = sorted({code for p in chunk for code in codes[p.id]})
+    hours_written = days_written = 0
+    with _write_transaction(engine) as conn, conn.begin():
+        store.lock_points(conn, [p.id for p in chunk], [(start, end)])
+        hours = _compute_hours(conn, chunk, chunk_codes, start, end, settings)
+        days = _compute_days(conn, chunk, hours, start, end, settings)
+        now = datetime.now(UTC)
+        # Points whose span covers the whole chunk (all but at their ends) in one write each.
+        by_range: dict[tuple[datetime, datetime], list[int]] = defaultdict(list)
+        for p in chunk:
+            by_range[(max(start, spans[p.id][0]), min(end, spans[p.id][1]))].append(p.id)
+        for (lo, hi), ids in sorted(by_range.items()):
+            hours_written += store.replace_periods(
+                conn, HOUR, lo, hi, {i: _within(hours[i], lo, hi) for i in ids}, now
+            )
+            days_written += store.replace_periods(
+                conn, DAY, lo, hi, {i: _within(days[i], lo, hi) for i in ids}, now
+            )
+    return hours_written, days_written
 
 
 def _within(periods: Periods, start: datetime, end: datetime) -> Periods:
@@ -428,7 +444,7 @@ def update_for_rows(
             batch = members[i : i + STREAM_POINTS_PER_BATCH]
             ids = [p.id for p in batch]
             with _write_transaction(engine) as conn, conn.begin():
-                store.lock_points(conn, ids)
+                store.lock_points(conn, ids, hour_runs + day_runs)
                 now = datetime.now(UTC)
                 for start, end in hour_runs:
                     codes = store.codes_in_range(conn, ids, "minute", start, end)

@@ -14,13 +14,15 @@ carry at most 6 decimals, N1.6). Aggregates are written by deleting the range an
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import psycopg
 import sqlalchemy as sa
+from psycopg.adapt import Dumper, PyFormat
+from psycopg.pq import Format
 
 from ecozone.monitoring.rules import MinuteGroups, Periods
 from ecozone.store.schema import aggregate, enterprise, measurement, point
@@ -55,10 +57,14 @@ _PG_TYPES = {
     "valid": "bool", "valid_count": "int4", "sample_count": "int4", "flag": "varchar",
 }  # fmt: skip
 _PG_UNNESTED = [name for name in AGGREGATE_COLUMNS if name != "computed_at"]
+# Floats travel as NaN for a missing value (their arrays are packed by NumPy, which has no
+# NULL) and become NULL here; no stored value is NaN (see VALUE_BOUND).
 _PG_UPSERT = (
-    f"INSERT INTO aggregate ({_q(AGGREGATE_COLUMNS)}) SELECT *, %(computed_at)s FROM unnest("
+    f"INSERT INTO aggregate ({_q(AGGREGATE_COLUMNS)}) SELECT "
+    + ", ".join(f"nullif(u.{n}, 'NaN')" if n in _FLOATS else f"u.{n}" for n in _PG_UNNESTED)
+    + ", %(computed_at)s FROM unnest("
     + ", ".join(f"%({name})b::{_PG_TYPES[name]}[]" for name in _PG_UNNESTED)
-    + f") {_ON_CONFLICT}"
+    + f") AS u ({', '.join(_PG_UNNESTED)}) {_ON_CONFLICT}"
 )
 
 
@@ -402,16 +408,33 @@ def read_periods(
     }
 
 
-def lock_points(conn: sa.Connection, point_ids: Iterable[int]) -> None:
-    """Serialise recomputations of these points until the transaction ends.
+_LOCK_NAMESPACE = 2120 << 48
 
-    On PostgreSQL transaction-scoped advisory locks, taken in id order so two writers never
-    deadlock; on SQLite the IMMEDIATE transaction the caller opened already holds the only
-    write lock.
+
+def lock_points(
+    conn: sa.Connection, point_ids: Iterable[int], spans: Iterable[tuple[datetime, datetime]]
+) -> None:
+    """Serialise recomputations of these points' data in the calendar months the half-open
+    `spans` cover, until the transaction ends.
+
+    On PostgreSQL one transaction-scoped advisory lock per (point, month), taken in key
+    order so two writers never deadlock; recomputations of other months of the same point
+    go on at the same time. On SQLite the IMMEDIATE transaction the caller opened already
+    holds the only write lock.
     """
-    if conn.dialect.name == "postgresql":
-        for point_id in sorted(set(point_ids)):
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(2120, %(id)s)", {"id": point_id})
+    if conn.dialect.name != "postgresql":
+        return
+    months = set()
+    for start, end in spans:
+        last = end - timedelta(microseconds=1)
+        months.update(range(start.year * 12 + start.month - 1, last.year * 12 + last.month))
+    keys = sorted(_LOCK_NAMESPACE | month << 32 | p for month in months for p in set(point_ids))
+    # One round trip; the locks are taken in the order the rows come, which ORDER BY fixes.
+    conn.exec_driver_sql(
+        "SELECT count(pg_advisory_xact_lock(k)) FROM "
+        "(SELECT k FROM unnest(%(keys)s::bigint[]) AS k ORDER BY k) AS ordered",
+        {"keys": keys},
+    )
 
 
 def replace_periods(
@@ -433,11 +456,53 @@ def replace_periods(
             a.point_id.in_(sorted(periods)), a.kind == kind, a.data_time >= start, a.data_time < end
         )
     )
-    return sum(upsert_periods(conn, p, kind, periods[p], computed_at) for p in sorted(periods))
+    return upsert_periods(conn, kind, periods, computed_at)
 
 
 def _nullable(values: np.ndarray) -> list[Any]:
     return [None if v != v else v for v in values.tolist()]  # NaN -> NULL
+
+
+class PgArray:
+    """A one-dimensional PostgreSQL array in binary wire format, packed from a NumPy array
+    in one step (psycopg would adapt a Python list element by element)."""
+
+    # PostgreSQL type oids: element, array; NumPy big-endian type of an element.
+    TYPES: Mapping[str, tuple[int, int, str]] = {
+        "float8": (701, 1022, ">f8"),
+        "int4": (23, 1007, ">i4"),
+        "bool": (16, 1000, "u1"),
+        "timestamp": (1114, 1115, ">i8"),  # microseconds since 2000-01-01
+    }
+    _EPOCH = np.datetime64("2000-01-01T00:00:00", "us")
+
+    def __init__(self, values: np.ndarray, pg_type: str) -> None:
+        element_oid, self.oid, dtype = self.TYPES[pg_type]
+        if pg_type == "timestamp":
+            values = (values.astype("datetime64[us]") - self._EPOCH).astype(np.int64)
+        width = np.dtype(dtype).itemsize
+        body = np.empty(len(values), dtype=[("length", ">i4"), ("value", dtype)])
+        body["length"] = width
+        body["value"] = values
+        # ndim, has-nulls flag, element oid, then per dimension: size, lower bound.
+        header = np.array([1, 0, element_oid, len(values), 1], dtype=">i4")
+        self.data = header.tobytes() + body.tobytes()
+
+
+class _PgArrayDumper(Dumper):
+    format = Format.BINARY
+
+    def dump(self, obj: PgArray) -> bytes:
+        return obj.data
+
+    def get_key(self, obj: PgArray, format: PyFormat) -> Any:
+        return (PgArray, obj.oid)
+
+    def upgrade(self, obj: PgArray, format: PyFormat) -> Dumper:
+        dumper = _PgArrayDumper(PgArray)
+        dumper.connection = self.connection
+        dumper.oid = obj.oid
+        return dumper
 
 
 def _pg_execute_binary(conn: sa.Connection, statement: str, params: dict[str, Any]) -> None:
@@ -447,6 +512,7 @@ def _pg_execute_binary(conn: sa.Connection, statement: str, params: dict[str, An
     try:
         dbapi_connection: Any = conn.connection.dbapi_connection
         with dbapi_connection.cursor() as cursor:
+            cursor.adapters.register_dumper(PgArray, _PgArrayDumper)
             cursor.execute(statement, params)
     except psycopg.Error as exc:
         raise sa.exc.DBAPIError.instance(
@@ -455,36 +521,54 @@ def _pg_execute_binary(conn: sa.Connection, statement: str, params: dict[str, An
 
 
 def upsert_periods(
-    conn: sa.Connection, point_id: int, kind: str, periods: Periods, computed_at: datetime
+    conn: sa.Connection, kind: str, periods: dict[int, Periods], computed_at: datetime
 ) -> int:
-    """Insert or overwrite the aggregates of one point and kind (INSERT ... ON CONFLICT DO
-    UPDATE on the key point_id, kind, pollutant, data_time)."""
-    n = len(periods)
+    """Insert or overwrite the `kind` aggregates of the points of `periods`, in one statement
+    (INSERT ... ON CONFLICT DO UPDATE on the key point_id, kind, pollutant, data_time)."""
+    tables = [(point_id, periods[point_id]) for point_id in sorted(periods)]
+    n = sum(len(table) for _, table in tables)
     if n == 0:
         return 0
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(table, name) for _, table in tables])
+
+    point_ids = np.concatenate([np.full(len(table), point_id) for point_id, table in tables])
     columns: dict[str, list[Any]] = {
-        "point_id": [point_id] * n,
+        "point_id": point_ids.tolist(),
         "kind": [kind] * n,
-        "pollutant": periods.pollutant.tolist(),
-        "valid": periods.valid.tolist(),
-        "valid_count": periods.valid_count.tolist(),
-        "sample_count": periods.sample_count.tolist(),
-        "flag": periods.flag.tolist(),
+        "pollutant": joined("pollutant").tolist(),
+        "flag": joined("flag").tolist(),
     }
-    for name in _FLOATS:
-        columns[name] = _nullable(getattr(periods, name))
+    start = joined("start")
     computed_at = computed_at.astimezone(UTC)
     if conn.dialect.name == "sqlite":
-        text = np.char.replace(np.datetime_as_string(periods.start, unit="us"), "T", " ")
+        columns.update(
+            valid=joined("valid").tolist(),
+            valid_count=joined("valid_count").tolist(),
+            sample_count=joined("sample_count").tolist(),
+        )
+        for name in _FLOATS:
+            columns[name] = _nullable(joined(name))
+        text = np.char.replace(np.datetime_as_string(start, unit="us"), "T", " ")
         columns["data_time"] = text.tolist()
         columns["valid"] = [int(v) for v in columns["valid"]]
         columns["computed_at"] = [sqlite_text(computed_at.replace(tzinfo=None))] * n
         rows = list(zip(*(columns[name] for name in AGGREGATE_COLUMNS), strict=True))
         conn.exec_driver_sql(_SQLITE_UPSERT, rows)
     elif conn.dialect.name == "postgresql":
-        columns["data_time"] = periods.start.astype("datetime64[us]").tolist()
-        params: dict[str, Any] = {name: columns[name] for name in _PG_UNNESTED}
-        params["computed_at"] = computed_at
+        params: dict[str, Any] = {
+            "point_id": PgArray(point_ids, "int4"),
+            "kind": columns["kind"],
+            "pollutant": columns["pollutant"],
+            "data_time": PgArray(start, "timestamp"),
+            "valid": PgArray(joined("valid"), "bool"),
+            "valid_count": PgArray(joined("valid_count"), "int4"),
+            "sample_count": PgArray(joined("sample_count"), "int4"),
+            "flag": columns["flag"],
+            **{name: PgArray(joined(name), "float8") for name in _FLOATS},
+            "computed_at": computed_at,
+        }
         _pg_execute_binary(conn, _PG_UPSERT, params)
     else:
         raise NotImplementedError(f"no aggregate upsert for the {conn.dialect.name} dialect")
