@@ -83,7 +83,7 @@ def recompute_command(
         typer.Option("--point-id", metavar="N", help="Only this point (repeatable)."),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", metavar="N", help="Points recomputed at once.")
+        int, typer.Option("--workers", metavar="N", help="Chunks recomputed at once (PostgreSQL).")
     ] = 1,
 ) -> None:
     """Recompute hourly and daily values, emissions and alerts for a range; print a summary."""
