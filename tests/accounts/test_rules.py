@@ -8,7 +8,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from ecozone.accounts import rules
-from ecozone.accounts.model import PUBLIC, AccountError, Principal, RateLimited
+from ecozone.accounts.model import PUBLIC, AccountError, Principal, RateLimited, Scope
 from ecozone.accounts.throttle import LoginThrottle
 
 # --- usernames and passwords ------------------------------------------------------
@@ -231,13 +231,33 @@ def test_who_sees_which_enterprise(principal, own_in_7, other_in_8, disclosed_in
     # Enterprise 42 in district 7, enterprise 43 in district 8; 44 in district 8 is disclosed.
     # A logged-in user's scope replaces the public view: an enterprise sees its own data
     # "and nobody else's" (DESIGN.md), a district supervisor the district.
-    assert principal.can_see_enterprise(42, district_id=7, disclosed=False) is own_in_7
-    assert principal.can_see_enterprise(43, district_id=8, disclosed=False) is other_in_8
-    assert principal.can_see_enterprise(44, district_id=8, disclosed=True) is disclosed_in_8
+    assert principal.scope.can_read(42, district_id=7, disclosed=False) is own_in_7
+    assert principal.scope.can_read(43, district_id=8, disclosed=False) is other_in_8
+    assert principal.scope.can_read(44, district_id=8, disclosed=True) is disclosed_in_8
 
 
 def test_public_is_not_authenticated():
     assert not PUBLIC.is_authenticated
     assert (PUBLIC.username, PUBLIC.role) == ("anonymous", "public")
-    assert ADMIN.is_authenticated and ADMIN.is_staff and ADMIN.sees_everything
-    assert DISTRICT_7.is_staff and not DISTRICT_7.sees_everything
+    assert ADMIN.is_authenticated and ADMIN.is_staff and ADMIN.scope.everything
+    assert DISTRICT_7.is_staff and not DISTRICT_7.scope.everything
+
+
+def test_scope_of_each_role():
+    assert ADMIN.scope.everything and not ADMIN.scope.disclosed_only
+    assert Principal(1, "city", "supervisor").scope.everything
+    assert not DISTRICT_7.scope.everything and DISTRICT_7.scope.district_id == 7
+    assert COORDINATOR.scope.disclosed_only and PUBLIC.scope.disclosed_only
+    # A stored user whose role claims admin but who is not authenticated reads as the public.
+    assert Principal(None, "ghost", "admin").scope.disclosed_only
+
+
+def test_own_scope_is_narrower_than_disclosure():
+    assert Scope("admin").owns(9, district_id=2)
+    assert Scope("supervisor", district_id=2).owns(9, district_id=2)
+    assert not Scope("supervisor", district_id=2).owns(9, district_id=3)
+    assert Scope("enterprise", enterprise_ids=frozenset({9})).owns(9, district_id=3)
+    assert not Scope("enterprise", enterprise_ids=frozenset({9})).owns(8, district_id=3)
+    # The public reads a disclosed enterprise but it is never its own business.
+    assert Scope("public").can_read(9, district_id=2, disclosed=True)
+    assert not Scope("public").owns(9, district_id=2)

@@ -31,7 +31,8 @@ from ecozone.airquality.model import (
     ReportKind,
     StationNotFound,
 )
-from ecozone.store.schema import CHINA_STANDARD_TIME, measurement
+from ecozone.store.schema import measurement
+from ecozone.times import CHINA_STANDARD_TIME
 
 I = Indicator  # noqa: E741
 H = timedelta(hours=1)

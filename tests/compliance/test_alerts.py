@@ -33,7 +33,8 @@ from ecozone.compliance import (
     verify,
 )
 from ecozone.compliance.service import httpx_post, list_deliveries
-from ecozone.store.schema import CHINA_STANDARD_TIME, alert_action
+from ecozone.store.schema import alert_action
+from ecozone.times import CHINA_STANDARD_TIME
 
 H = timedelta(hours=1)
 

@@ -29,7 +29,8 @@ from ecozone.compliance import (
     list_marks,
     revoke_mark,
 )
-from ecozone.store.schema import CHINA_STANDARD_TIME, aggregate, alert
+from ecozone.store.schema import aggregate, alert
+from ecozone.times import CHINA_STANDARD_TIME
 
 H = timedelta(hours=1)
 

@@ -1,7 +1,7 @@
 """GET /api/v1/reports/annual/{credit_code}/{year}.{fmt} on the router alone, both engines.
 
 Who is asking is set by overriding accounts' `current_principal`; the access
-rules themselves are the accounts package's (Principal.can_see_enterprise).
+rules themselves are the accounts package's (Scope.can_read).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from tests.reports.data import CHEMICAL, POWER
 from ecozone.accounts.deps import current_principal
 from ecozone.accounts.model import PUBLIC, Principal
 from ecozone.reports.api import router
-from ecozone.store.schema import CHINA_STANDARD_TIME, enterprise
+from ecozone.store.schema import enterprise
+from ecozone.times import CHINA_STANDARD_TIME
 
 ADMIN = Principal(user_id=1, username="admin", role="admin")
 

@@ -20,7 +20,6 @@ from ecozone.store.engine import make_engine
 from ecozone.store.measurements import upsert_measurements
 from ecozone.store.migrate import upgrade_engine
 from ecozone.store.schema import (
-    CHINA_STANDARD_TIME,
     aggregate,
     alert,
     alert_action,
@@ -30,6 +29,7 @@ from ecozone.store.schema import (
     permit_limit,
     point,
 )
+from ecozone.times import CHINA_STANDARD_TIME
 
 POWER = "91500000MA5U7AH918"  # 重庆示例热电有限公司, 两江新区, disclosed
 CHEMICAL = "91500112MA60XKQ2EE"  # 重庆示例化工有限公司, 重庆高新区, not disclosed

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import CHINA_STANDARD_TIME
 from ecozone.web import rules
-from ecozone.web.model import LiveState, PermitStatus, Scope
+from ecozone.web.model import LiveState, PermitStatus
 
 NOW = datetime(2026, 3, 10, 14, 0)  # device time, CST
 
@@ -121,24 +121,6 @@ def test_districts_rank_by_open_alerts_then_exceedance_hours_then_name():
         (3, "北碚区"),  # 1 open alert, 0 h; 北 (U+5317) sorts before 渝 (U+6E1D)
         (4, "渝中区"),
     ]
-
-
-def test_scope_of_each_role():
-    assert rules.scope_for("admin", None, ()) == Scope(everything=True)
-    assert rules.scope_for("supervisor", None, ()) == Scope(everything=True)
-    assert rules.scope_for("supervisor", 7, ()) == Scope(district_id=7)
-    assert rules.scope_for("enterprise", None, [3, 4]) == Scope(enterprise_ids=frozenset({3, 4}))
-    assert rules.scope_for("coordinator", None, ()) == Scope(disclosed_only=True)
-    assert rules.scope_for("public", None, ()) == Scope(disclosed_only=True)
-
-
-def test_own_scope_is_narrower_than_disclosure():
-    assert rules.in_own_scope(Scope(everything=True), 9, 2)
-    assert rules.in_own_scope(Scope(district_id=2), 9, 2)
-    assert not rules.in_own_scope(Scope(district_id=2), 9, 3)
-    assert rules.in_own_scope(Scope(enterprise_ids=frozenset({9})), 9, 3)
-    assert not rules.in_own_scope(Scope(enterprise_ids=frozenset({9})), 8, 3)
-    assert not rules.in_own_scope(Scope(disclosed_only=True), 9, 2)
 
 
 def test_schematic_position_is_stable_and_near_the_centre():

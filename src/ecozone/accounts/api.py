@@ -23,7 +23,7 @@ from ecozone.accounts.model import (
     RateLimited,
     UnknownUserError,
 )
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import CHINA_STANDARD_TIME
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 

@@ -113,23 +113,11 @@ require_staff = require_roles(Role.ADMIN, Role.SUPERVISOR)
 
 
 def visible_enterprise_ids(engine: sa.Engine, principal: Principal) -> set[int] | None:
-    """Ids of the enterprises `principal` may read; None means all of them.
-
-    Admins and city-wide supervisors: all; a district supervisor: the
-    district's; an enterprise user: their own; the public and coordinators:
-    the disclosed ones (see Principal).
-    """
-    if principal.sees_everything:
+    """Ids of the enterprises `principal` may read; None means all of them (see Scope)."""
+    if principal.scope.everything:
         return None
-    if principal.sees_disclosed_only:
-        with engine.connect() as conn:
-            return store.disclosed_enterprise_ids(conn)
-    if principal.role == Role.SUPERVISOR and principal.district_id is not None:
-        with engine.connect() as conn:
-            return store.enterprise_ids_of_district(conn, principal.district_id)
-    if principal.role == Role.ENTERPRISE:
-        return set(principal.enterprise_ids)
-    return set()
+    with engine.connect() as conn:
+        return store.visible_enterprise_ids(conn, principal.scope)
 
 
 def _not_found(detail: str) -> HTTPException:
@@ -141,7 +129,7 @@ def check_enterprise_access(engine: sa.Engine, principal: Principal, credit_code
     credit code, same message) otherwise."""
     with engine.connect() as conn:
         found = store.enterprise_access(conn, credit_code)
-    if found is None or not principal.can_see_enterprise(
+    if found is None or not principal.scope.can_read(
         found["id"], district_id=found["district_id"], disclosed=found["disclosed"]
     ):
         raise _not_found(f"no enterprise with credit code {credit_code}")
@@ -153,7 +141,7 @@ def check_device_access(engine: sa.Engine, principal: Principal, mn: str) -> int
     404 (as for an unknown MN, same message) otherwise."""
     with engine.connect() as conn:
         found = store.device_access(conn, mn)
-    if found is None or not principal.can_see_enterprise(
+    if found is None or not principal.scope.can_read(
         found["id"], district_id=found["district_id"], disclosed=found["disclosed"]
     ):
         raise _not_found(f"no device with MN {mn}")
@@ -164,7 +152,7 @@ def visible_frame_mns(engine: sa.Engine, principal: Principal) -> set[str] | Non
     """MNs whose raw frames `principal` may read; None means every frame, including
     frames of unregistered MNs. Only staff read frames (see require_staff); a
     district supervisor reads those of the district's devices."""
-    if principal.sees_everything:
+    if principal.scope.everything:
         return None
     if principal.role == Role.SUPERVISOR and principal.district_id is not None:
         with engine.connect() as conn:

@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from ecozone.errors import Conflict, Invalid, NotFound
+
 
 class Role(StrEnum):
     """Roles of DESIGN.md "Interfaces"; PUBLIC is the anonymous visitor and is never stored."""
@@ -37,19 +39,21 @@ class TokenKind(StrEnum):
     API = "api"  # scripts and other systems, Authorization: Bearer; fixed expiry
 
 
-class AccountError(Exception):
+class AccountError(Invalid):
     """A request about users, passwords or tokens was refused; the message says why."""
 
 
-class UnknownUserError(AccountError):
+class UnknownUserError(AccountError, NotFound):
     """No user with that username."""
 
 
-class DuplicateUserError(AccountError):
+class DuplicateUserError(AccountError, Conflict):
     """The username is taken."""
 
 
 class AuthError(AccountError):
+    http_status = 401
+
     """Login refused. The message is safe to show: it never says whether the username exists."""
 
 
@@ -62,17 +66,61 @@ class RateLimited(AccountError):
 
 
 @dataclass(frozen=True)
-class Principal:
-    """Who is making a request, with the scope of what they may see.
+class Scope:
+    """What a principal may read and act on: the platform's one access decision.
 
-    Scope (DESIGN.md "Who uses it"): admins and city-wide supervisors see
-    every enterprise; a supervisor with `district_id` sees that district's
+    DESIGN.md "Who uses it": admins and city-wide supervisors see every
+    enterprise; a supervisor with `district_id` sees that district's
     enterprises only; an enterprise user sees the enterprises in
-    `enterprise_ids` "and nobody else's". The public sees the disclosed
+    `enterprise_ids` "and nobody else's"; the public sees the disclosed
     enterprises (a key pollutant-discharging unit's automatic monitoring data,
     which the law makes public), and so does a coordinator, whose work is the
-    plan, not enterprise data.
+    plan, not enterprise data. `accounts.store.scope_condition` turns a Scope
+    into SQL; every route, page and export reads through one or the other.
     """
+
+    role: str
+    district_id: int | None = None
+    enterprise_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def everything(self) -> bool:
+        """Admin or city-wide supervisor: no enterprise is outside the scope."""
+        return self.role == Role.ADMIN or (
+            self.role == Role.SUPERVISOR and self.district_id is None
+        )
+
+    @property
+    def disclosed_only(self) -> bool:
+        """The public view: the anonymous public, and coordinators."""
+        return self.role in (Role.PUBLIC, Role.COORDINATOR)
+
+    @property
+    def is_staff(self) -> bool:
+        """Admin or supervisor (of any extent): reads raw frames and the registry's devices."""
+        return self.role in STAFF_ROLES
+
+    def can_read(self, enterprise_id: int, *, district_id: int | None, disclosed: bool) -> bool:
+        """Read access to an enterprise's registry entry and monitoring data."""
+        if self.disclosed_only:
+            return disclosed
+        return self.owns(enterprise_id, district_id=district_id)
+
+    def owns(self, enterprise_id: int, *, district_id: int | None) -> bool:
+        """Whether the enterprise is the viewer's own business, not merely disclosed to all:
+        only then are its alerts, their handling, data marks and devices shown and acted on."""
+        if self.everything:
+            return True
+        if self.role == Role.SUPERVISOR:
+            return district_id is not None and district_id == self.district_id
+        if self.role == Role.ENTERPRISE:
+            return enterprise_id in self.enterprise_ids
+        return False
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request; `scope` says what they may see and act on."""
 
     user_id: int | None
     username: str
@@ -85,36 +133,18 @@ class Principal:
         return self.user_id is not None and self.role != Role.PUBLIC
 
     @property
+    def scope(self) -> Scope:
+        role = self.role if self.is_authenticated else Role.PUBLIC
+        return Scope(role=role, district_id=self.district_id, enterprise_ids=self.enterprise_ids)
+
+    @property
     def is_staff(self) -> bool:
         """Admin or supervisor (of any extent)."""
-        return self.is_authenticated and self.role in STAFF_ROLES
+        return self.is_authenticated and self.scope.is_staff
 
-    @property
-    def sees_everything(self) -> bool:
-        """Admin or city-wide supervisor: no enterprise is outside the scope."""
-        return self.is_authenticated and (
-            self.role == Role.ADMIN or (self.role == Role.SUPERVISOR and self.district_id is None)
-        )
 
-    @property
-    def sees_disclosed_only(self) -> bool:
-        """The public view: the anonymous public, and coordinators."""
-        return not self.is_authenticated or self.role == Role.COORDINATOR
-
-    def can_see_enterprise(
-        self, enterprise_id: int, *, district_id: int | None, disclosed: bool
-    ) -> bool:
-        """Read access to an enterprise's registry entry and monitoring data."""
-        if self.sees_disclosed_only:
-            return disclosed
-        if self.sees_everything:
-            return True
-        if self.role == Role.SUPERVISOR:
-            return district_id is not None and district_id == self.district_id
-        if self.role == Role.ENTERPRISE:
-            return enterprise_id in self.enterprise_ids
-        return False
-
+#: The platform itself (background jobs, the CLI, a page's own-scope reads): no limit.
+SYSTEM_SCOPE = Scope(role=Role.ADMIN)
 
 PUBLIC = Principal(user_id=None, username=PUBLIC_USERNAME, role=Role.PUBLIC)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.accounts.model import Role, Scope
 from ecozone.store.schema import (
     audit_log,
     auth_token,
@@ -221,13 +222,31 @@ def delete_expired_tokens(conn: sa.Connection, now: datetime, *, user_id: int | 
 # --- scope -------------------------------------------------------------------------
 
 
-def disclosed_enterprise_ids(conn: sa.Connection) -> set[int]:
-    stmt = sa.select(enterprise.c.id).where(enterprise.c.disclosed.is_(True))
-    return set(conn.execute(stmt).scalars())
+def scope_condition(
+    scope: Scope, *, own: bool = False, table: sa.Table = enterprise
+) -> sa.ColumnElement[bool]:
+    """The SQL form of `Scope.can_read` (or of `Scope.owns` with `own`): a condition on
+    `table`, the `enterprise` table or an alias of it, that the statement joins.
+
+    The one place where access becomes SQL: every list of enterprise-owned rows
+    (points, permits, alerts, marks, frames...) filters with it.
+    """
+    if scope.disclosed_only:
+        return table.c.disclosed.is_(True) if not own else sa.false()
+    if scope.everything:
+        return sa.true()
+    if scope.role == Role.SUPERVISOR:
+        return table.c.district_id == scope.district_id
+    if scope.role == Role.ENTERPRISE and scope.enterprise_ids:
+        return table.c.id.in_(sorted(scope.enterprise_ids))
+    return sa.false()
 
 
-def enterprise_ids_of_district(conn: sa.Connection, district_id: int) -> set[int]:
-    stmt = sa.select(enterprise.c.id).where(enterprise.c.district_id == district_id)
+def visible_enterprise_ids(conn: sa.Connection, scope: Scope) -> set[int] | None:
+    """Ids of the enterprises `scope` may read; None means all of them."""
+    if scope.everything:
+        return None
+    stmt = sa.select(enterprise.c.id).where(scope_condition(scope))
     return set(conn.execute(stmt).scalars())
 
 

@@ -14,12 +14,14 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
 
+from ecozone.errors import Invalid, NotFound
 
-class AirQualityError(ValueError):
+
+class AirQualityError(Invalid):
     """A request air quality cannot answer as asked; the message names what is wrong."""
 
 
-class StationNotFound(AirQualityError):
+class StationNotFound(AirQualityError, NotFound):
     """No air station with that id, or not one the caller may see."""
 
 

@@ -33,7 +33,7 @@ from ecozone.airquality.model import (
     StationNotFound,
     load_settings,
 )
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import CHINA_STANDARD_TIME, cst_naive
 
 #: A station whose newest valid hourly mean is older than this has no latest report.
 LATEST_LOOKBACK = timedelta(days=2)
@@ -57,7 +57,7 @@ def now_local(now: datetime | None = None) -> datetime:
     instant = now if now is not None else datetime.now(UTC)
     if instant.tzinfo is None:
         raise AirQualityError(f"naive datetime {instant.isoformat()} given for now; add tzinfo")
-    return instant.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+    return cst_naive(instant)
 
 
 def parse_time(value: datetime | str | None, name: str) -> datetime | None:
@@ -80,7 +80,7 @@ def parse_time(value: datetime | str | None, name: str) -> datetime | None:
     else:
         parsed = value
     if parsed.tzinfo is not None and parsed.utcoffset() is not None:
-        return parsed.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+        return cst_naive(parsed)
     return parsed.replace(tzinfo=None)
 
 

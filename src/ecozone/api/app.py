@@ -30,6 +30,7 @@ from ecozone.airquality import api as airquality_api
 from ecozone.api import pages, routes
 from ecozone.api import store as api_store
 from ecozone.compliance import api as compliance_api
+from ecozone.errors import EcozoneError
 from ecozone.measurements import api as measurements_api
 from ecozone.monitoring import api as monitoring_api
 from ecozone.plan import api as plan_api
@@ -81,6 +82,12 @@ class RequestMetrics:
             HTTP_DURATION.labels(method, template).observe(time.perf_counter() - started)
 
 
+async def domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    """Every domain error answers with its kind's status (ecozone.errors) and its message."""
+    status = exc.http_status if isinstance(exc, EcozoneError) else 500
+    return JSONResponse({"detail": str(exc)}, status_code=status)
+
+
 def create_app(
     engine: sa.Engine | None = None, *, settings: config.Settings | None = None
 ) -> FastAPI:
@@ -113,6 +120,7 @@ def create_app(
     app.state.settings = settings
     app.add_middleware(AuditWrites)
     app.add_middleware(RequestMetrics)
+    app.add_exception_handler(EcozoneError, domain_error)
     app.include_router(accounts_api.router)
     app.include_router(measurements_api.router)
     app.include_router(routes.router)

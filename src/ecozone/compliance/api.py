@@ -182,7 +182,7 @@ def _write_permit(
     create_only: bool,
 ) -> dict[str, Any]:
     credit_code = body.get("credit_code") if isinstance(body, dict) else None
-    if isinstance(credit_code, str) and not principal.sees_everything:
+    if isinstance(credit_code, str) and not principal.scope.everything:
         deps.check_enterprise_access(engine, principal, credit_code.upper())
     try:
         stored, warnings = service.put_permit(

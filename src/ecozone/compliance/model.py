@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from ecozone.errors import Conflict, Invalid, NotFound
+
 
 class PermitClass(StrEnum):
     """Management class of a discharge permit (排污许可管理条例 art. 2; the classification
@@ -71,7 +73,7 @@ class MarkKind(StrEnum):
     FAULT = "fault"  # 故障
 
 
-class ComplianceError(ValueError):
+class ComplianceError(Invalid):
     """A request the compliance package refused; `errors` lists every problem, each by
     where it is (a file path such as permits[0].outlets[1].code, or a field name)."""
 
@@ -86,15 +88,15 @@ class ComplianceError(ValueError):
         super().__init__(message)
 
 
-class NotFoundError(ComplianceError):
+class NotFoundError(ComplianceError, NotFound):
     """The request names a permit, alert, mark, webhook, point or device that is not stored."""
 
 
-class TransitionError(ComplianceError):
+class TransitionError(ComplianceError, Conflict):
     """An alert action that its current state does not allow."""
 
 
-class ConflictError(ComplianceError):
+class ConflictError(ComplianceError, Conflict):
     """The request would create something that exists already (a permit number, a URL)."""
 
 

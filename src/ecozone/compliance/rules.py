@@ -35,7 +35,7 @@ from ecozone.compliance.model import (
     TransitionError,
 )
 from ecozone.hj212 import codes
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import CHINA_STANDARD_TIME, cst_naive
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -57,7 +57,7 @@ def local_time(value: datetime) -> datetime:
     A naive value is taken as CST already; an aware one is converted.
     """
     if value.tzinfo is not None and value.utcoffset() is not None:
-        return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+        return cst_naive(value)
     return value
 
 

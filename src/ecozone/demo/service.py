@@ -25,6 +25,7 @@ from ecozone.accounts.service import ensure_demo_users
 from ecozone.compliance.service import import_permits
 from ecozone.config import Settings
 from ecozone.demo.permits import demo_permits
+from ecozone.errors import EcozoneError
 from ecozone.gateway.server import Gateway
 from ecozone.registry.service import import_registry
 from ecozone.simulator.device import china_now
@@ -38,7 +39,7 @@ FIRST_RUN_HISTORY_H = 6.0  # simulated history sent at once, so the pages have d
 LATER_RUN_HISTORY_H = 1.0
 
 
-class DemoError(Exception):
+class DemoError(EcozoneError):
     """The demo cannot start; the message says why."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ecozone.errors import Invalid, NotFound
 from ecozone.store.schema import MEASUREMENT_KINDS
 
 #: Columns of a query row, in output order (JSON keys, CSV header).
@@ -25,11 +26,11 @@ KINDS = MEASUREMENT_KINDS
 FORMATS = ("json", "csv")
 
 
-class QueryError(ValueError):
+class QueryError(Invalid):
     """A measurement query that cannot be answered as asked; the message says why."""
 
 
-class NotFoundError(QueryError):
+class NotFoundError(QueryError, NotFound):
     """The query names a device, enterprise or outlet that the registry does not hold."""
 
 

@@ -34,7 +34,7 @@ from ecozone.measurements.model import (
 )
 from ecozone.monitoring import store as monitoring_store
 from ecozone.monitoring.model import COMPUTED_OUTPUT_COLUMNS, COMPUTED_VALUE_COLUMNS
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import CHINA_STANDARD_TIME, cst_naive
 
 #: Where rows come from: what devices sent, or the hourly/daily values derived from it.
 SOURCES = ("raw", "computed")
@@ -66,7 +66,7 @@ def parse_time(value: datetime | str, name: str = "time") -> datetime:
     else:
         parsed = value
     if parsed.tzinfo is not None and parsed.utcoffset() is not None:
-        return parsed.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+        return cst_naive(parsed)
     return parsed.replace(tzinfo=None)
 
 

@@ -19,7 +19,7 @@ from ecozone.accounts import deps
 from ecozone.accounts.model import Principal
 from ecozone.monitoring import service, store
 from ecozone.monitoring.model import MonitoringError
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import CHINA_STANDARD_TIME
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
@@ -63,7 +63,7 @@ class TotalList(BaseModel):
 def _visible_point(engine: sa.Engine, principal: Principal, point_id: int) -> None:
     with engine.connect() as conn:
         owner = store.point_owner(conn, point_id)
-    if owner is None or not principal.can_see_enterprise(
+    if owner is None or not principal.scope.can_read(
         owner["id"], district_id=owner["district_id"], disclosed=owner["disclosed"]
     ):
         raise HTTPException(status_code=404, detail=f"no point with id {point_id}")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
+from ecozone.errors import Invalid
+
 #: HJ 212-2017 §6.6.1 (MinInterval): the minute-data intervals a device may be set to, minutes.
 MINUTE_INTERVALS = (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30)
 
@@ -34,7 +36,7 @@ COMPUTED_VALUE_COLUMNS = (
 COMPUTED_OUTPUT_COLUMNS = COMPUTED_KEY_COLUMNS + COMPUTED_VALUE_COLUMNS
 
 
-class MonitoringError(ValueError):
+class MonitoringError(Invalid):
     """A request monitoring cannot carry out as asked; the message names what is wrong."""
 
 

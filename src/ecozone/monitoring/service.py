@@ -37,7 +37,7 @@ from ecozone.monitoring.model import (
     load_settings,
 )
 from ecozone.monitoring.rules import Periods
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import cst_naive
 
 ONE_HOUR = timedelta(hours=1)
 ONE_DAY = timedelta(days=1)
@@ -60,7 +60,7 @@ class _Point:
 def device_time(value: datetime) -> datetime:
     """Naive China Standard Time, the way data_time is stored; aware values are converted."""
     if value.tzinfo is not None and value.utcoffset() is not None:
-        return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+        return cst_naive(value)
     return value.replace(tzinfo=None)
 
 

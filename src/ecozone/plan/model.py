@@ -16,6 +16,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from ecozone.errors import Invalid, NotFound
+
 #: The plan numbers its measures 1..23 (二、重点工作).
 MEASURE_NUMBERS = range(1, 24)
 
@@ -70,7 +72,7 @@ class Basis(StrEnum):
     WORDING = "wording"  # the text says 全面/全覆盖/不减少; read as 100 % or the baseline
 
 
-class PlanError(Exception):
+class PlanError(Invalid):
     """The one exception family of this package; `errors` lists every problem found."""
 
     def __init__(self, errors: list[str], *, heading: str) -> None:
@@ -104,7 +106,7 @@ class ProgressError(PlanError):
         )
 
 
-class NotFoundError(PlanError):
+class NotFoundError(PlanError, NotFound):
     """A measure number or indicator code the plan does not have."""
 
     def __init__(self, message: str) -> None:

@@ -34,7 +34,7 @@ from ecozone.plan.model import (
     ProgressReport,
     parse_plan,
 )
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import CHINA_STANDARD_TIME
 
 PLAN_FILE = Path(__file__).with_name("data") / "plan.yaml"
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ecozone.errors import Invalid
+
 DEFAULT_ZONE = "中国（重庆）自由贸易试验区"
 
 
@@ -20,7 +22,7 @@ class PointKind(StrEnum):
     SURFACE_WATER = "surface_water"
 
 
-class RegistryError(Exception):
+class RegistryError(Invalid):
     """A registry file or request was refused; `errors` lists every problem by its path."""
 
     def __init__(self, errors: list[str], *, heading: str | None = None) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from ecozone.errors import Invalid, NotFound
+
 #: Output formats of a report, with their media types and file suffixes.
 FORMATS = ("html", "pdf", "xlsx")
 MEDIA_TYPES = {
@@ -55,11 +57,11 @@ PERMIT_CLASS_NAMES = {
 }
 
 
-class ReportError(ValueError):
+class ReportError(Invalid):
     """A report that cannot be made as asked; the message says why."""
 
 
-class EnterpriseNotFound(ReportError):
+class EnterpriseNotFound(ReportError, NotFound):
     """No enterprise has the credit code asked for."""
 
 

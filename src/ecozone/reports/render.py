@@ -29,7 +29,7 @@ from ecozone.reports.model import (
     MonitoringMethod,
     OutletSection,
 )
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import cst_naive
 
 # --- display helpers shared by HTML and xlsx --------------------------------------------
 
@@ -86,7 +86,7 @@ def fmt_time(value: datetime | date | None) -> str:
         return "—"
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+            value = cst_naive(value)
         return value.strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
 
@@ -344,7 +344,7 @@ def _declarations_sheet(ws: Worksheet, report: AnnualReport) -> None:
     ]  # fmt: skip
     rows = [
         [d.point_code, d.pollutant or "全部 all", d.kind, d.start, d.end, d.reason,
-         d.declared_by, d.declared_at.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None),
+         d.declared_by, cst_naive(d.declared_at),
          "是 yes" if d.late else "否 no", "是 yes" if d.revoked else "否 no"]
         for outlet in report.outlets
         for d in outlet.declarations

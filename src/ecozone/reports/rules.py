@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from ecozone.hj212 import codes
 from ecozone.hj212.codes import DataFlag
 from ecozone.reports.model import GAP_CAUSES, PermitLimit, YearOutOfRange
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import CHINA_STANDARD_TIME
 
 #: The first year a report can be asked for: HJ/T 212 online monitoring platforms
 #: and their stored data start in the 2000s; earlier years cannot hold data.

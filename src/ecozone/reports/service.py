@@ -29,7 +29,7 @@ from ecozone.reports.model import (
     PollutantTotal,
     ReportError,
 )
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import cst_naive
 
 Key = tuple[int, str]  # (point id, pollutant code)
 
@@ -47,7 +47,7 @@ def build_annual_report(
     now = now if now is not None else datetime.now(UTC)
     if now.tzinfo is None:
         raise ReportError("now must be an aware datetime (an instant), not a naive one")
-    now_cst = now.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+    now_cst = cst_naive(now)
     if not isinstance(year, int) or isinstance(year, bool):
         raise ReportError(f"year must be a whole number such as 2024, not {year!r}")
     rules.check_year(year, now_cst.date())

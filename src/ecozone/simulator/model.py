@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ecozone.errors import Invalid
 from ecozone.registry.model import PointKind
 
 __all__ = [
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 
-class SimulatorError(ValueError):
+class SimulatorError(Invalid):
     """A device list, registry file or option the simulator cannot run with."""
 
 

@@ -25,12 +25,12 @@ import psycopg
 import sqlalchemy as sa
 
 from ecozone.store.schema import (
-    CHINA_STANDARD_TIME,
     MEASUREMENT_KINDS,
     measurement,
     point,
     raw_frame,
 )
+from ecozone.times import cst_naive
 
 KEY_COLUMNS = ("point_id", "kind", "pollutant", "data_time")
 FLOAT_COLUMNS = ("rtd", "avg", "min", "max", "cou", "zs_rtd", "zs_avg", "zs_min", "zs_max")
@@ -87,7 +87,7 @@ _PG_RAW_TYPES = ["timestamptz", "text", "text", "text", "text", "bytea", "varcha
 
 def _local_time(value: datetime) -> datetime:
     if value.tzinfo is not None:
-        return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+        return cst_naive(value)
     return value
 
 
@@ -308,6 +308,6 @@ def _read_times(rows: list[dict[str, Any]]) -> None:
                 if name == "received_at":
                     out = out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
                 elif out.tzinfo is not None:
-                    out = out.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+                    out = cst_naive(out)
                 parsed[value] = out
             row[name] = out

@@ -10,11 +10,13 @@ UTC+8, no zone on the wire) and is stored naive, as sent.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+
+from ecozone.times import cst_naive
 
 NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
@@ -26,8 +28,6 @@ NAMING_CONVENTION = {
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
-#: HJ 212 DataTime is China Standard Time; China has kept UTC+8 without DST since 1991.
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 POINT_KINDS = ("flue_gas", "wastewater", "ambient_air", "surface_water")
 MEASUREMENT_KINDS = ("rtd", "minute", "hour", "day")
@@ -73,7 +73,7 @@ class LocalDateTime(sa.TypeDecorator[datetime]):
 
     def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is not None and value.tzinfo is not None:
-            return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+            return cst_naive(value)
         return value
 
 

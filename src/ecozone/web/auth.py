@@ -56,7 +56,7 @@ def can_see(principal: Any, row: dict[str, Any]) -> bool:
     """Whether `principal` may see the enterprise of `row` (enterprise_id, district_id,
     disclosed); the principal's own rule decides."""
     return bool(
-        principal.can_see_enterprise(
+        principal.scope.can_read(
             row["enterprise_id"], district_id=row["district_id"], disclosed=bool(row["disclosed"])
         )
     )

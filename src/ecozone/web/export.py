@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import cst_naive
 from ecozone.web.model import Table, WebError
 
 FORMATS = {
@@ -39,7 +39,7 @@ def check_format(fmt: str) -> str:
 def cell_value(value: Any) -> Any:
     """A value as a spreadsheet cell holds it: aware instants in CST wall-clock time."""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+        return cst_naive(value)
     if value is None or isinstance(value, bool | int | float | str | date):
         return value
     return str(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ecozone.store.schema import CHINA_STANDARD_TIME
+from ecozone.times import cst_naive
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -425,7 +425,7 @@ def show(value: Any, lang: str) -> str:
         return t(lang, "yes" if value else "no")
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+            value = cst_naive(value)
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ecozone import errors
+from ecozone.errors import Invalid
+
 
 class LiveState(StrEnum):
     """State of a monitoring point on the map, from its latest data (see rules.live_state)."""
@@ -45,21 +48,6 @@ class PermitStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Scope:
-    """The enterprises a viewer may list.
-
-    `everything` (admin, city-wide supervisor); else `district_id` (a district's
-    supervisor), else `enterprise_ids` (an enterprise's staff), else only
-    enterprises with `disclosed` set (the public, coordinators).
-    """
-
-    everything: bool = False
-    district_id: int | None = None
-    enterprise_ids: frozenset[int] | None = None
-    disclosed_only: bool = False
-
-
-@dataclass(frozen=True)
 class Column:
     """One column of an exported table: the row key and its heading."""
 
@@ -76,13 +64,13 @@ class Table:
     rows: tuple[dict[str, Any], ...]
 
 
-class WebError(Exception):
+class WebError(Invalid):
     """A request the web pages refuse; the message names what is wrong and is safe to show."""
 
     status_code = 400
 
 
-class NotFound(WebError):
+class NotFound(WebError, errors.NotFound):
     """Absent, or not visible to this viewer: both answer 404, so existence does not leak."""
 
     status_code = 404

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ecozone.store.schema import CHINA_STANDARD_TIME
-from ecozone.web.model import LiveState, PermitStatus, Scope
+from ecozone.times import cst_naive
+from ecozone.web.model import LiveState, PermitStatus
 
 #: A point with no data for this long is offline (ecozone's setting for the map).
 OFFLINE_AFTER = timedelta(hours=2)
@@ -49,7 +49,7 @@ def local_time(instant: datetime) -> datetime:
     """The naive China Standard Time wall clock of an aware instant (HJ 212 DataTime)."""
     if instant.tzinfo is None:
         raise ValueError(f"naive datetime {instant.isoformat()} given for an instant")
-    return instant.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None)
+    return cst_naive(instant)
 
 
 def live_state(
@@ -142,30 +142,6 @@ def rank_districts(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         rows, key=lambda r: (-r["open_alerts"], -round(r["exceedance_hours"], 6), r["name"])
     )
     return [{**row, "rank": i} for i, row in enumerate(ordered, start=1)]
-
-
-def scope_for(role: str, district_id: int | None, enterprise_ids: Iterable[int]) -> Scope:
-    """The enterprises a role may list: admin all; supervisor all or their district;
-    enterprise staff their own; the public and coordinators disclosed ones only."""
-    if role == "admin":
-        return Scope(everything=True)
-    if role == "supervisor":
-        return Scope(district_id=district_id) if district_id is not None else Scope(everything=True)
-    if role == "enterprise":
-        return Scope(enterprise_ids=frozenset(enterprise_ids))
-    return Scope(disclosed_only=True)
-
-
-def in_own_scope(scope: Scope, enterprise_id: int, district_id: int | None) -> bool:
-    """Whether an enterprise is the viewer's own business (not merely disclosed to all):
-    only then are its alerts, their handling, data marks and devices shown."""
-    if scope.everything:
-        return True
-    if scope.district_id is not None:
-        return district_id == scope.district_id
-    if scope.enterprise_ids is not None:
-        return enterprise_id in scope.enterprise_ids
-    return False
 
 
 def schematic_position(

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.airquality import service as airquality
 from ecozone.hj212 import codes
 from ecozone.store.schema import ALERT_STATES
@@ -31,7 +32,6 @@ from ecozone.web.model import (
     FeedbackError,
     LiveState,
     NotFound,
-    Scope,
     Table,
     WebError,
 )
@@ -49,10 +49,6 @@ FEEDBACK_MAX_CHARS = 2000
 ZONE_CENTRE = (106.55, 29.60)
 # Names HJ 212-2017 App. B does not list (a05024 is the HJ 524-2009 ozone code).
 _EXTRA_POLLUTANTS = {"a05024": ("臭氧", "ozone (O3)", "mg/m3")}
-
-
-def scope_of(principal: Any) -> Scope:
-    return rules.scope_for(principal.role, principal.district_id, principal.enterprise_ids)
 
 
 def pollutant_name(code: str, lang: str) -> str:
@@ -157,7 +153,7 @@ def live_points(
 def map_data(engine: sa.Engine, principal: Any, now: datetime, lang: str) -> dict[str, Any]:
     """Every point the principal may list, with its state, for the map and the state counts."""
     with engine.connect() as conn:
-        points = live_points(conn, store.list_points(conn, scope_of(principal)), now)
+        points = live_points(conn, store.list_points(conn, principal.scope), now)
     counts = Counter(p["state"].value for p in points)
     return {
         "generated_at": now.isoformat(timespec="seconds"),
@@ -240,7 +236,7 @@ def _alert_rows(alerts: Iterable[dict[str, Any]], lang: str) -> list[dict[str, A
 def open_alerts_table(engine: sa.Engine, principal: Any, now: datetime, lang: str) -> Table:
     """Alerts not yet verified or closed, newest first."""
     with engine.connect() as conn:
-        alerts = store.list_alerts(conn, scope_of(principal), states=OPEN_ALERT_STATES, limit=200)
+        alerts = store.list_alerts(conn, principal.scope, states=OPEN_ALERT_STATES, limit=200)
     return _table("open-alerts", lang, _ALERT_COLUMNS, _alert_rows(alerts, lang))
 
 
@@ -249,7 +245,7 @@ def today_exceedances_table(engine: sa.Engine, principal: Any, now: datetime, la
     midnight = rules.local_time(now).replace(hour=0, minute=0, second=0, microsecond=0)
     with engine.connect() as conn:
         alerts = store.list_alerts(
-            conn, scope_of(principal), types=("exceedance",), since=midnight, limit=500
+            conn, principal.scope, types=("exceedance",), since=midnight, limit=500
         )
     columns = (
         ("start", "col.start"),
@@ -271,7 +267,7 @@ def capture_table(engine: sa.Engine, principal: Any, now: datetime, lang: str) -
     end = rules.local_time(now).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=rules.CAPTURE_WINDOW_HOURS)
     with engine.connect() as conn:
-        points = store.list_points(conn, scope_of(principal))
+        points = store.list_points(conn, principal.scope)
         counts = store.capture_counts(
             conn, [p["id"] for p in points], start, end, end - EXPECTED_POLLUTANTS_LOOKBACK
         )
@@ -329,7 +325,7 @@ def ambient_table(engine: sa.Engine, principal: Any, now: datetime, lang: str) -
     codes_wanted = [code for code, _unit in rules.AMBIENT_POLLUTANTS]
     with engine.connect() as conn:
         stations = [
-            p for p in store.list_points(conn, scope_of(principal)) if p["kind"] == "ambient_air"
+            p for p in store.list_points(conn, principal.scope) if p["kind"] == "ambient_air"
         ]
         latest = store.latest_hourly(conn, [s["id"] for s in stations], codes_wanted, since)
     reports = {
@@ -377,7 +373,7 @@ def ambient_table(engine: sa.Engine, principal: Any, now: datetime, lang: str) -
 
 def ranking_table(engine: sa.Engine, principal: Any, now: datetime, lang: str) -> Table:
     """Districts worst first by open alerts, then exceedance hours over the last 30 days."""
-    scope = scope_of(principal)
+    scope = principal.scope
     now_local = rules.local_time(now)
     window_start = now_local - RANKING_WINDOW
     with engine.connect() as conn:
@@ -428,7 +424,7 @@ DASHBOARD_TABLES = {
 def public_enterprises_table(engine: sa.Engine, principal: Any, lang: str) -> Table:
     """Enterprises the viewer may list (for the public: those that disclose their data)."""
     with engine.connect() as conn:
-        enterprises = store.list_enterprises(conn, scope_of(principal))
+        enterprises = store.list_enterprises(conn, principal.scope)
     rows = [
         {
             "name": e["name"],
@@ -474,11 +470,11 @@ def point_page(
         alerted = [
             a["pollutant"]
             for a in store.list_alerts(
-                conn, Scope(everything=True), states=OPEN_ALERT_STATES, point_id=point_id, limit=5
+                conn, SYSTEM_SCOPE, states=OPEN_ALERT_STATES, point_id=point_id, limit=5
             )
             if a["pollutant"]
         ]
-    internal = rules.in_own_scope(scope_of(principal), row["enterprise_id"], row["district_id"])
+    internal = principal.scope.owns(row["enterprise_id"], district_id=row["district_id"])
     value_key = "rtd" if live["latest_kind"] == "rtd" else "avg"
     zs_key = "zs_rtd" if live["latest_kind"] == "rtd" else "zs_avg"
     latest_rows = [
@@ -671,9 +667,9 @@ def point_alerts_table(engine: sa.Engine, principal: Any, point_id: int, lang: s
     """Alerts of a point, for viewers whose own business the point is (not the public)."""
     with engine.connect() as conn:
         row = _point(conn, principal, point_id)
-        if not rules.in_own_scope(scope_of(principal), row["enterprise_id"], row["district_id"]):
+        if not principal.scope.owns(row["enterprise_id"], district_id=row["district_id"]):
             raise NotFound(f"no alerts of point {point_id} here")
-        alerts = store.list_alerts(conn, Scope(everything=True), point_id=row["id"], limit=500)
+        alerts = store.list_alerts(conn, SYSTEM_SCOPE, point_id=row["id"], limit=500)
     columns = (
         ("start", "col.start"),
         ("end", "col.end"),
@@ -876,9 +872,9 @@ def enterprise_file(
     year_start = now_local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     with engine.connect() as conn:
         ent = _enterprise(conn, principal, credit_code)
-        internal = rules.in_own_scope(scope_of(principal), ent["id"], ent["district_id"])
+        internal = principal.scope.owns(ent["id"], district_id=ent["district_id"])
         points = live_points(
-            conn, store.list_points(conn, Scope(everything=True), enterprise_id=ent["id"]), now
+            conn, store.list_points(conn, SYSTEM_SCOPE, enterprise_id=ent["id"]), now
         )
         latest = latest_summaries(conn, points, lang)
         permits = store.permits(conn, [ent["id"]])
@@ -887,9 +883,7 @@ def enterprise_file(
         exceedances = store.exceedance_count(conn, ent["id"], year_start)
         alerts, actions, marks = [], {}, []
         if internal:
-            alerts = store.list_alerts(
-                conn, Scope(everything=True), enterprise_id=ent["id"], limit=200
-            )
+            alerts = store.list_alerts(conn, SYSTEM_SCOPE, enterprise_id=ent["id"], limit=200)
             actions = store.alert_actions(conn, [a["id"] for a in alerts])
             marks = store.marks(conn, ent["id"])
     permit_table, permit_rows = permits_table(permits, now_local.date(), lang)
@@ -949,17 +943,13 @@ def portal(engine: sa.Engine, principal: Any, now: datetime, lang: str) -> list[
     now_local = rules.local_time(now)
     result = []
     with engine.connect() as conn:
-        enterprises = store.list_enterprises(
-            conn, scope_of(principal), ids=principal.enterprise_ids
-        )
+        enterprises = store.list_enterprises(conn, principal.scope, ids=principal.enterprise_ids)
         for ent in enterprises:
             points = live_points(
-                conn, store.list_points(conn, scope_of(principal), enterprise_id=ent["id"]), now
+                conn, store.list_points(conn, principal.scope, enterprise_id=ent["id"]), now
             )
             latest = latest_summaries(conn, points, lang)
-            alerts = store.list_alerts(
-                conn, scope_of(principal), enterprise_id=ent["id"], limit=100
-            )
+            alerts = store.list_alerts(conn, principal.scope, enterprise_id=ent["id"], limit=100)
             actions = store.alert_actions(conn, [a["id"] for a in alerts])
             permit_table, permit_rows = permits_table(
                 store.permits(conn, [ent["id"]]), now_local.date(), lang

@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.accounts.model import Scope
+from ecozone.accounts.store import scope_condition
 from ecozone.store.schema import (
     MEASUREMENT_KINDS,
     aggregate,
@@ -31,7 +33,7 @@ from ecozone.store.schema import (
     permit_limit,
     point,
 )
-from ecozone.web.model import OPEN_ALERT_STATES, Scope
+from ecozone.web.model import OPEN_ALERT_STATES
 
 _CHUNK = 200  # ids per IN (...) list, well below every engine's bind limit
 
@@ -39,17 +41,6 @@ _CHUNK = 200  # ids per IN (...) list, well below every engine's bind limit
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def scoped(stmt: sa.Select, scope: Scope) -> sa.Select:
-    """`stmt` (which joins `enterprise`) narrowed to the enterprises `scope` may list."""
-    if scope.everything:
-        return stmt
-    if scope.district_id is not None:
-        return stmt.where(enterprise.c.district_id == scope.district_id)
-    if scope.enterprise_ids is not None:
-        return stmt.where(enterprise.c.id.in_(sorted(scope.enterprise_ids)))
-    return stmt.where(enterprise.c.disclosed.is_(True))
 
 
 # --- registry ---------------------------------------------------------------------------
@@ -91,7 +82,7 @@ def list_points(
     conn: sa.Connection, scope: Scope, *, enterprise_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Monitoring points the scope may list, with their enterprise, district and device."""
-    stmt = scoped(_point_select(), scope)
+    stmt = _point_select().where(scope_condition(scope))
     if enterprise_id is not None:
         stmt = stmt.where(enterprise.c.id == enterprise_id)
     return [dict(row) for row in conn.execute(stmt).mappings()]
@@ -115,11 +106,11 @@ def get_enterprise(conn: sa.Connection, credit_code: str) -> dict[str, Any] | No
 def list_enterprises(
     conn: sa.Connection, scope: Scope, *, ids: Iterable[int] | None = None
 ) -> list[dict[str, Any]]:
-    stmt = scoped(
+    stmt = (
         sa.select(enterprise, district.c.name.label("district"))
         .join(district, enterprise.c.district_id == district.c.id)
-        .order_by(district.c.name, enterprise.c.name),
-        scope,
+        .where(scope_condition(scope))
+        .order_by(district.c.name, enterprise.c.name)
     )
     if ids is not None:
         stmt = stmt.where(enterprise.c.id.in_(sorted(ids)))
@@ -452,7 +443,7 @@ def list_alerts(
     limit: int = 500,
 ) -> list[dict[str, Any]]:
     """Alerts newest first; `since` bounds their start (device time)."""
-    stmt = scoped(_alert_select(), scope).limit(limit)
+    stmt = _alert_select().where(scope_condition(scope)).limit(limit)
     if states is not None:
         stmt = stmt.where(alert.c.state.in_(list(states)))
     if types is not None:
