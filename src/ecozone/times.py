@@ -74,6 +74,8 @@ def parse_time(value: datetime | date | str, name: str = "time") -> datetime:
         try:
             if _HJ212_TIME.fullmatch(text):
                 parsed = datetime.strptime(text, "%Y%m%d%H%M%S")
+            elif text.isdigit() and len(text) != 8:
+                parsed = None  # ISO's basic form would read 13 digits as some time; refuse
             else:
                 parsed = cst_naive(datetime.fromisoformat(text))
         except (ValueError, OverflowError):

@@ -19,6 +19,8 @@ from ecozone.compliance import (
     ComplianceError,
     NotFoundError,
     TransitionError,
+)
+from ecozone.compliance.service import (
     add_webhook,
     close,
     deliver_pending,
@@ -26,13 +28,14 @@ from ecozone.compliance import (
     evaluate,
     feedback,
     get_alert,
+    httpx_post,
     import_permits,
     list_alerts,
+    list_deliveries,
     list_webhooks,
     reopen,
     verify,
 )
-from ecozone.compliance.service import httpx_post, list_deliveries
 from ecozone.store.schema import alert_action
 from ecozone.times import CHINA_STANDARD_TIME
 

@@ -13,7 +13,8 @@ from tests.compliance.conftest import CREDIT_CODE, MN_STACK, permit_file, put_ag
 
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
-from ecozone.compliance import api, evaluate
+from ecozone.compliance import api
+from ecozone.compliance.service import evaluate
 from ecozone.registry import import_registry
 
 OTHER = "91500112MA60XKQ2EE"  # a second enterprise, in another district

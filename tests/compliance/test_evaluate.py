@@ -18,6 +18,8 @@ from tests.compliance.conftest import (
 from ecozone.compliance import (
     ComplianceError,
     NotFoundError,
+)
+from ecozone.compliance.service import (
     check_offline,
     close,
     declare_mark,

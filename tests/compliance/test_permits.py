@@ -12,6 +12,8 @@ from tests.compliance.conftest import CREDIT_CODE, permit_file
 from ecozone.compliance import (
     ComplianceError,
     ConflictError,
+)
+from ecozone.compliance.service import (
     get_permit,
     import_permits,
     list_permits,

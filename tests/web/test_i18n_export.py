@@ -11,12 +11,19 @@ from importlib import resources
 import openpyxl
 import pytest
 
-from ecozone.web import i18n
+from ecozone.web import CAPABILITY_VIEWS, i18n
 from ecozone.web.export import to_csv, to_xlsx
 from ecozone.web.model import Column, Table
+from ecozone.web.shell import TEMPLATE_PACKAGES
 
-TEMPLATES = resources.files("ecozone.web") / "templates"
-SOURCES = resources.files("ecozone.web")
+#: Every page template: the shell's and each capability's.
+TEMPLATE_DIRS = [resources.files("ecozone.web") / "templates"] + [
+    resources.files(f"ecozone.{name}") / "templates" for name in TEMPLATE_PACKAGES
+]
+#: Every module that builds page text: the shell's and each capability's views.
+PAGE_MODULES = [
+    resources.files("ecozone.web") / name for name in ("pages.py", "dashboard.py", "shell.py")
+] + [resources.files(m.rsplit(".", 1)[0]) / "views.py" for m in CAPABILITY_VIEWS]
 
 
 def _keys_in(text: str) -> set[str]:
@@ -31,10 +38,12 @@ def _keys_in(text: str) -> set[str]:
 
 def test_every_key_the_templates_and_service_use_is_translated():
     used: set[str] = set()
-    for entry in TEMPLATES.iterdir():
-        used |= _keys_in(entry.read_text("utf-8"))
-    for module in ("service.py", "pages.py", "api.py"):
-        used |= _keys_in((SOURCES / module).read_text("utf-8"))
+    for folder in TEMPLATE_DIRS:
+        for entry in folder.iterdir():
+            if entry.name.endswith(".html"):
+                used |= _keys_in(entry.read_text("utf-8"))
+    for module in PAGE_MODULES:
+        used |= _keys_in(module.read_text("utf-8"))
     assert len(used) > 100
     assert sorted(used - set(i18n.TEXTS)) == []
 

@@ -641,3 +641,42 @@ def daily_aqi(
     """The daily report (HJ 633-2012 §5.1) from the seven indicators' concentrations: 24-h
     means of SO2, NO2, PM10, CO, PM2.5, the O3 daily maximum 1-h and 8-h means."""
     return _one(ReportKind.DAY, concentrations, settings)
+
+
+# --- display units of station values -------------------------------------------------------
+
+
+#: Ambient pollutants shown per air station, in GB 3095-2012 order, with their display unit.
+AMBIENT_POLLUTANTS: tuple[tuple[str, str], ...] = (
+    ("a34004", "µg/m3"),  # PM2.5
+    ("a34002", "µg/m3"),  # PM10
+    ("a05024", "µg/m3"),  # O3
+    ("a21004", "µg/m3"),  # NO2
+    ("a21026", "µg/m3"),  # SO2
+    ("a21005", "mg/m3"),  # CO
+)
+
+
+# HJ 212-2017 App. B.2 default units of the transmitted values: ng/m3 for PM10 and PM2.5,
+# mg/m3 for the gases; a05024 (O3, HJ 524-2009) is left out of B.2 and is sent in mg/m3 too.
+_TRANSMITTED_TO_DISPLAY = {
+    "a34004": 0.001,  # ng/m3 -> µg/m3
+    "a34002": 0.001,
+    "a05024": 1000.0,  # mg/m3 -> µg/m3
+    "a21004": 1000.0,
+    "a21026": 1000.0,
+    "a21005": 1.0,  # mg/m3 stays mg/m3 (GB 3095-2012 reports CO in mg/m3)
+}
+
+
+def ambient_display(code: str, value: float | None) -> tuple[float | None, str]:
+    """An air station's transmitted value in the unit GB 3095-2012 reports it in.
+
+    The station sends HJ 212-2017 App. B.2 default units (PM in ng/m3, gases in
+    mg/m3); the public reads µg/m3 (CO: mg/m3). Unknown codes pass unchanged.
+    """
+    factor = _TRANSMITTED_TO_DISPLAY.get(code)
+    unit = dict(AMBIENT_POLLUTANTS).get(code, "")
+    if value is None or factor is None:
+        return value, unit
+    return value * factor, unit

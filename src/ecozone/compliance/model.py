@@ -56,6 +56,14 @@ class AlertState(StrEnum):
     CLOSED = "closed"  # done (办结)
 
 
+#: States still waiting for someone: raised, dispatched, answered by the enterprise;
+#: verified and closed are settled by the supervisor.
+OPEN_ALERT_STATES = (AlertState.OPEN, AlertState.DISPATCHED, AlertState.FEEDBACK)
+#: The state in which it is the enterprise's turn: dispatched to it, waiting for the cause
+#: and the measures taken.
+FEEDBACK_STATES = (AlertState.DISPATCHED,)
+
+
 class AlertAction(StrEnum):
     DISPATCH = "dispatch"
     FEEDBACK = "feedback"
@@ -294,3 +302,12 @@ class Condition:
     peak: float | None = None
     limit_value: float | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+class PermitStatus(StrEnum):
+    """Where a discharge permit stands on a given day (see rules.permit_status)."""
+
+    NOT_YET_VALID = "not_yet_valid"
+    VALID = "valid"
+    RENEWAL_DUE = "renewal_due"
+    EXPIRED = "expired"

@@ -32,6 +32,7 @@ from ecozone.compliance.model import (
     OutletSpec,
     PermitClass,
     PermitSpec,
+    PermitStatus,
     TransitionError,
 )
 from ecozone.hj212 import codes
@@ -911,3 +912,34 @@ def retry_delay(attempts: int, settings: ComplianceSettings) -> timedelta:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# --- permit status, late declarations ------------------------------------------------------
+
+
+#: 排污许可管理条例 (2021) Art. 14: apply to renew at least 60 days before the permit ends.
+RENEWAL_NOTICE_DAYS = 60
+
+
+def mark_is_late(start: datetime, declared_at: datetime) -> bool:
+    """A data-marking declaration is late when it was made after its period began.
+
+    Marks are meant to be declared ahead of time; a declaration made once the
+    marked data already exists (事后标记) is allowed but must be looked at.
+    `start` is device time (naive CST), `declared_at` an aware instant.
+    """
+    return local_time(declared_at) > start
+
+
+def permit_status(
+    valid_from: date, valid_to: date, today: date, *, notice_days: int = RENEWAL_NOTICE_DAYS
+) -> PermitStatus:
+    """Where a permit stands on `today`; renewal is due within `notice_days` of its last day
+    (排污许可管理条例 Art. 14: apply 60 days before the permit ends)."""
+    if today < valid_from:
+        return PermitStatus.NOT_YET_VALID
+    if today > valid_to:
+        return PermitStatus.EXPIRED
+    if (valid_to - today).days < notice_days:
+        return PermitStatus.RENEWAL_DUE
+    return PermitStatus.VALID

@@ -10,18 +10,22 @@ the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from ecozone.compliance.model import Limit, LimitBasis, Mark, MarkKind
+from ecozone.accounts.model import Scope
+from ecozone.accounts.store import scope_condition
+from ecozone.compliance.model import OPEN_ALERT_STATES, Limit, LimitBasis, Mark, MarkKind
+from ecozone.store.engine import in_lists
 from ecozone.store.schema import (
     aggregate,
     alert,
     alert_action,
     data_mark,
     device,
+    district,
     enterprise,
     measurement,
     permit,
@@ -532,19 +536,27 @@ def select_alerts(
     limit: int | None = None,
     offset: int = 0,
     enterprise_ids: Iterable[int] | None = None,
+    scope: Scope | None = None,
+    since: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Alerts with point code, MN and enterprise; newest first. [start, end) keeps alerts
-    whose time span overlaps it (an alert without an end lasts)."""
+    """Alerts with point, MN, enterprise and district; newest first. [start, end) keeps
+    alerts whose time span overlaps it (an alert without an end lasts); `since` keeps those
+    that started at or after it; `scope` those the viewer may read."""
     stmt = (
         sa.select(
             alert,
             point.c.code.label("point"),
+            point.c.name.label("point_name"),
             device.c.mn,
             enterprise.c.credit_code,
             enterprise.c.name.label("enterprise"),
+            enterprise.c.disclosed,
+            enterprise.c.district_id,
+            district.c.name.label("district"),
         )
         .select_from(alert)
         .join(enterprise, enterprise.c.id == alert.c.enterprise_id)
+        .join(district, district.c.id == enterprise.c.district_id)
         .outerjoin(point, point.c.id == alert.c.point_id)
         .outerjoin(device, device.c.point_id == alert.c.point_id)
         .order_by(alert.c.start.desc(), alert.c.id.desc())
@@ -570,6 +582,10 @@ def select_alerts(
         stmt = stmt.where(alert.c.start < end)
     if start is not None:
         stmt = stmt.where(sa.or_(alert.c.end.is_(None), alert.c.end > start))
+    if scope is not None:
+        stmt = stmt.where(scope_condition(scope))
+    if since is not None:
+        stmt = stmt.where(alert.c.start >= since)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [dict(row) for row in conn.execute(stmt).mappings()]
@@ -655,4 +671,138 @@ def select_deliveries(
         stmt = stmt.where(webhook_delivery.c.webhook_id == webhook_id)
     if alert_id is not None:
         stmt = stmt.where(webhook_delivery.c.alert_id == alert_id)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+# --- read models of the pages: permits, limits, alert figures, marks -----------------------
+
+
+def permits(conn: sa.Connection, enterprise_ids: Sequence[int]) -> list[dict[str, Any]]:
+    if not enterprise_ids:
+        return []
+    stmt = (
+        sa.select(permit)
+        .where(permit.c.enterprise_id.in_(list(enterprise_ids)))
+        .order_by(permit.c.enterprise_id, permit.c.valid_to.desc())
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def limits(
+    conn: sa.Connection,
+    *,
+    point_ids: Sequence[int] | None = None,
+    permit_ids: Sequence[int] | None = None,
+    valid_on: date | None = None,
+) -> list[dict[str, Any]]:
+    """Permit limits with their permit and point; `valid_on` keeps permits in force that day."""
+    pl = permit_limit.c
+    stmt = (
+        sa.select(
+            pl.id,
+            pl.permit_id,
+            permit.c.permit_no,
+            pl.point_id,
+            point.c.code.label("point_code"),
+            point.c.name.label("point_name"),
+            pl.pollutant,
+            pl.limit_value,
+            pl.unit,
+            pl.basis,
+            pl.standard,
+            pl.annual_cap_t,
+        )
+        .join(permit, pl.permit_id == permit.c.id)
+        .join(point, pl.point_id == point.c.id)
+        .order_by(point.c.code, pl.pollutant, pl.basis)
+    )
+    if point_ids is not None:
+        stmt = stmt.where(pl.point_id.in_(list(point_ids)))
+    if permit_ids is not None:
+        stmt = stmt.where(pl.permit_id.in_(list(permit_ids)))
+    if valid_on is not None:
+        stmt = stmt.where(permit.c.valid_from <= valid_on, permit.c.valid_to >= valid_on)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def open_exceedance_points(conn: sa.Connection, point_ids: Sequence[int]) -> set[int]:
+    """Points with an exceedance alert still open whose condition has not ended."""
+    found: set[int] = set()
+    for ids in in_lists(list(point_ids)):
+        stmt = (
+            sa.select(alert.c.point_id)
+            .where(
+                alert.c.point_id.in_(ids),
+                alert.c.type == "exceedance",
+                alert.c.state.in_(OPEN_ALERT_STATES),
+                alert.c.end.is_(None),
+            )
+            .distinct()
+        )
+        found.update(conn.execute(stmt).scalars())
+    return found
+
+
+def alert_state_counts(conn: sa.Connection, enterprise_id: int) -> dict[str, int]:
+    stmt = (
+        sa.select(alert.c.state, sa.func.count())
+        .where(alert.c.enterprise_id == enterprise_id)
+        .group_by(alert.c.state)
+    )
+    return {state: n for state, n in conn.execute(stmt)}
+
+
+def exceedance_count(conn: sa.Connection, enterprise_id: int, since: datetime) -> int:
+    stmt = sa.select(sa.func.count()).where(
+        alert.c.enterprise_id == enterprise_id,
+        alert.c.type == "exceedance",
+        alert.c.start >= since,
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def district_alert_figures(
+    conn: sa.Connection, district_ids: Sequence[int], window_start: datetime
+) -> tuple[dict[int, int], list[dict[str, Any]]]:
+    """Open alerts per district, and the exceedance alerts overlapping the window
+    (district_id, start, end) for the caller to sum hours over."""
+    if not district_ids:
+        return {}, []
+    base = alert.join(enterprise, alert.c.enterprise_id == enterprise.c.id)
+    open_counts = dict(
+        conn.execute(
+            sa.select(enterprise.c.district_id, sa.func.count())
+            .select_from(base)
+            .where(
+                enterprise.c.district_id.in_(list(district_ids)),
+                alert.c.state.in_(OPEN_ALERT_STATES),
+            )
+            .group_by(enterprise.c.district_id)
+        ).all()
+    )
+    spans = conn.execute(
+        sa.select(enterprise.c.district_id, alert.c.start, alert.c.end)
+        .select_from(base)
+        .where(
+            enterprise.c.district_id.in_(list(district_ids)),
+            alert.c.type == "exceedance",
+            sa.or_(alert.c.end.is_(None), alert.c.end > window_start),
+        )
+    )
+    return open_counts, [dict(row) for row in spans.mappings()]
+
+
+def marks(conn: sa.Connection, enterprise_id: int, *, limit: int = 500) -> list[dict[str, Any]]:
+    """Data-marking declarations of an enterprise's points, newest period first."""
+    stmt = (
+        sa.select(
+            data_mark,
+            point.c.code.label("point_code"),
+            point.c.name.label("point_name"),
+        )
+        .join(point, data_mark.c.point_id == point.c.id)
+        .where(point.c.enterprise_id == enterprise_id)
+        .order_by(data_mark.c.start.desc(), data_mark.c.id.desc())
+        .limit(limit)
+    )
     return [dict(row) for row in conn.execute(stmt).mappings()]

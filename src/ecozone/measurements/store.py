@@ -7,6 +7,7 @@ range read itself (ecozone.store.measurements) works on the table's key.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecozone.measurements.model import PointLabel
+from ecozone.store.engine import in_lists
 from ecozone.store.measurements import query_measurements
-from ecozone.store.schema import device, enterprise, point
+from ecozone.store.schema import MEASUREMENT_KINDS, device, enterprise, measurement, point
 
 
 def resolve_points(
@@ -104,3 +106,104 @@ def read_measurements(
         limit=limit,
         offset=offset,
     )
+
+
+# --- newest data of points, values at a time, series ---------------------------------------
+
+
+def latest_data(conn: sa.Connection, point_ids: Sequence[int]) -> dict[int, tuple[str, datetime]]:
+    """Per point, the data kind and data_time of its newest measurement (any kind).
+
+    One index seek per point and kind on (point_id, kind, data_time).
+    """
+    m = measurement.c
+    found: dict[int, tuple[str, datetime]] = {}
+    for ids in in_lists(list(point_ids)):
+        stmt = sa.select(
+            point.c.id,
+            *(
+                sa.select(sa.func.max(m.data_time))
+                .where(m.point_id == point.c.id, m.kind == kind)
+                .scalar_subquery()
+                .label(kind)
+                for kind in MEASUREMENT_KINDS
+            ),
+        ).where(point.c.id.in_(ids))
+        for row in conn.execute(stmt).mappings():
+            times = [(row[kind], kind) for kind in MEASUREMENT_KINDS if row[kind] is not None]
+            if times:
+                newest, kind = max(times, key=lambda pair: pair[0])
+                found[row["id"]] = (kind, newest)
+    return found
+
+
+def flags_at(
+    conn: sa.Connection, keys: Sequence[tuple[int, str, datetime]]
+) -> dict[int, list[str | None]]:
+    """The flags of every pollutant at each (point_id, kind, data_time)."""
+    m = measurement.c
+    flags: dict[int, list[str | None]] = defaultdict(list)
+    for part in in_lists(list(keys), 100):
+        condition = sa.or_(
+            *(sa.and_(m.point_id == p, m.kind == k, m.data_time == t) for p, k, t in part)
+        )
+        for point_id, flag in conn.execute(sa.select(m.point_id, m.flag).where(condition)):
+            flags[point_id].append(flag)
+    return flags
+
+
+def values_at(
+    conn: sa.Connection, point_id: int, kind: str, data_time: datetime
+) -> list[dict[str, Any]]:
+    """Every pollutant's values of one point at one data time."""
+    m = measurement.c
+    stmt = (
+        sa.select(m.pollutant, m.rtd, m.avg, m.min, m.max, m.zs_rtd, m.zs_avg, m.flag, m.data_time)
+        .where(m.point_id == point_id, m.kind == kind, m.data_time == data_time)
+        .order_by(m.pollutant)
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def point_pollutants(conn: sa.Connection, point_id: int, since: datetime) -> list[str]:
+    """Pollutant codes a point sent at or after `since` (device time), in code order.
+
+    Naming every data kind lets both engines range-scan (point_id, kind, data_time)
+    per kind instead of reading the point's whole history.
+    """
+    m = measurement.c
+    stmt = (
+        sa.select(m.pollutant)
+        .where(m.point_id == point_id, m.kind.in_(MEASUREMENT_KINDS), m.data_time >= since)
+        .group_by(m.pollutant)
+        .order_by(m.pollutant)
+    )
+    return list(conn.execute(stmt).scalars())
+
+
+def series(
+    conn: sa.Connection,
+    point_id: int,
+    kind: str,
+    pollutant: str,
+    start: datetime,
+    end: datetime,
+    *,
+    limit: int = 20000,
+) -> list[dict[str, Any]]:
+    """One pollutant's values over [start, end): rtd/zs_rtd for real-time data, else avg/zs_avg."""
+    m = measurement.c
+    value, converted = (m.rtd, m.zs_rtd) if kind == "rtd" else (m.avg, m.zs_avg)
+    stmt = (
+        sa.select(m.data_time, value.label("value"), converted.label("zs_value"), m.flag)
+        .where(
+            m.point_id == point_id,
+            m.kind == kind,
+            m.pollutant == pollutant,
+            m.data_time >= start,
+            m.data_time < end,
+        )
+        .order_by(m.data_time)
+        .limit(limit)
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from types import MappingProxyType
 
 from ecozone.errors import Invalid
@@ -198,3 +199,12 @@ class Total:
     emission_days: int
     volume_m3: float | None
     valid_days: int
+
+
+class LiveState(StrEnum):
+    """State of a monitoring point on the map, from its latest data (see rules.live_state)."""
+
+    NORMAL = "normal"
+    EXCEEDING = "exceeding"
+    OFFLINE = "offline"
+    FAULT = "fault"

@@ -11,8 +11,9 @@ Sources: HJ 212-2017 Table 8 and Appendices C and D; HJ 75-2017 / HJ 76-2017 for
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from ecozone.monitoring.model import (
     FLUE_GAS_FLOW_CODE,
     O2_CODE,
     WASTEWATER_FLOW_CODE,
+    LiveState,
     MonitoringError,
     MonitoringSettings,
 )
@@ -655,3 +657,55 @@ def days_from_hours(hours: Periods, *, medium: str, settings: MonitoringSettings
         ),
         flag=flag,
     )
+
+
+# --- live state of a point, capture over a window ------------------------------------------
+
+
+#: A point with no data for this long is offline (ecozone's setting for the map).
+OFFLINE_AFTER = timedelta(hours=2)
+
+
+#: HJ 212-2017 Table 8: D instrument fault, B instrument-to-data-logger link fault.
+FAULT_FLAGS = frozenset({"D", "B"})
+
+
+#: Hours in the capture window of the dashboard.
+CAPTURE_WINDOW_HOURS = 24
+
+
+def live_state(
+    latest_data_time: datetime | None,
+    latest_flags: Iterable[str | None],
+    open_exceedance: bool,
+    now: datetime,
+    *,
+    offline_after: timedelta = OFFLINE_AFTER,
+) -> LiveState:
+    """The state a point shows on the map, judged in this order:
+
+    offline   no data at all, or the newest data_time is `offline_after` (2 h) or
+              more before `now` (both device time, naive CST);
+    fault     a value at the newest data_time carries flag D or B (HJ 212-2017 Table 8);
+    exceeding an exceedance alert is still open and its condition has not ended;
+    normal    otherwise.
+    Offline wins because stale data says nothing about now; a faulty instrument's
+    values cannot support an exceedance either way.
+    """
+    if latest_data_time is None or now - latest_data_time >= offline_after:
+        return LiveState.OFFLINE
+    if any((flag or "").strip().upper() in FAULT_FLAGS for flag in latest_flags):
+        return LiveState.FAULT
+    if open_exceedance:
+        return LiveState.EXCEEDING
+    return LiveState.NORMAL
+
+
+def capture_rate(valid_hours: int, expected_hours: int) -> float | None:
+    """Share of expected hourly values that are valid, in percent (HJ 75-2017 数据捕集率 reading:
+    valid hours / hours the point should have reported); None when nothing was expected."""
+    if valid_hours < 0 or expected_hours < 0:
+        raise ValueError(f"hour counts cannot be negative: {valid_hours} of {expected_hours}")
+    if expected_hours == 0:
+        return None
+    return 100.0 * min(valid_hours, expected_hours) / expected_hours

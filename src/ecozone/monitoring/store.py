@@ -14,6 +14,7 @@ carry at most 6 decimals, N1.6). Aggregates are written by deleting the range an
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from psycopg.adapt import Dumper, PyFormat
 from psycopg.pq import Format
 
 from ecozone.monitoring.rules import MinuteGroups, Periods
+from ecozone.store.engine import in_lists
 from ecozone.store.schema import aggregate, enterprise, measurement, point
 
 # Values the ingest path accepts (ingest.rules.MAX_ABS_VALUE); anything else is no reading.
@@ -647,3 +649,122 @@ def sum_days(
         .order_by(a.pollutant)
     )
     return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+# --- computed values of the pages: aggregates, capture, newest hourly means ----------------
+
+
+def aggregates(
+    conn: sa.Connection,
+    point_id: int,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    *,
+    limit: int = 2000,
+) -> list[dict[str, Any]]:
+    """Hourly or daily values computed for a point over [start, end), newest first."""
+    a = aggregate.c
+    stmt = (
+        sa.select(
+            a.data_time,
+            a.pollutant,
+            a.avg,
+            a.min,
+            a.max,
+            a.zs_avg,
+            a.valid,
+            a.valid_count,
+            a.sample_count,
+            a.emission_kg,
+            a.flag,
+            a.device_avg,
+        )
+        .where(a.point_id == point_id, a.kind == kind, a.data_time >= start, a.data_time < end)
+        .order_by(a.data_time.desc(), a.pollutant)
+        .limit(limit)
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def capture_counts(
+    conn: sa.Connection,
+    point_ids: Sequence[int],
+    window_start: datetime,
+    window_end: datetime,
+    expected_since: datetime,
+) -> dict[int, tuple[int, int]]:
+    """Per point: (valid hourly values in the window, pollutants it reported hourly since
+    `expected_since`). Two grouped scans of the aggregate table's point/kind/time index."""
+    a = aggregate.c
+    counts: dict[int, tuple[int, int]] = {}
+    for ids in in_lists(list(point_ids)):
+        valid = dict(
+            conn.execute(
+                sa.select(a.point_id, sa.func.count())
+                .where(
+                    a.point_id.in_(ids),
+                    a.kind == "hour",
+                    a.valid.is_(True),
+                    a.data_time >= window_start,
+                    a.data_time < window_end,
+                )
+                .group_by(a.point_id)
+            ).all()
+        )
+        pollutants = dict(
+            conn.execute(
+                sa.select(a.point_id, sa.func.count(sa.distinct(a.pollutant)))
+                .where(
+                    a.point_id.in_(ids),
+                    a.kind == "hour",
+                    a.data_time >= expected_since,
+                    a.data_time < window_end,
+                )
+                .group_by(a.point_id)
+            ).all()
+        )
+        for point_id in ids:
+            counts[point_id] = (valid.get(point_id, 0), pollutants.get(point_id, 0))
+    return counts
+
+
+def latest_hourly(
+    conn: sa.Connection, point_ids: Sequence[int], pollutants: Sequence[str], since: datetime
+) -> dict[int, dict[str, dict[str, Any]]]:
+    """Per point and pollutant, the newest hourly mean at or after `since`.
+
+    Computed aggregates and device-sent hour data are both read; the newer
+    wins, the computed one on a tie (it is checked for validity).
+    """
+    found: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    if not point_ids:
+        return found
+    for table, source in ((measurement, "device"), (aggregate, "computed")):
+        c = table.c
+        newest = (
+            sa.select(c.point_id, c.pollutant, sa.func.max(c.data_time).label("data_time"))
+            .where(
+                c.point_id.in_(list(point_ids)),
+                c.kind == "hour",
+                c.pollutant.in_(list(pollutants)),
+                c.data_time >= since,
+            )
+            .group_by(c.point_id, c.pollutant)
+            .subquery()
+        )
+        valid = c.valid if table is aggregate else sa.literal(None).label("valid")
+        stmt = sa.select(c.point_id, c.pollutant, c.data_time, c.avg, valid).join(
+            newest,
+            sa.and_(
+                c.point_id == newest.c.point_id,
+                c.pollutant == newest.c.pollutant,
+                c.data_time == newest.c.data_time,
+                c.kind == "hour",
+            ),
+        )
+        for row in conn.execute(stmt).mappings():
+            held = found[row["point_id"]].get(row["pollutant"])
+            if held is None or row["data_time"] >= held["data_time"]:
+                found[row["point_id"]][row["pollutant"]] = {**row, "source": source}
+    return found

@@ -7,11 +7,14 @@ inside the caller's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.accounts.model import Scope
+from ecozone.accounts.store import scope_condition
 from ecozone.registry.model import RegistrySnapshot
 from ecozone.store.schema import audit_log, device, district, enterprise, point, zone
 
@@ -125,3 +128,85 @@ def record_device_seen(
         values["protocol"] = protocol
     result = conn.execute(device.update().where(device.c.mn == mn).values(**values))
     return result.rowcount > 0
+
+
+# --- read models of the pages: points, enterprises, districts in a scope -------------------
+
+
+def _point_select() -> sa.Select:
+    return (
+        sa.select(
+            point.c.id,
+            point.c.code,
+            point.c.name,
+            point.c.kind,
+            point.c.reference_o2,
+            point.c.lon,
+            point.c.lat,
+            enterprise.c.id.label("enterprise_id"),
+            enterprise.c.credit_code,
+            enterprise.c.name.label("enterprise_name"),
+            enterprise.c.lon.label("enterprise_lon"),
+            enterprise.c.lat.label("enterprise_lat"),
+            enterprise.c.disclosed,
+            district.c.id.label("district_id"),
+            district.c.name.label("district"),
+            device.c.mn,
+            device.c.st,
+            device.c.protocol,
+            device.c.last_seen_at,
+        )
+        .select_from(
+            point.join(enterprise, point.c.enterprise_id == enterprise.c.id)
+            .join(district, enterprise.c.district_id == district.c.id)
+            .outerjoin(device, device.c.point_id == point.c.id)
+        )
+        .order_by(district.c.name, enterprise.c.credit_code, point.c.code)
+    )
+
+
+def list_points(
+    conn: sa.Connection, scope: Scope, *, enterprise_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Monitoring points the scope may list, with their enterprise, district and device."""
+    stmt = _point_select().where(scope_condition(scope))
+    if enterprise_id is not None:
+        stmt = stmt.where(enterprise.c.id == enterprise_id)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def get_point(conn: sa.Connection, point_id: int) -> dict[str, Any] | None:
+    row = conn.execute(_point_select().where(point.c.id == point_id)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def get_enterprise(conn: sa.Connection, credit_code: str) -> dict[str, Any] | None:
+    stmt = (
+        sa.select(enterprise, district.c.name.label("district"))
+        .join(district, enterprise.c.district_id == district.c.id)
+        .where(enterprise.c.credit_code == credit_code)
+    )
+    row = conn.execute(stmt).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def list_enterprises(
+    conn: sa.Connection, scope: Scope, *, ids: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    stmt = (
+        sa.select(enterprise, district.c.name.label("district"))
+        .join(district, enterprise.c.district_id == district.c.id)
+        .where(scope_condition(scope))
+        .order_by(district.c.name, enterprise.c.name)
+    )
+    if ids is not None:
+        stmt = stmt.where(enterprise.c.id.in_(sorted(ids)))
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def list_districts(conn: sa.Connection, scope: Scope) -> list[dict[str, Any]]:
+    """Districts a viewer sees on rankings: one for a district's supervisor, else all."""
+    stmt = sa.select(district.c.id, district.c.name).order_by(district.c.name)
+    if not scope.everything and scope.district_id is not None:
+        stmt = stmt.where(district.c.id == scope.district_id)
+    return [dict(row) for row in conn.execute(stmt).mappings()]

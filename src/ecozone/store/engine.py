@@ -8,6 +8,7 @@ sqlite3 module's legacy transaction handling is switched off, see below).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,3 +110,13 @@ def _sqlite_engine(url: URL, synchronous: str, kwargs: dict[str, Any]) -> sa.Eng
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+#: Ids per IN (...) list, well below every engine's bind-parameter limit.
+IN_LIST_SIZE = 200
+
+
+def in_lists(values: Sequence[Any], size: int = IN_LIST_SIZE) -> Iterator[Sequence[Any]]:
+    """`values` in slices short enough for one IN (...) list each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

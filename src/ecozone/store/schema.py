@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from ecozone.compliance.model import AlertState, LimitBasis, MarkKind, PermitClass
 from ecozone.times import cst_naive
 
 NAMING_CONVENTION = {
@@ -83,7 +84,7 @@ Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 zone = sa.Table(
@@ -259,10 +260,10 @@ aggregate = sa.Table(
 
 # --- compliance: permits, limits, alerts and data marking -------------------------
 
-PERMIT_CLASSES = ("key", "simplified", "registration")
-LIMIT_BASES = ("hour", "day")
-ALERT_STATES = ("open", "dispatched", "feedback", "verified", "closed")
-MARK_KINDS = ("shutdown", "maintenance", "calibration", "fault")
+PERMIT_CLASSES = tuple(PermitClass)
+LIMIT_BASES = tuple(LimitBasis)
+ALERT_STATES = tuple(AlertState)
+MARK_KINDS = tuple(MarkKind)
 
 permit = sa.Table(
     "permit",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from ecozone.web.api import VENDOR_DIR
+from ecozone.web.assets import VENDOR_DIR
 
 app = typer.Typer(help="Web pages: dashboard, map, portal.", no_args_is_help=True)
 

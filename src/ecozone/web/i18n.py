@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from ecozone.hj212 import codes
 from ecozone.times import cst_naive
 
 LANGUAGES = ("zh", "en")
@@ -432,3 +433,34 @@ def show(value: Any, lang: str) -> str:
     if isinstance(value, float):
         return format_number(value)
     return str(value)
+
+
+# --- names of HJ 212 codes -----------------------------------------------------------------
+
+
+# Names HJ 212-2017 App. B does not list (a05024 is the HJ 524-2009 ozone code).
+_EXTRA_POLLUTANTS = {"a05024": ("臭氧", "ozone (O3)", "mg/m3")}
+
+
+def pollutant_name(code: str, lang: str) -> str:
+    found = codes.pollutant(code)
+    if found is not None:
+        return found.name if lang == "zh" else found.name_en
+    extra = _EXTRA_POLLUTANTS.get(code)
+    if extra is not None:
+        return extra[0] if lang == "zh" else extra[1]
+    return code
+
+
+def pollutant_unit(code: str) -> str:
+    found = codes.pollutant(code)
+    if found is not None:
+        return found.unit
+    return _EXTRA_POLLUTANTS.get(code, ("", "", ""))[2]
+
+
+def flag_meaning(flag: str | None, lang: str) -> str:
+    parsed = codes.DataFlag.parse(flag)
+    if parsed is None:
+        return flag or ""
+    return parsed.meaning if lang == "zh" else parsed.meaning_en

@@ -1,0 +1,258 @@
+"""The shell every page lives in: layout, menu, language, the viewer, errors, JSON tables.
+
+Capabilities own their pages (`<package>/views.py` with `<package>/templates/`);
+this module gives them one way to render into the layout (`render`), to
+admit a role (`gate`), to answer a missing or foreign entity (`error_page`,
+404 either way) and to serve a table as JSON or as a download (`respond`).
+A capability adds its menu entries with `add_menu` and its templates are
+found as "<package>/<name>.html"; the layout and macros are the shell's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup
+
+from ecozone import __version__
+from ecozone.accounts.model import Principal as PrincipalType
+from ecozone.times import utc_now
+from ecozone.web import auth, export
+from ecozone.web.i18n import LANG_COOKIE, LANGUAGES, js_texts, pick_language, show, t
+from ecozone.web.model import Column, NotFound, Table, WebError
+
+#: Packages whose templates/ the pages render from, as "<package>/<name>.html".
+TEMPLATE_PACKAGES = ("compliance", "monitoring", "plan", "registry", "reports")
+
+_env = Environment(
+    loader=ChoiceLoader(
+        [
+            PackageLoader("ecozone.web", "templates"),
+            PrefixLoader(
+                {name: PackageLoader(f"ecozone.{name}", "templates") for name in TEMPLATE_PACKAGES}
+            ),
+        ]
+    ),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+LANG_COOKIE_MAX_AGE_S = 365 * 24 * 3600
+#: How often the dashboard's map and live panels fetch their JSON again.
+DEFAULT_REFRESH_S = 10.0
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One link of the main menu, shown to `roles` in `order`."""
+
+    key: str  # i18n key of its label
+    href: str
+    roles: tuple[str, ...]
+    order: int
+
+
+_MENU: list[MenuEntry] = [
+    MenuEntry("nav.public", "/", ("public",), 0),
+    MenuEntry("nav.dashboard", "/", ("admin", "supervisor"), 0),
+    MenuEntry("nav.api", "/docs", ("admin", "supervisor", "enterprise", "coordinator"), 90),
+]
+
+
+def add_menu(*entries: MenuEntry) -> None:
+    """A capability's menu entries; adding the same entry twice keeps one."""
+    for entry in entries:
+        if entry not in _MENU:
+            _MENU.append(entry)
+    _MENU.sort(key=lambda e: (e.order, e.key))
+
+
+def menu_for(role: str) -> list[MenuEntry]:
+    return [entry for entry in _MENU if role in entry.roles]
+
+
+def engine_of(request: Request) -> sa.Engine:
+    return request.app.state.engine
+
+
+def language(request: Request) -> str:
+    return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
+Principal = Annotated[PrincipalType, Depends(auth.current_principal)]
+Lang = Annotated[str, Depends(language)]
+Engine = Annotated[sa.Engine, Depends(engine_of)]
+
+
+def now() -> datetime:
+    """The instant a page is built at (aware UTC)."""
+    return utc_now()
+
+
+def with_format(url: str, fmt: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'format': fmt})}"
+
+
+def remember_language(request: Request, response: Response) -> Response:
+    """A ?lang= choice is kept in a cookie, so the switch survives navigation."""
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE, chosen, max_age=LANG_COOKIE_MAX_AGE_S, samesite="lax", path="/"
+        )
+    return response
+
+
+def _lang_href(request: Request, lang: str) -> str:
+    params = dict(request.query_params)
+    params["lang"] = lang
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def render(
+    request: Request,
+    principal: PrincipalType,
+    lang: str,
+    template: str,
+    *,
+    status_code: int = 200,
+    page_data: dict[str, Any] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """`template` inside the layout, with the menu of the principal's role."""
+    role = principal.role if principal.is_authenticated else "public"
+    nav = [
+        {"key": e.key, "href": e.href, "current": request.url.path == e.href}
+        for e in menu_for(role)
+    ]
+    refresh_ms = getattr(request.app.state, "web_refresh_ms", int(DEFAULT_REFRESH_S * 1000))
+    data = {"lang": lang, "texts": js_texts(lang), "refresh_ms": refresh_ms, **(page_data or {})}
+    page_json = json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c")
+    values = {
+        "feedback_error": None,
+        "notice": None,
+        **context,
+        "t": partial(t, lang),
+        "show": partial(show, lang=lang),
+        "lang": lang,
+        "principal": principal,
+        "nav": nav,
+        "version": __version__,
+        "page_json": Markup(page_json),
+        "lang_href": partial(_lang_href, request),
+        "with_format": with_format,
+        "request_path": request.url.path,
+    }
+    html = _env.get_template(template).render(values)
+    return remember_language(request, HTMLResponse(html, status_code=status_code))
+
+
+def error_page(
+    request: Request, principal: PrincipalType, lang: str, error: WebError
+) -> HTMLResponse:
+    heading, text = {
+        404: ("error.not_found", "error.not_found_text"),
+        403: ("error.forbidden", "error.forbidden_text"),
+    }.get(error.status_code, ("error.bad_request", ""))
+    message = t(lang, text) if text else str(error)
+    return render(
+        request,
+        principal,
+        lang,
+        "error.html",
+        status_code=error.status_code,
+        heading=t(lang, heading),
+        status=error.status_code,
+        message=message,
+    )
+
+
+class Forbidden(WebError):
+    status_code = 403
+
+
+class Unauthenticated(WebError):
+    status_code = 401
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+
+def gate(request: Request, principal: PrincipalType, roles: Iterable[str]) -> Response | None:
+    """None when the principal may use the page; else where to send them (the login page),
+    or Forbidden for a signed-in user of another role."""
+    if not principal.is_authenticated:
+        return login_redirect(request)
+    if principal.role not in tuple(roles):
+        raise Forbidden(f"the {principal.role} role cannot use this page")
+    return None
+
+
+def require_role(principal: PrincipalType, roles: Iterable[str]) -> None:
+    """The JSON endpoints' gate: 401 for the public, 403 for another role."""
+    if not principal.is_authenticated:
+        raise Unauthenticated("sign in first")
+    if principal.role not in tuple(roles):
+        raise Forbidden(f"the {principal.role} role cannot read this")
+
+
+def require_visible(
+    principal: PrincipalType, row: dict[str, Any] | None, what: str
+) -> dict[str, Any]:
+    """`row` (with enterprise_id, district_id, disclosed) if the principal may read it;
+    NotFound otherwise, exactly as for a row that does not exist."""
+    if row is None or not auth.can_see(principal, row):
+        raise NotFound(f"no {what} here")
+    return row
+
+
+def make_table(
+    name: str, lang: str, columns: Iterable[tuple[str, str]], rows: Iterable[dict[str, Any]]
+) -> Table:
+    """A table with headings translated from their i18n keys."""
+    return Table(
+        name=name,
+        columns=tuple(Column(key, t(lang, heading)) for key, heading in columns),
+        rows=tuple(rows),
+    )
+
+
+def json_error(exc: WebError) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+
+
+def table_json(table: Table, lang: str, **extra: Any) -> dict[str, Any]:
+    """A table as the live panels redraw it: headings, and rows of display text with links."""
+    return {
+        "name": table.name,
+        "columns": [{"key": c.key, "heading": c.heading} for c in table.columns],
+        "rows": [
+            {
+                **{c.key: show(row.get(c.key), lang) for c in table.columns},
+                "_href": row.get("_href") or {},
+                "_class": row.get("_class") or "",
+            }
+            for row in table.rows
+        ],
+        "generated_at": utc_now().isoformat(timespec="seconds"),
+        **extra,
+    }
+
+
+def respond(table: Table, fmt: str, lang: str, filename: str, **extra: Any) -> Response:
+    """The table as JSON for a live panel, or as a CSV/xlsx download."""
+    if fmt == "json":
+        return JSONResponse(table_json(table, lang, **extra))
+    return export.download(table, fmt, filename)
