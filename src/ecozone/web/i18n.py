@@ -35,6 +35,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav.login": ("登录", "Sign in"),
     "nav.logout": ("退出", "Sign out"),
     "nav.breadcrumb": ("位置", "Breadcrumb"),
+    "nav.group.monitoring": ("在线监控", "Online monitoring"),
+    "nav.group.alerts": ("报警处置", "Alerts"),
+    "nav.group.enterprises": ("企业档案", "Enterprises"),
+    "nav.group.permits": ("排污许可", "Permits"),
+    "nav.group.statistics": ("统计报表", "Statistics"),
+    "nav.group.plan": ("方案任务", "Plan"),
+    "nav.group.admin": ("系统管理", "Administration"),
     "footer.times": (
         "监测数据时间均为北京时间（UTC+8）",
         "Monitoring times are China Standard Time (UTC+8)",
@@ -375,6 +382,14 @@ JS_KEYS = (
     *(f"plan.short.{s}" for s in ("not_started", "on_track", "at_risk", "off_track", "done")),
     "plan.status.none",
 )
+
+
+def add_texts(texts: dict[str, tuple[str, str]]) -> None:
+    """A capability's own texts, key -> (zh, en); a key may be defined once only."""
+    clash = sorted(set(texts) & set(TEXTS))
+    if clash:
+        raise ValueError(f"texts defined twice: {', '.join(clash)}")
+    TEXTS.update(texts)
 
 
 def t(lang: str, key: str, default: str | None = None, **params: Any) -> str:

@@ -54,13 +54,27 @@ DEFAULT_REFRESH_S = 10.0
 
 @dataclass(frozen=True)
 class MenuEntry:
-    """One link of the main menu, shown to `roles` in `order`."""
+    """One link of the main menu, shown to `roles`; `group` is the i18n key of the menu
+    heading it sits under (MENU_GROUPS), or None for a top-level link."""
 
     key: str  # i18n key of its label
     href: str
     roles: tuple[str, ...]
     order: int
+    group: str | None = None
 
+
+#: The main menu's headings in the order such platforms lay them out; a heading shows
+#: only when one of its entries is visible to the role.
+MENU_GROUPS = (
+    "nav.group.monitoring",  # 在线监控: real-time data, history query, data marks
+    "nav.group.alerts",  # 报警处置
+    "nav.group.enterprises",  # 企业档案
+    "nav.group.permits",  # 排污许可
+    "nav.group.statistics",  # 统计报表
+    "nav.group.plan",  # 方案任务
+    "nav.group.admin",  # 系统管理: users, audit log, device onboarding
+)
 
 _MENU: list[MenuEntry] = [
     MenuEntry("nav.public", "/", ("public",), 0),
@@ -72,13 +86,33 @@ _MENU: list[MenuEntry] = [
 def add_menu(*entries: MenuEntry) -> None:
     """A capability's menu entries; adding the same entry twice keeps one."""
     for entry in entries:
+        if entry.group is not None and entry.group not in MENU_GROUPS:
+            raise ValueError(f"unknown menu group {entry.group!r}; add it to MENU_GROUPS")
         if entry not in _MENU:
             _MENU.append(entry)
     _MENU.sort(key=lambda e: (e.order, e.key))
 
 
-def menu_for(role: str) -> list[MenuEntry]:
-    return [entry for entry in _MENU if role in entry.roles]
+def menu_for(role: str, path: str = "") -> list[dict[str, Any]]:
+    """The menu a role sees: top-level links and headings with their links, in order; the
+    link of `path` (and its heading) marked current."""
+    items: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for entry in _MENU:
+        if role not in entry.roles:
+            continue
+        link = {"key": entry.key, "href": entry.href, "current": path == entry.href}
+        if entry.group is None:
+            items.append({**link, "order": entry.order})
+            continue
+        group = groups.get(entry.group)
+        if group is None:
+            group = {"key": entry.group, "entries": [], "current": False, "order": entry.order}
+            groups[entry.group] = group
+            items.append(group)
+        group["entries"].append(link)
+        group["current"] = group["current"] or link["current"]
+    return items
 
 
 def engine_of(request: Request) -> sa.Engine:
@@ -131,10 +165,7 @@ def render(
 ) -> HTMLResponse:
     """`template` inside the layout, with the menu of the principal's role."""
     role = principal.role if principal.is_authenticated else "public"
-    nav = [
-        {"key": e.key, "href": e.href, "current": request.url.path == e.href}
-        for e in menu_for(role)
-    ]
+    nav = menu_for(role, request.url.path)
     refresh_ms = getattr(request.app.state, "web_refresh_ms", int(DEFAULT_REFRESH_S * 1000))
     data = {"lang": lang, "texts": js_texts(lang), "refresh_ms": refresh_ms, **(page_data or {})}
     page_json = json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c")
