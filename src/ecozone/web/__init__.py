@@ -10,12 +10,22 @@ ahead of its start page and its generic /static mount.
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ecozone.web import assets, dashboard, pages
+from ecozone.web import assets, dashboard, pages, shell
 from ecozone.web.shell import DEFAULT_REFRESH_S
+
+log = logging.getLogger(__name__)
 
 __all__ = ["CAPABILITY_VIEWS", "DEFAULT_REFRESH_S", "install", "router"]
 
@@ -43,7 +53,41 @@ def install(app: FastAPI, *, refresh_s: float = DEFAULT_REFRESH_S) -> None:
     own start page and its /static mount, wherever this is called.
     """
     app.state.web_refresh_ms = int(refresh_s * 1000)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _server_error)
     before = list(app.router.routes)
     app.include_router(router)
     added = app.router.routes[len(before) :]
     app.router.routes[:] = [*added, *before]
+
+
+# A person's browser gets an error page in their language; the REST API and the live panels
+# keep FastAPI's JSON answers.
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if shell.is_page_request(request) and exc.status_code in (404, 405):
+        return shell.status_page(request, exc.status_code)
+    return await http_exception_handler(request, exc)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if shell.is_page_request(request):
+        return shell.status_page(request, 404 if _bad_path_value(exc) else 422)
+    return await request_validation_exception_handler(request, exc)
+
+
+def _bad_path_value(exc: RequestValidationError) -> bool:
+    """A path segment that cannot be the entity's key names no entity: 404, as for a
+    missing one."""
+    return any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if shell.is_page_request(request):
+        return shell.status_page(request, 500)
+    return JSONResponse({"detail": "internal server error; it has been logged"}, 500)

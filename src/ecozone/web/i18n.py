@@ -81,6 +81,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Your account's role cannot use this page.",
     ),
     "error.home": ("返回首页", "Back to the start page"),
+    "error.server": ("服务器内部错误", "Server error"),
+    "error.server_text": (
+        "处理请求时出现错误，已记录，请稍后再试。",
+        "The request failed on the server; it has been logged. Please try again later.",
+    ),
+    "error.method_text": ("该地址不支持此操作。", "This address does not take that request."),
+    "error.too_large_text": ("提交的内容过大。", "What was sent is too large."),
+    "error.invalid_text": (
+        "地址或表单中的值无效，请检查后重试。",
+        "A value in the address or the form is not valid; check it and try again.",
+    ),
     # states
     "state.normal": ("正常", "Normal"),
     "state.exceeding": ("超标", "Exceeding"),

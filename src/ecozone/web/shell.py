@@ -212,6 +212,44 @@ class Forbidden(WebError):
     status_code = 403
 
 
+def is_page_request(request: Request) -> bool:
+    """Whether a person's browser asked for a page (not the REST API, not a panel's JSON)."""
+    path = request.url.path
+    return not (path.startswith(("/api/", "/web/api/", "/static/")) or path in _MACHINE_PATHS)
+
+
+_MACHINE_PATHS = frozenset({"/openapi.json", "/metrics", "/healthz"})
+
+#: Statuses a page can answer with, and the heading and explanation it shows.
+_ERROR_TEXTS = {
+    400: ("error.bad_request", ""),
+    403: ("error.forbidden", "error.forbidden_text"),
+    404: ("error.not_found", "error.not_found_text"),
+    405: ("error.bad_request", "error.method_text"),
+    413: ("error.bad_request", "error.too_large_text"),
+    422: ("error.bad_request", "error.invalid_text"),
+    500: ("error.server", "error.server_text"),
+}
+
+
+def status_page(request: Request, status: int) -> HTMLResponse:
+    """A Chinese (or English) error page for a status the framework raised on a page route:
+    an unknown path, a path parameter of the wrong type, a failure of the server."""
+    lang = language(request)
+    principal = getattr(request.state, "principal", None) or auth.PUBLIC
+    heading, text = _ERROR_TEXTS.get(status, ("error.bad_request", ""))
+    return render(
+        request,
+        principal,
+        lang,
+        "error.html",
+        status_code=status,
+        heading=t(lang, heading),
+        status=status,
+        message=t(lang, text) if text else "",
+    )
+
+
 class Unauthenticated(WebError):
     status_code = 401
 
