@@ -99,3 +99,21 @@ def test_aqi_cell_is_yellow_for_level_ii_before_and_after_a_live_refresh(site: s
             assert cell.evaluate("td => getComputedStyle(td).backgroundColor") == yellow
         finally:
             browser.close()
+
+
+def test_station_page_shows_the_units_of_the_dashboard(client_as, ids):
+    # The station sends PM2.5 35,000 ng/m3 and O3 0.102 mg/m3 (HJ 212-2017 App. B.2 units);
+    # the AQI panel shows 35 µg/m3 and 102 µg/m3, and so must the point page, its chart and
+    # its exports: one unit per quantity everywhere.
+    client = client_as("supervisor")
+    latest = client.get(f"/web/api/points/{ids['station']}/tables/latest?format=csv").text
+    rows = {line.split(",")[0]: line.split(",") for line in latest.splitlines()[1:]}
+    assert rows["a34004"][2:5] == ["35.0", "", "µg/m3"]
+    assert float(rows["a05024"][2]) == pytest.approx(102.0)
+    assert rows["a05024"][4] == "µg/m3"
+    series = client.get(
+        f"/web/api/points/{ids['station']}/series",
+        params={"pollutant": "a34004", "kind": "minute"},
+    ).json()
+    assert series["unit"] == "µg/m3"
+    assert {value for _time, value, _zs, _flag in series["data"]} == {35.0}

@@ -187,6 +187,21 @@ def capture_summary(table: Table) -> float | None:
 # --- the point page ------------------------------------------------------------------------
 
 
+def display_unit(point_kind: str, code: str) -> tuple[float, str]:
+    """(factor, unit) that turn a stored value into the unit the pages show everywhere: an
+    air station's values in GB 3095-2012's units (µg/m3, CO mg/m3) as the dashboard shows
+    them, everything else in the HJ 212-2017 App. B unit it was sent in."""
+    if point_kind == "ambient_air":
+        factor, unit = ambient_display(code, 1.0)
+        if unit:
+            return factor or 1.0, unit
+    return 1.0, pollutant_unit(code)
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
 def _point(conn: sa.Connection, principal: Principal, point_id: int) -> dict[str, Any]:
     return shell.require_visible(
         principal, registry_store.get_point(conn, point_id), f"point {point_id}"
@@ -219,19 +234,21 @@ def point_overview(
     internal = principal.scope.owns(row["enterprise_id"], district_id=row["district_id"])
     value_key = "rtd" if live["latest_kind"] == "rtd" else "avg"
     zs_key = "zs_rtd" if live["latest_kind"] == "rtd" else "zs_avg"
-    latest_rows = [
-        {
-            "pollutant": v["pollutant"],
-            "name": pollutant_name(v["pollutant"], lang),
-            "value": v[value_key],
-            "zs_value": v[zs_key],
-            "unit": pollutant_unit(v["pollutant"]),
-            "flag": v["flag"] or "",
-            "flag_meaning": flag_meaning(v["flag"], lang),
-            "_class": f"flag-{(v['flag'] or 'none').lower()}",
-        }
-        for v in latest_values
-    ]
+    latest_rows = []
+    for v in latest_values:
+        factor, unit = display_unit(row["kind"], v["pollutant"])
+        latest_rows.append(
+            {
+                "pollutant": v["pollutant"],
+                "name": pollutant_name(v["pollutant"], lang),
+                "value": _scaled(v[value_key], factor),
+                "zs_value": _scaled(v[zs_key], factor),
+                "unit": unit,
+                "flag": v["flag"] or "",
+                "flag_meaning": flag_meaning(v["flag"], lang),
+                "_class": f"flag-{(v['flag'] or 'none').lower()}",
+            }
+        )
     limit_codes = {lim["pollutant"] for lim in limits}
     # the pollutant of an open alert first, then one with a permit limit, then any
     default = next(
@@ -289,16 +306,22 @@ def point_series(
             for lim in compliance_store.limits(conn, point_ids=[point_id], valid_on=today)
             if lim["pollutant"] == pollutant
         ]
+    factor, unit = display_unit(row["kind"], pollutant)
     return {
         "point_id": row["id"],
         "kind": kind,
         "pollutant": pollutant,
         "name": pollutant_name(pollutant, lang),
-        "unit": pollutant_unit(pollutant),
+        "unit": unit,
         "converted": any(v["zs_value"] is not None for v in values),
         "reference_o2": row["reference_o2"],
         "data": [
-            [v["data_time"].strftime("%Y-%m-%d %H:%M:%S"), v["value"], v["zs_value"], v["flag"]]
+            [
+                v["data_time"].strftime("%Y-%m-%d %H:%M:%S"),
+                _scaled(v["value"], factor),
+                _scaled(v["zs_value"], factor),
+                v["flag"],
+            ]
             for v in values
         ],
         "limits": [
@@ -324,7 +347,7 @@ def aggregates_table(
     if not 1 <= days <= 400:
         raise WebError(f"days must be between 1 and 400, not {days}")
     with engine.connect() as conn:
-        _point(conn, principal, point_id)
+        point_kind = _point(conn, principal, point_id)["kind"]
         newest = monitoring_store.aggregates(
             conn, point_id, kind, datetime(1970, 1, 1), datetime(9999, 1, 1), limit=1
         )
@@ -334,23 +357,25 @@ def aggregates_table(
             rows = monitoring_store.aggregates(
                 conn, point_id, kind, end - timedelta(days=days), end
             )
-    body = [
-        {
-            "data_time": r["data_time"],
-            "pollutant": pollutant_name(r["pollutant"], lang),
-            "avg": r["avg"],
-            "zs_avg": r["zs_avg"],
-            "min": r["min"],
-            "max": r["max"],
-            "unit": pollutant_unit(r["pollutant"]),
-            "valid": t(lang, "yes" if r["valid"] else "no"),
-            "valid_count": r["valid_count"],
-            "emission_kg": r["emission_kg"],
-            "flag": r["flag"] or "",
-            "_class": "" if r["valid"] else "invalid",
-        }
-        for r in rows
-    ]
+    body = []
+    for r in rows:
+        factor, unit = display_unit(point_kind, r["pollutant"])
+        body.append(
+            {
+                "data_time": r["data_time"],
+                "pollutant": pollutant_name(r["pollutant"], lang),
+                "avg": _scaled(r["avg"], factor),
+                "zs_avg": _scaled(r["zs_avg"], factor),
+                "min": _scaled(r["min"], factor),
+                "max": _scaled(r["max"], factor),
+                "unit": unit,
+                "valid": t(lang, "yes" if r["valid"] else "no"),
+                "valid_count": r["valid_count"],
+                "emission_kg": r["emission_kg"],
+                "flag": r["flag"] or "",
+                "_class": "" if r["valid"] else "invalid",
+            }
+        )
     columns = (
         ("data_time", "col.hour" if kind == "hour" else "col.day"),
         ("pollutant", "col.pollutant"),
