@@ -126,6 +126,16 @@ def test_map_draws_every_point_over_the_schematic_districts(page: Any, site: dic
     assert "示意" in page.locator(".leaflet-control-attribution").inner_text()
 
 
+def test_district_supervisors_map_opens_on_their_district(page: Any, site: dict[str, Any]):
+    login(page, site, "district-supervisor")
+    page.wait_for_selector("#map[data-focus]", state="attached")
+    focus = page.locator("#map").get_attribute("data-focus")
+    page_data = page.evaluate("JSON.parse(document.getElementById('page-data').textContent)")
+    # every point on the district supervisor's map lies in that district, and the map is
+    # fitted to that district's outline
+    assert focus and {p["district"] for p in page_data["map"]["points"]} == {focus}
+
+
 def test_point_chart_draws_its_series_and_permit_limit(page: Any, site: dict[str, Any]):
     login(page, site, "admin")
     page.goto(f"/points/{site['ids']['power_da']}")

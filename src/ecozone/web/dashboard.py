@@ -75,6 +75,10 @@ def map_data(engine: sa.Engine, principal: Principal, now: datetime, lang: str) 
     """Every point the principal may list, with its state, for the map and the state counts."""
     points = monitoring_views.visible_live_points(engine, principal, now)
     counts = Counter(p["state"].value for p in points)
+    focus = None
+    if principal.scope.role == "supervisor" and principal.scope.district_id is not None:
+        with engine.connect() as conn:
+            focus = next(iter(registry_store.list_districts(conn, principal.scope)), {}).get("name")
     drawn = []
     for p in points:
         lon, lat, approximate = _position(p)
@@ -101,6 +105,7 @@ def map_data(engine: sa.Engine, principal: Principal, now: datetime, lang: str) 
         "generated_at": now.isoformat(timespec="seconds"),
         "counts": {state.value: counts.get(state.value, 0) for state in LiveState},
         "points": drawn,
+        "focus_district": focus,
     }
 
 

@@ -37,8 +37,8 @@ async function refreshPanel(panel) {
 
 async function main() {
   const element = document.getElementById("map");
-  const view = element ? await createMap(element) : null;
   const first = data().map;
+  const view = element ? await createMap(element, first?.focus_district) : null;
   if (view && first) view.update(first);
   const stampMap = document.querySelector("[data-map-updated]");
   stamp(stampMap, true);

@@ -53,7 +53,8 @@ function markerFor(L, p) {
   return marker;
 }
 
-export async function createMap(element) {
+// A district supervisor's map opens on their district (`focus`, its name in the GeoJSON).
+export async function createMap(element, focus = null) {
   const L = window.L;
   if (!L) {
     document.querySelector(".map-missing")?.removeAttribute("hidden");
@@ -70,7 +71,9 @@ export async function createMap(element) {
       layer.bindTooltip(name, { permanent: true, direction: "center", className: "district-label" });
     },
   }).addTo(map);
-  map.fitBounds(outlines.getBounds(), { padding: [8, 8] });
+  const own = focus ? outlines.getLayers().find((l) => l.feature.properties.name === focus) : null;
+  map.fitBounds((own ?? outlines).getBounds(), { padding: [8, 8] });
+  element.dataset.focus = own ? focus : "";
   const points = L.layerGroup().addTo(map);
   return {
     map,
