@@ -157,3 +157,18 @@ def test_current_year_is_reported_to_date():
 def test_capture_rate_is_none_where_nothing_was_expected():
     assert rules.rate(11, 8784) == 11 / 8784
     assert rules.rate(0, None) is None
+
+
+def test_a_year_not_yet_over_expects_only_its_complete_hours_so_far():
+    # 2026-03-10 14:35 CST: Jan 31 d + Feb 28 d + 9 d of March = 68 d = 1632 h, plus 14 h
+    # of 10 March (00:00 to 14:00; the hour 14:00-15:00 is not over) = 1646 h.
+    period = rules.monitoring_period(2026, [], until=datetime(2026, 3, 10, 14, 35))
+    assert period == [(datetime(2026, 1, 1), datetime(2026, 3, 10, 14, 0))]
+    assert rules.hours_in(period) == 68 * 24 + 14 == 1646
+    # a permit valid from 1 March counts from then: 9 d + 14 h = 230 h
+    with_permit = rules.monitoring_period(
+        2026, [(date(2026, 3, 1), date(2031, 2, 28))], until=datetime(2026, 3, 10, 14, 35)
+    )
+    assert rules.hours_in(with_permit) == 9 * 24 + 14
+    # a finished year is whole whatever `until` says
+    assert rules.hours_in(rules.monitoring_period(2024, [], until=datetime(2026, 3, 10))) == 8784

@@ -65,22 +65,28 @@ def clip(windows: Iterable[Window], bounds: Sequence[Window]) -> list[Window]:
     return union(parts)
 
 
-def monitoring_period(year: int, validities: Iterable[tuple[date, date]]) -> list[Window]:
+def monitoring_period(
+    year: int, validities: Iterable[tuple[date, date]], *, until: datetime | None = None
+) -> list[Window]:
     """The hours of `year` in which outlets were expected to report: the year itself, or,
     where the enterprise holds discharge permits touching the year, the part of the year
     they were valid. `valid_to` is the last valid day (inclusive), as permits print it.
+    A year not yet over counts only its complete hours before `until` (device time).
 
     The capture rate's denominator is then "hours of the permit's validity within the
     year" (or the year's hours) as the annual report's brief asks.
     """
-    bounds = [year_bounds(year)]
+    start, end = year_bounds(year)
+    if until is not None:
+        end = max(start, min(end, floor_hour(until)))
+    bounds = [(start, end)]
     ranges = [
         (datetime.combine(valid_from, datetime.min.time()),
          datetime.combine(valid_to, datetime.min.time()) + timedelta(days=1))
         for valid_from, valid_to in validities
     ]  # fmt: skip
     period = clip(ranges, bounds)
-    return period if period else bounds
+    return period if period else [w for w in bounds if w[0] < w[1]]
 
 
 def floor_hour(value: datetime) -> datetime:

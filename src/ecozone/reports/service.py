@@ -62,7 +62,9 @@ def build_annual_report(
         point_ids = [p["id"] for p in points]
         permits = store.load_permits(conn, found["id"], date(year, 1, 1), date(year, 12, 31))
         limits = store.load_limits(conn, [p["id"] for p in permits])
-        period = rules.monitoring_period(year, [(p["valid_from"], p["valid_to"]) for p in permits])
+        period = rules.monitoring_period(
+            year, [(p["valid_from"], p["valid_to"]) for p in permits], until=now_cst
+        )
         stats_by_key, flags_by_key = store.hour_statistics(
             conn, point_ids, year_start, year_end, period
         )

@@ -11,7 +11,8 @@ REPORT_FORMATS = ("html", "pdf", "xlsx")
 
 
 def report_links(credit_code: str, now: datetime) -> list[dict[str, Any]]:
-    """Annual self-monitoring reports of the two last complete years, in each format."""
+    """Annual self-monitoring reports of the current year (to date) and the two before it,
+    in each format."""
     year = local_time(now).year
     return [
         {
@@ -20,5 +21,5 @@ def report_links(credit_code: str, now: datetime) -> list[dict[str, Any]]:
                 fmt: f"/api/v1/reports/annual/{credit_code}/{y}.{fmt}" for fmt in REPORT_FORMATS
             },
         }
-        for y in (year - 1, year - 2)
+        for y in (year, year - 1, year - 2)
     ]
