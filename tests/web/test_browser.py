@@ -136,6 +136,23 @@ def test_district_supervisors_map_opens_on_their_district(page: Any, site: dict[
     assert focus and {p["district"] for p in page_data["map"]["points"]} == {focus}
 
 
+def test_the_header_fits_a_phone_and_tables_keep_their_last_column(
+    browser: Any, site: dict[str, Any]
+):
+    context = browser.new_context(base_url=site["url"], viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    login(page, site, "supervisor")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for selector in (".brand-name", ".topbar nav", ".session button"):
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, selector
+    # a wide table scrolls inside its panel: its last heading can be scrolled into view
+    last = page.locator("table.data thead th").last
+    last.scroll_into_view_if_needed()
+    assert last.is_visible()
+    context.close()
+
+
 def test_point_chart_draws_its_series_and_permit_limit(page: Any, site: dict[str, Any]):
     login(page, site, "admin")
     page.goto(f"/points/{site['ids']['power_da']}")
