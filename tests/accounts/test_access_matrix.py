@@ -16,8 +16,17 @@ Principal):
 Refused by role: the API answers 401 (anonymous, WWW-Authenticate: Bearer) or
 403; a page sends the anonymous to /login?next=... (303) and answers others
 403. Outside the scope: 404 with the same status and the same body as an id
-that does not exist. A refused write leaves what it aimed at as it was; an
-allowed write is made on a scratch object. The world: tests.accounts.matrix_data.
+that does not exist. A list holds a target's rows exactly when the target is in
+scope. A refused write leaves what it aimed at as it was; an allowed write is
+made on a scratch object and must change it. The world: tests.accounts.matrix_data.
+
+Each case is one test, `role-METHOD path [variant]-target`. To classify a new
+route, add it to POLICY: its role set (EVERYONE open, LOGGED_IN, STAFF
+staff-only, ADMIN admin-only, PLAN_* coordinator, READERS/DECLARERS, ...), its
+refusal style, and one Variant per way of calling it: OPEN (no enterprise's
+object), OBJECT (the target's credit code, point id, MN, alert id, permit
+number, mark id or report in the request; `visible` = `sees`, or `own_business`
+for alerts and marks) or LIST (a `marker` of the target in the answer).
 """
 
 from __future__ import annotations
@@ -131,6 +140,7 @@ class Write:
 
     probe: Callable[[sa.Engine, Target], Any]
     prepare: Callable[[sa.Engine, Target, int], Target] | None = None
+    changes: bool = True  # an allowed call changes what `probe` reads (False: idempotent)
 
 
 @dataclass(frozen=True)
@@ -140,10 +150,6 @@ class Rule:
     variants: tuple[Variant, ...]
     write: Write | None = None
     fresh_credentials: bool = False  # the call ends the session or token it carries
-
-
-def get(url: str, **params: Any) -> Callable[[Target, int], Call]:
-    return lambda t, n: Call("GET", url.format(t=t, n=n), params)
 
 
 def variant(name: str, url: str, scope: str = OPEN, **kw: Any) -> Variant:
@@ -405,7 +411,8 @@ POLICY: dict[tuple[str, str], Rule] = {
         keys=(t.credit_code,)), OBJECT, ok=201),), write=Write(_permit_rows)),
     ("PUT", "/api/v1/permits/{permit_no}"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
         "PUT", f"/api/v1/permits/{t.permit_no}", json=_permit_body(t, t.permit_no),
-        keys=(t.credit_code, t.permit_no)), OBJECT),), write=Write(_permit_rows)),
+        keys=(t.credit_code, t.permit_no)), OBJECT),),
+        write=Write(_permit_rows, changes=False)),  # replaces the permit with itself
     ("GET", "/api/v1/alerts"): Rule(READERS, "api", (
         variant("", "/api/v1/alerts", LIST, marker=lambda t: f'"id":{t.alert_id},'),
         variant("csv", "/api/v1/alerts", LIST, params={"format": "csv"}, marker=cc),
@@ -433,7 +440,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         write=Write(_count(webhook))),
     ("PATCH", "/api/v1/webhooks/{webhook_id}"): Rule(ADMIN, "api", (Variant("", lambda t, n: Call(
         "PATCH", "/api/v1/webhooks/1", json={"active": n % 2 == 0})),),
-        write=Write(lambda engine, t: _rows(engine, webhook))),
+        write=Write(lambda engine, t: _rows(engine, webhook), changes=False)),
     ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): Rule(ADMIN, "api", one(
         "/api/v1/webhooks/1/deliveries")),
     # --- plan -----------------------------------------------------------------------------
@@ -568,12 +575,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                             client_ip="matrix")[1]  # fmt: skip
         accounts.create_user(engine, SCRATCH_USER, "scratch-password", role="coordinator",
                              actor="tests")  # fmt: skip
-    from ecozone.compliance import service as compliance
-
-    assert compliance.add_webhook(engine, "http://127.0.0.1:9/hook", actor="tests")["id"] == 1
-    WORLD_TARGETS.update(targets)
     with TestClient(build_app(engine), follow_redirects=False) as client:
-        yield World(engine, targets, client, api_tokens, sessions)
+        world = World(engine, targets, client, api_tokens, sessions)
+        hook = world.request("admin", Call("POST", "/api/v1/webhooks",
+                                           json={"url": "http://127.0.0.1:9/hook"}))  # fmt: skip
+        assert (hook.status_code, hook.json()["id"]) == (201, 1), hook.text
+        yield world
     engine.dispose()
 
 
@@ -650,18 +657,17 @@ def roles_of(rule: Rule, v: Variant) -> frozenset[str]:
     return v.roles if v.roles is not None else rule.roles
 
 
-def first_allowed(case: Case, rule: Rule) -> bool:
+def first_allowed(case: Case, rule: Rule, targets: dict[str, Target]) -> bool:
     """Whether `case` is the first (in ROLES and TARGETS order) that may read its variant."""
     assert case.variant is not None
     for role in ROLES:
         for target in TARGETS if case.variant.scope != OPEN else (None,):
-            t = WORLD_TARGETS.get(target) if target else None
-            if role in roles_of(rule, case.variant) and (t is None or case.variant.visible(role, t)):
+            t = targets[target] if target else None
+            if role in roles_of(rule, case.variant) and (
+                t is None or case.variant.visible(role, t)
+            ):
                 return (role, target) == (case.role, case.target)
     return False
-
-
-WORLD_TARGETS: dict[str, Target] = {}
 
 
 def params(found: list[Case]) -> list[Any]:
@@ -686,7 +692,7 @@ def test_access(world: World, case: Case) -> None:
     target = world.targets[case.target] if case.target else world.targets["own"]
     allowed = case.role in roles_of(rule, v)
     in_scope = v.scope != OBJECT or sees(case.role, target)
-    if v.heavy and allowed and in_scope and not first_allowed(case, rule):
+    if v.heavy and allowed and in_scope and not first_allowed(case, rule, world.targets):
         pytest.skip(v.heavy)
     if rule.write is not None and rule.write.prepare is not None:
         target = rule.write.prepare(world.engine, target, n)
@@ -721,6 +727,8 @@ def test_access(world: World, case: Case) -> None:
         return
     ok = v.ok.get(case.role, 200) if isinstance(v.ok, dict) else v.ok
     assert response.status_code == ok, response.text[:500]
+    if rule.write is not None and rule.write.changes:
+        assert rule.write.probe(world.engine, target) != before, "the allowed write did nothing"
     if v.scope == LIST and v.marker is not None and ok == 200:
         shown = v.marker(target) in response.text
         assert shown == v.visible(case.role, target), (
