@@ -101,6 +101,10 @@ def select_devices(conn: sa.Connection) -> list[dict[str, Any]]:
             device.c.password,
             device.c.st,
             device.c.lenient,
+            device.c.sm4_key,
+            device.c.sm4_previous_key,
+            device.c.sm4_key_changed_at,
+            device.c.encryption_required,
             enterprise.c.credit_code,
             point.c.code.label("point_code"),
             point.c.kind,
@@ -111,6 +115,11 @@ def select_devices(conn: sa.Connection) -> list[dict[str, Any]]:
         .order_by(device.c.mn)
     )
     return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def select_device(conn: sa.Connection, mn: str) -> dict[str, Any] | None:
+    row = conn.execute(sa.select(device).where(device.c.mn == mn)).mappings().first()
+    return dict(row) if row is not None else None
 
 
 def record_device_seen(
