@@ -103,7 +103,12 @@ class ComputedPage(BaseModel):
 def list_measurements(
     engine: Annotated[sa.Engine, Depends(_engine)],
     principal: deps.CurrentPrincipal,
-    kind: Annotated[Kind, Query(description="Data kind: rtd, minute, hour, day; HJ 212-2025 raw, single, check, five_min")],
+    kind: Annotated[
+        Kind,
+        Query(
+            description="Data kind: rtd, minute, hour, day; 2025: raw, single, check, five_min"
+        ),
+    ],
     enterprise: Annotated[str | None, Query(description="Enterprise credit code")] = None,
     mn: Annotated[str | None, Query(description="Device MN")] = None,
     point: Annotated[str | None, Query(description="Outlet code, e.g. DA001")] = None,

@@ -133,7 +133,8 @@ def _measurement_tuples(rows: Iterable[dict[str, Any]], as_text: bool) -> list[t
             point_id, kind, pollutant, data_time,
             get("rtd"), get("avg"), get("min"), get("max"), get("cou"),
             get("zs_rtd"), get("zs_avg"), get("zs_min"), get("zs_max"),
-            get("flag"), get("eflag"), received_at, bool(get("resent")),
+            get("flag"), get("eflag"), received_at,
+            bool(get("resent")),
         )  # fmt: skip
     # Keys are unique, so tuple comparison never reaches the values.
     return sorted(unique.values())
@@ -181,9 +182,10 @@ def upsert_measurements(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
     Each row needs the key point_id, kind, pollutant, data_time (device time:
     naive China Standard Time, or aware and converted) and may carry rtd,
     avg, min, max, cou, zs_*, flag, eflag, received_at (aware; default
-    now) and resent (RF=1; default False). A re-sent record replaces the stored one as a whole: absent values
-    become NULL. When the batch holds a key twice, the later row wins. Runs
-    in the caller's transaction and does not commit; a database error
+    now) and resent (RF=1; default False). A re-sent record replaces the
+    stored one as a whole: absent values become NULL. When the batch holds a
+    key twice, the later row wins. Runs in the caller's transaction and does
+    not commit; a database error
     (unknown point, bad kind) raises sqlalchemy.exc.IntegrityError.
     """
     if not rows:

@@ -62,8 +62,9 @@ def upgrade() -> None:
             sa.Column("sm4_key_changed_at", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column("encryption_required", sa.Boolean(), server_default=sa.false(),
-                      nullable=False)  # fmt: skip
+            sa.Column(
+                "encryption_required", sa.Boolean(), server_default=sa.false(), nullable=False
+            )
         )
         batch_op.alter_column(
             "mn", existing_type=sa.VARCHAR(length=24), type_=sa.String(length=27),
@@ -114,16 +115,17 @@ def _rebuild_sqlite_measurement(kinds: str, *, with_resent: bool) -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     ]
     if with_resent:
-        columns.append(
-            sa.Column("resent", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+        columns.append(sa.Column("resent", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
         "measurement_rebuilt",
         *columns,
         sa.CheckConstraint(kinds, name=op.f("ck_measurement_kind")),
-        sa.ForeignKeyConstraint(["point_id"], ["point.id"], name=op.f("fk_measurement_point_id_point")),
-        sa.PrimaryKeyConstraint("point_id", "kind", "pollutant", "data_time",
-                                name=op.f("pk_measurement")),  # fmt: skip
+        sa.ForeignKeyConstraint(
+            ["point_id"], ["point.id"], name=op.f("fk_measurement_point_id_point")
+        ),
+        sa.PrimaryKeyConstraint(
+            "point_id", "kind", "pollutant", "data_time", name=op.f("pk_measurement")
+        ),
         sqlite_with_rowid=False,
     )
     names = ", ".join(f'"{name}"' for name in _VALUE_COLUMNS)
@@ -132,7 +134,9 @@ def _rebuild_sqlite_measurement(kinds: str, *, with_resent: bool) -> None:
     op.drop_table("measurement")
     op.rename_table("measurement_rebuilt", "measurement")
     op.create_index(
-        op.f("ix_measurement_point_id_kind_data_time"), "measurement", ["point_id", "kind", "data_time"]
+        op.f("ix_measurement_point_id_kind_data_time"),
+        "measurement",
+        ["point_id", "kind", "data_time"],
     )
 
 
