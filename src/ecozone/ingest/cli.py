@@ -62,8 +62,9 @@ def ingest_command(
                 if whole is not None:
                     try:
                         verdict.rows = measurement_rows(
-                            whole, verdict.device.point_id, kind, received_at, local_now
-                        )
+                            whole, verdict.device.point_id, kind, received_at, local_now,
+                            lenient=verdict.device.lenient,
+                        )  # fmt: skip
                     except ValueError as exc:
                         typer.echo(f"line {number}: message not stored: {exc}", err=True)
             counts[

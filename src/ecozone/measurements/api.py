@@ -105,9 +105,7 @@ def list_measurements(
     principal: deps.CurrentPrincipal,
     kind: Annotated[
         Kind,
-        Query(
-            description="Data kind: rtd, minute, hour, day; 2025: raw, single, check, five_min"
-        ),
+        Query(description="Data kind: rtd, minute, hour, day; 2025: raw, single, check, five_min"),
     ],
     enterprise: Annotated[str | None, Query(description="Enterprise credit code")] = None,
     mn: Annotated[str | None, Query(description="Device MN")] = None,

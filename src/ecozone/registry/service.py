@@ -82,9 +82,7 @@ def _sealed(values: dict[str, Any]) -> dict[str, Any]:
 def _opened(row: dict[str, Any]) -> dict[str, Any]:
     """A stored device row with its secrets opened (to compare with a file, or to export)."""
     return {
-        key: (
-            secrets.open_optional(value, SECRET_COLUMNS[key]) if key in SECRET_COLUMNS else value
-        )
+        key: (secrets.open_optional(value, SECRET_COLUMNS[key]) if key in SECRET_COLUMNS else value)
         for key, value in row.items()
     }
 
@@ -324,7 +322,7 @@ def set_device_password(engine: sa.Engine, mn: str, password: str, *, actor: str
     problem = rules.check_device_password(password)
     if problem:
         raise RegistryError([problem], heading=f"password of MN {mn} not changed")
-    with engine.begin() as conn:
+    with store.writing(engine) as conn:
         row = store.select_device(conn, mn)
         if row is None:
             raise RegistryError([f"no device has MN {mn}"], heading="password not changed")
@@ -336,9 +334,16 @@ def set_device_password(engine: sa.Engine, mn: str, password: str, *, actor: str
         }])  # fmt: skip
 
 
-def replace_sm4_key(conn: sa.Connection, mn: str, new_key: str, *, at: datetime) -> None:
+def replace_sm4_key(engine: sa.Engine, mn: str, new_key: str, *, at: datetime) -> None:
     """HJ 212-2025 CN 1014: the new key becomes current, the old one stays valid for the
-    grace period after `at`. Runs in the caller's transaction."""
+    grace period after `at`; audited."""
+    if problem := rules.check_sm4_key(new_key):
+        raise RegistryError([problem], heading="SM4 key not changed")
+    with store.writing(engine) as conn:
+        _replace_sm4_key(conn, mn, new_key, at)
+
+
+def _replace_sm4_key(conn: sa.Connection, mn: str, new_key: str, at: datetime) -> None:
     row = store.select_device(conn, mn)
     if row is None:
         raise RegistryError([f"no device has MN {mn}"], heading="SM4 key not changed")
