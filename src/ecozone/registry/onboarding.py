@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.accounts import audit
 from ecozone.registry import rules, secrets, store
 from ecozone.registry.model import PendingDevice, PendingStatus, RegistryError
 from ecozone.store.schema import device, pending_device
@@ -135,12 +136,12 @@ def approve(
             "status": PendingStatus.APPROVED.value, "assigned_mn": mn,
             "approved_by": actor, "approved_at": now,
         })  # fmt: skip
-        store.insert_audit(conn, [{
-            "actor": actor, "action": "approve", "entity": "device", "entity_id": str(device_id),
-            "before": {"logger_sn": logger_sn, "status": "pending"},
-            "after": {"logger_sn": logger_sn, "mn": mn, "point": point_code,
-                      "credit_code": credit_code, "password": "***"},
-        }])  # fmt: skip
+        audit.record(
+            conn, actor=actor, action="approve", entity="device", entity_id=str(device_id),
+            before={"logger_sn": logger_sn, "status": "pending"},
+            after={"logger_sn": logger_sn, "mn": mn, "point": point_code,
+                   "credit_code": credit_code, "password": "***"},
+        )  # fmt: skip
         (row,) = store.select_pending(conn, logger_sn)
     return _pending(row)
 

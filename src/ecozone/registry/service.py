@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.accounts import audit
 from ecozone.registry import rules, secrets, store
 from ecozone.registry.model import (
     DEFAULT_ZONE,
@@ -327,11 +328,11 @@ def set_device_password(engine: sa.Engine, mn: str, password: str, *, actor: str
         if row is None:
             raise RegistryError([f"no device has MN {mn}"], heading="password not changed")
         store.update_row(conn, device, row["id"], _sealed({"password": password}))
-        store.insert_audit(conn, [{
-            "actor": actor, "action": "rotate_password", "entity": "device",
-            "entity_id": str(row["id"]), "before": {"mn": mn, "password": _HIDDEN},
-            "after": {"mn": mn, "password": _HIDDEN},
-        }])  # fmt: skip
+        audit.record(
+            conn, actor=actor, action="rotate_password", entity="device",
+            entity_id=str(row["id"]), before={"mn": mn, "password": _HIDDEN},
+            after={"mn": mn, "password": _HIDDEN},
+        )  # fmt: skip
 
 
 def replace_sm4_key(engine: sa.Engine, mn: str, new_key: str, *, at: datetime) -> None:
@@ -352,8 +353,8 @@ def _replace_sm4_key(conn: sa.Connection, mn: str, new_key: str, at: datetime) -
         "sm4_previous_key": row["sm4_key"],
         "sm4_key_changed_at": at,
     })  # fmt: skip
-    store.insert_audit(conn, [{
-        "actor": "gateway", "action": "rotate_sm4_key", "entity": "device",
-        "entity_id": str(row["id"]), "before": {"mn": mn, "sm4_key": _HIDDEN},
-        "after": {"mn": mn, "sm4_key": _HIDDEN, "changed_at": at.isoformat()},
-    }])  # fmt: skip
+    audit.record(
+        conn, actor="gateway", action="rotate_sm4_key", entity="device",
+        entity_id=str(row["id"]), before={"mn": mn, "sm4_key": _HIDDEN},
+        after={"mn": mn, "sm4_key": _HIDDEN, "changed_at": at},
+    )  # fmt: skip
