@@ -67,8 +67,8 @@ def encrypt_segment(key: bytes, data: bytes) -> bytes:
     cipher_bytes, tail = encrypt_blocks(key, data[start:-2])
     if not cipher_bytes:
         return data  # shorter than one block: all of it stays plaintext
-    written = b",".join(b"0x%02X" % byte for byte in cipher_bytes)
-    return data[:start] + b"{" + written + b"}" + tail + b"&&"
+    written = b"{0x" + cipher_bytes.hex(",").upper().encode("ascii").replace(b",", b",0x") + b"}"
+    return data[:start] + written + tail + b"&&"
 
 
 def decrypt_segment(data: bytes, key: bytes | None, offset: int) -> bytes:
@@ -91,19 +91,41 @@ def decrypt_segment(data: bytes, key: bytes | None, offset: int) -> bytes:
     close = data.find(b"}", start)
     if close < 0 or not data.endswith(b"&&") or close > len(data) - 2:
         raise MalformedField("encrypted CP has no closing '}'", offset=offset + start)
-    items = data[start + 1 : close].split(b",")
-    cipher_bytes = bytearray()
-    for i, item in enumerate(items):
-        match = _BYTE.match(item.strip())
-        if match is None:
-            raise MalformedField(
-                f"encrypted CP item {i + 1} {item[:8]!r} is not 0xHH", offset=offset + start
-            )
-        cipher_bytes.append(int(match.group(1), 16))
+    cipher_bytes = _read_bytes(data[start + 1 : close], offset + start)
     if len(cipher_bytes) % BLOCK:
         raise MalformedField(
             f"encrypted CP holds {len(cipher_bytes)} bytes, not whole 16-byte SM4 blocks",
             offset=offset + start,
         )
-    plain = decrypt_blocks(key, bytes(cipher_bytes))
+    plain = decrypt_blocks(key, cipher_bytes)
     return data[:start] + plain + data[close + 1 :]
+
+
+def _read_bytes(text: bytes, offset: int) -> bytes:
+    """The bytes written '0xE4,0x3E,...': items of 5 characters, checked by slicing
+    (every 5th character from 0 is '0', from 1 'x', from 4 ','), hex by bytes.fromhex."""
+    n = (len(text) + 1) // 5
+    digits = bytearray(2 * n)
+    digits[0::2], digits[1::2] = text[2::5], text[3::5]
+    if (
+        n
+        and len(text) == 5 * n - 1
+        and text[0::5] == b"0" * n
+        and text[1::5].lower() == b"x" * n
+        and text[4::5] == b"," * (n - 1)
+    ):
+        try:
+            return bytes.fromhex(digits.decode("ascii"))
+        except (ValueError, UnicodeDecodeError):
+            pass
+    _name_bad_item(text, offset)
+    raise AssertionError("unreachable")
+
+
+def _name_bad_item(text: bytes, offset: int) -> None:
+    for i, item in enumerate(text.split(b",")):
+        if _BYTE.match(item) is None:
+            raise MalformedField(
+                f"encrypted CP item {i + 1} {item[:8]!r} is not 0xHH", offset=offset
+            )
+    raise MalformedField("encrypted CP is not a list of 0xHH bytes", offset=offset)
