@@ -101,7 +101,7 @@ def test_bad_kind_is_422(client: TestClient):
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"] == ["query", "kind"]
-    assert "'rtd', 'minute', 'hour' or 'day'" in error["msg"]
+    assert "'rtd', 'minute', 'hour', 'day', 'raw', 'single', 'check' or 'five_min'" in error["msg"]
 
 
 def test_missing_kind_is_422(client: TestClient):

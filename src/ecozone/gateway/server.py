@@ -143,11 +143,14 @@ class Session:
         self._closing = True
         self.writer.close()
 
-    def send(self, packet: hj212.Packet, *, sm4_key: bytes | None = None) -> None:
-        """Write a packet; data commands are SM4-encrypted when the device has a key."""
+    def send(
+        self, packet: hj212.Packet, *, sm4_key: bytes | None = None, answer: bool = True
+    ) -> None:
+        """Write a packet; data commands are SM4-encrypted when `sm4_key` is given."""
         length_counts = self.gateway.options.sm4_length_counts
         self.writer.write(hj212.encode(packet, sm4_key=sm4_key, length_counts=length_counts))
-        ANSWERS.labels(packet.cn).inc()
+        if answer:
+            ANSWERS.labels(packet.cn).inc()
 
     async def run(self) -> None:
         options = self.gateway.options
@@ -281,7 +284,7 @@ class Session:
             missing[1],
             extra={"mn": device.mn},
         )
-        self.send(request, sm4_key=device.sm4_key)
+        self.send(request, sm4_key=device.sm4_key, answer=False)
         BACKFILL_REQUESTS.inc()
         await self.writer.drain()
 

@@ -139,10 +139,9 @@ def judge(
         except ValueError as exc:
             return _reject(raw, str(exc))
     raw["verdict"] = "accepted"
-    if deviations or shape in packet.deviations:
-        raw["reason"] = "tolerated: " + "; ".join(
-            deviations + ([shape] if shape in packet.deviations else [])
-        )
+    tolerated = deviations + ([shape] if shape in packet.deviations else [])
+    if tolerated:
+        raw["reason"] = "tolerated: " + "; ".join(tolerated)
     return Verdict(True, None, raw, packet, device, rows, sm4_key=key)
 
 
