@@ -111,3 +111,19 @@ def test_resent_packet_rows_are_marked():
     packet = replace(minute_packet(LOCAL_NOW - timedelta(minutes=5)), extra=(("RF", "1"),))
     v = verdict(hj212.encode(packet), device())
     assert v.accepted and all(row["resent"] for row in v.rows)
+
+
+def test_length_in_characters_of_chinese_text_is_accepted_leniently_and_recorded():
+    from tests.hj212.vectors import frame
+
+    dev = replace(device(), lenient=True)
+    segment = (
+        f"QN=20261120084000000;ST=31;CN=3020;PW=123456;MN={dev.mn};Flag=9;"
+        "CP=&&DataTime=20261120084000;i12001-Info=正常运行&&"
+    )
+    raw = frame(segment, length=len(segment))  # 4 characters, 12 bytes of UTF-8
+    v = verdict(raw, dev)
+    assert v.accepted and v.packet.cp.pollutants["i12001"] == {"Info": "正常运行"}
+    assert v.raw["reason"] == "tolerated: length field counts characters, not bytes"
+    strict = verdict(raw, device())
+    assert not strict.accepted and "length field counts characters" in strict.reason
