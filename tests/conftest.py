@@ -91,3 +91,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"required test was skipped under ECOZONE_REQUIRE_ALL_TESTS=1: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _device_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Device secrets are sealed with ECOZONE_SECRET_KEY; tests use a fixed one
+    rather than generating secret.key in the working directory."""
+    if not os.environ.get("ECOZONE_SECRET_KEY"):
+        monkeypatch.setenv("ECOZONE_SECRET_KEY", "ecozone-test-suite-secret-key")

@@ -54,7 +54,7 @@ def test_item_shape(client: TestClient):
             "data_time": "2024-05-01T10:00:00+08:00",
             "rtd": None, "avg": 48.0, "min": 40.0, "max": 55.0, "cou": 0.96,
             "zs_rtd": None, "zs_avg": 54.5, "zs_min": None, "zs_max": None,
-            "flag": "N", "eflag": None,
+            "flag": "N", "eflag": None, "resent": False,
         }],
         "limit": 1000, "offset": 0, "next_offset": None,
     }  # fmt: skip
@@ -101,7 +101,7 @@ def test_bad_kind_is_422(client: TestClient):
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"] == ["query", "kind"]
-    assert "'rtd', 'minute', 'hour' or 'day'" in error["msg"]
+    assert "'rtd', 'minute', 'hour', 'day', 'raw', 'single', 'check' or 'five_min'" in error["msg"]
 
 
 def test_missing_kind_is_422(client: TestClient):

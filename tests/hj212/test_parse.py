@@ -123,7 +123,9 @@ def test_flag_bits(flag, version, ack, packetized):
 
 
 def test_2005_frame_without_flag_and_with_14_character_mn():
-    segment = "ST=32;CN=2011;PW=123456;MN=88888880000001;CP=&&DataTime=20040516020111;011-Rtd=100.0&&"
+    segment = (
+        "ST=32;CN=2011;PW=123456;MN=88888880000001;CP=&&DataTime=20040516020111;011-Rtd=100.0&&"
+    )
     packet = parse(frame(segment))
     assert packet.protocol_version == "2005"
     assert packet.flag is None and packet.qn is None
@@ -233,7 +235,9 @@ def test_missing_cp():
 
 
 def test_invalid_utf8_names_the_byte():
-    data = (f"QN=20160801085857223;ST=32;CN=3020;PW=123456;MN={MN};Flag=4;CP=&&i12001-Info=").encode()
+    data = (
+        f"QN=20160801085857223;ST=32;CN=3020;PW=123456;MN={MN};Flag=4;CP=&&i12001-Info="
+    ).encode()
     data += "正常".encode("gbk") + b"&&"
     raw = b"##%04d" % len(data) + data + b"%04X\r\n" % v.reference_crc(data)
     with pytest.raises(BadEncoding, match="is not valid UTF-8"):
@@ -326,3 +330,34 @@ def test_comma_between_header_fields_as_in_table_c22():
         parse(frame(segment))
     packet = parse(frame(segment), lenient=True)
     assert packet.qn == "20160801085857534" and packet.st == "32"
+
+
+@pytest.mark.parametrize("mn", ["A110000_0001", "JLYP01_AIR01_0001", "ST-01.A"])
+def test_field_mns_with_underscore_dash_dot_are_read_leniently_and_reported_strictly(mn):
+    raw = frame(v.A_EXAMPLE.replace(MN, mn))
+    with pytest.raises(MalformedField, match=f"MN of {len(mn)} characters"):
+        parse(raw)
+    packet = parse(raw, lenient=True)
+    assert packet.mn == mn
+    assert packet.deviations == (hj212.mn_deviation(mn, "2017"),)
+
+
+def test_mn_with_other_characters_or_over_27_is_refused_even_leniently():
+    for mn in ("A1/0001", "A" * 28):
+        with pytest.raises(MalformedField, match=r"is not 1\.\.27 letters"):
+            parse(frame(v.A_EXAMPLE.replace(MN, mn)), lenient=True)
+
+
+def test_packetized_part_over_1024_bytes_is_read_leniently():
+    # Field devices split a message into PNUM/PNO parts yet exceed 1024 bytes in one part.
+    values = ";".join(f"a{n:05d}-Avg={n}.5,a{n:05d}-Flag=N" for n in range(45))
+    segment = (
+        f"QN=20160801085857534;ST=32;CN=2061;PW=123456;MN={MN};Flag=7;PNUM=2;PNO=1;"
+        f"CP=&&DataTime=20160801080000;{values}&&"
+    )
+    assert len(segment) > 1024
+    with pytest.raises(FrameTooLong):
+        parse(frame(segment))
+    packet = parse(frame(segment), lenient=True)
+    assert (packet.pnum, packet.pno) == (2, 1) and len(packet.cp.pollutants) == 45
+    assert any("exceeds 1024" in d for d in packet.deviations)

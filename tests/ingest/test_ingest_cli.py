@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from tests.gateway.helpers import STRICT_MN, count, minute_packet, prepare, rejected_reasons
 from typer.testing import CliRunner
 
@@ -50,7 +51,10 @@ def test_ingest_stores_good_frames_and_records_bad_ones_with_reasons(
     assert avg == 30.0
 
 
-def test_ingest_of_a_missing_file_fails_clearly(tmp_path):
-    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "nope.log")])
+@pytest.mark.parametrize("columns", ["30", "80", "400"])
+def test_ingest_of_a_missing_file_fails_clearly(tmp_path, columns):
+    # Whatever the terminal width: the message is one line, never cut by a box.
+    missing = tmp_path / "nope.log"
+    result = CliRunner().invoke(app, ["ingest", str(missing)], env={"COLUMNS": columns})
     assert result.exit_code == 2
-    assert "does not exist" in result.output
+    assert f"{missing} does not exist" in result.output

@@ -106,7 +106,7 @@ def measurement_rows(ids: dict[tuple[str, str], int]) -> list[dict]:
          "avg": 13.0, "min": 11.0, "max": 15.5, "cou": 0.26, "zs_avg": 14.8, "zs_min": 12.5,
          "zs_max": 17.7, "flag": "N"},
         {**hour, "point_id": boiler_1, "pollutant": "a21002", "data_time": t(11),
-         "avg": 50.25, "flag": "D", "eflag": "E1"},
+         "avg": 50.25, "flag": "D", "eflag": "E1", "resent": False},
         {**hour, "point_id": boiler_1, "pollutant": "a21026", "data_time": t(12),
          "avg": 9.5, "flag": "M"},
         # POWER / DA002
@@ -160,15 +160,15 @@ EXPECTED_JSON = (
     "[\n"
     '{"mn": "010000A8900016F000169DC0", "point": "DA001", "pollutant": "a21026", "kind": "hour", '
     '"data_time": "2024-05-01T11:00:00+08:00", "rtd": null, "avg": 13.0, "min": 11.0, "max": 15.5, '
-    '"cou": 0.26, "zs_rtd": null, "zs_avg": 14.8, "zs_min": 12.5, "zs_max": 17.7, "flag": "N", "eflag": null},\n'
+    '"cou": 0.26, "zs_rtd": null, "zs_avg": 14.8, "zs_min": 12.5, "zs_max": 17.7, "flag": "N", "eflag": null, "resent": false},\n'
     '{"mn": "010000A8900016F000169DC0", "point": "DA001", "pollutant": "a21026", "kind": "hour", '
     '"data_time": "2024-05-01T12:00:00+08:00", "rtd": null, "avg": 9.5, "min": null, "max": null, '
-    '"cou": null, "zs_rtd": null, "zs_avg": null, "zs_min": null, "zs_max": null, "flag": "M", "eflag": null}\n'
+    '"cou": null, "zs_rtd": null, "zs_avg": null, "zs_min": null, "zs_max": null, "flag": "M", "eflag": null, "resent": false}\n'
     "]"
 )
 
 EXPECTED_CSV = (
-    "mn,point,pollutant,kind,data_time,rtd,avg,min,max,cou,zs_rtd,zs_avg,zs_min,zs_max,flag,eflag\n"
-    "010000A8900016F000169DC0,DA001,a21026,hour,2024-05-01T11:00:00+08:00,,13.0,11.0,15.5,0.26,,14.8,12.5,17.7,N,\n"
-    "010000A8900016F000169DC0,DA001,a21026,hour,2024-05-01T12:00:00+08:00,,9.5,,,,,,,,M,\n"
+    "mn,point,pollutant,kind,data_time,rtd,avg,min,max,cou,zs_rtd,zs_avg,zs_min,zs_max,flag,eflag,resent\n"
+    "010000A8900016F000169DC0,DA001,a21026,hour,2024-05-01T11:00:00+08:00,,13.0,11.0,15.5,0.26,,14.8,12.5,17.7,N,,false\n"
+    "010000A8900016F000169DC0,DA001,a21026,hour,2024-05-01T12:00:00+08:00,,9.5,,,,,,,,M,,false\n"
 )

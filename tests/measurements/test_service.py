@@ -54,7 +54,7 @@ def test_a_row_carries_every_output_column(engine: sa.Engine):
         "data_time": "2024-05-01T10:00:00+08:00",
         "rtd": None, "avg": 48.0, "min": 40.0, "max": 55.0, "cou": 0.96,
         "zs_rtd": None, "zs_avg": 54.5, "zs_min": None, "zs_max": None,
-        "flag": "N", "eflag": None,
+        "flag": "N", "eflag": None, "resent": False,
     }  # fmt: skip
 
 
@@ -195,7 +195,7 @@ def test_csv_output_exactly(engine: sa.Engine):
 def test_empty_result_formats():
     assert to_json([]) == "[]"
     assert to_csv([]) == (
-        "mn,point,pollutant,kind,data_time,rtd,avg,min,max,cou,zs_rtd,zs_avg,zs_min,zs_max,flag,eflag\n"
+        "mn,point,pollutant,kind,data_time,rtd,avg,min,max,cou,zs_rtd,zs_avg,zs_min,zs_max,flag,eflag,resent\n"
     )
 
 

@@ -85,3 +85,40 @@ def test_export_writes_readable_chinese_yaml_to_stdout_or_a_file(database, tmp_p
         "zone": "中国（重庆）自由贸易试验区",
         **yaml.safe_load(FILE),
     }
+
+
+def test_set_password_pending_and_approve(database, tmp_path) -> None:
+    from datetime import UTC, datetime
+
+    from ecozone.registry import load_devices
+    from ecozone.registry.onboarding import record_announcement
+    from ecozone.store.engine import make_engine
+
+    migrate.upgrade(database)
+    path = tmp_path / "registry.yaml"
+    path.write_text(FILE + "      - {code: DA002, name: 2号锅炉烟囱, kind: flue_gas}\n",
+                    encoding="utf-8")  # fmt: skip
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", str(path)]).exit_code == 0
+    changed = runner.invoke(app, ["set-password", "88888880000001", "--actor", "ops"],
+                            input="a1b2c3\na1b2c3\n")  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert "password of MN 88888880000001 changed" in changed.output
+    assert runner.invoke(app, ["pending"]).output == "no pending loggers\n"
+    engine = make_engine(database)
+    record_announcement(engine, {"logger_sn": "SN-7"}, sent_mn=None, password="112233", st="31",
+                        peer="10.0.0.7:4000", at=datetime(2026, 11, 20, tzinfo=UTC))  # fmt: skip
+    listed = runner.invoke(app, ["pending"])
+    assert listed.output.startswith("SN-7\tpending\t")
+    approved = runner.invoke(app, ["approve", "SN-7", "--enterprise", "91500000MA5U7AH918",
+                                   "--point", "DA002"])  # fmt: skip
+    assert approved.exit_code == 0, approved.output
+    with engine.connect() as conn:
+        devices = load_devices(conn)
+    engine.dispose()
+    assert devices["88888880000001"].password == "a1b2c3"
+    (new_mn,) = set(devices) - {"88888880000001"}
+    assert f"logger SN-7 approved as MN {new_mn} on point DA002" in approved.output
+    assert devices[new_mn].password == "112233" and len(new_mn) == 24
+    refused = runner.invoke(app, ["set-password", "NOSUCH", "--password", "x1"])
+    assert refused.exit_code == 1 and "no device has MN NOSUCH" in refused.output

@@ -104,14 +104,21 @@ def test_mn_of_14_digits_is_accepted_but_not_standard() -> None:
     ("mn", "message"),
     [
         ("", "MN is empty"),
-        ("0" * 25, "MN 0000000000000000000000000 has 25 characters; at most 24 are allowed"),
-        ("8888-888", "MN 8888-888: bad character '-' at position 5"),
+        ("0" * 28, f"MN {'0' * 28} has 28 characters; at most 27 are allowed"),
+        ("8888/888", "MN 8888/888: bad character '/' at position 5"),
+        ("A11 0001", "MN A11 0001: bad character ' ' at position 4"),
         (88888880000001, "MN must be text"),
     ],
 )
 def test_malformed_mn_is_refused_with_the_reason(mn, message: str) -> None:
     problem = check_mn(mn)
     assert problem is not None and problem.startswith(message)
+
+
+@pytest.mark.parametrize("mn", ["A110000_0001", "JLYP01_AIR01_0001", "ST-01.A", "A" * 27])
+def test_field_mns_with_underscore_dash_dot_up_to_27_are_accepted_but_not_standard(mn) -> None:
+    assert check_mn(mn) is None
+    assert not mn_is_standard(mn)
 
 
 def test_lowercase_hex_mn_is_accepted_but_not_standard() -> None:

@@ -130,3 +130,48 @@ def test_db_upgrade_command_reports_database_and_revision(
     second = runner.invoke(db_app, ["upgrade"])
     assert second.exit_code == 0, second.output
     assert f"already at revision {head}" in second.output
+
+
+def test_0004_seals_stored_passwords_and_keeps_measurements(database_url: str) -> None:
+    from alembic import command
+
+    from ecozone.registry.secrets import PREFIX, open_sealed
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            cfg = migrate.alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0002")
+            conn.commit()
+        with engine.begin() as conn:
+            for sql in (
+                "INSERT INTO zone (id, name) VALUES (1, 'Z')",
+                "INSERT INTO district (id, zone_id, name) VALUES (1, 1, 'D')",
+                "INSERT INTO enterprise (id, credit_code, name, district_id)"
+                " VALUES (1, '91500000MA5U7AH918', 'E', 1)",
+                "INSERT INTO point (id, enterprise_id, code, name, kind)"
+                " VALUES (1, 1, 'DA001', 'P', 'flue_gas')",
+                "INSERT INTO device (id, point_id, mn, password, st)"
+                " VALUES (1, 1, '88888880000001', '123456', '31')",
+                "INSERT INTO measurement (point_id, pollutant, kind, data_time, avg, received_at)"
+                " VALUES (1, 'a21026', 'hour', '2026-11-20 08:00:00', 21.5,"
+                " '2026-11-20 00:05:00+00:00')",
+            ):
+                conn.exec_driver_sql(sql)
+        migrate.upgrade_engine(engine)
+        with engine.connect() as conn:
+            stored = conn.execute(sa.select(schema.device.c.password)).scalar_one()
+            row = conn.execute(sa.select(schema.measurement)).one()._mapping
+        assert stored.startswith(PREFIX) and "123456" not in stored
+        assert open_sealed(stored, "device.password") == "123456"
+        assert (row["pollutant"], row["avg"], row["resent"]) == ("a21026", 21.5, False)
+        with engine.begin() as conn:  # the HJ 212-2025 kinds pass the check constraint
+            conn.execute(
+                schema.measurement.insert().values(
+                    point_id=1, pollutant="a01901", kind="five_min",
+                    data_time=row["data_time"], avg=850.0, received_at=row["received_at"],
+                )
+            )  # fmt: skip
+    finally:
+        engine.dispose()

@@ -54,7 +54,12 @@ def gateway_command(
         engine,
         host=host or settings.gateway_host,
         port=settings.gateway_port if port is None else port,
-        options=GatewayOptions(idle_timeout_s=idle_timeout, backfill=not no_backfill),
+        options=GatewayOptions(
+            idle_timeout_s=idle_timeout,
+            backfill=not no_backfill,
+            sm4_key_grace_s=settings.sm4_key_grace_s,
+            sm4_length_counts=settings.sm4_length_counts,
+        ),
         after_commit=() if store_only else [pipeline.after_commit(engine)],
     )
     try:

@@ -16,12 +16,14 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from prometheus_client import Counter, Gauge
 
 from ecozone import hj212
+from ecozone.gateway import hj2025
 from ecozone.gateway.directory import DeviceDirectory
 from ecozone.ingest import rules
 from ecozone.ingest.rules import Verdict, answer_for, backfill_range, judge, measurement_rows
@@ -43,6 +45,10 @@ class GatewayOptions:
     reassembly_timeout_s: float = 120.0
     max_connections: int = 20000
     backfill: bool = True
+    # HJ 212-2025 §6.4: how long a replaced SM4 key stays valid, and what the length
+    # field of encrypted frames sent counts (config.Settings.sm4_*).
+    sm4_key_grace_s: float = 24 * 3600.0
+    sm4_length_counts: str = "plaintext"
 
 
 class Gateway:
@@ -137,6 +143,15 @@ class Session:
         self._closing = True
         self.writer.close()
 
+    def send(
+        self, packet: hj212.Packet, *, sm4_key: bytes | None = None, answer: bool = True
+    ) -> None:
+        """Write a packet; data commands are SM4-encrypted when `sm4_key` is given."""
+        length_counts = self.gateway.options.sm4_length_counts
+        self.writer.write(hj212.encode(packet, sm4_key=sm4_key, length_counts=length_counts))
+        if answer:
+            ANSWERS.labels(packet.cn).inc()
+
     async def run(self) -> None:
         options = self.gateway.options
         try:
@@ -174,12 +189,14 @@ class Session:
     async def _handle(self, frame: bytes) -> None:
         gateway = self.gateway
         received_at, local_now = now_pair()
+        grace = timedelta(seconds=gateway.options.sm4_key_grace_s)
         verdict = judge(
             frame,
             peer=self.peer,
             devices=gateway.directory.devices,
             received_at=received_at,
             local_now=local_now,
+            key_grace=grace,
         )
         if not verdict.accepted and verdict.reason and verdict.reason.startswith("unknown MN"):
             await gateway.directory.refresh_if_stale(verdict.raw.get("mn"))
@@ -190,11 +207,15 @@ class Session:
                     devices=gateway.directory.devices,
                     received_at=received_at,
                     local_now=local_now,
+                    key_grace=grace,
                 )
         packet = verdict.packet
         if not verdict.accepted or packet is None:
             log.info("frame rejected: %s", verdict.reason, extra={"peer": self.peer})
             gateway.committer.submit(verdict, wait=False)
+            if packet is not None and packet.cn == "1001":
+                await hj2025.announce(self, verdict, local_now)
+                await self.writer.drain()
             return
 
         self.mns.add(packet.mn)
@@ -207,22 +228,26 @@ class Session:
             if whole is not None:
                 try:
                     verdict.rows = measurement_rows(
-                        whole, verdict.device.point_id, kind, received_at, local_now
-                    )
+                        whole, verdict.device.point_id, kind, received_at, local_now,
+                        lenient=verdict.device.lenient,
+                    )  # fmt: skip
                 except ValueError as exc:
                     log.warning("reassembled message not stored: %s", exc, extra={"mn": packet.mn})
 
-        answer = answer_for(packet)
-        future = gateway.committer.submit(verdict, wait=answer is not None)
-        if answer is not None and future is not None:
+        rotating = packet.cn == "1014"  # HJ 212-2025: the device asks for a new SM4 key
+        answer = None if rotating else answer_for(packet)
+        future = gateway.committer.submit(verdict, wait=answer is not None or rotating)
+        if future is not None:
             try:
                 await future
             except Exception:
                 # Not durable, so not acknowledged: the device will send it again.
                 self.close()
                 return
-            self.writer.write(hj212.encode(answer))
-            ANSWERS.labels(answer.cn).inc()
+            if rotating:
+                await hj2025.rotate_key(self, verdict, local_now)
+            if answer is not None:
+                self.send(answer)
             await self.writer.drain()
         if kind in rules.BACKFILL_KINDS and gateway.options.backfill and packet.cp.data_time:
             await self._maybe_backfill(verdict, kind)
@@ -259,7 +284,7 @@ class Session:
             missing[1],
             extra={"mn": device.mn},
         )
-        self.writer.write(hj212.encode(request))
+        self.send(request, sm4_key=device.sm4_key, answer=False)
         BACKFILL_REQUESTS.inc()
         await self.writer.drain()
 

@@ -5,8 +5,8 @@ gateway does I/O). Speaks HJ 212-2017, HJ 212-2025 (version bits 000010,
 heartbeat 9015, secret key 1014, ...) and the old HJ/T 212-2005.
 
     FrameDecoder().feed(chunk) -> [frame, ...]   cut a TCP stream into frames
-    parse(frame, lenient=False) -> Packet         check and read one frame
-    encode(packet) -> bytes                       the exact frame
+    parse(frame, lenient=False, sm4_key=None)     check and read one frame (decrypting SM4)
+    encode(packet, sm4_key=None) -> bytes         the exact frame (encrypting SM4)
     Reassembler().add(packet, now)                join PNUM/PNO multi-packet messages
     data_response(packet), history_request(...)   answers and commands (_messages)
 
@@ -26,6 +26,7 @@ from ecozone.hj212._errors import (
     CrcMismatch,
     FrameTooLong,
     IncompleteMessage,
+    KeyRequired,
     MalformedField,
     ProtocolError,
 )
@@ -56,8 +57,9 @@ from ecozone.hj212._messages import (
     set_system_time,
 )
 from ecozone.hj212._packet import CommandParams, Packet, make_flag
-from ecozone.hj212._parse import MAX_DATA_LENGTH, MAX_LENIENT_DATA_LENGTH, parse
+from ecozone.hj212._parse import MAX_DATA_LENGTH, MAX_LENIENT_DATA_LENGTH, mn_deviation, parse
 from ecozone.hj212._reassembly import Reassembler, merge
+from ecozone.hj212._sm4 import encrypted_cn
 
 
 def crc16(data: bytes) -> int:
@@ -87,6 +89,7 @@ __all__ = [
     "FrameDecoder",
     "FrameTooLong",
     "IncompleteMessage",
+    "KeyRequired",
     "MalformedField",
     "Packet",
     "ProtocolError",
@@ -96,6 +99,7 @@ __all__ = [
     "crc16",
     "data_response",
     "encode",
+    "encrypted_cn",
     "execution_result",
     "get_min_interval",
     "get_rtd_interval",
@@ -104,6 +108,7 @@ __all__ = [
     "history_request",
     "make_flag",
     "merge",
+    "mn_deviation",
     "new_qn",
     "new_secret_key",
     "notification_response",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ecozone.hj212 import _accel
+from ecozone.hj212 import _accel, _sm4
 from ecozone.hj212._errors import MalformedField
 from ecozone.hj212._fields import format_number, format_time
 from ecozone.hj212._packet import Packet
@@ -14,12 +14,29 @@ from ecozone.hj212._packet import Packet
 _RESERVED = re.compile(r"[;,=&\r\n]")
 
 
-def encode(packet: Packet) -> bytes:
-    """The whole frame for a packet: '##', length, data segment, CRC, CR LF."""
+def encode(
+    packet: Packet, *, sm4_key: bytes | None = None, length_counts: str = "plaintext"
+) -> bytes:
+    """The whole frame for a packet: '##', length, data segment, CRC, CR LF.
+
+    With `sm4_key`, the CP of CN 2000-2999, 1014 and 3020 is written SM4-encrypted
+    (HJ 212-2025 §6.4, Appendix A.2): the CRC covers the plaintext segment and
+    the length field counts the plaintext, as the standard's examples do, or the
+    transmitted segment with length_counts="transmitted" (implementations differ).
+    """
     data = encode_data_segment(packet).encode("utf-8")
     if len(data) > 9999:
         raise MalformedField(f"data segment of {len(data)} bytes cannot be framed (max 9999)")
-    return b"##%04d%s%04X\r\n" % (len(data), data, _accel.crc16(data))
+    crc = _accel.crc16(data)
+    if sm4_key is None or not _sm4.encrypted_cn(packet.cn):
+        return b"##%04d%s%04X\r\n" % (len(data), data, crc)
+    if length_counts not in ("plaintext", "transmitted"):
+        raise ValueError(f"length_counts={length_counts!r}: 'plaintext' or 'transmitted'")
+    sent = _sm4.encrypt_segment(sm4_key, data)
+    length = len(data) if length_counts == "plaintext" else len(sent)
+    if length > 9999:
+        raise MalformedField(f"data segment of {length} bytes cannot be framed (max 9999)")
+    return b"##%04d%s%04X\r\n" % (length, sent, crc)
 
 
 def encode_data_segment(packet: Packet) -> str:

@@ -48,5 +48,9 @@ class BadEncoding(ProtocolError):
     """Bytes that are neither ASCII nor valid UTF-8 (HJ 212-2017 6.3)."""
 
 
+class KeyRequired(ProtocolError):
+    """An SM4-encrypted data area (HJ 212-2025 §6.4) and no key to read it."""
+
+
 class IncompleteMessage(ProtocolError):
     """A multi-packet message whose packets did not all arrive in time."""

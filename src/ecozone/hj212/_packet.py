@@ -45,7 +45,8 @@ class Packet:
 
     `extra` keeps header fields the codec does not know (2025 devices send more,
     such as RF) in the order received, so they survive a round trip.
-    `deviations` lists what a lenient parse tolerated; it is not part of equality.
+    `deviations` lists what a lenient parse tolerated; it is not part of equality,
+    nor is `encrypted`.
     """
 
     st: str
@@ -59,6 +60,8 @@ class Packet:
     pno: int | None = None
     extra: tuple[tuple[str, str], ...] = ()
     deviations: tuple[str, ...] = field(default=(), compare=False)
+    # The CP arrived SM4-encrypted (HJ 212-2025 §6.4); `cp` holds the plaintext.
+    encrypted: bool = field(default=False, compare=False)
 
     @property
     def needs_ack(self) -> bool:
@@ -69,6 +72,11 @@ class Packet:
     def is_packetized(self) -> bool:
         """Bit D of Flag: the packet carries PNUM and PNO."""
         return self.flag is not None and bool(self.flag & FLAG_PACKETIZED)
+
+    @property
+    def resent(self) -> bool:
+        """HJ 212-2025 table 3: RF=1 marks a re-sent (backfilled) packet; absent otherwise."""
+        return ("RF", "1") in self.extra
 
     @property
     def protocol_version(self) -> str:

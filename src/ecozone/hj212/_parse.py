@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ecozone.hj212 import _accel
+from ecozone.hj212 import _accel, _sm4
 from ecozone.hj212._crc import swap_bytes
 from ecozone.hj212._errors import (
     BadEncoding,
@@ -31,16 +31,21 @@ MIN_FRAME = 2 + 4 + 4 + 2  # '##', length, CRC, CR LF
 _HEADER_KEYS = frozenset({"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"})
 _CRC_HEX = re.compile(rb"[0-9A-Fa-f]{4}\Z")
 _MN_2017 = re.compile(r"[0-9A-F]{24}\Z")
-_MN_ANY = re.compile(r"[0-9A-Za-z]{1,27}\Z")
+_MN_ANY = re.compile(r"[0-9A-Za-z_.\-]{1,27}\Z")
 _ST = re.compile(r"[0-9A-Z]{2}\Z")
 _CN = re.compile(r"\d{4}\Z")
 _QN = re.compile(r"\d{17}\Z")
 
 
-def parse(frame: bytes, *, lenient: bool = False) -> Packet:
+def parse(frame: bytes, *, lenient: bool = False, sm4_key: bytes | None = None) -> Packet:
     """Parse one whole frame: '##', 4-digit length, data segment, 4 hex CRC, CR LF.
 
-    Raises a ProtocolError subclass naming what is wrong and where.
+    An SM4-encrypted CP (HJ 212-2025 §6.4) is decrypted with `sm4_key` (16
+    bytes) and the packet carries the plaintext CP, with `encrypted` set;
+    without a key such a frame raises KeyRequired, and a wrong key gives a
+    CrcMismatch, as the CRC covers the plaintext. The length field may count
+    the plaintext segment (the standard's Appendix A.2 examples) or the
+    transmitted one. Raises a ProtocolError subclass naming what is wrong and where.
     """
     if not isinstance(frame, (bytes, bytearray, memoryview)):
         raise TypeError(f"parse() takes bytes, not {type(frame).__name__}")
@@ -76,6 +81,12 @@ def parse(frame: bytes, *, lenient: bool = False) -> Packet:
     data, crc_bytes = body[:-4], body[-4:]
     if not _CRC_HEX.match(crc_bytes):
         raise BadTrailer(f"CRC field {crc_bytes!r} is not 4 hex digits", offset=6 + len(data))
+    transmitted = len(data)
+    encrypted = b"&&{0x" in data and _sm4.is_encrypted(data)
+    if encrypted:
+        data = _sm4.decrypt_segment(data, sm4_key, 6)
+        # Before decoding: garbage from a wrong key must read as a CRC error.
+        _check_crc(data, crc_bytes, lenient, deviations)
     if len(data) > limit:
         raise FrameTooLong(
             f"data segment is {len(data)} bytes; at most {limit} are allowed", offset=6
@@ -85,7 +96,7 @@ def parse(frame: bytes, *, lenient: bool = False) -> Packet:
 
     text = _decode(data, lenient, deviations)
 
-    if len(data) != declared:
+    if len(data) != declared and not (encrypted and transmitted == declared):
         if lenient and len(text) == declared:
             deviations.append("length field counts characters, not bytes")
         else:
@@ -93,8 +104,12 @@ def parse(frame: bytes, *, lenient: bool = False) -> Packet:
                 f"length field says {declared} bytes, data segment has {len(data)}", offset=2
             )
 
-    _check_crc(data, crc_bytes, lenient, deviations)
-    return _parse_text(text, lenient, deviations)
+    if not encrypted:
+        _check_crc(data, crc_bytes, lenient, deviations)
+        return _parse_text(text, lenient, deviations)
+    packet = _parse_text(text, lenient, deviations)
+    packet.__dict__["encrypted"] = True
+    return packet
 
 
 def _decode(data: bytes, lenient: bool, deviations: list[str]) -> str:
@@ -270,18 +285,30 @@ def _check_header_values(
     if not _CN.match(header["CN"]):
         raise MalformedField(f"CN={header['CN']!r} is not a 4-digit command code", mn=mn)
     mn_value = header["MN"]
-    if version == "2005":
-        # HJ/T 212-2005 MNs are 14 characters; 2017 devices keep sending them after upgrades.
-        if len(mn_value) != 14 and not _MN_2017.match(mn_value):
-            if not _MN_ANY.match(mn_value):
-                raise MalformedField(f"MN={mn_value!r} is not 1..27 letters and digits", mn=mn)
-            deviation(f"MN of {len(mn_value)} characters")
-    elif not _MN_2017.match(mn_value):
-        if not _MN_ANY.match(mn_value):
-            raise MalformedField(f"MN={mn_value!r} is not 1..27 letters and digits", mn=mn)
-        deviation(f"MN of {len(mn_value)} characters; HJ 212-2017 requires 24 hex digits")
+    if not _MN_ANY.match(mn_value):
+        raise MalformedField(
+            f"MN={mn_value!r} is not 1..27 letters, digits, '_', '-' or '.'", mn=mn
+        )
+    shape = mn_deviation(mn_value, version)
+    if shape is not None:
+        deviation(shape)
     if len(header["PW"]) > 32 or not header["PW"].isprintable():
         raise MalformedField("PW is longer than 32 characters or not printable", mn=mn)
+
+
+def mn_deviation(mn: str, version: str | None) -> str | None:
+    """What is non-standard about an MN's shape, or None.
+
+    HJ 212-2017 §6.3.2 table 3: 24 characters 0-9 A-F; HJ/T 212-2005 MNs have
+    14. Devices in the field carry other shapes (A110000_0001): the registry,
+    not the shape, says who a device is, so ingest tolerates this deviation
+    for a registered MN even on a strict device.
+    """
+    if _MN_2017.match(mn) or (version == "2005" and len(mn) == 14):
+        return None
+    if version == "2005":
+        return f"MN of {len(mn)} characters"
+    return f"MN of {len(mn)} characters; HJ 212-2017 requires 24 hex digits"
 
 
 def _parse_cp(text: str, lenient: bool, deviations: list[str], mn: str | None) -> CommandParams:

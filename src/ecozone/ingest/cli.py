@@ -26,13 +26,18 @@ def _write(engine, verdicts, store_only: bool) -> None:
 
 
 def ingest_command(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="One frame per line"),
+    file: Path = typer.Argument(..., help="One frame per line"),
     peer: str = typer.Option("file", help="Recorded as the frames' peer"),
     store_only: bool = typer.Option(
         False, help="Only store: skip aggregates and alerts (run 'monitoring recompute' later)"
     ),
 ) -> None:
     """Store frames from a file (one per line, text before '##' ignored) like the gateway."""
+    if not file.is_file():
+        # A plain line, not Click's boxed error, which a narrow terminal cuts mid-path.
+        what = "is a directory, not a file" if file.is_dir() else "does not exist"
+        typer.echo(f"Error: {file} {what}", err=True)
+        raise typer.Exit(2)
     engine = make_engine(config.load().database_url)
     with engine.connect() as conn:
         devices = dict(load_devices(conn))
@@ -62,8 +67,9 @@ def ingest_command(
                 if whole is not None:
                     try:
                         verdict.rows = measurement_rows(
-                            whole, verdict.device.point_id, kind, received_at, local_now
-                        )
+                            whole, verdict.device.point_id, kind, received_at, local_now,
+                            lenient=verdict.device.lenient,
+                        )  # fmt: skip
                     except ValueError as exc:
                         typer.echo(f"line {number}: message not stored: {exc}", err=True)
             counts[

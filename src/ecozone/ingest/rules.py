@@ -19,8 +19,19 @@ from typing import Any
 from ecozone import hj212
 from ecozone.hj212.codes import code_from_2005
 
-# Data uploads and the kind of measurement each carries (HJ 212-2017 Table 9).
-KIND_BY_CN = {"2011": "rtd", "2051": "minute", "2061": "hour", "2031": "day"}
+# Data uploads and the kind of measurement each carries (HJ 212-2017 Table 9), and the
+# HJ 212-2025 uploads stored beside them: 2013 raw data (VOCs), 2052 noise single
+# measurement, 2062 standard-sample check, 2111 furnace temperature 5-minute mean.
+KIND_BY_CN = {
+    "2011": "rtd", "2051": "minute", "2061": "hour", "2031": "day",
+    "2013": "raw", "2052": "single", "2062": "check", "2111": "five_min",
+}  # fmt: skip
+# Minute, hour and day values are stamped with the start of their period (HJ 212-2017
+# Table 4, DataTime). Minute data: the start of the minute (its interval is the
+# device's MinInterval, which the platform does not always know).
+PERIOD_OF_KIND = {"minute": "minute", "hour": "hour", "day": "day"}
+# HJ 212-2025 CN 1014 rotation: the previous SM4 key stays valid this long by default.
+DEFAULT_KEY_GRACE = timedelta(hours=24)
 # Sub-field -> measurement column (HJ 212-2017 Table 4).
 COLUMN_BY_SUBFIELD = {
     "Rtd": "rtd", "Avg": "avg", "Min": "min", "Max": "max", "Cou": "cou",
@@ -31,7 +42,7 @@ MAX_ABS_VALUE = 1e12
 # Device clocks drift; data stamped further ahead than this is refused.
 MAX_CLOCK_AHEAD = timedelta(days=1)
 
-_MN_SNIFF = re.compile(rb"MN=([0-9A-Za-z]{1,27})[;,&]")
+_MN_SNIFF = re.compile(rb"MN=([0-9A-Za-z_.\-]{1,27})[;,&]")
 _CN_SNIFF = re.compile(rb"CN=(\d{4})[;,&]")
 _QN_SNIFF = re.compile(rb"QN=(\d{1,20})[;,&]")
 
@@ -46,6 +57,8 @@ class Verdict:
     packet: hj212.Packet | None = None
     device: Any = None
     rows: list[dict[str, Any]] = field(default_factory=list)
+    # The SM4 key the frame was decrypted with (answers are encrypted with it).
+    sm4_key: bytes | None = None
 
 
 def sniff(frame: bytes) -> dict[str, str | None]:
@@ -64,37 +77,145 @@ def judge(
     devices: Mapping[str, Any],
     received_at: datetime,
     local_now: datetime,
+    key_grace: timedelta = DEFAULT_KEY_GRACE,
 ) -> Verdict:
     """Decide on one frame. `devices` maps MN to registry devices (password, point_id, lenient).
 
     `received_at` is aware (stored as received); `local_now` is the naive
-    China Standard Time clock that device DataTime is compared with.
+    China Standard Time clock that device DataTime is compared with. An
+    SM4-encrypted frame is read with the device's key, or with the key it
+    replaced for `key_grace` after a CN 1014 rotation. The registry is the
+    authority on who a device is: a registered MN is accepted whatever its
+    shape, strict device or not. Tolerated deviations are recorded in the
+    raw frame's reason.
     """
     raw: dict[str, Any] = {"received_at": received_at, "peer": peer, "data": bytes(frame)}
+    key = None
     try:
         packet = hj212.parse(frame, lenient=True)
+    except hj212.KeyRequired as exc:
+        packet, key, reason = _decrypt(frame, devices.get(exc.mn or ""), received_at, key_grace)
+        if packet is None:
+            return _reject(raw, reason or exc.reason, **sniff(frame))
     except hj212.ProtocolError as exc:
         return _reject(raw, exc.reason, **sniff(frame))
     raw.update(mn=packet.mn, cn=packet.cn, qn=packet.qn)
 
     device = devices.get(packet.mn)
     if device is None:
+        if packet.cn == "1001":  # HJ 212-2025 onboarding: kept as a pending device, not data
+            verdict = _reject(raw, f"unknown MN {packet.mn} announced its logger (CN 1001)")
+            verdict.packet = packet
+            return verdict
         return _reject(raw, f"unknown MN {packet.mn}")
     if not hmac.compare_digest(packet.pw.encode(), device.password.encode()):
         return _reject(raw, f"wrong password for MN {packet.mn}")
-    if packet.deviations and not device.lenient:
-        listed = "; ".join(packet.deviations)
+    shape = hj212.mn_deviation(packet.mn, packet.protocol_version)
+    deviations = [d for d in packet.deviations if d != shape]
+    if deviations and not device.lenient:
+        listed = "; ".join(deviations)
         return _reject(raw, f"device {packet.mn} is strict and the frame deviates: {listed}")
+    if _must_be_encrypted(device, packet, frame):
+        return _reject(
+            raw,
+            f"device {packet.mn} must encrypt CN {packet.cn} with SM4 (HJ 212-2025 §6.4);"
+            " the frame is plaintext",
+        )
 
     kind = KIND_BY_CN.get(packet.cn)
     rows: list[dict[str, Any]] = []
+    if kind is not None and packet.cp.data_time is not None:
+        misaligned = period_deviation(kind, packet.cp.data_time)
+        if misaligned is not None:
+            if not device.lenient:
+                return _reject(raw, f"device {packet.mn} is strict and {misaligned}")
+            start = period_start(kind, packet.cp.data_time)
+            deviations.append(f"{misaligned}; filed at {start:%Y-%m-%d %H:%M:%S}")
     if kind is not None and not packet.is_packetized:  # parts wait for the whole message
         try:
-            rows = measurement_rows(packet, device.point_id, kind, received_at, local_now)
+            rows = measurement_rows(
+                packet, device.point_id, kind, received_at, local_now, lenient=device.lenient
+            )
         except ValueError as exc:
             return _reject(raw, str(exc))
     raw["verdict"] = "accepted"
-    return Verdict(True, None, raw, packet, device, rows)
+    tolerated = deviations + ([shape] if shape in packet.deviations else [])
+    if tolerated:
+        raw["reason"] = "tolerated: " + "; ".join(tolerated)
+    return Verdict(True, None, raw, packet, device, rows, sm4_key=key)
+
+
+def _must_be_encrypted(device: Any, packet: hj212.Packet, frame: bytes) -> bool:
+    """A plaintext upload of CN 2000-2999, 1014 or 3020 from a device that must encrypt;
+    a CP shorter than one 16-byte block is sent as it is (Appendix A.2)."""
+    return (
+        getattr(device, "encryption_required", False)
+        and hj212.encrypted_cn(packet.cn)
+        and not packet.encrypted
+        and _cp_length(frame) >= 16
+    )
+
+
+def _cp_length(frame: bytes) -> int:
+    """Bytes between 'CP=&&' and the closing '&&' of a frame."""
+    start = frame.find(b"CP=&&") + 5
+    return max(frame.rfind(b"&&") - start, 0)
+
+
+def device_keys(device: Any, received_at: datetime, grace: timedelta) -> list[bytes]:
+    """The SM4 keys a device's frames may be encrypted with now: its key, and the one
+    it replaced through CN 1014 while the grace period lasts (HJ 212-2025 §6.4)."""
+    if device is None or getattr(device, "sm4_key", None) is None:
+        return []
+    keys = [device.sm4_key]
+    changed = device.sm4_key_changed_at
+    previous = device.sm4_previous_key
+    if previous is not None and changed is not None and received_at - changed <= grace:
+        keys.append(previous)
+    return keys
+
+
+def _decrypt(
+    frame: bytes, device: Any, received_at: datetime, grace: timedelta
+) -> tuple[hj212.Packet | None, bytes | None, str | None]:
+    keys = device_keys(device, received_at, grace)
+    if device is not None and not keys:
+        return None, None, f"frame is SM4-encrypted and MN {device.mn} has no SM4 key registered"
+    error: hj212.ProtocolError | None = None
+    for key in keys:
+        try:
+            return hj212.parse(frame, lenient=True, sm4_key=key), key, None
+        except hj212.CrcMismatch as exc:  # another key, or corruption: try the next
+            error = exc
+        except hj212.ProtocolError as exc:
+            return None, None, exc.reason
+    if error is not None:
+        return None, None, f"SM4-encrypted frame does not decrypt with the keys of MN {device.mn}"
+    return None, None, None
+
+
+def period_start(kind: str, data_time: datetime) -> datetime:
+    """The start of the minute, hour or day that `data_time` falls in."""
+    period = PERIOD_OF_KIND[kind]
+    if period == "minute":
+        return data_time.replace(second=0, microsecond=0)
+    if period == "hour":
+        return data_time.replace(minute=0, second=0, microsecond=0)
+    return data_time.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def period_deviation(kind: str, data_time: datetime) -> str | None:
+    """What is wrong when a minute/hour/day DataTime is not the start of its period
+    (HJ 212-2017 Table 4), or None."""
+    if kind not in PERIOD_OF_KIND:
+        return None
+    start = period_start(kind, data_time)
+    if start == data_time:
+        return None
+    return (
+        f"DataTime {data_time:%Y-%m-%d %H:%M:%S} of {kind} data is not the start of its"
+        f" {PERIOD_OF_KIND[kind]} (HJ 212-2017 Table 4)"
+    )
 
 
 def measurement_rows(
@@ -103,16 +224,28 @@ def measurement_rows(
     kind: str,
     received_at: datetime,
     local_now: datetime,
+    *,
+    lenient: bool = False,
 ) -> list[dict[str, Any]]:
     """One row per code in the CP; HJ/T 212-2005 codes are mapped to their 2017 codes.
 
-    Raises ValueError naming the field when the data cannot be stored as sent.
+    Minute, hour and day values whose DataTime is not the start of their
+    period are refused, or with `lenient` filed at the period's start, so a
+    misaligned upload never becomes a second row. Rows of a packet marked
+    RF=1 are marked `resent`. Raises ValueError naming the field when the
+    data cannot be stored as sent.
     """
     data_time = packet.cp.data_time
     if data_time is None:
         raise ValueError(f"CN {packet.cn} data upload without a valid DataTime")
     if data_time > local_now + MAX_CLOCK_AHEAD:
         raise ValueError(f"DataTime {data_time:%Y-%m-%d %H:%M:%S} is more than a day ahead")
+    misaligned = period_deviation(kind, data_time)
+    if misaligned is not None:
+        if not lenient:
+            raise ValueError(misaligned)
+        data_time = period_start(kind, data_time)
+    resent = packet.resent
     legacy = packet.protocol_version == "2005"
     rows = []
     for code, subfields in packet.cp.pollutants.items():
@@ -141,6 +274,7 @@ def measurement_rows(
             flag=flag,
             eflag=eflag,
             received_at=received_at,
+            resent=resent,
         )
         rows.append(row)
     return rows

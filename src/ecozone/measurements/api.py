@@ -27,7 +27,7 @@ MAX_LIMIT = 10_000
 
 router = APIRouter(prefix="/api/v1", tags=["measurements"])
 
-Kind = Literal["rtd", "minute", "hour", "day"]
+Kind = Literal["rtd", "minute", "hour", "day", "raw", "single", "check", "five_min"]
 Source = Literal["raw", "computed"]
 
 
@@ -52,6 +52,7 @@ class Measurement(BaseModel):
     zs_max: float | None = None
     flag: str | None = Field(None, description="HJ 212 data flag (N, F, M, S, D, C, T, B)")
     eflag: str | None = None
+    resent: bool = Field(False, description="Sent again as backfill (HJ 212-2025 RF=1)")
 
 
 class MeasurementPage(BaseModel):
@@ -102,7 +103,10 @@ class ComputedPage(BaseModel):
 def list_measurements(
     engine: Annotated[sa.Engine, Depends(_engine)],
     principal: deps.CurrentPrincipal,
-    kind: Annotated[Kind, Query(description="Data kind: rtd, minute, hour or day")],
+    kind: Annotated[
+        Kind,
+        Query(description="Data kind: rtd, minute, hour, day; 2025: raw, single, check, five_min"),
+    ],
     enterprise: Annotated[str | None, Query(description="Enterprise credit code")] = None,
     mn: Annotated[str | None, Query(description="Device MN")] = None,
     point: Annotated[str | None, Query(description="Outlet code, e.g. DA001")] = None,

@@ -9,19 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ecozone.errors import Invalid, NotFound
-from ecozone.store.schema import MEASUREMENT_KINDS
+from ecozone.store.schema import STORED_KINDS
 
 #: Columns of a query row, in output order (JSON keys, CSV header).
 KEY_OUTPUT_COLUMNS = ("mn", "point", "pollutant", "kind", "data_time")
 VALUE_OUTPUT_COLUMNS = (
     "rtd", "avg", "min", "max", "cou",
     "zs_rtd", "zs_avg", "zs_min", "zs_max",
-    "flag", "eflag",
+    "flag", "eflag", "resent",
 )  # fmt: skip
 OUTPUT_COLUMNS = KEY_OUTPUT_COLUMNS + VALUE_OUTPUT_COLUMNS
 
-#: Data kinds of HJ 212: real-time (2011), minute (2051), hour (2061), day (2031).
-KINDS = MEASUREMENT_KINDS
+#: Data kinds of HJ 212: real-time (2011), minute (2051), hour (2061), day (2031), and of
+#: HJ 212-2025: raw (2013), single noise measurement (2052), standard-sample check (2062),
+#: furnace temperature 5-minute mean (2111).
+KINDS = STORED_KINDS
 
 FORMATS = ("json", "csv")
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import typer
 import yaml
 
+from ecozone.registry import onboarding
 from ecozone.registry.model import RegistryError
-from ecozone.registry.service import export_registry, import_registry
+from ecozone.registry.service import export_registry, import_registry, set_device_password
 from ecozone.store.engine import make_engine
 from ecozone.store.migrate import current_revision, head_revision
 
@@ -68,3 +69,72 @@ def export(
     else:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}", err=True)
+
+
+@app.command("set-password")
+def set_password(
+    mn: str = typer.Argument(..., help="the device's MN"),
+    password: str = typer.Option(
+        ...,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="ECOZONE_DEVICE_PASSWORD",
+        help="new access password (prompted when not given)",
+    ),
+    actor: str = typer.Option("cli", help="recorded in the audit log as who did it"),
+) -> None:
+    """Rotate a device's HJ 212 access password (sealed at rest; audited)."""
+    engine = _engine()
+    try:
+        set_device_password(engine, mn, password, actor=actor)
+    except RegistryError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"password of MN {mn} changed; tell the device (CN 1072) before its next frame")
+
+
+@app.command()
+def pending() -> None:
+    """Loggers that announced themselves (HJ 212-2025 CN 1001) and their approval state."""
+    engine = _engine()
+    try:
+        rows = onboarding.list_pending(engine)
+    finally:
+        engine.dispose()
+    if not rows:
+        typer.echo("no pending loggers")
+    for p in rows:
+        macs = ", ".join(m for m in (p.mac1, p.mac2) if m) or "-"
+        typer.echo(
+            f"{p.logger_sn}\t{p.status}\tMN {p.assigned_mn or p.sent_mn or '-'}"
+            f"\tCPU {p.cpu_id or '-'}\tMAC {macs}\tfrom {p.peer}"
+            f"\tlast seen {p.last_seen_at:%Y-%m-%d %H:%M:%S}Z"
+        )
+
+
+@app.command()
+def approve(
+    logger_sn: str = typer.Argument(..., help="logger serial (i23005-Info of its CN 1001)"),
+    enterprise: str = typer.Option(..., help="credit code of the enterprise of the point"),
+    point: str = typer.Option(..., help="outlet code of the point, e.g. DA001"),
+    mn: str | None = typer.Option(None, help="MN to assign (default: derived from the hardware)"),
+    st: str | None = typer.Option(None, help="system code (default: the one the logger sent)"),
+    lenient: bool = typer.Option(False, help="tolerate the device's protocol deviations"),
+    actor: str = typer.Option("cli", help="recorded in the audit log as who did it"),
+) -> None:
+    """Register an announced logger as a point's device; its MN goes out with CN 1002."""
+    engine = _engine()
+    try:
+        approved = onboarding.approve(
+            engine, logger_sn, credit_code=enterprise, point_code=point, actor=actor,
+            mn=mn, st=st, lenient=lenient,
+        )  # fmt: skip
+    except RegistryError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"logger {logger_sn} approved as MN {approved.assigned_mn} on point {point}")

@@ -7,6 +7,7 @@ package raises. Nothing here touches the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -47,6 +48,12 @@ class DeviceInfo:
     point_code: str
     kind: PointKind
     reference_o2: float | None
+    # HJ 212-2025 §6.4 SM4 keys (16 bytes): the current one, and the one it replaced
+    # through CN 1014 with the time of the change (valid for a grace period after it).
+    sm4_key: bytes | None = None
+    sm4_previous_key: bytes | None = None
+    sm4_key_changed_at: datetime | None = None
+    encryption_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,34 @@ class DeviceSpec:
     password: str
     st: str
     lenient: bool = False
+    sm4_key: str | None = None
+    encryption_required: bool = False
+
+
+class PendingStatus(StrEnum):
+    PENDING = "pending"  # announced itself with CN 1001, waits for an administrator
+    APPROVED = "approved"  # an MN is assigned; CN 1002 goes out when the logger calls again
+    ASSIGNED = "assigned"  # the logger was sent its MN
+
+
+@dataclass(frozen=True)
+class PendingDevice:
+    """A logger that sent CN 1001 (HJ 212-2025) and is not registered."""
+
+    id: int
+    logger_sn: str
+    cpu_id: str | None
+    mac1: str | None
+    mac2: str | None
+    sent_mn: str | None
+    st: str
+    peer: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    status: PendingStatus
+    assigned_mn: str | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
 
 
 @dataclass(frozen=True)

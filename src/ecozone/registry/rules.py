@@ -81,18 +81,20 @@ def check_credit_code(code: str, *, verify_check_char: bool = True) -> str | Non
 
 # --- HJ 212 device identity -------------------------------------------------------------
 
-_MN_CHARS = re.compile(r"[0-9A-Za-z]")
+_MN_CHARS = re.compile(r"[0-9A-Za-z_.\-]")
 _MN_STANDARD = re.compile(r"[0-9A-F]{24}")
-MN_MAX_LENGTH = 24
+MN_MAX_LENGTH = 27
 
 
 def check_mn(mn: str) -> str | None:
     """None if `mn` can identify a device, else what is wrong.
 
     HJ 212-2017 §6.3.2 table 3 makes the MN 24 characters 0-9 A-F (an EPC-96
-    code). Devices in service also send other lengths (HJ/T 212-2005 era
-    14-digit MNs such as 88888880000001), so 1 to 24 letters and digits are
-    accepted; `mn_is_standard` tells the two apart.
+    code). Devices in the field carry other shapes: HJ/T 212-2005 era
+    14-digit MNs such as 88888880000001, water-station codes such as
+    A110000_0001 or JLYP01_AIR01_0001. The registry is the authority on who a
+    device is, so 1 to 27 letters, digits, '_', '-' and '.' are accepted;
+    `mn_is_standard` tells the standard shape apart.
     """
     if not isinstance(mn, str):
         return f"MN must be text, not {type(mn).__name__} {mn!r}"
@@ -104,7 +106,37 @@ def check_mn(mn: str) -> str | None:
         f"{char!r} at position {i + 1}" for i, char in enumerate(mn) if not _MN_CHARS.match(char)
     ]
     if bad:
-        return f"MN {mn}: bad character {', '.join(bad)}; only letters and digits are allowed"
+        return (
+            f"MN {mn}: bad character {', '.join(bad)}; only letters, digits, '_', '-' and '.'"
+            " are allowed"
+        )
+    return None
+
+
+def check_device_password(password: str) -> str | None:
+    """None for an HJ 212 access password the codec can carry: 1..32 printable
+    characters without ; , = & (HJ 212-2017 table 3)."""
+    if not isinstance(password, str) or not 1 <= len(password) <= _LENGTHS["password"]:
+        return "password must be 1 to 32 characters"
+    if not password.isprintable() or any(c in password for c in ";,=&"):
+        return "password must be printable and hold none of ; , = &"
+    return None
+
+
+SM4_KEY_LENGTH = 16
+_SM4_KEY = re.compile(r"[!-~]{16}")  # printable ASCII, as CN 1014 NewSK carries it
+
+
+def check_sm4_key(key: str) -> str | None:
+    """None for an HJ 212-2025 SM4 key: 16 bytes, written as 16 printable ASCII characters
+    (§6.4.2; the standard's test key is "0000000000000000"), without ; , = &."""
+    if not isinstance(key, str):
+        return f"SM4 key must be text, not {type(key).__name__}"
+    if not _SM4_KEY.fullmatch(key) or any(c in key for c in ";,=&"):
+        return (
+            f"SM4 key has {len(key)} characters; HJ 212-2025 §6.4.2 needs 16 printable"
+            " ASCII characters without ; , = &"
+        )
     return None
 
 
@@ -180,7 +212,8 @@ _LENGTHS = {
     "industry": schema.enterprise.c.industry.type.length,
     "address": schema.enterprise.c.address.type.length,
     "point name": schema.point.c.name.type.length,
-    "password": schema.device.c.password.type.length,
+    # HJ 212-2017 table 3: PW is at most 6 characters, devices send up to 32 (the codec's bound).
+    "password": 32,
 }
 
 _TOP_KEYS = ("zone", "districts", "enterprises")
@@ -189,7 +222,7 @@ _ENTERPRISE_KEYS = (
     "lon", "lat", "disclosed", "points",
 )  # fmt: skip
 _POINT_KEYS = ("code", "name", "kind", "reference_o2", "lon", "lat", "device")
-_DEVICE_KEYS = ("mn", "password", "st", "lenient")
+_DEVICE_KEYS = ("mn", "password", "st", "lenient", "sm4_key", "encryption_required")
 
 
 class _Reader:
@@ -443,7 +476,7 @@ def _parse_device(
         if not mn_is_standard(mn):
             reader.warnings.append(
                 f"{path}.mn: MN {mn} is not 24 characters 0-9 A-F as HJ 212-2017 §6.3.2"
-                " specifies; accepted"
+                " specifies; accepted (the registry is the authority on who a device is)"
             )
         if mn in seen_mns:
             reader.error(f"{path}.mn", f"MN {mn} is already used by {seen_mns[mn]}")
@@ -464,9 +497,18 @@ def _parse_device(
             f"{path}.st: ST {st} is unusual for a {kind} point (HJ 212-2017 table 5: {usual})"
         )
     lenient = reader.flag(node, "lenient", path, False)
+    sm4_key = node.get("sm4_key")
+    if sm4_key is not None and (problem := check_sm4_key(sm4_key)):
+        reader.error(f"{path}.sm4_key", problem)
+    encryption_required = reader.flag(node, "encryption_required", path, False)
+    if encryption_required and sm4_key is None:
+        reader.error(f"{path}.encryption_required", "needs an sm4_key to decrypt with")
     if mn is None or password is None or st is None:
         return None
-    return DeviceSpec(mn=mn, password=password, st=st, lenient=lenient)
+    return DeviceSpec(
+        mn=mn, password=password, st=st, lenient=lenient,
+        sm4_key=sm4_key, encryption_required=encryption_required,
+    )  # fmt: skip
 
 
 def check_against_registry(document: RegistryDocument, stored: RegistrySnapshot) -> list[str]:

@@ -10,11 +10,13 @@ never deletes.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from ecozone.registry import rules, store
+from ecozone.accounts import audit
+from ecozone.registry import rules, secrets, store
 from ecozone.registry.model import (
     DEFAULT_ZONE,
     DeviceInfo,
@@ -58,8 +60,32 @@ def _diff(row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if row[key] != value}
 
 
+# Device columns sealed at rest (registry/secrets.py), by the purpose they are sealed for.
+SECRET_COLUMNS = {"password": "device.password", "sm4_key": "device.sm4_key"}
+
+
 def _audited(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: (_HIDDEN if key == "password" else value) for key, value in values.items()}
+    return {key: (_HIDDEN if key in SECRET_COLUMNS else value) for key, value in values.items()}
+
+
+def _sealed(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with device secrets sealed for storage."""
+    return {
+        key: (
+            secrets.seal(value, SECRET_COLUMNS[key])
+            if key in SECRET_COLUMNS and value is not None
+            else value
+        )
+        for key, value in values.items()
+    }
+
+
+def _opened(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored device row with its secrets opened (to compare with a file, or to export)."""
+    return {
+        key: (secrets.open_optional(value, SECRET_COLUMNS[key]) if key in SECRET_COLUMNS else value)
+        for key, value in row.items()
+    }
 
 
 class _Writer:
@@ -83,17 +109,24 @@ class _Writer:
             }
         )
 
-    def put(self, table: sa.Table, row: dict[str, Any] | None, values: dict[str, Any]) -> int:
-        """Insert `values`, or update `row` to them; returns the row id."""
+    def put(
+        self, table: sa.Table, row: dict[str, Any] | None, values: dict[str, Any],
+        *, secret: bool = False,
+    ) -> int:  # fmt: skip
+        """Insert `values`, or update `row` to them; returns the row id.
+
+        With `secret`, `row` holds opened secrets and what is written is sealed.
+        """
         entity = table.name
+        seal = _sealed if secret else dict
         if row is None:
-            row_id = store.insert_row(self.conn, table, values)
+            row_id = store.insert_row(self.conn, table, seal(values))
             self.summary.created[entity] += 1
             self._note("create", entity, row_id, None, _audited(values))
             return row_id
         changes = _diff(row, values)
         if changes:
-            store.update_row(self.conn, table, row["id"], changes)
+            store.update_row(self.conn, table, row["id"], seal(changes))
             self.summary.updated[entity] += 1
             before = _audited({key: row[key] for key in changes})
             self._note("update", entity, row["id"], before, _audited(changes))
@@ -162,7 +195,11 @@ def _apply(
                     "password": device_spec.password,
                     "st": device_spec.st,
                     "lenient": device_spec.lenient,
+                    "sm4_key": device_spec.sm4_key,
+                    "encryption_required": device_spec.encryption_required,
                 }
+                if existing is not None:
+                    existing = _opened(existing)
                 devices.append((existing, values))
 
     # An MN may move between points in one file (even swap): free every MN that
@@ -171,7 +208,7 @@ def _apply(
         if existing is not None and existing["mn"] != values["mn"]:
             store.update_row(conn, device, existing["id"], {"mn": f"~{existing['id']}"})
     for existing, values in devices:
-        writer.put(device, existing, values)
+        writer.put(device, existing, values, secret=True)
     store.insert_audit(conn, writer.audit)
 
 
@@ -236,29 +273,88 @@ def _export_point(row: dict[str, Any], device_row: dict[str, Any] | None) -> dic
     entry: dict[str, Any] = {"code": row["code"], "name": row["name"], "kind": row["kind"]}
     _optional(entry, row, "reference_o2", "lon", "lat")
     if device_row is not None:
-        entry["device"] = {
-            "mn": device_row["mn"],
-            "password": device_row["password"],
-            "st": device_row["st"],
-        }
-        if device_row["lenient"]:
+        opened = _opened(device_row)
+        entry["device"] = {"mn": opened["mn"], "password": opened["password"], "st": opened["st"]}
+        if opened["lenient"]:
             entry["device"]["lenient"] = True
+        if opened["sm4_key"] is not None:
+            entry["device"]["sm4_key"] = opened["sm4_key"]
+        if opened["encryption_required"]:
+            entry["device"]["encryption_required"] = True
     return entry
 
 
 def load_devices(conn: sa.Connection) -> dict[str, DeviceInfo]:
-    """Every registered device by MN, with what the gateway needs to accept and file its data."""
-    return {
-        row["mn"]: DeviceInfo(
+    """Every registered device by MN, with what the gateway needs to accept and file its data.
+
+    Secrets come out opened: the gateway compares passwords and decrypts SM4 in memory.
+    """
+    material = secrets.key_material()
+    devices = {}
+    for row in store.select_devices(conn):
+        key, previous = (
+            secrets.open_optional(row[name], "device.sm4_key", material)
+            for name in ("sm4_key", "sm4_previous_key")
+        )
+        devices[row["mn"]] = DeviceInfo(
             mn=row["mn"],
             point_id=row["point_id"],
-            password=row["password"],
+            password=secrets.open_sealed(row["password"], "device.password", material),
             st=row["st"],
             lenient=row["lenient"],
             credit_code=row["credit_code"],
             point_code=row["point_code"],
             kind=PointKind(row["kind"]),
             reference_o2=row["reference_o2"],
+            sm4_key=key.encode("ascii") if key is not None else None,
+            sm4_previous_key=previous.encode("ascii") if previous is not None else None,
+            sm4_key_changed_at=row["sm4_key_changed_at"],
+            encryption_required=row["encryption_required"],
         )
-        for row in store.select_devices(conn)
-    }
+    return devices
+
+
+def set_device_password(engine: sa.Engine, mn: str, password: str, *, actor: str) -> None:
+    """Give a device a new access password (rotation), sealed, with an audit entry.
+
+    The device must be told the same password (CN 1072, set_password) by its
+    operator or the platform; frames with the old one are refused from now on.
+    """
+    problem = rules.check_device_password(password)
+    if problem:
+        raise RegistryError([problem], heading=f"password of MN {mn} not changed")
+    with store.writing(engine) as conn:
+        row = store.select_device(conn, mn)
+        if row is None:
+            raise RegistryError([f"no device has MN {mn}"], heading="password not changed")
+        store.update_row(conn, device, row["id"], _sealed({"password": password}))
+        audit.record(
+            conn, actor=actor, action="rotate_password", entity="device",
+            entity_id=str(row["id"]), before={"mn": mn, "password": _HIDDEN},
+            after={"mn": mn, "password": _HIDDEN},
+        )  # fmt: skip
+
+
+def replace_sm4_key(engine: sa.Engine, mn: str, new_key: str, *, at: datetime) -> None:
+    """HJ 212-2025 CN 1014: the new key becomes current, the old one stays valid for the
+    grace period after `at`; audited."""
+    if problem := rules.check_sm4_key(new_key):
+        raise RegistryError([problem], heading="SM4 key not changed")
+    with store.writing(engine) as conn:
+        _replace_sm4_key(conn, mn, new_key, at)
+
+
+def _replace_sm4_key(conn: sa.Connection, mn: str, new_key: str, at: datetime) -> None:
+    row = store.select_device(conn, mn)
+    if row is None:
+        raise RegistryError([f"no device has MN {mn}"], heading="SM4 key not changed")
+    store.update_row(conn, device, row["id"], {
+        "sm4_key": secrets.seal(new_key, "device.sm4_key"),
+        "sm4_previous_key": row["sm4_key"],
+        "sm4_key_changed_at": at,
+    })  # fmt: skip
+    audit.record(
+        conn, actor="gateway", action="rotate_sm4_key", entity="device",
+        entity_id=str(row["id"]), before={"mn": mn, "sm4_key": _HIDDEN},
+        after={"mn": mn, "sm4_key": _HIDDEN, "changed_at": at},
+    )  # fmt: skip

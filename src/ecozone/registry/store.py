@@ -7,7 +7,8 @@ inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,23 @@ import sqlalchemy as sa
 from ecozone.accounts.model import Scope
 from ecozone.accounts.store import scope_condition
 from ecozone.registry.model import RegistrySnapshot
-from ecozone.store.schema import audit_log, device, district, enterprise, point, zone
+from ecozone.store.schema import (
+    audit_log,
+    device,
+    district,
+    enterprise,
+    pending_device,
+    point,
+    zone,
+)
+
+
+@contextlib.contextmanager
+def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One transaction that reads then writes; on SQLite it takes the write lock at BEGIN
+    (IMMEDIATE), so it waits for the gateway's writer instead of failing as locked."""
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+        yield conn
 
 
 def load_snapshot(conn: sa.Connection) -> RegistrySnapshot:
@@ -104,6 +121,10 @@ def select_devices(conn: sa.Connection) -> list[dict[str, Any]]:
             device.c.password,
             device.c.st,
             device.c.lenient,
+            device.c.sm4_key,
+            device.c.sm4_previous_key,
+            device.c.sm4_key_changed_at,
+            device.c.encryption_required,
             enterprise.c.credit_code,
             point.c.code.label("point_code"),
             point.c.kind,
@@ -114,6 +135,11 @@ def select_devices(conn: sa.Connection) -> list[dict[str, Any]]:
         .order_by(device.c.mn)
     )
     return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def select_device(conn: sa.Connection, mn: str) -> dict[str, Any] | None:
+    row = conn.execute(sa.select(device).where(device.c.mn == mn)).mappings().first()
+    return dict(row) if row is not None else None
 
 
 def record_device_seen(
@@ -128,6 +154,28 @@ def record_device_seen(
         values["protocol"] = protocol
     result = conn.execute(device.update().where(device.c.mn == mn).values(**values))
     return result.rowcount > 0
+
+
+def select_pending(conn: sa.Connection, logger_sn: str | None = None) -> list[dict[str, Any]]:
+    """Pending devices (loggers that sent CN 1001), oldest first; one when `logger_sn` is given."""
+    stmt = sa.select(pending_device).order_by(pending_device.c.id)
+    if logger_sn is not None:
+        stmt = stmt.where(pending_device.c.logger_sn == logger_sn)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def select_point_with_device(
+    conn: sa.Connection, credit_code: str, point_code: str
+) -> dict[str, Any] | None:
+    """A point by its enterprise's credit code and its code, with its device's MN (or None)."""
+    stmt = (
+        sa.select(point.c.id, point.c.kind, device.c.mn)
+        .join(enterprise, point.c.enterprise_id == enterprise.c.id)
+        .outerjoin(device, device.c.point_id == point.c.id)
+        .where(enterprise.c.credit_code == credit_code, point.c.code == point_code)
+    )
+    row = conn.execute(stmt).mappings().first()
+    return dict(row) if row is not None else None
 
 
 # --- read models of the pages: points, enterprises, districts in a scope -------------------
@@ -188,6 +236,10 @@ def get_enterprise(conn: sa.Connection, credit_code: str) -> dict[str, Any] | No
     )
     row = conn.execute(stmt).mappings().first()
     return dict(row) if row is not None else None
+
+
+def mn_taken(conn: sa.Connection, mn: str) -> bool:
+    return conn.execute(sa.select(device.c.id).where(device.c.mn == mn)).first() is not None
 
 
 def list_enterprises(

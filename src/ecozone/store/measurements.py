@@ -25,7 +25,7 @@ import psycopg
 import sqlalchemy as sa
 
 from ecozone.store.schema import (
-    MEASUREMENT_KINDS,
+    STORED_KINDS,
     measurement,
     point,
     raw_frame,
@@ -34,7 +34,7 @@ from ecozone.times import cst_naive
 
 KEY_COLUMNS = ("point_id", "kind", "pollutant", "data_time")
 FLOAT_COLUMNS = ("rtd", "avg", "min", "max", "cou", "zs_rtd", "zs_avg", "zs_min", "zs_max")
-VALUE_COLUMNS = (*FLOAT_COLUMNS, "flag", "eflag", "received_at")
+VALUE_COLUMNS = (*FLOAT_COLUMNS, "flag", "eflag", "received_at", "resent")
 MEASUREMENT_COLUMNS = KEY_COLUMNS + VALUE_COLUMNS
 RAW_FRAME_COLUMNS = ("received_at", "peer", "mn", "cn", "qn", "data", "verdict", "reason")
 
@@ -70,7 +70,7 @@ _PG_COPY_STAGE = f"COPY {_PG_STAGE} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 _PG_COPY_TYPES = (
     ["int4", "varchar", "varchar", "timestamp"]
     + ["float8"] * len(FLOAT_COLUMNS)
-    + ["varchar", "varchar", "timestamptz"]
+    + ["varchar", "varchar", "timestamptz", "bool"]
 )
 _PG_UPSERT_STAGED = (
     f"INSERT INTO measurement ({_COLUMNS}) SELECT {_COLUMNS} FROM {_PG_STAGE} {_ON_CONFLICT}"
@@ -134,6 +134,7 @@ def _measurement_tuples(rows: Iterable[dict[str, Any]], as_text: bool) -> list[t
             get("rtd"), get("avg"), get("min"), get("max"), get("cou"),
             get("zs_rtd"), get("zs_avg"), get("zs_min"), get("zs_max"),
             get("flag"), get("eflag"), received_at,
+            bool(get("resent")),
         )  # fmt: skip
     # Keys are unique, so tuple comparison never reaches the values.
     return sorted(unique.values())
@@ -180,10 +181,11 @@ def upsert_measurements(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
 
     Each row needs the key point_id, kind, pollutant, data_time (device time:
     naive China Standard Time, or aware and converted) and may carry rtd,
-    avg, min, max, cou, zs_*, flag, eflag and received_at (aware; default
-    now). A re-sent record replaces the stored one as a whole: absent values
-    become NULL. When the batch holds a key twice, the later row wins. Runs
-    in the caller's transaction and does not commit; a database error
+    avg, min, max, cou, zs_*, flag, eflag, received_at (aware; default
+    now) and resent (RF=1; default False). A re-sent record replaces the
+    stored one as a whole: absent values become NULL. When the batch holds a
+    key twice, the later row wins. Runs in the caller's transaction and does
+    not commit; a database error
     (unknown point, bad kind) raises sqlalchemy.exc.IntegrityError.
     """
     if not rows:
@@ -261,8 +263,8 @@ def query_measurements(
     None means every point, an empty list none. received_at comes back
     aware, in UTC.
     """
-    if kind not in MEASUREMENT_KINDS:
-        raise ValueError(f"unknown measurement kind {kind!r}; expected one of {MEASUREMENT_KINDS}")
+    if kind not in STORED_KINDS:
+        raise ValueError(f"unknown measurement kind {kind!r}; expected one of {STORED_KINDS}")
     m = measurement.c
     # Times are read without SQLAlchemy's per-value processing (a regular expression per
     # value on SQLite); _read_times converts them in bulk below.

@@ -32,6 +32,10 @@ metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 POINT_KINDS = ("flue_gas", "wastewater", "ambient_air", "surface_water")
 MEASUREMENT_KINDS = ("rtd", "minute", "hour", "day")
+# HJ 212-2025 uploads stored beside them: 2013 raw data (VOCs spectra), 2052 noise
+# single measurement, 2062 standard-sample check, 2111 furnace temperature 5-minute mean.
+HJ212_2025_KINDS = ("raw", "single", "check", "five_min")
+STORED_KINDS = MEASUREMENT_KINDS + HJ212_2025_KINDS
 FRAME_VERDICTS = ("accepted", "rejected")
 
 
@@ -150,15 +154,50 @@ device = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("point_id", sa.Integer, sa.ForeignKey("point.id"), nullable=False, unique=True),
-    # HJ 212 MN: 24 hex characters in HJ 212-2017 §6.3.2; older devices send other lengths.
-    sa.Column("mn", sa.String(24), nullable=False, unique=True),
-    sa.Column("password", sa.String(64), nullable=False),
+    # HJ 212 MN: 24 hex characters in HJ 212-2017 §6.3.2; devices in the field carry
+    # 1..27 letters, digits, '_', '-', '.' (HJ/T 212-2005 14-character codes, A110000_0001).
+    sa.Column("mn", sa.String(27), nullable=False, unique=True),
+    # Sealed (registry/secrets.py): HJ 212 compares the password in clear, so it is
+    # encrypted at rest, never stored as typed.
+    sa.Column("password", sa.String(255), nullable=False),
     # HJ 212 ST system code: two characters 0-9 A-Z (HJ 212-2017 §6.6.1 table 5).
     sa.Column("st", sa.String(2), nullable=False),
     # Tolerate this device's known protocol deviations instead of rejecting its frames.
     sa.Column("lenient", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("protocol", sa.String(16)),  # '2005' / '2017' / '2025' as last seen
     sa.Column("last_seen_at", UtcDateTime()),
+    # HJ 212-2025 §6.4 SM4 key (sealed), and the one it replaced through CN 1014, which
+    # stays valid for a grace period after sm4_key_changed_at.
+    sa.Column("sm4_key", sa.String(255)),
+    sa.Column("sm4_previous_key", sa.String(255)),
+    sa.Column("sm4_key_changed_at", UtcDateTime()),
+    # Refuse data uploads (CN 2000-2999, 3020) that arrive in plaintext (§6.4.1).
+    sa.Column("encryption_required", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+PENDING_DEVICE_STATUSES = ("pending", "approved", "assigned")
+
+# HJ 212-2025 onboarding: loggers that announced their hardware (CN 1001) and wait for
+# an administrator; approval assigns an MN, sent to the logger with CN 1002.
+pending_device = sa.Table(
+    "pending_device",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("logger_sn", sa.String(64), nullable=False, unique=True),  # i23005-Info
+    sa.Column("cpu_id", sa.String(64)),  # i23006-Info
+    sa.Column("mac1", sa.String(64)),  # i23007-Info
+    sa.Column("mac2", sa.String(64)),  # i23008-Info
+    sa.Column("sent_mn", sa.Text),  # the MN in the 1001 header, if any
+    sa.Column("password", sa.String(255), nullable=False),  # sealed, as the logger sent it
+    sa.Column("st", sa.String(2), nullable=False),
+    sa.Column("peer", sa.Text, nullable=False),
+    sa.Column("first_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("assigned_mn", sa.String(27)),
+    sa.Column("approved_by", sa.String(100)),
+    sa.Column("approved_at", UtcDateTime()),
+    sa.CheckConstraint(_in("status", PENDING_DEVICE_STATUSES), name="status"),
 )
 
 raw_frame = sa.Table(
@@ -198,10 +237,12 @@ measurement = sa.Table(
     sa.Column("flag", sa.String(4)),
     sa.Column("eflag", sa.String(8)),
     sa.Column("received_at", UtcDateTime(), nullable=False),
+    # Arrived in a packet marked RF=1 (HJ 212-2025 table 3: re-sent, backfilled).
+    sa.Column("resent", sa.Boolean, nullable=False, server_default=sa.false()),
     # The key is the upsert target: a re-sent frame overwrites, never duplicates.
     # Its order serves one pollutant over a time range.
     sa.PrimaryKeyConstraint("point_id", "kind", "pollutant", "data_time"),
-    sa.CheckConstraint(_in("kind", MEASUREMENT_KINDS), name="kind"),
+    sa.CheckConstraint(_in("kind", STORED_KINDS), name="kind"),
     # All pollutants of a point over a time range (charts, aggregation, exports):
     # without it such a scan would read the point's whole history.
     sa.Index(None, "point_id", "kind", "data_time"),
