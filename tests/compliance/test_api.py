@@ -13,8 +13,10 @@ from tests.compliance.conftest import CREDIT_CODE, MN_STACK, permit_file, put_ag
 
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
+from ecozone.api.app import domain_error
 from ecozone.compliance import api
-from ecozone.compliance.service import evaluate
+from ecozone.compliance.evaluation import evaluate
+from ecozone.errors import EcozoneError
 from ecozone.registry import import_registry
 
 OTHER = "91500112MA60XKQ2EE"  # a second enterprise, in another district
@@ -52,6 +54,7 @@ def client(engine, monkeypatch) -> TestClient:
     )
     app = FastAPI()
     app.state.engine = engine
+    app.add_exception_handler(EcozoneError, domain_error)  # as the platform's app does
     app.include_router(api.router)
     with TestClient(app) as client:
         client.tokens = {}

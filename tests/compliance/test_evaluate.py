@@ -19,18 +19,10 @@ from ecozone.compliance import (
     ComplianceError,
     NotFoundError,
 )
-from ecozone.compliance.service import (
-    check_offline,
-    close,
-    declare_mark,
-    evaluate,
-    evaluate_spans,
-    get_alert,
-    import_permits,
-    list_alerts,
-    list_marks,
-    revoke_mark,
-)
+from ecozone.compliance.alerts import close, get_alert, list_alerts
+from ecozone.compliance.evaluation import check_offline, evaluate, evaluate_spans
+from ecozone.compliance.marks import declare_mark, list_marks, revoke_mark
+from ecozone.compliance.permits import import_permits
 from ecozone.store.schema import aggregate, alert
 from ecozone.times import CHINA_STANDARD_TIME
 
