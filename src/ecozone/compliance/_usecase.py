@@ -8,9 +8,11 @@ writers never interleave; every change is audited with accounts.audit.record.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.accounts import audit
 from ecozone.compliance.model import ComplianceError
 from ecozone.times import as_instant, utc_now
 
@@ -37,3 +39,24 @@ def instant(now: datetime | None) -> datetime:
 def write(engine: sa.Engine) -> sa.Connection:
     """A connection whose transactions take SQLite's write lock up front."""
     return engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+
+
+def audited(
+    conn: sa.Connection,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """One audit entry in the caller's transaction (DESIGN: every write is audited)."""
+    audit.record(
+        conn,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
+    )

@@ -18,10 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ecozone.accounts import audit
 from ecozone.accounts.model import Scope
 from ecozone.compliance import rules, store
-from ecozone.compliance._usecase import checked_actor, instant, write
+from ecozone.compliance._usecase import audited, checked_actor, instant, write
 from ecozone.compliance.model import (
     AlertAction,
     AlertState,
@@ -256,14 +255,14 @@ def transition(
         alert_action,
         {"alert_id": alert_id, "at": at, "actor": actor, "action": action.value, **step},
     )
-    audit.record(
+    audited(
         conn,
-        actor=actor,
-        action=action.value,
-        entity="alert",
-        entity_id=str(alert_id),
-        before={"state": state.value},
-        after={"state": target.value, **{k: v for k, v in step.items() if v is not None}},
+        actor,
+        action.value,
+        "alert",
+        alert_id,
+        {"state": state.value},
+        {"state": target.value, **{k: v for k, v in step.items() if v is not None}},
     )
     return target
 

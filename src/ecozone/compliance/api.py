@@ -301,14 +301,22 @@ _ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post(
-    "/alerts/{alert_id}/dispatch",
-    response_model=Alert,
-    responses=_ACTION_RESPONSES,
-    summary="派单 Dispatch to the enterprise",
-)
-def dispatch(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
-    return _act(engine, principal, alert_id, AlertAction.DISPATCH, comment=body.comment)
+def _supervisor_step(action: AlertAction, summary: str) -> None:
+    """POST /alerts/{alert_id}/<action>: a supervisor's step, with an optional comment."""
+
+    def step(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
+        return _act(engine, principal, alert_id, action, comment=body.comment)
+
+    step.__name__ = step.__qualname__ = action.value  # the OpenAPI operation id
+    router.post(
+        f"/alerts/{{alert_id}}/{action.value}",
+        response_model=Alert,
+        responses=_ACTION_RESPONSES,
+        summary=summary,
+    )(step)
+
+
+_supervisor_step(AlertAction.DISPATCH, "派单 Dispatch to the enterprise")
 
 
 @router.post(
@@ -329,31 +337,9 @@ def feedback(alert_id: int, engine: Engine, principal: Enterprise, body: Feedbac
     )
 
 
-@router.post(
-    "/alerts/{alert_id}/verify",
-    response_model=Alert,
-    responses=_ACTION_RESPONSES,
-    summary="核实 Verify the answer",
-)
-def verify(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
-    return _act(engine, principal, alert_id, AlertAction.VERIFY, comment=body.comment)
-
-
-@router.post(
-    "/alerts/{alert_id}/close",
-    response_model=Alert,
-    responses=_ACTION_RESPONSES,
-    summary="办结 Close",
-)
-def close(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
-    return _act(engine, principal, alert_id, AlertAction.CLOSE, comment=body.comment)
-
-
-@router.post(
-    "/alerts/{alert_id}/reopen", response_model=Alert, responses=_ACTION_RESPONSES, summary="Reopen"
-)
-def reopen(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
-    return _act(engine, principal, alert_id, AlertAction.REOPEN, comment=body.comment)
+_supervisor_step(AlertAction.VERIFY, "核实 Verify the answer")
+_supervisor_step(AlertAction.CLOSE, "办结 Close")
+_supervisor_step(AlertAction.REOPEN, "Reopen")
 
 
 # --- data marks ------------------------------------------------------------------------------

@@ -13,10 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ecozone.accounts import audit
 from ecozone.accounts.model import Scope
 from ecozone.compliance import rules, store
-from ecozone.compliance._usecase import checked_actor, instant, write
+from ecozone.compliance._usecase import audited, checked_actor, instant, write
 from ecozone.compliance.model import ComplianceError, ConflictError, MarkKind, NotFoundError
 from ecozone.compliance.rules import format_local
 from ecozone.errors import Invalid
@@ -89,15 +88,7 @@ def declare_mark(
             "declared_at": at,
         }
         mark_id = store.insert_row(conn, data_mark, values)
-        audit.record(
-            conn,
-            actor=actor,
-            action="create",
-            entity="data_mark",
-            entity_id=str(mark_id),
-            before=None,
-            after=values,
-        )
+        audited(conn, actor, "create", "data_mark", mark_id, None, values)
     return _marks_out(engine, mark_id=mark_id)[0]
 
 
@@ -121,15 +112,7 @@ def revoke_mark(
             raise ConflictError(
                 f"data mark {mark_id} was revoked already, at {rows[0]['revoked_at'].isoformat()}"
             )
-        audit.record(
-            conn,
-            actor=actor,
-            action="revoke",
-            entity="data_mark",
-            entity_id=str(mark_id),
-            before=None,
-            after={"revoked_at": at},
-        )
+        audited(conn, actor, "revoke", "data_mark", mark_id, None, {"revoked_at": at})
     return _marks_out(engine, mark_id=mark_id)[0]
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ecozone.compliance.model import (
     LimitBasis,
@@ -34,6 +34,8 @@ _OUTLET_KEYS = ("code", "limits")
 _LIMIT_KEYS = ("pollutant", "limit", "unit", "basis", "standard", "annual_cap_t")
 #: 排污许可管理条例 (2021) art. 14: a permit is valid for 5 years.
 PERMIT_TERM_YEARS = 5
+
+_Spec = TypeVar("_Spec", PermitSpec, OutletSpec, LimitSpec)
 
 
 class _Reader:
@@ -56,6 +58,29 @@ class _Reader:
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 self.error(path, f"unknown key {key!r}{hint}")
         return value
+
+    def first_of_each(
+        self,
+        parsed: Iterable[_Spec | None],
+        *,
+        key: Callable[[_Spec], Hashable],
+        field: str,
+        repeated: Callable[[_Spec], str],
+    ) -> list[_Spec]:
+        """The parsed entries (None: unreadable, skipped) whose key no earlier entry had;
+        each repeat is an error at its path + `field` naming where the first one is.
+        `parsed` is consumed lazily, so errors stay in the file's order."""
+        seen: dict[Hashable, str] = {}
+        out: list[_Spec] = []
+        for spec in parsed:
+            if spec is None:
+                continue
+            if key(spec) in seen:
+                self.error(f"{spec.path}{field}", f"{repeated(spec)} at {seen[key(spec)]}")
+                continue
+            seen[key(spec)] = spec.path
+            out.append(spec)
+        return out
 
     def items(self, node: Mapping[str, Any], key: str, path: str) -> list[Any]:
         value = node.get(key)
@@ -140,23 +165,15 @@ def parse_permits(data: Any) -> tuple[list[PermitSpec], list[str], list[str]]:
     top = reader.mapping(data, "permit file", _TOP_KEYS)
     if top is None:
         return [], reader.errors, reader.warnings
-    permits: list[PermitSpec] = []
-    seen: dict[str, str] = {}
     raw_permits = reader.items(top, "permits", "")
     if not raw_permits and "permits" not in top:
         reader.error("permits", "missing")
-    for i, raw in enumerate(raw_permits):
-        spec = _parse_permit(reader, raw, f"permits[{i}]")
-        if spec is None:
-            continue
-        if spec.permit_no in seen:
-            reader.error(
-                f"{spec.path}.permit_no",
-                f"{spec.permit_no} is already listed at {seen[spec.permit_no]}",
-            )
-            continue
-        seen[spec.permit_no] = spec.path
-        permits.append(spec)
+    permits = reader.first_of_each(
+        (_parse_permit(reader, raw, f"permits[{i}]") for i, raw in enumerate(raw_permits)),
+        key=lambda spec: spec.permit_no,
+        field=".permit_no",
+        repeated=lambda spec: f"{spec.permit_no} is already listed",
+    )
     return permits, reader.errors, reader.warnings
 
 
@@ -203,20 +220,15 @@ def _parse_permit(reader: _Reader, raw: Any, path: str) -> PermitSpec | None:
             f"{path}.permit_no: {permit_no} does not begin with the credit code {credit_code}"
             " as permit numbers do"
         )
-    outlets: list[OutletSpec] = []
-    codes_seen: dict[str, str] = {}
-    for j, raw_outlet in enumerate(reader.items(node, "outlets", path)):
-        outlet = _parse_outlet(reader, raw_outlet, f"{path}.outlets[{j}]")
-        if outlet is None:
-            continue
-        if outlet.code in codes_seen:
-            reader.error(
-                f"{outlet.path}.code",
-                f"outlet {outlet.code} is already listed at {codes_seen[outlet.code]}",
-            )
-            continue
-        codes_seen[outlet.code] = outlet.path
-        outlets.append(outlet)
+    outlets = reader.first_of_each(
+        (
+            _parse_outlet(reader, raw, f"{path}.outlets[{j}]")
+            for j, raw in enumerate(reader.items(node, "outlets", path))
+        ),
+        key=lambda outlet: outlet.code,
+        field=".code",
+        repeated=lambda outlet: f"outlet {outlet.code} is already listed",
+    )
     if (
         permit_no is None
         or credit_code is None
@@ -248,21 +260,15 @@ def _parse_outlet(reader: _Reader, raw: Any, path: str) -> OutletSpec | None:
     if node is None:
         return None
     code = reader.text(node, "code", path, required=True, max_length=32)
-    limits: list[LimitSpec] = []
-    seen: dict[tuple[str, LimitBasis], str] = {}
-    for k, raw_limit in enumerate(reader.items(node, "limits", path)):
-        limit = _parse_limit(reader, raw_limit, f"{path}.limits[{k}]")
-        if limit is None:
-            continue
-        key = (limit.pollutant, limit.basis)
-        if key in seen:
-            reader.error(
-                f"{limit.path}",
-                f"{limit.pollutant} on a {limit.basis} basis is already limited at {seen[key]}",
-            )
-            continue
-        seen[key] = limit.path
-        limits.append(limit)
+    limits = reader.first_of_each(
+        (
+            _parse_limit(reader, raw, f"{path}.limits[{k}]")
+            for k, raw in enumerate(reader.items(node, "limits", path))
+        ),
+        key=lambda limit: (limit.pollutant, limit.basis),
+        field="",
+        repeated=lambda limit: f"{limit.pollutant} on a {limit.basis} basis is already limited",
+    )
     if code is None:
         return None
     return OutletSpec(path=path, code=code, limits=tuple(limits))

@@ -15,10 +15,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ecozone.accounts import audit
 from ecozone.accounts.model import Scope
 from ecozone.compliance import permit_file, rules, store
-from ecozone.compliance._usecase import checked_actor, write
+from ecozone.compliance._usecase import audited, checked_actor, write
 from ecozone.compliance.model import (
     ComplianceError,
     ConflictError,
@@ -198,27 +197,11 @@ def _write_permit(
     after = {k: _iso(v) for k, v in values.items()} | {"limits": limits_audit(wanted.items())}
     if row is None:
         summary.created.append(spec.permit_no)
-        audit.record(
-            conn,
-            actor=actor,
-            action="create",
-            entity="permit",
-            entity_id=spec.permit_no,
-            before=None,
-            after=after,
-        )
+        audited(conn, actor, "create", "permit", spec.permit_no, None, after)
     elif changed_fields or written or removed:
         summary.updated.append(spec.permit_no)
         before = {k: _iso(row[k]) for k in values} | {"limits": limits_audit(existing.items())}
-        audit.record(
-            conn,
-            actor=actor,
-            action="update",
-            entity="permit",
-            entity_id=spec.permit_no,
-            before=before,
-            after=after,
-        )
+        audited(conn, actor, "update", "permit", spec.permit_no, before, after)
     else:
         summary.unchanged.append(spec.permit_no)
 
@@ -232,22 +215,24 @@ def list_permits(
 ) -> list[dict[str, Any]]:
     """Stored permits in the shape of a permit file entry, with enterprise name and status
     (of the enterprises `scope` may read, when given)."""
-    with engine.connect() as conn:
-        rows = store.permits(conn, credit_code=credit_code, scope=scope)
-        limits = store.limits(conn, permit_ids=[row["id"] for row in rows]) if rows else []
-    return _permits_out(rows, limits, today)
+    return _read(engine, today, credit_code=credit_code, scope=scope)
 
 
 def get_permit(
     engine: sa.Engine, permit_no: str, *, today: date | None = None, scope: Scope | None = None
 ) -> dict[str, Any]:
     """One permit; NotFoundError when it is not stored or outside `scope` (alike)."""
+    found = _read(engine, today, permit_no=permit_no.upper(), scope=scope)
+    if not found:
+        raise NotFoundError(f"no permit {permit_no}")
+    return found[0]
+
+
+def _read(engine: sa.Engine, today: date | None, **filters: Any) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        rows = store.permits(conn, permit_no=permit_no.upper(), scope=scope)
-        if not rows:
-            raise NotFoundError(f"no permit {permit_no}")
-        limits = store.limits(conn, permit_ids=[rows[0]["id"]])
-    return _permits_out(rows, limits, today)[0]
+        rows = store.permits(conn, **filters)
+        limits = store.limits(conn, permit_ids=[row["id"] for row in rows]) if rows else []
+    return _permits_out(rows, limits, today)
 
 
 def _permits_out(

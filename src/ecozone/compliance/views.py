@@ -311,9 +311,7 @@ def submit_feedback(
             "and until it is answered"
         )
     try:
-        feedback(
-            engine, alert_id, principal.username, cause=cause_text, measures=measures_text
-        )
+        feedback(engine, alert_id, principal.username, cause=cause_text, measures=measures_text)
     except ComplianceError as exc:
         raise FeedbackError(str(exc)) from exc
 

@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from ecozone.accounts import audit
 from ecozone.compliance import rules, store
-from ecozone.compliance._usecase import checked_actor, instant, write
+from ecozone.compliance._usecase import audited, checked_actor, instant, write
 from ecozone.compliance.alerts import alert_out
 from ecozone.compliance.model import (
     DEFAULT_SETTINGS,
@@ -66,14 +65,14 @@ def add_webhook(
         if store.webhook_by_url(conn, url) is not None:
             raise ConflictError(f"url: a webhook for {url} exists already")
         webhook_id = store.insert_row(conn, webhook, {"url": url, "secret": secret, "active": True})
-        audit.record(
+        audited(
             conn,
-            actor=actor,
-            action="create",
-            entity="webhook",
-            entity_id=str(webhook_id),
-            before=None,
-            after={"url": url, "secret": "***" if secret else None},
+            actor,
+            "create",
+            "webhook",
+            webhook_id,
+            None,
+            {"url": url, "secret": "***" if secret else None},
         )
     return next(w for w in list_webhooks(engine) if w["id"] == webhook_id)
 
@@ -89,14 +88,14 @@ def set_webhook_active(
             raise NotFoundError(f"no webhook {webhook_id}")
         if rows[0]["active"] != active:
             store.update_row(conn, webhook, webhook_id, {"active": active})
-            audit.record(
+            audited(
                 conn,
-                actor=actor,
-                action="update",
-                entity="webhook",
-                entity_id=str(webhook_id),
-                before={"active": not active},
-                after={"active": active},
+                actor,
+                "update",
+                "webhook",
+                webhook_id,
+                {"active": not active},
+                {"active": active},
             )
     return next(w for w in list_webhooks(engine) if w["id"] == webhook_id)
 
