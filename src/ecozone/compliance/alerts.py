@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -267,16 +267,41 @@ def transition(
     return target
 
 
-def dispatch(
-    engine: sa.Engine,
-    alert_id: int,
-    actor: str,
-    *,
-    comment: str | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """A supervisor sends an open alert to its enterprise (派单)."""
-    return act(engine, alert_id, AlertAction.DISPATCH, actor=actor, comment=comment, now=now)
+StepUseCase = Callable[..., dict[str, Any]]
+
+
+def _supervisor_step(action: AlertAction, doc: str) -> StepUseCase:
+    """The use case of one supervisor's step: (engine, alert_id, actor, *, comment, now)."""
+
+    def step(
+        engine: sa.Engine,
+        alert_id: int,
+        actor: str,
+        *,
+        comment: str | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        return act(engine, alert_id, action, actor=actor, comment=comment, now=now)
+
+    step.__name__ = step.__qualname__ = action.value
+    step.__doc__ = doc
+    return step
+
+
+dispatch = _supervisor_step(
+    AlertAction.DISPATCH, "A supervisor sends an open alert to its enterprise (派单)."
+)
+verify = _supervisor_step(
+    AlertAction.VERIFY, "A supervisor confirms the enterprise's answer (核实)."
+)
+close = _supervisor_step(
+    AlertAction.CLOSE,
+    "A supervisor closes a verified alert, or an open one as a false alarm (with comment).",
+)
+reopen = _supervisor_step(
+    AlertAction.REOPEN,
+    "A supervisor sends an answered, verified or closed alert back to open, saying why.",
+)
 
 
 def feedback(
@@ -300,34 +325,3 @@ def feedback(
         comment=comment,
         now=now,
     )
-
-
-def verify(
-    engine: sa.Engine,
-    alert_id: int,
-    actor: str,
-    *,
-    comment: str | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """A supervisor confirms the enterprise's answer (核实)."""
-    return act(engine, alert_id, AlertAction.VERIFY, actor=actor, comment=comment, now=now)
-
-
-def close(
-    engine: sa.Engine,
-    alert_id: int,
-    actor: str,
-    *,
-    comment: str | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """A supervisor closes a verified alert, or an open one as a false alarm (with comment)."""
-    return act(engine, alert_id, AlertAction.CLOSE, actor=actor, comment=comment, now=now)
-
-
-def reopen(
-    engine: sa.Engine, alert_id: int, actor: str, *, comment: str, now: datetime | None = None
-) -> dict[str, Any]:
-    """A supervisor sends an answered, verified or closed alert back to open, saying why."""
-    return act(engine, alert_id, AlertAction.REOPEN, actor=actor, comment=comment, now=now)

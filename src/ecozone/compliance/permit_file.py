@@ -36,6 +36,7 @@ _LIMIT_KEYS = ("pollutant", "limit", "unit", "basis", "standard", "annual_cap_t"
 PERMIT_TERM_YEARS = 5
 
 _Spec = TypeVar("_Spec", PermitSpec, OutletSpec, LimitSpec)
+_Choice = TypeVar("_Choice", PermitClass, LimitBasis)
 
 
 class _Reader:
@@ -81,6 +82,19 @@ class _Reader:
             seen[key(spec)] = spec.path
             out.append(spec)
         return out
+
+    def choice(
+        self, node: Mapping[str, Any], key: str, path: str, kind: type[_Choice], allowed: str
+    ) -> _Choice | None:
+        """The member of the enum `kind` named at `key` (required); `allowed` lists them."""
+        value = node.get(key)
+        if value is None:
+            self.error(f"{path}.{key}", "missing")
+            return None
+        if value not in [member.value for member in kind]:
+            self.error(f"{path}.{key}", f"{value!r} is not {allowed}")
+            return None
+        return kind(value)
 
     def items(self, node: Mapping[str, Any], key: str, path: str) -> list[Any]:
         value = node.get(key)
@@ -197,14 +211,7 @@ def _parse_permit(reader: _Reader, raw: Any, path: str) -> PermitSpec | None:
     credit_code = reader.text(node, "credit_code", path, required=True, max_length=18)
     if credit_code is not None:
         credit_code = credit_code.upper()
-    management_class: PermitClass | None = None
-    raw_class = node.get("class")
-    if raw_class is None:
-        reader.error(f"{path}.class", "missing")
-    elif raw_class not in [member.value for member in PermitClass]:
-        reader.error(f"{path}.class", f"{raw_class!r} is not {', '.join(PermitClass)}")
-    else:
-        management_class = PermitClass(raw_class)
+    management_class = reader.choice(node, "class", path, PermitClass, ", ".join(PermitClass))
     valid_from = reader.day(node, "valid_from", path)
     valid_to = reader.day(node, "valid_to", path)
     if valid_from is not None and valid_to is not None:
@@ -295,14 +302,7 @@ def _parse_limit(reader: _Reader, raw: Any, path: str) -> LimitSpec | None:
             f"{path}.unit: {unit} differs from {known.unit}, the unit HJ 212-2017 gives"
             f" {known.code}; values are compared as stored"
         )
-    basis: LimitBasis | None = None
-    raw_basis = node.get("basis")
-    if raw_basis is None:
-        reader.error(f"{path}.basis", "missing")
-    elif raw_basis not in [member.value for member in LimitBasis]:
-        reader.error(f"{path}.basis", f"{raw_basis!r} is not hour or day")
-    else:
-        basis = LimitBasis(raw_basis)
+    basis = reader.choice(node, "basis", path, LimitBasis, "hour or day")
     standard = reader.text(node, "standard", path, required=False, max_length=STANDARD_MAX)
     annual_cap_t = reader.number(node, "annual_cap_t", path, required=False)
     if pollutant is None or limit_value is None or unit is None or basis is None:
