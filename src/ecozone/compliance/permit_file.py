@@ -87,12 +87,11 @@ class _Reader:
         self, node: Mapping[str, Any], key: str, path: str, kind: type[_Choice], allowed: str
     ) -> _Choice | None:
         """The member of the enum `kind` named at `key` (required); `allowed` lists them."""
-        value = node.get(key)
+        where, value = self.given(node, key, path, required=True)
         if value is None:
-            self.error(f"{path}.{key}", "missing")
             return None
         if value not in [member.value for member in kind]:
-            self.error(f"{path}.{key}", f"{value!r} is not {allowed}")
+            self.error(where, f"{value!r} is not {allowed}")
             return None
         return kind(value)
 
@@ -106,14 +105,21 @@ class _Reader:
             return []
         return value
 
+    def given(
+        self, node: Mapping[str, Any], key: str, path: str, *, required: bool
+    ) -> tuple[str, Any]:
+        """Where `key` is (path.key) and its value, None when absent (an error if required)."""
+        where = f"{path}.{key}"
+        value = node.get(key)
+        if value is None and required:
+            self.error(where, "missing")
+        return where, value
+
     def text(
         self, node: Mapping[str, Any], key: str, path: str, *, required: bool, max_length: int
     ) -> str | None:
-        where = f"{path}.{key}"
-        value = node.get(key)
+        where, value = self.given(node, key, path, required=required)
         if value is None:
-            if required:
-                self.error(where, "missing")
             return None
         if not isinstance(value, str):
             self.error(where, f"must be text; write it in quotes (the file gives {value!r})")
@@ -130,11 +136,8 @@ class _Reader:
     def number(
         self, node: Mapping[str, Any], key: str, path: str, *, required: bool
     ) -> float | None:
-        where = f"{path}.{key}"
-        value = node.get(key)
+        where, value = self.given(node, key, path, required=required)
         if value is None:
-            if required:
-                self.error(where, "missing")
             return None
         if (
             isinstance(value, bool)
@@ -149,10 +152,8 @@ class _Reader:
         return float(value)
 
     def day(self, node: Mapping[str, Any], key: str, path: str) -> date | None:
-        where = f"{path}.{key}"
-        value = node.get(key)
+        where, value = self.given(node, key, path, required=True)
         if value is None:
-            self.error(where, "missing")
             return None
         if isinstance(value, datetime):
             self.error(where, f"must be a date such as 2024-01-01, not a time ({value})")

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from ecozone.accounts.model import Scope
 from ecozone.accounts.store import scope_condition
 from ecozone.compliance.model import OPEN_ALERT_STATES, Limit, LimitBasis, Mark, MarkKind
+from ecozone.registry.store import insert_row as insert_row  # the one row writer
+from ecozone.registry.store import update_row as update_row
 from ecozone.store.engine import in_lists
 from ecozone.store.schema import (
     aggregate,
@@ -118,15 +120,6 @@ def stored_permits(conn: sa.Connection) -> dict[str, dict[str, Any]]:
         enterprise, enterprise.c.id == permit.c.enterprise_id
     )
     return {row["permit_no"]: dict(row) for row in conn.execute(stmt).mappings()}
-
-
-def insert_row(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> int:
-    """Insert one row of a compliance table (permit, alert, alert_action ...); its id."""
-    return conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
-
-
-def update_row(conn: sa.Connection, table: sa.Table, row_id: int, values: dict[str, Any]) -> None:
-    conn.execute(table.update().where(table.c.id == row_id).values(**values))
 
 
 def delete_limits(conn: sa.Connection, limit_ids: Sequence[int]) -> None:
