@@ -453,7 +453,9 @@ def alerts_by_keys(
 ) -> list[dict[str, Any]]:
     """Stored alerts of the given condition keys, by key then start; with `since`/`until`,
     only those whose span reaches [since, until] (touching counts). The (condition_key,
-    start) index serves it."""
+    start) index serves it. The rows stay locked until the caller's transaction ends (FOR
+    UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE locks already), so a person's step on
+    one of them waits for the merge, and a reopen sees the state it moves from."""
     wanted = sorted(set(keys))
     rows: list[dict[str, Any]] = []
     for i in range(0, len(wanted), 500):  # bounded IN lists
@@ -461,6 +463,7 @@ def alerts_by_keys(
             sa.select(alert)
             .where(alert.c.condition_key.in_(wanted[i : i + 500]))
             .order_by(alert.c.condition_key, alert.c.start)
+            .with_for_update()
         )
         if until is not None:
             stmt = stmt.where(alert.c.start <= until)
