@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ecozone import hj212, pipeline
-from ecozone.compliance.service import import_permits
+from ecozone.compliance.permits import import_permits
 from ecozone.gateway.server import Gateway, GatewayOptions
 from ecozone.registry.service import import_registry
 from ecozone.store.engine import make_engine

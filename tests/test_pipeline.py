@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.gateway.helpers import Device, minute_packet, prepare, running_gateway
 
 from ecozone import pipeline
-from ecozone.compliance.service import import_permits
+from ecozone.compliance.permits import import_permits
 from ecozone.store.measurements import upsert_measurements
 from ecozone.store.schema import aggregate, alert
 

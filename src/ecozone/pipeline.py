@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ecozone.compliance import service as compliance
+from ecozone.compliance import evaluation, webhooks
 from ecozone.monitoring import service as monitoring
 from ecozone.monitoring.model import RecomputeSummary
 
@@ -32,7 +32,7 @@ def after_commit(engine: sa.Engine) -> Callable[[list[dict[str, Any]]], None]:
     def follow_up(rows: list[dict[str, Any]]) -> None:
         summary = monitoring.update_for_rows(engine, rows)
         if summary.ranges:
-            compliance.evaluate_spans(engine, summary.ranges)
+            evaluation.evaluate_spans(engine, summary.ranges)
 
     return follow_up
 
@@ -42,14 +42,14 @@ def recompute(engine: sa.Engine, **options: Any) -> tuple[RecomputeSummary, list
     options), then judge the limits over the periods rewritten. Returns the summary and the
     ids of alerts created or changed."""
     summary = monitoring.recompute(engine, **options)
-    alerts = compliance.evaluate_spans(engine, summary.ranges) if summary.ranges else []
+    alerts = evaluation.evaluate_spans(engine, summary.ranges) if summary.ranges else []
     return summary, alerts
 
 
 def run_checks(engine: sa.Engine) -> None:
     """One round of the periodic checks: offline points, then pending webhook deliveries."""
-    compliance.check_offline(engine)
-    compliance.deliver_pending(engine)
+    evaluation.check_offline(engine)
+    webhooks.deliver_pending(engine)
 
 
 async def run_periodic(

@@ -20,21 +20,23 @@ from ecozone.compliance import (
     NotFoundError,
     TransitionError,
 )
-from ecozone.compliance.service import (
-    add_webhook,
+from ecozone.compliance.alerts import (
     close,
-    deliver_pending,
     dispatch,
-    evaluate,
     feedback,
     get_alert,
-    httpx_post,
-    import_permits,
     list_alerts,
-    list_deliveries,
-    list_webhooks,
     reopen,
     verify,
+)
+from ecozone.compliance.evaluation import evaluate
+from ecozone.compliance.permits import import_permits
+from ecozone.compliance.webhooks import (
+    add_webhook,
+    deliver_pending,
+    httpx_post,
+    list_deliveries,
+    list_webhooks,
 )
 from ecozone.store.schema import alert_action
 from ecozone.times import CHINA_STANDARD_TIME

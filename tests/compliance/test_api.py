@@ -13,8 +13,10 @@ from tests.compliance.conftest import CREDIT_CODE, MN_STACK, permit_file, put_ag
 
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
+from ecozone.api.app import domain_error
 from ecozone.compliance import api
-from ecozone.compliance.service import evaluate
+from ecozone.compliance.evaluation import evaluate
+from ecozone.errors import EcozoneError
 from ecozone.registry import import_registry
 
 OTHER = "91500112MA60XKQ2EE"  # a second enterprise, in another district
@@ -52,6 +54,7 @@ def client(engine, monkeypatch) -> TestClient:
     )
     app = FastAPI()
     app.state.engine = engine
+    app.add_exception_handler(EcozoneError, domain_error)  # as the platform's app does
     app.include_router(api.router)
     with TestClient(app) as client:
         client.tokens = {}
@@ -181,3 +184,45 @@ def test_permits_alerts_marks_and_webhooks_over_rest(client, engine, points):
     assert call(client, "root", "GET", f"/api/v1/webhooks/{added['id']}/deliveries").json() == {
         "items": []
     }
+
+
+def test_another_enterprises_permit_alert_and_mark_answer_exactly_like_missing_ones(
+    client, engine, points
+):
+    """Scope is the one access decision: outside it, the answer (status and message) is the
+    one a record that does not exist gets, so existence does not leak."""
+    entry = permit_file()["permits"][0]
+    assert call(client, "city", "POST", "/api/v1/permits", json=entry).status_code == 201
+    t = datetime(2024, 5, 1, 10)
+    put_aggregates(engine, points["DA001"], "a21026", t, [120.0], zs=[150.0])  # 150 > 100
+    [alert_id] = evaluate(engine, start=t, end=t + timedelta(hours=1))
+    mark = {
+        "mn": MN_STACK,
+        "kind": "shutdown",
+        "start": "2024-05-03T00:00",
+        "end": "2024-05-04T00:00",
+        "reason": "annual overhaul",
+    }
+    mark_id = call(client, "power", "POST", "/api/v1/marks", json=mark).json()["id"]
+    missing_alert, missing_mark = alert_id + 1000, mark_id + 1000
+
+    def answer(who, method, url, **kwargs):
+        response = call(client, who, method, url, **kwargs)
+        return response.status_code, response.json()
+
+    requests = [
+        ("GET", "/api/v1/permits/{}", entry["permit_no"], "91500000MA5U7AH918999P", {}),
+        ("GET", "/api/v1/alerts/{}", alert_id, missing_alert, {}),
+        ("POST", "/api/v1/alerts/{}/feedback", alert_id, missing_alert, {
+            "json": {"cause": "c", "measures": "m"}
+        }),
+        ("POST", "/api/v1/marks/{}/revoke", mark_id, missing_mark, {}),
+    ]  # fmt: skip
+    for method, url, theirs, missing, kwargs in requests:
+        hidden = answer("chem", method, url.format(theirs), **kwargs)
+        absent = answer("chem", method, url.format(missing), **kwargs)
+        assert hidden[0] == absent[0] == 404, (url, hidden, absent)
+        assert hidden[1]["detail"] == absent[1]["detail"].replace(str(missing), str(theirs))
+    # the owner still sees every one of them
+    assert answer("power", "GET", f"/api/v1/alerts/{alert_id}")[0] == 200
+    assert answer("power", "GET", f"/api/v1/permits/{entry['permit_no']}")[0] == 200

@@ -12,9 +12,7 @@ from tests.compliance.conftest import MN_STACK, permit_file, put_aggregates
 from typer.testing import CliRunner
 
 from ecozone.compliance.cli import app
-from ecozone.compliance.service import (
-    evaluate,
-)
+from ecozone.compliance.evaluation import evaluate
 
 
 def test_commands_import_list_and_walk_an_alert_through_its_loop(

@@ -18,20 +18,13 @@ from tests.compliance.conftest import (
 from ecozone.compliance import (
     ComplianceError,
     NotFoundError,
+    rules,
 )
-from ecozone.compliance.service import (
-    check_offline,
-    close,
-    declare_mark,
-    evaluate,
-    evaluate_spans,
-    get_alert,
-    import_permits,
-    list_alerts,
-    list_marks,
-    revoke_mark,
-)
-from ecozone.store.schema import aggregate, alert
+from ecozone.compliance.alerts import close, dispatch, feedback, get_alert, list_alerts, verify
+from ecozone.compliance.evaluation import check_offline, evaluate, evaluate_spans
+from ecozone.compliance.marks import declare_mark, list_marks, revoke_mark
+from ecozone.compliance.permits import import_permits
+from ecozone.store.schema import aggregate, alert, audit_log
 from ecozone.times import CHINA_STANDARD_TIME
 
 H = timedelta(hours=1)
@@ -115,6 +108,47 @@ def test_a_closed_alert_reopens_when_its_condition_continues(engine, points):
         ("supervisor", "close"),
         ("ecozone", "reopen"),
     ]
+
+
+def test_a_verified_alert_whose_exceedance_continues_reopens_through_the_transition_table(
+    engine, points
+):
+    """The platform reopens only as rules.TRANSITIONS allows (verified -> open by reopen,
+    with a comment), records the step as an action of the system actor and audits it."""
+    import_permits(engine, permit_file(), actor="tester")  # SO2 hour limit 100 mg/m3
+    t = datetime(2024, 5, 3, 8)
+    put_aggregates(engine, points["DA001"], "a21026", t, [120.0], zs=[150.0])  # 150 > 100
+    [alert_id] = evaluate(engine, start=t, end=t + H)
+    dispatch(engine, alert_id, "supervisor")
+    feedback(engine, alert_id, "enterprise", cause="bag filter leak", measures="bag replaced")
+    verify(engine, alert_id, "supervisor")
+    assert rules.next_state("verified", "reopen", comment="again") == "open"  # the table's step
+
+    # 09:00 exceeds again (130 x 1.25 = 162.5 > 100): the condition continues past the check
+    put_aggregates(engine, points["DA001"], "a21026", t + H, [130.0], zs=[162.5])
+    assert evaluate(engine, start=t + H, end=t + 2 * H) == [alert_id]
+    reopened = get_alert(engine, alert_id)
+    assert (reopened["state"], reopened["duration_h"], reopened["peak"]) == ("open", 2, 162.5)
+    steps = [(a["actor"], a["action"]) for a in reopened["actions"]]
+    assert steps == [
+        ("supervisor", "dispatch"),
+        ("enterprise", "feedback"),
+        ("supervisor", "verify"),
+        ("ecozone", "reopen"),
+    ]
+    assert "after the alert was verified" in reopened["actions"][-1]["comment"]
+    with engine.connect() as conn:
+        entries = conn.execute(
+            sa.select(audit_log.c.actor, audit_log.c.action, audit_log.c.before, audit_log.c.after)
+            .where(audit_log.c.entity == "alert", audit_log.c.entity_id == str(alert_id))
+            .order_by(audit_log.c.id)
+        ).all()
+    assert [(e.actor, e.action) for e in entries][-1] == ("ecozone", "reopen")
+    assert (entries[-1].before["state"], entries[-1].after["state"]) == ("verified", "open")
+
+    # evaluating the same data again neither reopens nor records anything more
+    assert evaluate(engine, start=t + H, end=t + 2 * H) == []
+    assert len(get_alert(engine, alert_id)["actions"]) == 4
 
 
 def test_declared_maintenance_hides_an_exceedance_until_revoked(engine, points):

@@ -13,12 +13,7 @@ from ecozone.compliance import (
     ComplianceError,
     ConflictError,
 )
-from ecozone.compliance.service import (
-    get_permit,
-    import_permits,
-    list_permits,
-    put_permit,
-)
+from ecozone.compliance.permits import get_permit, import_permits, list_permits, put_permit
 from ecozone.store.schema import audit_log, permit, permit_limit
 
 PERMIT_NO = "91500000MA5U7AH918001P"

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pytest
 
-from ecozone.compliance import rules
+from ecozone.compliance import permit_file, rules
 from ecozone.compliance.model import (
     DEFAULT_SETTINGS,
     AlertAction,
@@ -254,7 +254,7 @@ PERMIT_FILE = {
 
 
 def test_permit_file_errors_name_the_entry_by_path():
-    permits, errors, _ = rules.parse_permits(PERMIT_FILE)
+    permits, errors, _ = permit_file.parse_permits(PERMIT_FILE)
     assert "permits[0].outlets[1].limits[2].basis: 'week' is not hour or day" in errors
     assert "permits[0].outlets[1].limits[2].unit: is empty" in errors
     assert len(errors) == 2
@@ -267,7 +267,7 @@ def test_a_good_permit_file_parses():
             dict(PERMIT_FILE["permits"][0], outlets=PERMIT_FILE["permits"][0]["outlets"][:1])
         ]
     }
-    permits, errors, warnings = rules.parse_permits(data)
+    permits, errors, warnings = permit_file.parse_permits(data)
     assert errors == [] and warnings == []
     limit = permits[0].outlets[0].limits[0]
     assert (limit.pollutant, limit.limit_value, limit.basis.value, limit.annual_cap_t) == (
@@ -296,7 +296,7 @@ def test_a_good_permit_file_parses():
 )
 def test_permit_field_errors(change, message):
     entry = dict(PERMIT_FILE["permits"][0], outlets=[]) | change
-    _, errors, _ = rules.parse_permits({"permits": [entry]})
+    _, errors, _ = permit_file.parse_permits({"permits": [entry]})
     assert message in errors
 
 
@@ -312,7 +312,7 @@ def test_limit_value_and_pollutant_are_checked():
             ],
         }
     ]
-    _, errors, _ = rules.parse_permits({"permits": [entry]})
+    _, errors, _ = permit_file.parse_permits({"permits": [entry]})
     assert errors == [
         "permits[0].outlets[0].limits[0].pollutant: 'a99999' is not a pollutant code of"
         " HJ 212-2017 Appendix B (e.g. a21026)",
@@ -333,7 +333,7 @@ def test_duplicates_within_a_file_are_errors():
         },
         {"code": "DA001"},
     ]
-    _, errors, _ = rules.parse_permits({"permits": [entry, entry]})
+    _, errors, _ = permit_file.parse_permits({"permits": [entry, entry]})
     assert (
         "permits[0].outlets[0].limits[1]: a21026 on a hour basis is already limited at "
         "permits[0].outlets[0].limits[0]" in errors
@@ -357,9 +357,9 @@ def test_permits_are_checked_against_the_registry():
             ),
         ]
     }
-    permits, errors, _ = rules.parse_permits(data)
+    permits, errors, _ = permit_file.parse_permits(data)
     assert errors == []
-    errors, _ = rules.check_against_registry(
+    errors, _ = permit_file.check_against_registry(
         permits,
         enterprises={"91500000MA5U7AH918": 1},
         outlets={"91500000MA5U7AH918": {"DA001": "flue_gas", "DW001": "wastewater"}},
@@ -374,7 +374,7 @@ def test_permits_are_checked_against_the_registry():
 
 def test_a_term_beyond_five_years_is_a_warning():
     entry = dict(PERMIT_FILE["permits"][0], outlets=[], valid_to=date(2029, 1, 1))
-    _, errors, warnings = rules.parse_permits({"permits": [entry]})
+    _, errors, warnings = permit_file.parse_permits({"permits": [entry]})
     assert errors == []
     assert any("longer than the 5-year term" in w for w in warnings)
 
@@ -552,7 +552,7 @@ def test_retry_delay_doubles_up_to_the_cap():
 
 
 def test_permit_status_with_the_60_day_renewal_notice():
-    from ecozone.compliance.service import permit_status
+    permit_status = rules.permit_status
 
     valid_from, valid_to = date(2024, 1, 1), date(2028, 12, 31)
     assert permit_status(valid_from, valid_to, date(2023, 12, 31)) == "not_yet_valid"

@@ -6,7 +6,7 @@ from importlib import resources
 
 import yaml
 
-from ecozone.compliance import rules
+from ecozone.compliance import permit_file
 from ecozone.demo.permits import demo_permits
 
 SEED = yaml.safe_load((resources.files("ecozone.demo") / "seed.yaml").read_text(encoding="utf-8"))
@@ -14,7 +14,7 @@ SEED = yaml.safe_load((resources.files("ecozone.demo") / "seed.yaml").read_text(
 
 def test_demo_permit_file_is_valid_and_covers_every_discharge_outlet():
     permits = demo_permits(SEED)
-    _specs, errors, _warnings = rules.parse_permits(permits)
+    _specs, errors, _warnings = permit_file.parse_permits(permits)
     assert errors == []
     outlets = {(p["credit_code"], o["code"]) for p in permits["permits"] for o in p["outlets"]}
     expected = {

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ecozone.hj212.codes import DataFlag
-from ecozone.simulator import DeviceSpec, Scenario, SimulatorError, profiles
+from ecozone.simulator import DeviceSpec, Scenario, SimulatorError, profiles, sources
 
 GAS_BOILER = DeviceSpec(
     "0100AAAA0000000000000001", "123456", "flue_gas", reference_o2=3.5, industry="汽车零部件"
@@ -221,8 +221,8 @@ def test_unknown_code_is_refused_naming_it():
 
 
 def test_units_are_those_of_the_code_tables():
-    assert profiles.unit("a21026") == "mg/m3"
-    assert profiles.unit("a00000") == "m3/s"
-    assert profiles.unit("w00000") == "L/s"
-    assert profiles.unit("a34004") == "ng/m3"
-    assert profiles.unit("a05024") == "mg/m3"
+    assert sources.unit("a21026") == "mg/m3"
+    assert sources.unit("a00000") == "m3/s"
+    assert sources.unit("w00000") == "L/s"
+    assert sources.unit("a34004") == "ng/m3"
+    assert sources.unit("a05024") == "mg/m3"

@@ -1,10 +1,10 @@
 """REST: permits, alerts and their closed loop, data marks, webhooks under /api/v1.
 
-Thin: each endpoint checks who is asking with ecozone.accounts.deps, calls one service use
-case with the principal's username as actor, and translates errors: ComplianceError 400,
-NotFoundError 404, ConflictError and TransitionError 409. Reads are scoped to the
-enterprises the principal may see; something outside the scope answers 404 like something
-that does not exist.
+Thin: each endpoint checks the role with ecozone.accounts.deps and calls one use case with
+the principal's username as actor and the principal's Scope. Errors are the package's
+(ComplianceError 400, NotFoundError 404, ConflictError and TransitionError 409), mapped to
+HTTP by the app's one handler. Something outside the scope answers 404 like something that
+does not exist.
 """
 
 from __future__ import annotations
@@ -12,19 +12,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from ecozone.accounts import deps
 from ecozone.accounts.model import Principal, Role
-from ecozone.compliance import service
-from ecozone.compliance.model import (
-    AlertAction,
-    ComplianceError,
-    ConflictError,
-    NotFoundError,
-    TransitionError,
-)
+from ecozone.compliance import alerts, marks, permits, webhooks
+from ecozone.compliance.model import AlertAction
 
 router = APIRouter(prefix="/api/v1", tags=["compliance"])
 
@@ -49,29 +43,6 @@ AlertType = Literal[
     "permit_expired",
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
-
-
-def _http(exc: ComplianceError) -> HTTPException:
-    if isinstance(exc, NotFoundError):
-        return HTTPException(status_code=404, detail=str(exc))
-    if isinstance(exc, ConflictError | TransitionError):
-        return HTTPException(status_code=409, detail=str(exc))
-    return HTTPException(status_code=400, detail=str(exc))
-
-
-def _scope(engine: sa.Engine, principal: Principal) -> frozenset[int] | None:
-    visible = deps.visible_enterprise_ids(engine, principal)
-    return None if visible is None else frozenset(visible)
-
-
-def _can_see(engine: sa.Engine, principal: Principal, credit_code: str | None) -> bool:
-    if credit_code is None:
-        return False
-    try:
-        deps.check_enterprise_access(engine, principal, credit_code)
-    except HTTPException:
-        return False
-    return True
 
 
 # --- permits ---------------------------------------------------------------------------------
@@ -156,21 +127,13 @@ def list_permits(
     enterprise: Annotated[str | None, Query(description="Enterprise credit code")] = None,
 ) -> Any:
     """Permits of the enterprises the caller may see, with their limits and status today."""
-    items = service.list_permits(
-        engine, credit_code=enterprise, enterprise_ids=_scope(engine, principal)
-    )
+    items = permits.list_permits(engine, credit_code=enterprise, scope=principal.scope)
     return {"items": items}
 
 
 @router.get("/permits/{permit_no}", response_model=Permit, summary="One permit")
 def get_permit(permit_no: str, engine: Engine, principal: Anyone) -> Any:
-    try:
-        found = service.get_permit(engine, permit_no)
-    except ComplianceError as exc:
-        raise _http(exc) from None
-    if not _can_see(engine, principal, found["credit_code"]):
-        raise HTTPException(status_code=404, detail=f"no permit {permit_no}")
-    return found
+    return permits.get_permit(engine, permit_no, scope=principal.scope)
 
 
 def _write_permit(
@@ -184,16 +147,13 @@ def _write_permit(
     credit_code = body.get("credit_code") if isinstance(body, dict) else None
     if isinstance(credit_code, str) and not principal.scope.everything:
         deps.check_enterprise_access(engine, principal, credit_code.upper())
-    try:
-        stored, warnings = service.put_permit(
-            engine,
-            _permit_body(body),
-            actor=principal.username,
-            permit_no=permit_no,
-            create_only=create_only,
-        )
-    except ComplianceError as exc:
-        raise _http(exc) from None
+    stored, warnings = permits.put_permit(
+        engine,
+        _permit_body(body),
+        actor=principal.username,
+        permit_no=permit_no,
+        create_only=create_only,
+    )
     return {"permit": stored, "warnings": warnings}
 
 
@@ -300,54 +260,39 @@ def list_alerts(
     offset: Annotated[int, Query(ge=0)] = 0,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:
-    try:
-        rows = service.list_alerts(
-            engine,
-            service.AlertFilter(
-                state=state,
-                type=type,
-                credit_code=enterprise,
-                mn=mn,
-                pollutant=pollutant,
-                start=start,
-                end=end,
-                limit=limit + 1,
-                offset=offset,
-                enterprise_ids=_scope(engine, principal),
-            ),
-        )
-    except ComplianceError as exc:
-        raise _http(exc) from None
+    rows = alerts.list_alerts(
+        engine,
+        alerts.AlertFilter(
+            state=state,
+            type=type,
+            credit_code=enterprise,
+            mn=mn,
+            pollutant=pollutant,
+            start=start,
+            end=end,
+            limit=limit + 1,
+            offset=offset,
+            scope=principal.scope,
+        ),
+    )
     next_offset = offset + limit if len(rows) > limit else None
     rows = rows[:limit]
     if format == "csv":
-        return Response(service.render_alerts(rows, "csv"), media_type="text/csv; charset=utf-8")
+        return Response(alerts.render_alerts(rows, "csv"), media_type="text/csv; charset=utf-8")
     return {"items": rows, "limit": limit, "offset": offset, "next_offset": next_offset}
-
-
-def _visible_alert(engine: sa.Engine, principal: Principal, alert_id: int) -> dict[str, Any]:
-    try:
-        found = service.get_alert(engine, alert_id)
-    except ComplianceError as exc:
-        raise _http(exc) from None
-    if not _can_see(engine, principal, found["credit_code"]):
-        raise HTTPException(status_code=404, detail=f"no alert {alert_id}")
-    return found
 
 
 @router.get("/alerts/{alert_id}", response_model=Alert, summary="One alert with its history")
 def get_alert(alert_id: int, engine: Engine, principal: Reader) -> Any:
-    return _visible_alert(engine, principal, alert_id)
+    return alerts.get_alert(engine, alert_id, scope=principal.scope)
 
 
 def _act(
     engine: sa.Engine, principal: Principal, alert_id: int, action: AlertAction, **fields: Any
 ) -> Any:
-    _visible_alert(engine, principal, alert_id)
-    try:
-        return service.act(engine, alert_id, action, actor=principal.username, **fields)
-    except ComplianceError as exc:
-        raise _http(exc) from None
+    return alerts.act(
+        engine, alert_id, action, actor=principal.username, scope=principal.scope, **fields
+    )
 
 
 _ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -356,14 +301,22 @@ _ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post(
-    "/alerts/{alert_id}/dispatch",
-    response_model=Alert,
-    responses=_ACTION_RESPONSES,
-    summary="派单 Dispatch to the enterprise",
-)
-def dispatch(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
-    return _act(engine, principal, alert_id, AlertAction.DISPATCH, comment=body.comment)
+def _supervisor_step(action: AlertAction, summary: str) -> None:
+    """POST /alerts/{alert_id}/<action>: a supervisor's step, with an optional comment."""
+
+    def step(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
+        return _act(engine, principal, alert_id, action, comment=body.comment)
+
+    step.__name__ = step.__qualname__ = action.value  # the OpenAPI operation id
+    router.post(
+        f"/alerts/{{alert_id}}/{action.value}",
+        response_model=Alert,
+        responses=_ACTION_RESPONSES,
+        summary=summary,
+    )(step)
+
+
+_supervisor_step(AlertAction.DISPATCH, "派单 Dispatch to the enterprise")
 
 
 @router.post(
@@ -384,31 +337,9 @@ def feedback(alert_id: int, engine: Engine, principal: Enterprise, body: Feedbac
     )
 
 
-@router.post(
-    "/alerts/{alert_id}/verify",
-    response_model=Alert,
-    responses=_ACTION_RESPONSES,
-    summary="核实 Verify the answer",
-)
-def verify(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
-    return _act(engine, principal, alert_id, AlertAction.VERIFY, comment=body.comment)
-
-
-@router.post(
-    "/alerts/{alert_id}/close",
-    response_model=Alert,
-    responses=_ACTION_RESPONSES,
-    summary="办结 Close",
-)
-def close(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
-    return _act(engine, principal, alert_id, AlertAction.CLOSE, comment=body.comment)
-
-
-@router.post(
-    "/alerts/{alert_id}/reopen", response_model=Alert, responses=_ACTION_RESPONSES, summary="Reopen"
-)
-def reopen(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
-    return _act(engine, principal, alert_id, AlertAction.REOPEN, comment=body.comment)
+_supervisor_step(AlertAction.VERIFY, "核实 Verify the answer")
+_supervisor_step(AlertAction.CLOSE, "办结 Close")
+_supervisor_step(AlertAction.REOPEN, "Reopen")
 
 
 # --- data marks ------------------------------------------------------------------------------
@@ -456,18 +387,15 @@ def list_marks(
 ) -> Any:
     if mn is not None:
         deps.check_device_access(engine, principal, mn)
-    try:
-        items = service.list_marks(
-            engine,
-            mn=mn,
-            credit_code=enterprise,
-            start=start,
-            end=end,
-            include_revoked=include_revoked,
-            enterprise_ids=_scope(engine, principal),
-        )
-    except ComplianceError as exc:
-        raise _http(exc) from None
+    items = marks.list_marks(
+        engine,
+        mn=mn,
+        credit_code=enterprise,
+        start=start,
+        end=end,
+        include_revoked=include_revoked,
+        scope=principal.scope,
+    )
     return {"items": items}
 
 
@@ -476,30 +404,21 @@ def declare_mark(engine: Engine, principal: Enterprise, body: MarkRequest) -> An
     """An enterprise declares that a point's data over [start, end) was taken during a
     shutdown, maintenance, calibration or fault; kept for ever, audited, flagged when late."""
     deps.check_device_access(engine, principal, body.mn)
-    try:
-        return service.declare_mark(
-            engine,
-            mn=body.mn,
-            kind=body.kind,
-            start=body.start,
-            end=body.end,
-            reason=body.reason,
-            pollutant=body.pollutant,
-            actor=principal.username,
-        )
-    except ComplianceError as exc:
-        raise _http(exc) from None
+    return marks.declare_mark(
+        engine,
+        mn=body.mn,
+        kind=body.kind,
+        start=body.start,
+        end=body.end,
+        reason=body.reason,
+        pollutant=body.pollutant,
+        actor=principal.username,
+    )
 
 
 @router.post("/marks/{mark_id}/revoke", response_model=MarkOut, summary="Revoke a data mark")
 def revoke_mark(mark_id: int, engine: Engine, principal: Enterprise) -> Any:
-    visible = service.list_marks(engine, enterprise_ids=_scope(engine, principal))
-    if not any(m["id"] == mark_id for m in visible):
-        raise HTTPException(status_code=404, detail=f"no data mark {mark_id}")
-    try:
-        return service.revoke_mark(engine, mark_id, actor=principal.username)
-    except ComplianceError as exc:
-        raise _http(exc) from None
+    return marks.revoke_mark(engine, mark_id, actor=principal.username, scope=principal.scope)
 
 
 # --- webhooks --------------------------------------------------------------------------------
@@ -545,23 +464,17 @@ class DeliveryList(BaseModel):
 
 @router.get("/webhooks", response_model=WebhookList, summary="Webhooks receiving new alerts")
 def list_webhooks(engine: Engine, principal: Admin) -> Any:
-    return {"items": service.list_webhooks(engine)}
+    return {"items": webhooks.list_webhooks(engine)}
 
 
 @router.post("/webhooks", response_model=WebhookOut, status_code=201, summary="Add a webhook")
 def add_webhook(engine: Engine, principal: Admin, body: WebhookRequest) -> Any:
-    try:
-        return service.add_webhook(engine, body.url, secret=body.secret, actor=principal.username)
-    except ComplianceError as exc:
-        raise _http(exc) from None
+    return webhooks.add_webhook(engine, body.url, secret=body.secret, actor=principal.username)
 
 
 @router.patch("/webhooks/{webhook_id}", response_model=WebhookOut, summary="Pause or resume")
 def patch_webhook(webhook_id: int, engine: Engine, principal: Admin, body: WebhookPatch) -> Any:
-    try:
-        return service.set_webhook_active(engine, webhook_id, body.active, actor=principal.username)
-    except ComplianceError as exc:
-        raise _http(exc) from None
+    return webhooks.set_webhook_active(engine, webhook_id, body.active, actor=principal.username)
 
 
 @router.get(
@@ -570,4 +483,4 @@ def patch_webhook(webhook_id: int, engine: Engine, principal: Admin, body: Webho
     summary="Deliveries of one webhook",
 )
 def list_deliveries(webhook_id: int, engine: Engine, principal: Admin) -> Any:
-    return {"items": service.list_deliveries(engine, webhook_id=webhook_id)}
+    return {"items": webhooks.list_deliveries(engine, webhook_id=webhook_id)}

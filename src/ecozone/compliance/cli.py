@@ -1,4 +1,4 @@
-"""`ecozone permit|alerts|marks|webhooks ...`: thin Typer shells over compliance.service.
+"""`ecozone permit|alerts|marks|webhooks ...`: thin Typer shells over the compliance use cases.
 
 Four sub-apps, mountable at the top level (`permit_app`, `alerts_app`, `marks_app`,
 `webhooks_app`) or together under one group (`app`). Bad input is reported on stderr with
@@ -19,9 +19,10 @@ import typer
 import yaml
 
 from ecozone import config
-from ecozone.compliance import service
-from ecozone.compliance.model import ComplianceError
+from ecozone.compliance import alerts, evaluation, marks, permits, webhooks
+from ecozone.errors import EcozoneError
 from ecozone.store.engine import display_url, make_engine
+from ecozone.times import parse_time
 
 EXIT_BAD_INPUT = 2
 EXIT_DATABASE = 1
@@ -61,7 +62,7 @@ def _engine() -> Iterator[sa.Engine]:
     engine = make_engine(url)
     try:
         yield engine
-    except ComplianceError as exc:
+    except EcozoneError as exc:
         _fail(str(exc))
     except sa.exc.SQLAlchemyError as exc:
         _fail(
@@ -97,7 +98,7 @@ def permit_import(
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         _fail(f"{file}: not a readable YAML file: {exc}")
     with _engine() as engine:
-        summary = service.import_permits(engine, data, actor=actor)
+        summary = permits.import_permits(engine, data, actor=actor)
     typer.echo(str(summary))
 
 
@@ -110,12 +111,12 @@ def permit_list(
     if format not in ("yaml", "json"):
         _fail(f"format: {format!r} is not yaml or json")
     with _engine() as engine:
-        permits = service.list_permits(engine, credit_code=enterprise)
+        stored = permits.list_permits(engine, credit_code=enterprise)
     if format == "json":
-        _print_json({"permits": permits})
+        _print_json({"permits": stored})
     else:
         typer.echo(
-            yaml.safe_dump({"permits": permits}, allow_unicode=True, sort_keys=False), nl=False
+            yaml.safe_dump({"permits": stored}, allow_unicode=True, sort_keys=False), nl=False
         )
 
 
@@ -147,12 +148,12 @@ def alerts_list(
     format: Format = "json",
 ) -> None:
     """Print alerts, newest first: type, MN, point, pollutant, start, end, peak, limit, state."""
-    if format not in service.FORMATS:
-        _fail(f"format: {format!r} is not one of {', '.join(service.FORMATS)}")
+    if format not in alerts.FORMATS:
+        _fail(f"format: {format!r} is not one of {', '.join(alerts.FORMATS)}")
     with _engine() as engine:
-        rows = service.list_alerts(
+        rows = alerts.list_alerts(
             engine,
-            service.AlertFilter(
+            alerts.AlertFilter(
                 state=state,
                 type=type,
                 credit_code=enterprise,
@@ -163,14 +164,14 @@ def alerts_list(
                 limit=limit,
             ),
         )
-    typer.echo(service.render_alerts(rows, format), nl=False)
+    typer.echo(alerts.render_alerts(rows, format), nl=False)
 
 
 @alerts_app.command("show")
 def alerts_show(alert_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Print one alert with every step taken on it."""
     with _engine() as engine:
-        _print_json(service.get_alert(engine, alert_id))
+        _print_json(alerts.get_alert(engine, alert_id))
 
 
 def _step(run: Callable[[sa.Engine], dict[str, Any]]) -> None:
@@ -186,7 +187,7 @@ def alerts_dispatch(
     comment: Annotated[str | None, typer.Option(help="Instructions to the enterprise.")] = None,
 ) -> None:
     """Send an open alert to its enterprise."""
-    _step(lambda engine: service.dispatch(engine, alert_id, actor, comment=comment))
+    _step(lambda engine: alerts.dispatch(engine, alert_id, actor, comment=comment))
 
 
 @alerts_app.command("feedback")
@@ -199,7 +200,7 @@ def alerts_feedback(
 ) -> None:
     """Record the enterprise's answer to a dispatched alert."""
     _step(
-        lambda engine: service.feedback(
+        lambda engine: alerts.feedback(
             engine, alert_id, actor, cause=cause, measures=measures, comment=comment
         )
     )
@@ -212,7 +213,7 @@ def alerts_verify(
     comment: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Confirm the enterprise's answer."""
-    _step(lambda engine: service.verify(engine, alert_id, actor, comment=comment))
+    _step(lambda engine: alerts.verify(engine, alert_id, actor, comment=comment))
 
 
 @alerts_app.command("close")
@@ -222,7 +223,7 @@ def alerts_close(
     comment: Annotated[str | None, typer.Option(help="Needed for an open (false) alert.")] = None,
 ) -> None:
     """Close a verified alert, or an open one as a false alarm."""
-    _step(lambda engine: service.close(engine, alert_id, actor, comment=comment))
+    _step(lambda engine: alerts.close(engine, alert_id, actor, comment=comment))
 
 
 @alerts_app.command("reopen")
@@ -232,7 +233,7 @@ def alerts_reopen(
     actor: Actor,
 ) -> None:
     """Send an answered, verified or closed alert back to open."""
-    _step(lambda engine: service.reopen(engine, alert_id, actor, comment=comment))
+    _step(lambda engine: alerts.reopen(engine, alert_id, actor, comment=comment))
 
 
 @alerts_app.command("evaluate")
@@ -245,10 +246,10 @@ def alerts_evaluate(
 ) -> None:
     """Judge the computed hour and day values of a range and raise or extend alerts."""
     with _engine() as engine:
-        changed = service.evaluate(
+        changed = evaluation.evaluate(
             engine,
-            start=service.parse_time(start, "start"),
-            end=service.parse_time(end, "end"),
+            start=parse_time(start, "start"),
+            end=parse_time(end, "end"),
             point_ids=point_id,
         )
     typer.echo(f"alerts created or changed: {len(changed)}")
@@ -258,7 +259,7 @@ def alerts_evaluate(
 def alerts_check_offline() -> None:
     """Raise offline alerts for points silent too long, and end those whose data is back."""
     with _engine() as engine:
-        changed = service.check_offline(engine)
+        changed = evaluation.check_offline(engine)
     typer.echo(f"offline alerts created or changed: {len(changed)}")
 
 
@@ -285,7 +286,7 @@ def marks_declare(
 ) -> None:
     """Declare that a point's data over [start, end) is not normal operation."""
     with _engine() as engine:
-        mark = service.declare_mark(
+        mark = marks.declare_mark(
             engine,
             mn=mn,
             kind=kind,
@@ -308,14 +309,14 @@ def marks_list(
 ) -> None:
     """Print declarations as JSON, each flagged `late` and with the `overlaps` it has."""
     with _engine() as engine:
-        _print_json(service.list_marks(engine, mn=mn, credit_code=enterprise, start=start, end=end))
+        _print_json(marks.list_marks(engine, mn=mn, credit_code=enterprise, start=start, end=end))
 
 
 @marks_app.command("revoke")
 def marks_revoke(mark_id: Annotated[int, typer.Argument(metavar="ID")], actor: Actor) -> None:
     """Withdraw a declaration (it stays on record)."""
     with _engine() as engine:
-        service.revoke_mark(engine, mark_id, actor=actor)
+        marks.revoke_mark(engine, mark_id, actor=actor)
     typer.echo(f"data mark {mark_id} revoked")
 
 
@@ -336,7 +337,7 @@ def webhooks_add(
 ) -> None:
     """Register a URL for new alerts."""
     with _engine() as engine:
-        hook = service.add_webhook(engine, url, secret=secret, actor=actor)
+        hook = webhooks.add_webhook(engine, url, secret=secret, actor=actor)
     typer.echo(f"webhook {hook['id']} added for {hook['url']}")
 
 
@@ -344,14 +345,14 @@ def webhooks_add(
 def webhooks_list() -> None:
     """Print the webhooks with counts of their deliveries."""
     with _engine() as engine:
-        _print_json(service.list_webhooks(engine))
+        _print_json(webhooks.list_webhooks(engine))
 
 
 @webhooks_app.command("deliver")
 def webhooks_deliver() -> None:
     """Post the deliveries that are due (run it periodically)."""
     with _engine() as engine:
-        report = service.deliver_pending(engine)
+        report = webhooks.deliver_pending(engine)
     typer.echo(str(report))
 
 

@@ -1,21 +1,20 @@
-"""Pure compliance rules: permit files, exceedances, annual caps, data-quality signs, lifecycle.
+"""Pure compliance rules: exceedances, annual caps, data-quality signs, alert lifecycle,
+data marks, webhook signing (permit files are read by permit_file).
 
 No I/O. Series come in as parallel sequences (period starts, values, flags) sorted by time
 and are judged with NumPy masks: every check is "find the maximal runs of consecutive
 periods where a condition holds", so one run finder serves exceedances, constant values,
-fault and maintenance flags, hour mismatches and unpermitted discharge alike.
+fault and maintenance flags, hour mismatches and unpermitted discharge alike. Times follow
+ecozone.times: device times are naive China Standard Time, instants aware.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import hmac
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -25,13 +24,8 @@ from ecozone.compliance.model import (
     CapStatus,
     ComplianceSettings,
     Event,
-    LimitBasis,
-    LimitSpec,
     Mark,
     MarkKind,
-    OutletSpec,
-    PermitClass,
-    PermitSpec,
     PermitStatus,
     TransitionError,
 )
@@ -49,31 +43,11 @@ DATA_PERIODS = {"minute": timedelta(minutes=1), "hour": HOUR}
 FLOW_CODES = frozenset({"a00000", "w00000"})
 
 
-# --- time ------------------------------------------------------------------------------------
-
-
-def local_time(value: datetime) -> datetime:
-    """`value` as naive China Standard Time, the clock of HJ 212 data times.
-
-    A naive value is taken as CST already; an aware one is converted.
-    """
-    if value.tzinfo is not None and value.utcoffset() is not None:
-        return cst_naive(value)
-    return value
-
-
-def instant(value: datetime) -> datetime:
-    """`value` as an aware instant; a naive value is taken as China Standard Time."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        return value.replace(tzinfo=CHINA_STANDARD_TIME)
-    return value
-
-
 def format_local(value: datetime | None) -> str | None:
     """Device time as ISO 8601 with the +08:00 offset."""
     if value is None:
         return None
-    return local_time(value).replace(tzinfo=CHINA_STANDARD_TIME).isoformat()
+    return cst_naive(value).replace(tzinfo=CHINA_STANDARD_TIME).isoformat()
 
 
 def floor_period(value: datetime, step: timedelta) -> datetime:
@@ -81,348 +55,6 @@ def floor_period(value: datetime, step: timedelta) -> datetime:
     if step == DAY:
         return value.replace(hour=0, minute=0, second=0, microsecond=0)
     return value.replace(minute=0, second=0, microsecond=0)
-
-
-# --- permit files ----------------------------------------------------------------------------
-
-PERMIT_NO_MAX = 40
-UNIT_MAX = 16
-STANDARD_MAX = 100
-_PERMIT_NO = re.compile(r"[0-9A-Z]{1,40}")
-_TOP_KEYS = ("permits",)
-_PERMIT_KEYS = ("permit_no", "credit_code", "class", "valid_from", "valid_to", "outlets")
-_OUTLET_KEYS = ("code", "limits")
-_LIMIT_KEYS = ("pollutant", "limit", "unit", "basis", "standard", "annual_cap_t")
-#: 排污许可管理条例 (2021) art. 14: a permit is valid for 5 years, and its renewal is
-#: applied for 60 days before it expires.
-PERMIT_TERM_YEARS = 5
-RENEWAL_NOTICE_DAYS = 60
-
-
-class _Reader:
-    """Collects every error and warning while reading one permit file."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.warnings: list[str] = []
-
-    def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
-
-    def mapping(self, value: Any, path: str, keys: tuple[str, ...]) -> Mapping[str, Any] | None:
-        if not isinstance(value, Mapping):
-            self.error(path, f"expected a mapping with keys {', '.join(keys)}, got {value!r}")
-            return None
-        for key in value:
-            if key not in keys:
-                close = difflib.get_close_matches(str(key), keys, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.error(path, f"unknown key {key!r}{hint}")
-        return value
-
-    def items(self, node: Mapping[str, Any], key: str, path: str) -> list[Any]:
-        value = node.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error(where, f"must be a list, not {value!r}")
-            return []
-        return value
-
-    def text(
-        self, node: Mapping[str, Any], key: str, path: str, *, required: bool, max_length: int
-    ) -> str | None:
-        where = f"{path}.{key}"
-        value = node.get(key)
-        if value is None:
-            if required:
-                self.error(where, "missing")
-            return None
-        if not isinstance(value, str):
-            self.error(where, f"must be text; write it in quotes (the file gives {value!r})")
-            return None
-        value = value.strip()
-        if not value:
-            self.error(where, "is empty")
-            return None
-        if len(value) > max_length:
-            self.error(where, f"is {len(value)} characters long; at most {max_length} are allowed")
-            return None
-        return value
-
-    def number(
-        self, node: Mapping[str, Any], key: str, path: str, *, required: bool
-    ) -> float | None:
-        where = f"{path}.{key}"
-        value = node.get(key)
-        if value is None:
-            if required:
-                self.error(where, "missing")
-            return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            self.error(where, f"must be a number, not {value!r}")
-            return None
-        if value <= 0:
-            self.error(where, f"must be greater than 0, not {value}")
-            return None
-        return float(value)
-
-    def day(self, node: Mapping[str, Any], key: str, path: str) -> date | None:
-        where = f"{path}.{key}"
-        value = node.get(key)
-        if value is None:
-            self.error(where, "missing")
-            return None
-        if isinstance(value, datetime):
-            self.error(where, f"must be a date such as 2024-01-01, not a time ({value})")
-            return None
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        self.error(where, f"{value!r} is not a date; write it as YYYY-MM-DD")
-        return None
-
-
-def parse_permits(data: Any) -> tuple[list[PermitSpec], list[str], list[str]]:
-    """Read a permit file's data (as loaded from YAML or JSON): `{"permits": [...]}`.
-
-    Returns the permits that parsed, every error prefixed by its path (e.g.
-    `permits[0].outlets[1].limits[2].basis`) and warnings. The data is fit for
-    writing only when no error is returned.
-    """
-    reader = _Reader()
-    top = reader.mapping(data, "permit file", _TOP_KEYS)
-    if top is None:
-        return [], reader.errors, reader.warnings
-    permits: list[PermitSpec] = []
-    seen: dict[str, str] = {}
-    raw_permits = reader.items(top, "permits", "")
-    if not raw_permits and "permits" not in top:
-        reader.error("permits", "missing")
-    for i, raw in enumerate(raw_permits):
-        spec = _parse_permit(reader, raw, f"permits[{i}]")
-        if spec is None:
-            continue
-        if spec.permit_no in seen:
-            reader.error(
-                f"{spec.path}.permit_no",
-                f"{spec.permit_no} is already listed at {seen[spec.permit_no]}",
-            )
-            continue
-        seen[spec.permit_no] = spec.path
-        permits.append(spec)
-    return permits, reader.errors, reader.warnings
-
-
-def parse_permit(data: Any, path: str = "permit") -> tuple[PermitSpec | None, list[str], list[str]]:
-    """One permit (the shape of one entry of a permit file), e.g. from a REST request."""
-    reader = _Reader()
-    spec = _parse_permit(reader, data, path)
-    return (spec if not reader.errors else None), reader.errors, reader.warnings
-
-
-def _parse_permit(reader: _Reader, raw: Any, path: str) -> PermitSpec | None:
-    node = reader.mapping(raw, path, _PERMIT_KEYS)
-    if node is None:
-        return None
-    permit_no = reader.text(node, "permit_no", path, required=True, max_length=PERMIT_NO_MAX)
-    if permit_no is not None:
-        permit_no = permit_no.upper()
-        if not _PERMIT_NO.fullmatch(permit_no):
-            reader.error(f"{path}.permit_no", f"{permit_no!r} must be letters A-Z and digits only")
-            permit_no = None
-    credit_code = reader.text(node, "credit_code", path, required=True, max_length=18)
-    if credit_code is not None:
-        credit_code = credit_code.upper()
-    management_class: PermitClass | None = None
-    raw_class = node.get("class")
-    if raw_class is None:
-        reader.error(f"{path}.class", "missing")
-    elif raw_class not in [member.value for member in PermitClass]:
-        reader.error(f"{path}.class", f"{raw_class!r} is not {', '.join(PermitClass)}")
-    else:
-        management_class = PermitClass(raw_class)
-    valid_from = reader.day(node, "valid_from", path)
-    valid_to = reader.day(node, "valid_to", path)
-    if valid_from is not None and valid_to is not None:
-        if valid_to < valid_from:
-            reader.error(f"{path}.valid_to", f"{valid_to} is before valid_from {valid_from}")
-        elif _add_years(valid_from, PERMIT_TERM_YEARS) <= valid_to:
-            reader.warnings.append(
-                f"{path}: valid {valid_from} to {valid_to}, longer than the "
-                f"{PERMIT_TERM_YEARS}-year term of 排污许可管理条例 art. 14"
-            )
-    if permit_no is not None and credit_code is not None and not permit_no.startswith(credit_code):
-        reader.warnings.append(
-            f"{path}.permit_no: {permit_no} does not begin with the credit code {credit_code}"
-            " as permit numbers do"
-        )
-    outlets: list[OutletSpec] = []
-    codes_seen: dict[str, str] = {}
-    for j, raw_outlet in enumerate(reader.items(node, "outlets", path)):
-        outlet = _parse_outlet(reader, raw_outlet, f"{path}.outlets[{j}]")
-        if outlet is None:
-            continue
-        if outlet.code in codes_seen:
-            reader.error(
-                f"{outlet.path}.code",
-                f"outlet {outlet.code} is already listed at {codes_seen[outlet.code]}",
-            )
-            continue
-        codes_seen[outlet.code] = outlet.path
-        outlets.append(outlet)
-    if (
-        permit_no is None
-        or credit_code is None
-        or management_class is None
-        or valid_from is None
-        or valid_to is None
-    ):
-        return None
-    return PermitSpec(
-        path=path,
-        permit_no=permit_no,
-        credit_code=credit_code,
-        management_class=management_class,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        outlets=tuple(outlets),
-    )
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _parse_outlet(reader: _Reader, raw: Any, path: str) -> OutletSpec | None:
-    node = reader.mapping(raw, path, _OUTLET_KEYS)
-    if node is None:
-        return None
-    code = reader.text(node, "code", path, required=True, max_length=32)
-    limits: list[LimitSpec] = []
-    seen: dict[tuple[str, LimitBasis], str] = {}
-    for k, raw_limit in enumerate(reader.items(node, "limits", path)):
-        limit = _parse_limit(reader, raw_limit, f"{path}.limits[{k}]")
-        if limit is None:
-            continue
-        key = (limit.pollutant, limit.basis)
-        if key in seen:
-            reader.error(
-                f"{limit.path}",
-                f"{limit.pollutant} on a {limit.basis} basis is already limited at {seen[key]}",
-            )
-            continue
-        seen[key] = limit.path
-        limits.append(limit)
-    if code is None:
-        return None
-    return OutletSpec(path=path, code=code, limits=tuple(limits))
-
-
-def _parse_limit(reader: _Reader, raw: Any, path: str) -> LimitSpec | None:
-    node = reader.mapping(raw, path, _LIMIT_KEYS)
-    if node is None:
-        return None
-    pollutant = reader.text(node, "pollutant", path, required=True, max_length=16)
-    known = None
-    if pollutant is not None:
-        known = codes.pollutant(pollutant)
-        if known is None:
-            reader.error(
-                f"{path}.pollutant",
-                f"{pollutant!r} is not a pollutant code of HJ 212-2017 Appendix B (e.g. a21026)",
-            )
-            pollutant = None
-    limit_value = reader.number(node, "limit", path, required=True)
-    unit = reader.text(node, "unit", path, required=True, max_length=UNIT_MAX)
-    if known is not None and unit is not None and known.unit and unit != known.unit:
-        reader.warnings.append(
-            f"{path}.unit: {unit} differs from {known.unit}, the unit HJ 212-2017 gives"
-            f" {known.code}; values are compared as stored"
-        )
-    basis: LimitBasis | None = None
-    raw_basis = node.get("basis")
-    if raw_basis is None:
-        reader.error(f"{path}.basis", "missing")
-    elif raw_basis not in [member.value for member in LimitBasis]:
-        reader.error(f"{path}.basis", f"{raw_basis!r} is not hour or day")
-    else:
-        basis = LimitBasis(raw_basis)
-    standard = reader.text(node, "standard", path, required=False, max_length=STANDARD_MAX)
-    annual_cap_t = reader.number(node, "annual_cap_t", path, required=False)
-    if pollutant is None or limit_value is None or unit is None or basis is None:
-        return None
-    return LimitSpec(
-        path=path,
-        pollutant=pollutant,
-        limit_value=limit_value,
-        unit=unit,
-        basis=basis,
-        standard=standard,
-        annual_cap_t=annual_cap_t,
-    )
-
-
-def check_against_registry(
-    permits: Iterable[PermitSpec],
-    *,
-    enterprises: Mapping[str, Any],
-    outlets: Mapping[str, Mapping[str, str]],
-    stored_permits: Mapping[str, str],
-) -> tuple[list[str], list[str]]:
-    """Errors and warnings of permits against the stored registry.
-
-    `enterprises`: credit codes stored; `outlets`: credit code -> {outlet code: point kind};
-    `stored_permits`: permit number -> credit code of permits already stored. A permit
-    number is never moved to another enterprise.
-    """
-    errors: list[str] = []
-    warnings: list[str] = []
-    for spec in permits:
-        if spec.credit_code not in enterprises:
-            errors.append(
-                f"{spec.path}.credit_code: no enterprise with credit code {spec.credit_code}"
-                " in the registry"
-            )
-            continue
-        owner = stored_permits.get(spec.permit_no)
-        if owner is not None and owner != spec.credit_code:
-            errors.append(
-                f"{spec.path}.permit_no: permit {spec.permit_no} is stored for enterprise "
-                f"{owner}, not {spec.credit_code}"
-            )
-        known = outlets.get(spec.credit_code, {})
-        for outlet in spec.outlets:
-            kind = known.get(outlet.code)
-            if kind is None:
-                listed = ", ".join(sorted(known)) or "none"
-                errors.append(
-                    f"{outlet.path}.code: enterprise {spec.credit_code} has no outlet "
-                    f"{outlet.code} in the registry (its outlets: {listed})"
-                )
-                continue
-            for limit in outlet.limits:
-                medium = codes.pollutant(limit.pollutant)
-                water = limit.pollutant.startswith("w")
-                if (kind == "flue_gas" and water) or (kind == "wastewater" and not water):
-                    name = medium.name if medium is not None else limit.pollutant
-                    warnings.append(
-                        f"{limit.path}.pollutant: {limit.pollutant} ({name}) at {kind} outlet "
-                        f"{outlet.code}"
-                    )
-    return errors, warnings
 
 
 # --- runs of consecutive periods -------------------------------------------------------------
@@ -874,7 +506,7 @@ def check_mark(
 
 def is_late(mark: Mark) -> bool:
     """Declared after the marked range had begun (补报): the supervisor sees such marks."""
-    return mark.declared_at is not None and mark.declared_at > instant(mark.start)
+    return mark.declared_at is not None and mark_is_late(mark.start, mark.declared_at)
 
 
 def overlapping(marks: Sequence[Mark]) -> dict[int, list[int]]:
@@ -910,10 +542,6 @@ def retry_delay(attempts: int, settings: ComplianceSettings) -> timedelta:
     return min(delay, settings.webhook_backoff_max)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 # --- permit status, late declarations ------------------------------------------------------
 
 
@@ -928,7 +556,7 @@ def mark_is_late(start: datetime, declared_at: datetime) -> bool:
     marked data already exists (事后标记) is allowed but must be looked at.
     `start` is device time (naive CST), `declared_at` an aware instant.
     """
-    return local_time(declared_at) > start
+    return cst_naive(declared_at) > start
 
 
 def permit_status(

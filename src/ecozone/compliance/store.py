@@ -9,7 +9,7 @@ the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from ecozone.accounts.model import Scope
 from ecozone.accounts.store import scope_condition
 from ecozone.compliance.model import OPEN_ALERT_STATES, Limit, LimitBasis, Mark, MarkKind
+from ecozone.registry.store import insert_row as insert_row  # the one row writer
+from ecozone.registry.store import update_row as update_row
 from ecozone.store.engine import in_lists
 from ecozone.store.schema import (
     aggregate,
@@ -120,111 +122,95 @@ def stored_permits(conn: sa.Connection) -> dict[str, dict[str, Any]]:
     return {row["permit_no"]: dict(row) for row in conn.execute(stmt).mappings()}
 
 
-def limits_of_permit(conn: sa.Connection, permit_id: int) -> list[dict[str, Any]]:
-    stmt = sa.select(permit_limit).where(permit_limit.c.permit_id == permit_id)
-    return [dict(row) for row in conn.execute(stmt).mappings()]
-
-
-def insert_row(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> int:
-    """Insert one row and return its id."""
-    return conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
-
-
-def update_row(conn: sa.Connection, table: sa.Table, row_id: int, values: dict[str, Any]) -> None:
-    conn.execute(table.update().where(table.c.id == row_id).values(**values))
-
-
 def delete_limits(conn: sa.Connection, limit_ids: Sequence[int]) -> None:
     if limit_ids:
         conn.execute(permit_limit.delete().where(permit_limit.c.id.in_(list(limit_ids))))
 
 
-def select_permits(
+def permits(
     conn: sa.Connection,
+    enterprise_ids: Iterable[int] | None = None,
     *,
     credit_code: str | None = None,
     permit_no: str | None = None,
-    enterprise_ids: Iterable[int] | None = None,
+    scope: Scope | None = None,
 ) -> list[dict[str, Any]]:
-    """Permits with their enterprise (credit code and name), newest validity first."""
+    """Permits with their enterprise (credit code and name), newest validity first: the
+    one read of permits for the API, the CLI and the pages. `scope` keeps those of the
+    enterprises the viewer may read."""
     stmt = (
-        sa.select(
-            permit.c.id,
-            permit.c.permit_no,
-            permit.c.management_class,
-            permit.c.valid_from,
-            permit.c.valid_to,
-            permit.c.created_at,
-            permit.c.enterprise_id,
-            enterprise.c.credit_code,
-            enterprise.c.name.label("enterprise"),
-        )
+        sa.select(permit, enterprise.c.credit_code, enterprise.c.name.label("enterprise"))
         .join(enterprise, enterprise.c.id == permit.c.enterprise_id)
         .order_by(enterprise.c.credit_code, permit.c.valid_from.desc(), permit.c.permit_no)
     )
+    if enterprise_ids is not None:
+        stmt = stmt.where(permit.c.enterprise_id.in_(sorted(enterprise_ids)))
     if credit_code is not None:
         stmt = stmt.where(enterprise.c.credit_code == credit_code)
     if permit_no is not None:
         stmt = stmt.where(permit.c.permit_no == permit_no)
-    if enterprise_ids is not None:
-        stmt = stmt.where(permit.c.enterprise_id.in_(sorted(enterprise_ids)))
+    if scope is not None:
+        stmt = stmt.where(scope_condition(scope))
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
-def select_permit_limits(conn: sa.Connection, permit_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Limits of the given permits with their outlet codes, in outlet and pollutant order."""
-    if not permit_ids:
-        return []
+def limits(
+    conn: sa.Connection,
+    *,
+    point_ids: Sequence[int] | None = None,
+    permit_ids: Sequence[int] | None = None,
+    valid_on: date | None = None,
+) -> list[dict[str, Any]]:
+    """Permit limits with their permit (number, validity) and point (code, name), by point
+    code, pollutant and basis; `valid_on` keeps permits in force that day. The one read of
+    limits for permits, evaluation and the pages."""
+    pl = permit_limit.c
     stmt = (
         sa.select(
-            permit_limit.c.permit_id,
-            point.c.code.label("outlet"),
-            permit_limit.c.pollutant,
-            permit_limit.c.limit_value,
-            permit_limit.c.unit,
-            permit_limit.c.basis,
-            permit_limit.c.standard,
-            permit_limit.c.annual_cap_t,
+            pl.id,
+            pl.permit_id,
+            permit.c.permit_no,
+            permit.c.valid_from,
+            permit.c.valid_to,
+            pl.point_id,
+            point.c.code.label("point_code"),
+            point.c.name.label("point_name"),
+            pl.pollutant,
+            pl.limit_value,
+            pl.unit,
+            pl.basis,
+            pl.standard,
+            pl.annual_cap_t,
         )
-        .join(point, point.c.id == permit_limit.c.point_id)
-        .where(permit_limit.c.permit_id.in_(list(permit_ids)))
-        .order_by(
-            permit_limit.c.permit_id, point.c.code, permit_limit.c.pollutant, permit_limit.c.basis
-        )
+        .join(permit, pl.permit_id == permit.c.id)
+        .join(point, pl.point_id == point.c.id)
+        .order_by(point.c.code, pl.pollutant, pl.basis, pl.id)
     )
+    if point_ids is not None:
+        stmt = stmt.where(pl.point_id.in_(list(point_ids)))
+    if permit_ids is not None:
+        stmt = stmt.where(pl.permit_id.in_(list(permit_ids)))
+    if valid_on is not None:
+        stmt = stmt.where(permit.c.valid_from <= valid_on, permit.c.valid_to >= valid_on)
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
 def limits_for_points(conn: sa.Connection, point_ids: Sequence[int] | None) -> list[Limit]:
     """Every stored limit of the given points (None: all), with its permit's validity."""
-    stmt = sa.select(
-        permit.c.permit_no,
-        permit.c.valid_from,
-        permit.c.valid_to,
-        permit_limit.c.point_id,
-        permit_limit.c.pollutant,
-        permit_limit.c.limit_value,
-        permit_limit.c.unit,
-        permit_limit.c.basis,
-        permit_limit.c.standard,
-        permit_limit.c.annual_cap_t,
-    ).join(permit, permit.c.id == permit_limit.c.permit_id)
-    if point_ids is not None:
-        stmt = stmt.where(permit_limit.c.point_id.in_(list(point_ids)))
     return [
         Limit(
-            permit_no=row.permit_no,
-            point_id=row.point_id,
-            pollutant=row.pollutant,
-            limit_value=row.limit_value,
-            unit=row.unit,
-            basis=LimitBasis(row.basis),
-            standard=row.standard,
-            annual_cap_t=row.annual_cap_t,
-            valid_from=row.valid_from,
-            valid_to=row.valid_to,
+            permit_no=row["permit_no"],
+            point_id=row["point_id"],
+            pollutant=row["pollutant"],
+            limit_value=row["limit_value"],
+            unit=row["unit"],
+            basis=LimitBasis(row["basis"]),
+            standard=row["standard"],
+            annual_cap_t=row["annual_cap_t"],
+            valid_from=row["valid_from"],
+            valid_to=row["valid_to"],
         )
-        for row in conn.execute(stmt)
+        for row in limits(conn, point_ids=point_ids)
     ]
 
 
@@ -371,51 +357,40 @@ def first_data_since(conn: sa.Connection, point_id: int, since: datetime) -> dat
 # --- data marks ------------------------------------------------------------------------------
 
 
-def _mark(row: Any) -> Mark:
+def mark_of(row: Mapping[str, Any]) -> Mark:
+    """A data_mark row as the rules take it."""
     return Mark(
-        id=row.id,
-        point_id=row.point_id,
-        pollutant=row.pollutant,
-        kind=MarkKind(row.kind),
-        start=row.start,
-        end=row.end,
-        declared_at=row.declared_at,
-        revoked=row.revoked_at is not None,
+        id=row["id"],
+        point_id=row["point_id"],
+        pollutant=row["pollutant"],
+        kind=MarkKind(row["kind"]),
+        start=row["start"],
+        end=row["end"],
+        declared_at=row["declared_at"],
+        revoked=row["revoked_at"] is not None,
     )
 
 
-def marks_for(
+def marks(
     conn: sa.Connection,
-    point_ids: Sequence[int] | None,
-    start: datetime,
-    end: datetime,
-) -> list[Mark]:
-    """Live (not revoked) declarations of the points overlapping [start, end)."""
-    stmt = sa.select(data_mark).where(
-        data_mark.c.revoked_at.is_(None),
-        data_mark.c.start < end,
-        data_mark.c.end > start,
-    )
-    if point_ids is not None:
-        stmt = stmt.where(data_mark.c.point_id.in_(list(point_ids)))
-    return [_mark(row) for row in conn.execute(stmt)]
-
-
-def select_marks(
-    conn: sa.Connection,
+    enterprise_id: int | None = None,
     *,
     point_ids: Sequence[int] | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     include_revoked: bool = True,
     mark_id: int | None = None,
-    enterprise_ids: Iterable[int] | None = None,
+    scope: Scope | None = None,
+    limit: int | None = 500,
 ) -> list[dict[str, Any]]:
-    """Declarations with their point's code, MN and enterprise, by start then id."""
+    """Declarations with their point (code as `point`, name), MN and enterprise, newest
+    period first: the one read of marks for the API, evaluation and the pages. [start, end)
+    keeps those overlapping it; `scope` those of enterprises the viewer may read."""
     stmt = (
         sa.select(
             data_mark,
             point.c.code.label("point"),
+            point.c.name.label("point_name"),
             point.c.enterprise_id,
             device.c.mn,
             enterprise.c.credit_code,
@@ -424,8 +399,10 @@ def select_marks(
         .join(point, point.c.id == data_mark.c.point_id)
         .join(enterprise, enterprise.c.id == point.c.enterprise_id)
         .outerjoin(device, device.c.point_id == point.c.id)
-        .order_by(data_mark.c.start, data_mark.c.id)
+        .order_by(data_mark.c.start.desc(), data_mark.c.id.desc())
     )
+    if enterprise_id is not None:
+        stmt = stmt.where(point.c.enterprise_id == enterprise_id)
     if mark_id is not None:
         stmt = stmt.where(data_mark.c.id == mark_id)
     if point_ids is not None:
@@ -436,9 +413,22 @@ def select_marks(
         stmt = stmt.where(data_mark.c.start < end)
     if not include_revoked:
         stmt = stmt.where(data_mark.c.revoked_at.is_(None))
-    if enterprise_ids is not None:
-        stmt = stmt.where(point.c.enterprise_id.in_(sorted(enterprise_ids)))
+    if scope is not None:
+        stmt = stmt.where(scope_condition(scope))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def marks_for(
+    conn: sa.Connection,
+    point_ids: Sequence[int] | None,
+    start: datetime,
+    end: datetime,
+) -> list[Mark]:
+    """Live (not revoked) declarations of the points overlapping [start, end)."""
+    rows = marks(conn, point_ids=point_ids, start=start, end=end, include_revoked=False, limit=None)
+    return [mark_of(row) for row in rows]
 
 
 def revoke_mark(conn: sa.Connection, mark_id: int, at: datetime) -> bool:
@@ -463,7 +453,9 @@ def alerts_by_keys(
 ) -> list[dict[str, Any]]:
     """Stored alerts of the given condition keys, by key then start; with `since`/`until`,
     only those whose span reaches [since, until] (touching counts). The (condition_key,
-    start) index serves it."""
+    start) index serves it. The rows stay locked until the caller's transaction ends (FOR
+    UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE locks already), so a person's step on
+    one of them waits for the merge, and a reopen sees the state it moves from."""
     wanted = sorted(set(keys))
     rows: list[dict[str, Any]] = []
     for i in range(0, len(wanted), 500):  # bounded IN lists
@@ -471,6 +463,7 @@ def alerts_by_keys(
             sa.select(alert)
             .where(alert.c.condition_key.in_(wanted[i : i + 500]))
             .order_by(alert.c.condition_key, alert.c.start)
+            .with_for_update()
         )
         if until is not None:
             stmt = stmt.where(alert.c.start <= until)
@@ -486,14 +479,6 @@ def open_offline_alerts(conn: sa.Connection) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
-def insert_alert(conn: sa.Connection, values: dict[str, Any]) -> int:
-    return conn.execute(alert.insert().values(**values).returning(alert.c.id)).scalar_one()
-
-
-def update_alert(conn: sa.Connection, alert_id: int, values: dict[str, Any]) -> None:
-    conn.execute(alert.update().where(alert.c.id == alert_id).values(**values))
-
-
 def set_alert_state(conn: sa.Connection, alert_id: int, old: str, new: str, at: datetime) -> bool:
     """Move an alert from state `old` to `new`; False if it is no longer in `old`."""
     result = conn.execute(
@@ -502,12 +487,6 @@ def set_alert_state(conn: sa.Connection, alert_id: int, old: str, new: str, at: 
         .values(state=new, updated_at=at)
     )
     return result.rowcount == 1
-
-
-def insert_action(conn: sa.Connection, values: dict[str, Any]) -> int:
-    return conn.execute(
-        alert_action.insert().values(**values).returning(alert_action.c.id)
-    ).scalar_one()
 
 
 def select_actions(conn: sa.Connection, alert_ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -657,12 +636,6 @@ def claim_delivery(
     return result.rowcount == 1
 
 
-def update_delivery(conn: sa.Connection, delivery_id: int, values: dict[str, Any]) -> None:
-    conn.execute(
-        webhook_delivery.update().where(webhook_delivery.c.id == delivery_id).values(**values)
-    )
-
-
 def select_deliveries(
     conn: sa.Connection, *, webhook_id: int | None = None, alert_id: int | None = None
 ) -> list[dict[str, Any]]:
@@ -674,55 +647,7 @@ def select_deliveries(
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
-# --- read models of the pages: permits, limits, alert figures, marks -----------------------
-
-
-def permits(conn: sa.Connection, enterprise_ids: Sequence[int]) -> list[dict[str, Any]]:
-    if not enterprise_ids:
-        return []
-    stmt = (
-        sa.select(permit)
-        .where(permit.c.enterprise_id.in_(list(enterprise_ids)))
-        .order_by(permit.c.enterprise_id, permit.c.valid_to.desc())
-    )
-    return [dict(row) for row in conn.execute(stmt).mappings()]
-
-
-def limits(
-    conn: sa.Connection,
-    *,
-    point_ids: Sequence[int] | None = None,
-    permit_ids: Sequence[int] | None = None,
-    valid_on: date | None = None,
-) -> list[dict[str, Any]]:
-    """Permit limits with their permit and point; `valid_on` keeps permits in force that day."""
-    pl = permit_limit.c
-    stmt = (
-        sa.select(
-            pl.id,
-            pl.permit_id,
-            permit.c.permit_no,
-            pl.point_id,
-            point.c.code.label("point_code"),
-            point.c.name.label("point_name"),
-            pl.pollutant,
-            pl.limit_value,
-            pl.unit,
-            pl.basis,
-            pl.standard,
-            pl.annual_cap_t,
-        )
-        .join(permit, pl.permit_id == permit.c.id)
-        .join(point, pl.point_id == point.c.id)
-        .order_by(point.c.code, pl.pollutant, pl.basis)
-    )
-    if point_ids is not None:
-        stmt = stmt.where(pl.point_id.in_(list(point_ids)))
-    if permit_ids is not None:
-        stmt = stmt.where(pl.permit_id.in_(list(permit_ids)))
-    if valid_on is not None:
-        stmt = stmt.where(permit.c.valid_from <= valid_on, permit.c.valid_to >= valid_on)
-    return [dict(row) for row in conn.execute(stmt).mappings()]
+# --- alert figures of the pages ------------------------------------------------------------
 
 
 def open_exceedance_points(conn: sa.Connection, point_ids: Sequence[int]) -> set[int]:
@@ -790,19 +715,3 @@ def district_alert_figures(
         )
     )
     return open_counts, [dict(row) for row in spans.mappings()]
-
-
-def marks(conn: sa.Connection, enterprise_id: int, *, limit: int = 500) -> list[dict[str, Any]]:
-    """Data-marking declarations of an enterprise's points, newest period first."""
-    stmt = (
-        sa.select(
-            data_mark,
-            point.c.code.label("point_code"),
-            point.c.name.label("point_name"),
-        )
-        .join(point, data_mark.c.point_id == point.c.id)
-        .where(point.c.enterprise_id == enterprise_id)
-        .order_by(data_mark.c.start.desc(), data_mark.c.id.desc())
-        .limit(limit)
-    )
-    return [dict(row) for row in conn.execute(stmt).mappings()]

@@ -3,7 +3,7 @@ handling), permits, limits and data marks as the enterprise file shows them, and
 enterprise's feedback on a dispatched alert.
 
 Reads go through compliance.store with the viewer's Scope; the feedback form
-calls `service.feedback`, the same use case as the REST API and the CLI, so an
+calls `alerts.feedback`, the same use case as the REST API and the CLI, so an
 alert moves only through the transition table.
 """
 
@@ -19,7 +19,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone.accounts.model import SYSTEM_SCOPE, Principal
-from ecozone.compliance import rules, service, store
+from ecozone.compliance import rules, store
+from ecozone.compliance.alerts import feedback
 from ecozone.compliance.model import FEEDBACK_STATES, OPEN_ALERT_STATES, ComplianceError
 from ecozone.registry import store as registry_store
 from ecozone.times import local_time
@@ -238,7 +239,7 @@ def marks_table(marks: Sequence[dict[str, Any]], lang: str) -> Table:
         late = rules.mark_is_late(m["start"], m["declared_at"])
         rows.append(
             {
-                "point": f"{m['point_code']} {m['point_name']}",
+                "point": f"{m['point']} {m['point_name']}",
                 "pollutant": pollutant_name(m["pollutant"], lang)
                 if m["pollutant"]
                 else t(lang, "marks.all_pollutants"),
@@ -310,9 +311,7 @@ def submit_feedback(
             "and until it is answered"
         )
     try:
-        service.feedback(
-            engine, alert_id, principal.username, cause=cause_text, measures=measures_text
-        )
+        feedback(engine, alert_id, principal.username, cause=cause_text, measures=measures_text)
     except ComplianceError as exc:
         raise FeedbackError(str(exc)) from exc
 

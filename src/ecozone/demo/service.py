@@ -22,7 +22,7 @@ import yaml
 
 from ecozone import pipeline
 from ecozone.accounts.service import ensure_demo_users
-from ecozone.compliance.service import import_permits
+from ecozone.compliance.permits import import_permits
 from ecozone.config import Settings
 from ecozone.demo.permits import demo_permits
 from ecozone.errors import EcozoneError

@@ -13,7 +13,8 @@ from datetime import datetime
 from ecozone.hj212 import CommandParams, Packet, encode, make_flag
 from ecozone.hj212.codes import pollutant
 from ecozone.simulator.model import DeviceSpec
-from ecozone.simulator.profiles import Reading, Record, cou_decimals, decimals
+from ecozone.simulator.profiles import Reading, Record
+from ecozone.simulator.sources import cou_decimals, decimals
 
 __all__ = [
     "MAX_CP",
