@@ -755,12 +755,6 @@ def test_an_unclassified_route_is_named() -> None:
 # --- across objects: a write naming one's own enterprise and someone else's object ------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PUT /api/v1/permits/{permit_no} checks only the credit code in the body: a "
-    "district supervisor replacing another district's permit under their own enterprise "
-    "gets 400 naming the permit's holder, where GET answers 404 'no permit ...'",
-)
 def test_a_permit_outside_the_scope_cannot_be_replaced_or_revealed_by_naming_ones_own(
     world: World,
 ) -> None:

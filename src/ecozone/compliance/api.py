@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from ecozone.accounts import deps
 from ecozone.accounts.model import Principal, Role
 from ecozone.compliance import alerts, marks, permits, webhooks
-from ecozone.compliance.model import AlertAction
+from ecozone.compliance.model import AlertAction, NotFoundError
 
 router = APIRouter(prefix="/api/v1", tags=["compliance"])
 
@@ -147,6 +147,15 @@ def _write_permit(
     credit_code = body.get("credit_code") if isinstance(body, dict) else None
     if isinstance(credit_code, str) and not principal.scope.everything:
         deps.check_enterprise_access(engine, principal, credit_code.upper())
+    if permit_no is not None and not principal.scope.everything:
+        # A stored permit of an enterprise outside the scope answers as a missing one,
+        # whatever credit code the body names (exactly as GET does).
+        try:
+            permits.get_permit(engine, permit_no)
+        except NotFoundError:
+            pass  # a new permit: the body's enterprise was checked above
+        else:
+            permits.get_permit(engine, permit_no, scope=principal.scope)
     stored, warnings = permits.put_permit(
         engine,
         _permit_body(body),
