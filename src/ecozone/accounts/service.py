@@ -432,21 +432,6 @@ def issue_api_token(
     return IssuedToken(token=token, kind=TokenKind.API, username=username, expires_at=expires_at)
 
 
-def purge_expired_tokens(engine: sa.Engine, *, now: datetime | None = None) -> int:
-    """Delete every expired session and token (login already does it per user)."""
-    with engine.begin() as conn:
-        return store.delete_expired_tokens(conn, _now(now))
-
-
-def principal_of(engine: sa.Engine, username: str) -> Principal:
-    """The principal of an active user, as a request of theirs would carry it."""
-    with engine.connect() as conn:
-        row = store.user_by_username(conn, username)
-        if row is None or not row["active"]:
-            raise UnknownUserError(f"no active user named {username!r}")
-        return _principal(row, store.enterprise_ids_of_user(conn, row["id"]))
-
-
 # --- demo --------------------------------------------------------------------------
 
 

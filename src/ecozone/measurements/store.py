@@ -77,11 +77,6 @@ def device_location(conn: sa.Connection, mn: str) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
-def point_code_exists(conn: sa.Connection, point_code: str) -> bool:
-    stmt = sa.select(point.c.id).where(point.c.code == point_code).limit(1)
-    return conn.execute(stmt).first() is not None
-
-
 def read_measurements(
     conn: sa.Connection,
     *,
