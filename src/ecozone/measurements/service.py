@@ -154,7 +154,7 @@ def query(
         point_ids: Sequence[int] | None = sorted(labels) if labels is not None else None
         if point_ids is None and enterprise_ids is not None:
             point_ids = sorted(monitoring_store.points_of_enterprises(conn, enterprise_ids))
-        read = store.read_measurements if source == "raw" else monitoring_store.query_aggregates
+        read = store.query_measurements if source == "raw" else monitoring_store.query_aggregates
         rows = read(
             conn,
             point_ids=point_ids,
