@@ -7,9 +7,9 @@ REST layer share one shape and one column order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ecozone.errors import Invalid, NotFound
-from ecozone.store.schema import MEASUREMENT_KINDS
 
 #: Columns of a query row, in output order (JSON keys, CSV header).
 KEY_OUTPUT_COLUMNS = ("mn", "point", "pollutant", "kind", "data_time")
@@ -20,8 +20,18 @@ VALUE_OUTPUT_COLUMNS = (
 )  # fmt: skip
 OUTPUT_COLUMNS = KEY_OUTPUT_COLUMNS + VALUE_OUTPUT_COLUMNS
 
-#: Data kinds of HJ 212: real-time (2011), minute (2051), hour (2061), day (2031).
-KINDS = MEASUREMENT_KINDS
+
+class DataKind(StrEnum):
+    """Data kinds of HJ 212: real-time (CN 2011), minute (2051), hour (2061), day (2031)."""
+
+    RTD = "rtd"
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAY = "day"
+
+
+#: The data kinds as plain strings, in the order above (the measurement table's CHECK).
+KINDS = tuple(kind.value for kind in DataKind)
 
 FORMATS = ("json", "csv")
 

@@ -16,6 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from ecozone.measurements.model import KINDS as MEASUREMENT_KINDS
+from ecozone.registry.model import POINT_KINDS
 from ecozone.times import cst_naive
 
 NAMING_CONVENTION = {
@@ -29,8 +31,6 @@ NAMING_CONVENTION = {
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-POINT_KINDS = ("flue_gas", "wastewater", "ambient_air", "surface_water")
-MEASUREMENT_KINDS = ("rtd", "minute", "hour", "day")
 FRAME_VERDICTS = ("accepted", "rejected")
 
 
