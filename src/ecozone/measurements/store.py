@@ -28,6 +28,8 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
+from ecozone.accounts.model import Scope
+from ecozone.accounts.store import scope_condition
 from ecozone.measurements.model import PointLabel
 from ecozone.store.schema import (
     MEASUREMENT_KINDS,
@@ -380,3 +382,79 @@ def device_location(conn: sa.Connection, mn: str) -> dict[str, Any] | None:
     )
     row = conn.execute(stmt).mappings().first()
     return dict(row) if row is not None else None
+
+
+# --- reads for the API's frame list and the status page ----------------------------
+
+
+def recent_frames(
+    conn: sa.Connection,
+    scope: Scope,
+    *,
+    mn: str | None = None,
+    verdict: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """The newest raw frames first, optionally of one MN and one verdict.
+
+    An unlimited scope reads every frame, unregistered MNs included; any other
+    reads the frames of the devices of its own enterprises."""
+    f = raw_frame.c
+    stmt = (
+        sa.select(f.id, f.received_at, f.peer, f.mn, f.cn, f.qn, f.verdict, f.reason, f.data)
+        .order_by(f.received_at.desc(), f.id.desc())
+        .limit(limit)
+    )
+    if mn is not None:
+        stmt = stmt.where(f.mn == mn)
+    if verdict is not None:
+        stmt = stmt.where(f.verdict == verdict)
+    if not scope.everything:
+        own_mns = (
+            sa.select(device.c.mn)
+            .join(point, point.c.id == device.c.point_id)
+            .join(enterprise, enterprise.c.id == point.c.enterprise_id)
+            .where(scope_condition(scope, own=True))
+        )
+        stmt = stmt.where(f.mn.in_(own_mns))
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def frame_counts_since(conn: sa.Connection, since: datetime) -> dict[str, int]:
+    """Frames received at or after `since` (aware), by verdict; both verdicts always present.
+
+    Reads only the last stretch of the received_at index."""
+    stmt = (
+        sa.select(raw_frame.c.verdict, sa.func.count())
+        .where(raw_frame.c.received_at >= since)
+        .group_by(raw_frame.c.verdict)
+    )
+    counts = {"accepted": 0, "rejected": 0}
+    counts.update({verdict: n for verdict, n in conn.execute(stmt)})
+    return counts
+
+
+def latest_data_times(conn: sa.Connection) -> list[dict[str, Any]]:
+    """Per point kind (flue_gas, ...): the newest data_time of each data kind, or None.
+
+    One index seek per point and data kind."""
+    m = measurement.c
+    per_point = sa.select(
+        point.c.kind.label("point_kind"),
+        *(
+            sa.select(sa.func.max(m.data_time))
+            .where(m.point_id == point.c.id, m.kind == kind)
+            .scalar_subquery()
+            .label(kind)
+            for kind in MEASUREMENT_KINDS
+        ),
+    ).subquery()
+    stmt = (
+        sa.select(
+            per_point.c.point_kind,
+            *(sa.func.max(per_point.c[kind]).label(kind) for kind in MEASUREMENT_KINDS),
+        )
+        .group_by(per_point.c.point_kind)
+        .order_by(per_point.c.point_kind)
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
