@@ -10,7 +10,6 @@ state they checked cannot change under them.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import logging
 import threading
 from collections.abc import Collection, Sequence
@@ -72,14 +71,6 @@ def _now(now: datetime | None) -> datetime:
 
 def _write(engine: sa.Engine) -> sa.Connection:
     return engine.connect().execution_options(sqlite_begin="IMMEDIATE")
-
-
-def cli_actor() -> str:
-    """How the command line appears in the audit log: cli:<operating-system user>."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no passwd entry for the uid (containers)
-        return "cli"
 
 
 # --- users -------------------------------------------------------------------------

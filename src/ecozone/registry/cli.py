@@ -7,22 +7,12 @@ from pathlib import Path
 import typer
 import yaml
 
+from ecozone.cli_support import open_engine
 from ecozone.registry.model import RegistryError
 from ecozone.registry.service import export_registry, import_registry
-from ecozone.store.engine import make_engine
-from ecozone.store.migrate import current_revision, head_revision
 
 app = typer.Typer(help="Registry of districts, enterprises, points and devices.",
                   no_args_is_help=True)  # fmt: skip
-
-
-def _engine():
-    engine = make_engine()
-    if current_revision(engine) != head_revision():
-        engine.dispose()
-        typer.echo("the database schema is not current; run `ecozone db upgrade` first", err=True)
-        raise typer.Exit(1)
-    return engine
 
 
 @app.command("import")
@@ -35,14 +25,12 @@ def import_(
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         typer.echo(f"{file}: not a readable YAML file: {exc}", err=True)
         raise typer.Exit(1) from None
-    engine = _engine()
-    try:
-        summary = import_registry(engine, data, actor="cli")
-    except RegistryError as exc:
-        typer.echo(f"{file}: {exc}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    with open_engine(require_current=True) as engine:
+        try:
+            summary = import_registry(engine, data, actor="cli")
+        except RegistryError as exc:  # the file's errors, by path: exit 1 as YAML errors do
+            typer.echo(f"{file}: {exc}", err=True)
+            raise typer.Exit(1) from None
     typer.echo(str(summary))
 
 
@@ -54,14 +42,12 @@ def export(
     zone: str | None = typer.Option(None, help="zone to export when several are stored"),
 ) -> None:
     """Write the registry as YAML, in the shape `import` reads."""
-    engine = _engine()
-    try:
-        data = export_registry(engine, zone)
-    except RegistryError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    with open_engine(require_current=True) as engine:
+        try:
+            data = export_registry(engine, zone)
+        except RegistryError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     if output is None:
         typer.echo(text, nl=False)
