@@ -13,8 +13,8 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 import typer
 
+from ecozone import config
 from ecozone.airquality import service
-from ecozone.airquality.model import load_settings
 from ecozone.cli_support import Format, fail, open_engine
 
 app = typer.Typer(
@@ -27,7 +27,7 @@ app = typer.Typer(
 def _run(fmt: str, use: Callable[[sa.Engine, Any], list[Any]]) -> list[Any]:
     try:
         service.check_format(fmt)
-        settings = load_settings()
+        settings = config.airquality_settings()
     except ValueError as exc:  # AirQualityError included
         fail(str(exc))
     with open_engine() as engine:

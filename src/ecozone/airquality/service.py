@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from ecozone import config
 from ecozone.airquality import rules, store
 from ecozone.airquality.model import (
     AirQualityError,
@@ -31,7 +32,6 @@ from ecozone.airquality.model import (
     Station,
     StationAqi,
     StationNotFound,
-    load_settings,
 )
 from ecozone.times import CHINA_STANDARD_TIME, cst_naive
 
@@ -182,7 +182,7 @@ def _grids(
 
 
 def _settings(settings: AqiSettings | None) -> AqiSettings:
-    return settings if settings is not None else load_settings()
+    return settings if settings is not None else config.airquality_settings()
 
 
 def latest_aqi(
