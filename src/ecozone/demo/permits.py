@@ -2,7 +2,7 @@
 
 Each enterprise with flue-gas or wastewater outlets gets a key-class permit.
 Limits are those of the source type the simulator sizes its values for
-(simulator.profiles.source_limits: GB 13223-2011 / GB 13271-2014 by reference O2,
+(simulator.sources.source_limits: GB 13223-2011 / GB 13271-2014 by reference O2,
 GB 18918 / GB 8978 / GB 21900 / GB 18466 by industry), so simulated bursts
 are the exceedances. Several figures are UNCONFIRMED in domain.md; they are
 demo data, not rulings.
@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from ecozone.registry.model import PointKind
-from ecozone.simulator.profiles import source_limits
+from ecozone.simulator.sources import source_limits
 
 # Pollutants a demo permit limits, with their annual caps in t/a.
 _CAPS_T = {"a21026": 20.0, "a21002": 40.0, "a34013": 6.0, "w01018": 60.0, "w21003": 6.0}

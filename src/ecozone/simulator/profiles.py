@@ -1,4 +1,5 @@
 # What virtual instruments read: pure functions of (device, scenario, time), no I/O.
+# (The code tables and source types are in sources.py, the hashing in noise.py.)
 #
 # Strategy: every random number is a hash of (seed, MN, what, counter), so any
 # instant can be computed on its own and in any order; live uploads and a
@@ -12,18 +13,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 import numpy as np
 
-from ecozone.hj212.codes import DataFlag, pollutant
+from ecozone.hj212.codes import DataFlag
+from ecozone.simulator import noise as rng
+from ecozone.simulator import sources
 from ecozone.simulator.model import DeviceSpec, PointKind, Scenario, SimulatorError
+from ecozone.simulator.sources import (
+    check_pollutants,
+    combustion_type,
+    cou_decimals,
+    decimals,
+    schedule_for,
+    unit,
+    water_type,
+)
 
 __all__ = [
     "EPOCH",
@@ -107,296 +117,6 @@ class HourBlock:
     flags: Mapping[str, np.ndarray]  # 60 states per code
 
 
-# --- code tables ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Code:
-    decimals: int
-    group: str  # the instrument: faults and calibrations hit a whole group
-    zero: float | None = None  # zero/span check readings; None: not checked
-    span: float | None = None
-    role: str = ""  # "flow": Cou is the volume; "mass": Cou is the mass carried by the flow
-
-
-# Decimals follow the data types of HJ 212-2017 Appendix B where those leave a useful
-# resolution, and add digits where they do not (N4 particulates, N5.2 SO2 in mg/m3 at
-# ambient levels). A span of -1 means "twice the nominal limit", set per source type.
-_CODES: dict[PointKind, dict[str, _Code]] = {
-    PointKind.FLUE_GAS: {
-        "a21026": _Code(2, "gas", 0.0, -1, "mass"),
-        "a21002": _Code(1, "gas", 0.0, -1, "mass"),
-        "a21005": _Code(2, "gas", 0.0, -1, "mass"),
-        "a19001": _Code(2, "gas", 0.0, 20.9),  # zero gas N2, span air
-        "a34013": _Code(2, "dust", 0.0, -1, "mass"),
-        "a00000": _Code(2, "cms", 0.0, 0.0, "flow"),  # blow-back: no flow reading
-        "a01011": _Code(2, "cms", 0.0, 0.0),
-        "a01012": _Code(1, "cms"),
-        "a01014": _Code(1, "cms"),
-    },
-    PointKind.WASTEWATER: {
-        "w01018": _Code(1, "w01018", 0.0, -1, "mass"),
-        "w21003": _Code(2, "w21003", 0.0, -1, "mass"),
-        "w21011": _Code(2, "w21011", 0.0, -1, "mass"),
-        "w21001": _Code(2, "w21001", 0.0, -1, "mass"),
-        "w01001": _Code(2, "w01001", 6.86, 9.18),  # pH buffers
-        "w00000": _Code(2, "w00000", role="flow"),
-    },
-    PointKind.AMBIENT_AIR: {
-        "a21026": _Code(3, "a21026", 0.0, 0.4),
-        "a21004": _Code(3, "a21004", 0.0, 0.4),
-        "a21005": _Code(3, "a21005", 0.0, 10.0),
-        "a05024": _Code(3, "a05024", 0.0, 0.4),
-        "a34002": _Code(0, "a34002", 0.0, 0.0),  # beta gauges: zero check only
-        "a34004": _Code(0, "a34004", 0.0, 0.0),
-    },
-    PointKind.SURFACE_WATER: {
-        "w01001": _Code(2, "probe", 6.86, 9.18),
-        "w01009": _Code(2, "probe", 0.0, 9.09),  # zero solution, air-saturated water
-        "w01010": _Code(1, "probe"),
-        "w01019": _Code(2, "w01019", 0.0, 5.0),
-        "w21003": _Code(3, "w21003", 0.0, 1.0),
-        "w21011": _Code(3, "w21011", 0.0, 0.2),
-    },
-}
-_COU_DECIMALS = {"flow": 3, "mass": 6}
-
-# Units sent: the default units of HJ 212-2017 Appendix B as ecozone.hj212.codes has
-# them (mg/m3 for gases, ng/m3 for PM10/PM2.5, m3/s flue gas flow, L/s wastewater
-# flow); ozone, absent from B.2, in mg/m3 like the other gases.
-_UNIT_OVERRIDES = {"a05024": "mg/m3"}
-
-
-def unit(code: str) -> str:
-    """The unit a simulated device sends `code` in."""
-    if code in _UNIT_OVERRIDES:
-        return _UNIT_OVERRIDES[code]
-    entry = pollutant(code)
-    return entry.unit if entry is not None else ""
-
-
-def decimals(kind: PointKind, code: str) -> int:
-    """Decimal places of a value of `code` as a device of `kind` sends it."""
-    return _CODES[PointKind(kind)][code].decimals
-
-
-def cou_decimals(kind: PointKind, code: str) -> int | None:
-    """Decimal places of `code`'s Cou, or None when it has no Cou."""
-    role = _CODES[PointKind(kind)][code].role
-    return _COU_DECIMALS.get(role)
-
-
-def check_pollutants(spec: DeviceSpec) -> None:
-    """Raise SimulatorError when the spec lists a code the simulator cannot produce."""
-    table = _CODES[spec.kind]
-    unknown = [code for code in spec.pollutants if code not in table]
-    if unknown:
-        raise SimulatorError(
-            f"device {spec.mn}: cannot simulate {', '.join(unknown)} at a {spec.kind} point;"
-            f" known codes: {', '.join(table)}"
-        )
-
-
-# --- source types --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Combustion:
-    """A flue-gas source type: O2 at full and low load, flow, temperature, and the mean
-    and nominal limit (mg/m3 at the reference O2) of each pollutant."""
-
-    o2_full: float
-    o2_low: float
-    flow_m3_per_s: float  # standard state, dry, at full load
-    temp_full: float
-    temp_idle: float
-    humidity: float
-    mean: Mapping[str, float]
-    limit: Mapping[str, float]
-
-
-# Limits are those of domain.md section 6 (GB 13223-2011, GB 13271-2014 table 3) and
-# GB 16297 for process exhaust. They only size exceedance bursts and span gases here;
-# the compliance module judges against permits.
-_COMBUSTION: dict[str, _Combustion] = {
-    # GB 13223 coal-fired unit, reference O2 6 %
-    "coal_power": _Combustion(
-        5.5, 8.0, 250.0, 50.0, 30.0, 12.0,
-        {"a21026": 40.0, "a21002": 70.0, "a34013": 8.0, "a21005": 30.0},
-        {"a21026": 100.0, "a21002": 100.0, "a34013": 30.0, "a21005": 200.0},
-    ),
-    # GB 13223 gas-fired boiler, reference O2 3 %
-    "gas_power": _Combustion(
-        3.5, 7.0, 40.0, 110.0, 40.0, 11.0,
-        {"a21026": 8.0, "a21002": 60.0, "a34013": 2.5, "a21005": 20.0},
-        {"a21026": 35.0, "a21002": 100.0, "a34013": 5.0, "a21005": 100.0},
-    ),
-    # GB 13223 gas turbine, reference O2 15 %
-    "gas_turbine": _Combustion(
-        14.0, 16.0, 150.0, 95.0, 40.0, 8.0,
-        {"a21026": 5.0, "a21002": 30.0, "a34013": 2.0, "a21005": 10.0},
-        {"a21026": 35.0, "a21002": 50.0, "a34013": 5.0, "a21005": 100.0},
-    ),
-    # GB 13271 gas-fired boiler, reference O2 3.5 %
-    "gas_boiler": _Combustion(
-        4.5, 9.0, 4.0, 110.0, 35.0, 10.0,
-        {"a21026": 12.0, "a21002": 80.0, "a34013": 4.0, "a21005": 25.0},
-        {"a21026": 50.0, "a21002": 150.0, "a34013": 20.0, "a21005": 100.0},
-    ),
-    # GB 13271 coal-fired boiler, reference O2 9 %
-    "coal_boiler": _Combustion(
-        8.5, 12.0, 12.0, 140.0, 40.0, 9.0,
-        {"a21026": 150.0, "a21002": 180.0, "a34013": 25.0, "a21005": 60.0},
-        {"a21026": 300.0, "a21002": 300.0, "a34013": 50.0, "a21005": 200.0},
-    ),
-    # process exhaust (coating lines, furnaces): no reference O2, GB 16297
-    "process": _Combustion(
-        19.0, 20.2, 8.0, 35.0, 25.0, 3.0,
-        {"a21026": 3.0, "a21002": 15.0, "a34013": 6.0, "a21005": 5.0},
-        {"a21026": 200.0, "a21002": 200.0, "a34013": 30.0, "a21005": 100.0},
-    ),
-}  # fmt: skip
-
-_REFERENCE_O2 = {6.0: "coal_power", 3.0: "gas_power", 15.0: "gas_turbine",
-                 3.5: "gas_boiler", 9.0: "coal_boiler"}  # fmt: skip
-
-
-def combustion_type(reference_o2: float | None) -> str:
-    """The source type a flue-gas point's reference O2 points to (domain.md section 6):
-    6 % coal-fired power, 3 % gas-fired power boiler, 15 % gas turbine, 3.5 % gas boiler,
-    9 % coal boiler; none: process exhaust. Other values take the nearest."""
-    if reference_o2 is None:
-        return "process"
-    nearest = min(_REFERENCE_O2, key=lambda o2: (abs(o2 - reference_o2), o2))
-    return _REFERENCE_O2[nearest]
-
-
-@dataclass(frozen=True)
-class _Water:
-    flow_l_per_s: float
-    ph: float
-    mean: Mapping[str, float]
-    limit: Mapping[str, float]
-
-
-_WATER: dict[str, _Water] = {
-    # GB 18918-2002 class 1A outlet
-    "municipal": _Water(400.0, 7.1, {"w01018": 22.0, "w21003": 1.2, "w21011": 0.25,
-                                     "w21001": 9.0},
-                        {"w01018": 50.0, "w21003": 5.0, "w21011": 0.5, "w21001": 15.0}),
-    # indirect discharge to a sewer (GB 8978 grade 3, GB/T 31962)
-    "industrial": _Water(8.0, 7.6, {"w01018": 150.0, "w21003": 12.0, "w21011": 1.5,
-                                    "w21001": 25.0},
-                         {"w01018": 500.0, "w21003": 45.0, "w21011": 8.0, "w21001": 70.0}),
-    # GB 21900-2008 table 2
-    "electroplating": _Water(3.0, 7.5, {"w01018": 35.0, "w21003": 4.0, "w21011": 0.3,
-                                        "w21001": 8.0},
-                             {"w01018": 80.0, "w21003": 15.0, "w21011": 1.0, "w21001": 20.0}),
-    # GB 18466-2005 pre-treatment
-    "hospital": _Water(5.0, 7.3, {"w01018": 90.0, "w21003": 15.0, "w21011": 2.0,
-                                  "w21001": 25.0},
-                       {"w01018": 250.0, "w21003": 45.0, "w21011": 8.0, "w21001": 70.0}),
-}  # fmt: skip
-
-
-def water_type(industry: str) -> str:
-    """municipal, electroplating, hospital or industrial, from the enterprise's industry."""
-    if any(word in industry for word in ("污水处理", "污水厂", "水务", "水处理")):
-        return "municipal"
-    if any(word in industry for word in ("电镀", "表面处理")):
-        return "electroplating"
-    if any(word in industry for word in ("医院", "医疗")):
-        return "hospital"
-    return "industrial"
-
-
-_CONTINUOUS = ("热电", "发电", "电力", "能源", "热力", "燃气", "污水", "水务", "化工", "半导体",
-               "集成电路", "芯片", "显示", "医药", "制药", "医院", "玻璃", "监测")  # fmt: skip
-_DAY_SHIFT = ("电镀", "表面处理", "物流", "仓储", "仪表")
-
-
-def schedule_for(industry: str) -> str:
-    """continuous, two_shift (06:30-23:00, Monday-Saturday) or day_shift (08:00-18:00,
-    Monday-Friday), from the enterprise's industry."""
-    if any(word in industry for word in _CONTINUOUS):
-        return "continuous"
-    if any(word in industry for word in _DAY_SHIFT):
-        return "day_shift"
-    return "two_shift"
-
-
-# --- deterministic randomness --------------------------------------------------------------
-
-_MASK = (1 << 64) - 1
-_GOLDEN = 0x9E3779B97F4A7C15
-
-
-@lru_cache(maxsize=65536)
-def _key(*parts: object) -> int:
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
-
-
-def _mix_int(x: int) -> int:
-    x ^= x >> 30
-    x = (x * 0xBF58476D1CE4E5B9) & _MASK
-    x ^= x >> 27
-    x = (x * 0x94D049BB133111EB) & _MASK
-    return x ^ (x >> 31)
-
-
-def _u(key: int, *counters: int) -> float:
-    """A uniform number in [0, 1) for (key, counters): splitmix64 over the counters."""
-    x = key
-    for counter in counters:
-        x = _mix_int((x + (counter & _MASK) * _GOLDEN) & _MASK)
-    return (x >> 11) / 9007199254740992.0
-
-
-def _unit(key: int, counters: np.ndarray) -> np.ndarray:
-    x = counters.astype(np.uint64) * np.uint64(_GOLDEN) + np.uint64(key)
-    x ^= x >> np.uint64(30)
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(31)
-    return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
-
-
-def _gauss(key: int, counters: np.ndarray) -> np.ndarray:
-    """Standard normal numbers, Box-Muller over two hashed uniforms."""
-    u1 = _unit(key, counters)
-    u2 = _unit(key ^ 0x5851F42D4C957F2D, counters)
-    return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
-
-
-def _smooth(key: int, t: np.ndarray, period_s: int) -> np.ndarray:
-    """Slowly varying noise: normal values at knots `period_s` apart, eased between."""
-    k = t // period_s
-    frac = (t - k * period_s) / period_s
-    first = int(k.min())
-    knots = _gauss(key, np.arange(first, int(k.max()) + 2, dtype=np.int64))
-    a = knots[k - first]
-    b = knots[k - first + 1]
-    return a + (b - a) * (0.5 - 0.5 * np.cos(np.pi * frac))
-
-
-def _scale(key: int, sigma: float) -> float:
-    """A device's own factor around 1 (log-normal, clipped to 0.5..2)."""
-    u1, u2 = _u(key, 1), _u(key, 2)
-    g = math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
-    return min(2.0, max(0.5, math.exp(sigma * g)))
-
-
-class _Keys:
-    def __init__(self, seed: int, mn: str):
-        self.seed = seed
-        self.mn = mn
-
-    def __call__(self, *what: object) -> int:
-        return _key(self.seed, self.mn, *what)
-
-
 # --- time helpers --------------------------------------------------------------------------
 
 
@@ -433,11 +153,11 @@ def _running(schedule: str, t: np.ndarray) -> np.ndarray:
     return (_weekday(t) < workdays) & (h >= start) & (h < stop)
 
 
-def _production(schedule: str, keys: _Keys, t: np.ndarray) -> np.ndarray:
+def _production(schedule: str, keys: rng.Keys, t: np.ndarray) -> np.ndarray:
     """Production load 0..1 per sample; 0 means stopped. Continuous plants follow the day
     (lower at night); shift plants stop outside their hours and ramp up over 30 minutes."""
     h = _hour_of_day(t)
-    wobble = 1.0 + 0.05 * _smooth(keys("load"), t, 1800)
+    wobble = 1.0 + 0.05 * rng.smooth(keys("load"), t, 1800)
     if schedule not in _SHIFTS:
         level = (0.80 + 0.12 * np.sin(2.0 * np.pi * (h - 9.0) / 24.0)) * wobble
         return np.clip(level, 0.3, 1.0)
@@ -480,10 +200,10 @@ def _episodes(
     for h in range(hour - math.ceil(max_minutes / 60), hour + 1):
         if start_hours is not None and h % 24 not in start_hours:
             continue
-        if _u(key, h, 0) >= p_start:
+        if rng.u(key, h, 0) >= p_start:
             continue
-        begin = h * 60 + int(_u(key, h, 1) * 60)
-        end = begin + min_minutes + int(_u(key, h, 2) * (max_minutes - min_minutes + 1))
+        begin = h * 60 + int(rng.u(key, h, 1) * 60)
+        end = begin + min_minutes + int(rng.u(key, h, 2) * (max_minutes - min_minutes + 1))
         if end > hour * 60 and begin < hour * 60 + 60:
             found.append((begin, end, h))
     return found
@@ -494,8 +214,8 @@ def _calibrations(key: int, hour: int, per_day: float) -> list[tuple[int, int]]:
     if per_day <= 0:
         return []
     day = hour // 24
-    begin = day * 1440 + 60 + int(_u(key, 0) * 180) + int(_u(key, day, 1) * 6)
-    if _u(key, day, 0) >= per_day:
+    begin = day * 1440 + 60 + int(rng.u(key, 0) * 180) + int(rng.u(key, day, 1) * 6)
+    if rng.u(key, day, 0) >= per_day:
         return []
     end = begin + 10
     if end > hour * 60 and begin < hour * 60 + 60:
@@ -520,10 +240,10 @@ class _Context:
 
 
 def _context(
-    spec: DeviceSpec, scenario: Scenario, keys: _Keys, hour: int, *, samples: bool = True
+    spec: DeviceSpec, scenario: Scenario, keys: rng.Keys, hour: int, *, samples: bool = True
 ) -> _Context:
     """Flags per minute and, when `samples`, what the generators need per sample."""
-    table = _CODES[spec.kind]
+    table = sources.CODES[spec.kind]
     groups: dict[str, list[str]] = {}
     for code in spec.pollutants:
         groups.setdefault(table[code].group, []).append(code)
@@ -559,12 +279,12 @@ def _context(
 
     bursts: dict[str, np.ndarray] = {}
     limited = [code for code in spec.pollutants if table[code].role == "mass"]
-    prone = _u(keys("exceedance-prone"), 0) < scenario.exceedance_device_share
+    prone = rng.u(keys("exceedance-prone"), 0) < scenario.exceedance_device_share
     if samples and limited and prone:
         key = keys("exceedance")
         for begin, end, start in _episodes(key, hour, scenario.exceedance_hour_share, 60, 180):
-            code = limited[int(_u(key, start, 3) * len(limited))]
-            factor = 1.15 + 0.5 * _u(key, start, 4)
+            code = limited[int(rng.u(key, start, 3) * len(limited))]
+            factor = 1.15 + 0.5 * rng.u(key, start, 4)
             minutes = hour * 60 + _OFFSETS // 60
             active = (minutes >= begin) & (minutes < end)
             target = bursts.setdefault(code, np.full(_PER_HOUR, np.nan))
@@ -575,43 +295,45 @@ def _context(
 # --- generators: physical values per sample ------------------------------------------------
 
 
-def _flue_gas(spec: DeviceSpec, keys: _Keys, t: np.ndarray, ctx: _Context) -> dict[str, np.ndarray]:
-    source = _COMBUSTION[combustion_type(spec.reference_o2)]
+def _flue_gas(
+    spec: DeviceSpec, keys: rng.Keys, t: np.ndarray, ctx: _Context
+) -> dict[str, np.ndarray]:
+    source = sources.COMBUSTION[combustion_type(spec.reference_o2)]
     level = ctx.level if ctx.level is not None else np.ones(len(t))
     on = level > 0
     counters = t // SAMPLE_S
 
     def noise(what: str) -> np.ndarray:
-        return _gauss(keys("noise", what), counters)
+        return rng.gauss(keys("noise", what), counters)
 
     o2_running = (
         source.o2_full
         + (source.o2_low - source.o2_full) * (1.0 - level) / 0.75
-        + 0.25 * _smooth(keys("o2"), t, 600)
+        + 0.25 * rng.smooth(keys("o2"), t, 600)
         + 0.08 * noise("a19001")
     )
     o2 = np.clip(np.where(on, o2_running, 20.6 + 0.1 * noise("a19001")), 0.5, 20.9)
-    flow_rated = source.flow_m3_per_s * _scale(keys("scale", "flow"), 0.4)
+    flow_rated = source.flow_m3_per_s * rng.scale(keys("scale", "flow"), 0.4)
     flow = (
         flow_rated
         * np.where(on, 0.2 + 0.8 * level, 0.01)
-        * (1.0 + 0.03 * _smooth(keys("flow"), t, 900) + 0.01 * noise("a00000"))
+        * (1.0 + 0.03 * rng.smooth(keys("flow"), t, 900) + 0.01 * noise("a00000"))
     )
     temp = (
         source.temp_idle
         + np.where(on, (source.temp_full - source.temp_idle) * (0.6 + 0.4 * level), 0.0)
-        + 1.5 * _smooth(keys("temp"), t, 1800)
+        + 1.5 * rng.smooth(keys("temp"), t, 1800)
         + 0.3 * noise("a01012")
     )
-    humidity = np.where(on, source.humidity, 2.0) + 0.5 * _smooth(keys("hum"), t, 1800)
+    humidity = np.where(on, source.humidity, 2.0) + 0.5 * rng.smooth(keys("hum"), t, 1800)
     values: dict[str, np.ndarray] = {}
     for code in spec.pollutants:
         if code in source.mean:
-            mean = source.mean[code] * _scale(keys("scale", code), 0.2)
+            mean = source.mean[code] * rng.scale(keys("scale", code), 0.2)
             at_ref = (
                 mean
                 * (0.8 + 0.25 * level)
-                * np.exp(0.18 * _smooth(keys("level", code), t, 900))
+                * np.exp(0.18 * rng.smooth(keys("level", code), t, 900))
                 * (1.0 + 0.04 * noise(code))
             )
             burst = ctx.bursts.get(code)
@@ -642,25 +364,27 @@ def _flue_gas(spec: DeviceSpec, keys: _Keys, t: np.ndarray, ctx: _Context) -> di
 
 
 def _wastewater(
-    spec: DeviceSpec, keys: _Keys, t: np.ndarray, ctx: _Context
+    spec: DeviceSpec, keys: rng.Keys, t: np.ndarray, ctx: _Context
 ) -> dict[str, np.ndarray]:
-    water = _WATER[water_type(spec.industry)]
+    water = sources.WATER[water_type(spec.industry)]
     counters = t // SAMPLE_S
     h = _hour_of_day(t)
     season = _season(t)
-    rated = water.flow_l_per_s * _scale(keys("scale", "flow"), 0.5)
+    rated = water.flow_l_per_s * rng.scale(keys("scale", "flow"), 0.5)
     if ctx.level is None:  # municipal plant: inflow follows the city's day, and the rain
         diurnal = (
             1.0
             + 0.22 * np.sin(2 * np.pi * (h - 8.0) / 24)
             + 0.08 * np.sin(4 * np.pi * (h - 10.0) / 24)
         )
-        flow = rated * diurnal * (1.0 - 0.12 * season) * (1 + 0.05 * _smooth(keys("flow"), t, 1800))
+        flow = (
+            rated * diurnal * (1.0 - 0.12 * season) * (1 + 0.05 * rng.smooth(keys("flow"), t, 1800))
+        )
         level = np.ones(len(t))
     else:
         level = ctx.level
-        flow = rated * level * (1 + 0.1 * _smooth(keys("flow"), t, 900))
-        flow = flow * (1 + 0.03 * _gauss(keys("noise", "w00000"), counters))
+        flow = rated * level * (1 + 0.1 * rng.smooth(keys("flow"), t, 900))
+        flow = flow * (1 + 0.03 * rng.gauss(keys("noise", "w00000"), counters))
     values: dict[str, np.ndarray] = {}
     for code in spec.pollutants:
         if code == "w00000":
@@ -668,16 +392,16 @@ def _wastewater(
         elif code == "w01001":
             values[code] = (
                 water.ph
-                + 0.15 * _smooth(keys("level", code), t, 3600)
-                + 0.02 * _gauss(keys("noise", code), counters)
+                + 0.15 * rng.smooth(keys("level", code), t, 3600)
+                + 0.02 * rng.gauss(keys("noise", code), counters)
             )
         else:
-            mean = water.mean[code] * _scale(keys("scale", code), 0.2)
+            mean = water.mean[code] * rng.scale(keys("scale", code), 0.2)
             sigma = 0.35 if code == "w21003" else 0.2
             conc = (
                 mean
-                * np.exp(sigma * _smooth(keys("level", code), t, 1800))
-                * (1.0 + 0.02 * _gauss(keys("noise", code), counters))
+                * np.exp(sigma * rng.smooth(keys("level", code), t, 1800))
+                * (1.0 + 0.02 * rng.gauss(keys("noise", code), counters))
             )
             if code == "w21003" and ctx.level is None:
                 conc = conc * (1.0 + 0.35 * season)  # nitrification slows in winter
@@ -689,14 +413,14 @@ def _wastewater(
 
 
 def _ambient_air(
-    spec: DeviceSpec, keys: _Keys, t: np.ndarray, ctx: _Context
+    spec: DeviceSpec, keys: rng.Keys, t: np.ndarray, ctx: _Context
 ) -> dict[str, np.ndarray]:
     # µg/m3 (CO mg/m3) first; the zone's weather is shared by all stations of a seed
     counters = t // SAMPLE_S
     h = _hour_of_day(t)
     season = _season(t)
-    weather = np.exp(0.35 * _smooth(_key(keys.seed, "weather"), t, 12 * 3600))
-    local = 1.0 + 0.1 * _smooth(keys("local"), t, 3 * 3600)
+    weather = np.exp(0.35 * rng.smooth(rng.key(keys.seed, "weather"), t, 12 * 3600))
+    local = 1.0 + 0.1 * rng.smooth(keys("local"), t, 3 * 3600)
     traffic = (
         1.0
         + 0.3 * np.exp(-(((h - 8.5) / 1.5) ** 2))
@@ -707,7 +431,7 @@ def _ambient_air(
     pm25 = 35.0 * (1.0 + 0.45 * season) * weather * (1.0 + 0.12 * np.cos(2 * np.pi * (h - 9) / 24))
     physical = {
         "a34004": pm25,
-        "a34002": pm25 * (1.55 + 0.15 * _smooth(keys("coarse"), t, 6 * 3600)),
+        "a34002": pm25 * (1.55 + 0.15 * rng.smooth(keys("coarse"), t, 6 * 3600)),
         "a21004": 38.0 * (1.0 + 0.25 * season) * weather**0.6 * traffic,
         "a21005": 0.8 * (1.0 + 0.3 * season) * weather**0.7 * traffic**0.5,
         "a21026": 9.0 * (1.0 + 0.3 * season) * weather**0.5,
@@ -716,8 +440,8 @@ def _ambient_air(
     to_sent = {"a34004": 1000.0, "a34002": 1000.0, "a21005": 1.0}  # ng/m3, mg/m3; rest mg/m3
     values: dict[str, np.ndarray] = {}
     for code in spec.pollutants:
-        noise = 1.0 + 0.05 * _gauss(keys("noise", code), counters)
-        scale = _scale(keys("scale", code), 0.15)
+        noise = 1.0 + 0.05 * rng.gauss(keys("noise", code), counters)
+        scale = rng.scale(keys("scale", code), 0.15)
         values[code] = np.maximum(physical[code] * local * noise * scale, 0.0) * to_sent.get(
             code, 0.001
         )
@@ -725,7 +449,7 @@ def _ambient_air(
 
 
 def _surface_water(
-    spec: DeviceSpec, keys: _Keys, t: np.ndarray, ctx: _Context
+    spec: DeviceSpec, keys: rng.Keys, t: np.ndarray, ctx: _Context
 ) -> dict[str, np.ndarray]:
     counters = t // SAMPLE_S
     h = _hour_of_day(t)
@@ -734,21 +458,21 @@ def _surface_water(
     saturation = 14.6 - 0.39 * temp + 0.0072 * temp**2  # mg/L of O2 in fresh water
     daylight = np.sin(2 * np.pi * (h - 8.0) / 24)  # photosynthesis lifts DO and pH by day
     physical = {
-        "w01010": temp + 0.2 * _smooth(keys("level", "w01010"), t, 3 * 3600),
+        "w01010": temp + 0.2 * rng.smooth(keys("level", "w01010"), t, 3 * 3600),
         "w01009": saturation * (0.86 + 0.05 * daylight)
-        + 0.2 * _smooth(keys("level", "w01009"), t, 3 * 3600),
-        "w01001": 7.9 + 0.12 * daylight + 0.05 * _smooth(keys("level", "w01001"), t, 6 * 3600),
+        + 0.2 * rng.smooth(keys("level", "w01009"), t, 3 * 3600),
+        "w01001": 7.9 + 0.12 * daylight + 0.05 * rng.smooth(keys("level", "w01001"), t, 6 * 3600),
         "w01019": 2.2
         * (1.0 - 0.15 * season)
-        * np.exp(0.2 * _smooth(keys("level", "w01019"), t, 6 * 3600)),
+        * np.exp(0.2 * rng.smooth(keys("level", "w01019"), t, 6 * 3600)),
         "w21003": 0.15
         * (1.0 + 0.3 * season)
-        * np.exp(0.35 * _smooth(keys("level", "w21003"), t, 6 * 3600)),
-        "w21011": 0.08 * np.exp(0.25 * _smooth(keys("level", "w21011"), t, 6 * 3600)),
+        * np.exp(0.35 * rng.smooth(keys("level", "w21003"), t, 6 * 3600)),
+        "w21011": 0.08 * np.exp(0.25 * rng.smooth(keys("level", "w21011"), t, 6 * 3600)),
     }
     values: dict[str, np.ndarray] = {}
     for code in spec.pollutants:
-        noise = 0.01 * _gauss(keys("noise", code), counters)
+        noise = 0.01 * rng.gauss(keys("noise", code), counters)
         values[code] = np.maximum(physical[code] * (1.0 + noise), 0.0)
     return values
 
@@ -765,13 +489,13 @@ def _span(spec: DeviceSpec, code: str, span: float) -> float:
     if span >= 0:
         return span
     if spec.kind is PointKind.FLUE_GAS:
-        return 2.0 * _COMBUSTION[combustion_type(spec.reference_o2)].limit[code]
-    return 0.8 * _WATER[water_type(spec.industry)].limit[code]
+        return 2.0 * sources.COMBUSTION[combustion_type(spec.reference_o2)].limit[code]
+    return 0.8 * sources.WATER[water_type(spec.industry)].limit[code]
 
 
 def _apply_states(
     spec: DeviceSpec,
-    keys: _Keys,
+    keys: rng.Keys,
     hour: int,
     t: np.ndarray,
     ctx: _Context,
@@ -780,7 +504,7 @@ def _apply_states(
     """What an instrument reads while not measuring: zero then span gas or solution during a
     check (C), a reading stuck at zero (D), erratic readings during maintenance (M)."""
     minutes = hour * 60 + _OFFSETS // 60
-    table = _CODES[spec.kind]
+    table = sources.CODES[spec.kind]
     for code, flags in ctx.flags.items():
         states = np.repeat(flags, _PER_MINUTE)
         if not states.any():
@@ -793,18 +517,18 @@ def _apply_states(
             span = (minutes >= middle) & (minutes < end) & (states == _C)
             value[zero] = entry.zero
             value[span] = _span(spec, code, entry.span) * (
-                1.0 + 0.002 * _gauss(keys("span", code), t[span] // SAMPLE_S)
+                1.0 + 0.002 * rng.gauss(keys("span", code), t[span] // SAMPLE_S)
             )
         value[states == _D] = 0.0
         erratic = states == _M
-        value[erratic] *= 1.2 * _unit(keys("maintenance", code), t[erratic] // SAMPLE_S)
+        value[erratic] *= 1.2 * rng.unit(keys("maintenance", code), t[erratic] // SAMPLE_S)
 
 
 def hour_block(spec: DeviceSpec, scenario: Scenario, hour_start: datetime) -> HourBlock:
     """The samples and minute flags of one clock hour. `hour_start` must be on the hour."""
     check_pollutants(spec)
     hour = _index(hour_start, 3600)
-    keys = _Keys(scenario.seed, spec.mn)
+    keys = rng.Keys(scenario.seed, spec.mn)
     t = hour * 3600 + _OFFSETS
     ctx = _context(spec, scenario, keys, hour)
     values = _GENERATORS[spec.kind](spec, keys, t, ctx)
@@ -812,7 +536,7 @@ def hour_block(spec: DeviceSpec, scenario: Scenario, hour_start: datetime) -> Ho
 
     zs: dict[str, np.ndarray] = {}
     amount: dict[str, np.ndarray] = {}
-    table = _CODES[spec.kind]
+    table = sources.CODES[spec.kind]
     if spec.kind is PointKind.FLUE_GAS and spec.reference_o2 is not None:
         o2 = values.get("a19001")
         if o2 is not None:
@@ -848,7 +572,7 @@ def minute_flags(
     cheap way to look at event frequencies over long ranges."""
     check_pollutants(spec)
     hour = _index(hour_start, 3600)
-    ctx = _context(spec, scenario, _Keys(scenario.seed, spec.mn), hour, samples=False)
+    ctx = _context(spec, scenario, rng.Keys(scenario.seed, spec.mn), hour, samples=False)
     return {code: [_FLAG_OF[s] for s in states.tolist()] for code, states in ctx.flags.items()}
 
 
@@ -1039,23 +763,3 @@ def day_data(
         raise SimulatorError(f"{day_start} is not a midnight")
     hours = [hour_data(spec, scenario, day_start + timedelta(hours=h), minutes) for h in range(24)]
     return combine(spec.kind, hours)
-
-
-_STANDARDS = {
-    "coal_power": "GB 13223-2011", "gas_power": "GB 13223-2011", "gas_turbine": "GB 13223-2011",
-    "gas_boiler": "GB 13271-2014", "coal_boiler": "GB 13271-2014", "process": "GB 16297-1996",
-    "municipal": "GB 18918-2002", "industrial": "GB 8978-1996", "electroplating": "GB 21900-2008",
-    "hospital": "GB 18466-2005",
-}  # fmt: skip
-
-
-def source_limits(
-    kind: str, reference_o2: float | None, industry: str
-) -> tuple[str, Mapping[str, float]]:
-    """(standard, limits by code) of the source type the simulated values are sized for,
-    so demo permits and simulated exceedances agree."""
-    if kind == PointKind.FLUE_GAS:
-        source = combustion_type(reference_o2)
-        return _STANDARDS[source], _COMBUSTION[source].limit
-    source = water_type(industry)
-    return _STANDARDS[source], _WATER[source].limit
