@@ -15,13 +15,13 @@ import csv
 import io
 import json
 import math
-import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone import times
 from ecozone.measurements import store
 from ecozone.measurements.model import (
     FORMATS,
@@ -34,40 +34,19 @@ from ecozone.measurements.model import (
 )
 from ecozone.monitoring import store as monitoring_store
 from ecozone.monitoring.model import COMPUTED_OUTPUT_COLUMNS, COMPUTED_VALUE_COLUMNS
-from ecozone.times import CHINA_STANDARD_TIME, cst_naive
+from ecozone.times import CHINA_STANDARD_TIME
 
 #: Where rows come from: what devices sent, or the hourly/daily values derived from it.
 SOURCES = ("raw", "computed")
 #: Kinds the computed source has (ecozone.monitoring aggregates).
 COMPUTED_KINDS = ("hour", "day")
 
-# HJ 212 DataTime form (YYYYMMDDhhmmss), accepted besides ISO 8601.
-_HJ212_TIME = re.compile(r"\d{14}")
-
-
 def parse_time(value: datetime | str, name: str = "time") -> datetime:
-    """`value` as naive China Standard Time; `name` says which bound in errors.
-
-    Accepts a datetime, ISO 8601 text (date only means midnight; an offset or
-    Z is converted to CST) and HJ 212's YYYYMMDDhhmmss.
-    """
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if _HJ212_TIME.fullmatch(text):
-                parsed = datetime.strptime(text, "%Y%m%d%H%M%S")
-            else:
-                parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise QueryError(
-                f"{name} {value!r} is not a time; write it as ISO 8601, "
-                "e.g. 2024-05-01T10:00:00 (China Standard Time) or 2024-05-01T02:00:00Z"
-            ) from None
-    else:
-        parsed = value
-    if parsed.tzinfo is not None and parsed.utcoffset() is not None:
-        return cst_naive(parsed)
-    return parsed.replace(tzinfo=None)
+    """`value` as naive China Standard Time (ecozone.times.parse_time), a QueryError if not."""
+    try:
+        return times.parse_time(value, name)
+    except times.TimeError as exc:
+        raise QueryError(str(exc)) from None
 
 
 def check_kind(kind: str) -> str:
