@@ -52,6 +52,15 @@ Actor = Annotated[
 
 #: --format for commands that print rows.
 Format = Annotated[str, typer.Option("--format", metavar="json|csv", help="Output format.")]
+#: --start / --end of commands over a range of device time, half-open.
+Start = Annotated[
+    str | None,
+    typer.Option("--start", metavar="ISO", help="From this device time (CST), inclusive."),
+]
+End = Annotated[
+    str | None,
+    typer.Option("--end", metavar="ISO", help="Up to this device time (CST), exclusive."),
+]
 
 
 @contextmanager

@@ -8,7 +8,7 @@ is the only module that reads the environment.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,6 +59,17 @@ def load() -> Settings:
 # this module stays importable from anywhere.
 
 
+def _code_units(raw: str, bad_item: Callable[[str], Exception]) -> dict[str, str]:
+    """CODE=UNIT items ("a00000=m3/h,a21026=ppm") as {code: unit}; raises `bad_item(item)`."""
+    units: dict[str, str] = {}
+    for item in raw.split(","):
+        code, sep, unit = item.partition("=")
+        if not sep or not code.strip() or not unit.strip():
+            raise bad_item(item)
+        units[code.strip()] = unit.strip()
+    return units
+
+
 def monitoring_settings(environ: Mapping[str, str] | None = None) -> MonitoringSettings:
     """Settings from the environment: ECOZONE_MONITORING_O2_CAP (%),
     ECOZONE_MONITORING_MINUTE_INTERVAL (minutes) and ECOZONE_MONITORING_UNITS
@@ -83,15 +94,12 @@ def monitoring_settings(environ: Mapping[str, str] | None = None) -> MonitoringS
             ) from None
     raw = env.get("ECOZONE_MONITORING_UNITS")
     if raw:
-        units: dict[str, str] = {}
-        for item in raw.split(","):
-            code, sep, unit = item.partition("=")
-            if not sep or not code.strip() or not unit.strip():
-                raise MonitoringError(
-                    f"ECOZONE_MONITORING_UNITS item {item!r} is not CODE=UNIT, e.g. a00000=m3/h"
-                )
-            units[code.strip()] = unit.strip()
-        values["units"] = units
+        values["units"] = _code_units(
+            raw,
+            lambda item: MonitoringError(
+                f"ECOZONE_MONITORING_UNITS item {item!r} is not CODE=UNIT, e.g. a00000=m3/h"
+            ),
+        )
     return MonitoringSettings(**values)  # type: ignore[arg-type]
 
 
@@ -116,13 +124,10 @@ def airquality_settings(environ: Mapping[str, str] | None = None) -> AqiSettings
         values["hourly_o3_8h"] = flag.strip().lower() in ("1", "true", "yes")
     units = env.get(prefix + "UNITS")
     if units:
-        parsed = {}
-        for item in units.split(","):
-            code, sep, unit = item.partition("=")
-            if not sep or not code.strip() or not unit.strip():
-                raise AirQualityError(
-                    f"{prefix}UNITS: {item.strip()!r} is not CODE=UNIT (e.g. a34004=µg/m3)"
-                )
-            parsed[code.strip()] = unit.strip()
-        values["units"] = parsed
+        values["units"] = _code_units(
+            units,
+            lambda item: AirQualityError(
+                f"{prefix}UNITS: {item.strip()!r} is not CODE=UNIT (e.g. a34004=µg/m3)"
+            ),
+        )
     return AqiSettings(**values)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ import typer
 
 from ecozone import config
 from ecozone.airquality import service
-from ecozone.cli_support import Format, fail, open_engine
+from ecozone.cli_support import End, Format, Start, fail, open_engine
 
 app = typer.Typer(
     add_completion=False,
@@ -49,14 +49,8 @@ def station_command(
     kind: Annotated[
         str, typer.Option("--kind", metavar="hour|day", help="Real-time (hour) or daily reports.")
     ] = "hour",
-    start: Annotated[
-        str | None,
-        typer.Option("--start", metavar="ISO", help="From this device time (CST), inclusive."),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option("--end", metavar="ISO", help="Up to this device time (CST), exclusive."),
-    ] = None,
+    start: Start = None,
+    end: End = None,
     format: Format = "json",
 ) -> None:
     """A station's reports for each hour (day) starting in [start, end); default: the last 24

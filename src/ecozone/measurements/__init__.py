@@ -10,21 +10,13 @@ instead of coming back as an empty result. `api.py` and `cli.py` are thin
 shells over `service.py`.
 """
 
-import importlib
-from typing import Any
-
+from ecozone.lazy import lazy_exports
 from ecozone.measurements.model import OUTPUT_COLUMNS, NotFoundError, QueryError
 
-# The service loads on first use (PEP 562): store.schema builds its CHECK constraints from
-# model, so importing the package must not pull in the store while schema is loading.
-_SERVICE = frozenset({"parse_time", "query", "to_csv", "to_json"})
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _SERVICE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.service"), name)
-
+# The service loads on first use (ecozone.lazy): store.schema imports model.
+__getattr__ = lazy_exports(
+    __name__, {name: "service" for name in ("parse_time", "query", "to_csv", "to_json")}
+)
 
 __all__ = [
     "OUTPUT_COLUMNS",

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ecozone.cli_support import Format, fail, open_engine
+from ecozone.cli_support import End, Format, Start, fail, open_engine
 from ecozone.measurements import service
 from ecozone.measurements.model import QueryError
 
@@ -30,14 +30,8 @@ def query_command(
         str | None,
         typer.Option("--pollutant", metavar="CODE", help="HJ 212 pollutant code, e.g. a21026."),
     ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option("--start", metavar="ISO", help="From this device time (CST), inclusive."),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option("--end", metavar="ISO", help="Up to this device time (CST), exclusive."),
-    ] = None,
+    start: Start = None,
+    end: End = None,
     format: Format = "json",
     limit: Annotated[
         int | None, typer.Option("--limit", metavar="N", help="At most N rows.")

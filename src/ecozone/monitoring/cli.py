@@ -15,7 +15,7 @@ from typing import Annotated, TypeVar
 import sqlalchemy as sa
 import typer
 
-from ecozone.cli_support import fail, open_engine
+from ecozone.cli_support import End, fail, open_engine
 from ecozone.monitoring import service
 
 T = TypeVar("T")
@@ -50,10 +50,7 @@ def recompute_command(
         str | None,
         typer.Option("--start", metavar="ISO", help="From this device time (CST); whole days."),
     ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option("--end", metavar="ISO", help="Up to this device time (CST), exclusive."),
-    ] = None,
+    end: End = None,
     point_id: Annotated[
         list[int] | None,
         typer.Option("--point-id", metavar="N", help="Only this point (repeatable)."),

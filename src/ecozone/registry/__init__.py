@@ -5,9 +5,7 @@ named by its path, check unified social credit codes (GB 32100-2015), MNs
 and outlet codes, and hand the gateway its device table.
 """
 
-import importlib
-from typing import Any
-
+from ecozone.lazy import lazy_exports
 from ecozone.registry.model import (
     DEFAULT_ZONE,
     DeviceInfo,
@@ -16,25 +14,19 @@ from ecozone.registry.model import (
     RegistryError,
 )
 
-# The rest loads on first use (PEP 562): store.schema builds its CHECK constraints from
-# model, so importing the package must not pull in the store while schema is loading.
-_LAZY = {
-    "check_credit_code": "rules",
-    "check_mn": "rules",
-    "mn_is_standard": "rules",
-    "export_registry": "service",
-    "import_registry": "service",
-    "load_devices": "service",
-    "record_device_seen": "store",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
-
+# The rest loads on first use (ecozone.lazy): store.schema imports model.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "check_credit_code": "rules",
+        "check_mn": "rules",
+        "mn_is_standard": "rules",
+        "export_registry": "service",
+        "import_registry": "service",
+        "load_devices": "service",
+        "record_device_seen": "store",
+    },
+)
 
 __all__ = [
     "DEFAULT_ZONE",
