@@ -281,25 +281,47 @@ def query_measurements(
         # Zone-wide over a time range: naming every point lets the database walk the
         # (point_id, kind, data_time) index point by point instead of scanning the table.
         point_ids = list(conn.execute(sa.select(point.c.id)).scalars())
-    if point_ids is not None:
-        ids = list(point_ids)
-        if not ids:
-            return []
-        stmt = stmt.where(m.point_id.in_(ids))
-    if pollutant is not None:
-        stmt = stmt.where(m.pollutant == pollutant)
-    if start is not None:
-        stmt = stmt.where(m.data_time >= start)
-    if end is not None:
-        stmt = stmt.where(m.data_time < end)
-    stmt = stmt.order_by(m.data_time, m.pollutant, m.point_id).offset(offset or None)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    result = conn.execute(stmt)
+    ranged = in_range(
+        stmt, measurement, point_ids=point_ids, pollutant=pollutant, start=start, end=end,
+        limit=limit, offset=offset,
+    )  # fmt: skip
+    if ranged is None:
+        return []
+    result = conn.execute(ranged)
     keys = list(result.keys())
     rows = [dict(zip(keys, row, strict=True)) for row in result]
     _read_times(rows)
     return rows
+
+
+def in_range(
+    stmt: sa.Select[Any],
+    table: sa.Table,
+    *,
+    point_ids: Sequence[int] | None,
+    pollutant: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int | None,
+    offset: int,
+) -> sa.Select[Any] | None:
+    """`stmt` over a (point_id, kind, pollutant, data_time) keyed `table` (measurement,
+    aggregate) limited to these points and pollutant, start <= data_time < end, ordered by
+    data_time, pollutant, point and paged; None when `point_ids` is empty (no rows)."""
+    c = table.c
+    if point_ids is not None:
+        ids = list(point_ids)
+        if not ids:
+            return None
+        stmt = stmt.where(c.point_id.in_(ids))
+    if pollutant is not None:
+        stmt = stmt.where(c.pollutant == pollutant)
+    if start is not None:
+        stmt = stmt.where(c.data_time >= start)
+    if end is not None:
+        stmt = stmt.where(c.data_time < end)
+    stmt = stmt.order_by(c.data_time, c.pollutant, c.point_id).offset(offset or None)
+    return stmt.limit(limit) if limit is not None else stmt
 
 
 _TIME_COLUMNS = ("data_time", "received_at")
