@@ -187,7 +187,9 @@ def format_time(data_time: datetime) -> str:
     return data_time.replace(tzinfo=CHINA_STANDARD_TIME).isoformat()
 
 
-def _output_row(row: dict[str, Any], label: PointLabel) -> dict[str, Any]:
+def _output_row(
+    row: dict[str, Any], label: PointLabel, columns: Sequence[str] = VALUE_OUTPUT_COLUMNS
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "mn": label.mn,
         "point": label.code,
@@ -195,30 +197,18 @@ def _output_row(row: dict[str, Any], label: PointLabel) -> dict[str, Any]:
         "kind": row["kind"],
         "data_time": format_time(row["data_time"]),
     }
-    for name in VALUE_OUTPUT_COLUMNS:
+    for name in columns:
         value = row[name]
         # PostgreSQL can hold NaN and infinities; JSON cannot, and no valid
         # concentration is one, so they come out as missing values.
         if isinstance(value, float) and not math.isfinite(value):
             value = None
-        out[name] = value
+        out[name] = bool(value) if name == "valid" else value
     return out
 
 
 def _computed_row(row: dict[str, Any], label: PointLabel) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "mn": label.mn,
-        "point": label.code,
-        "pollutant": row["pollutant"],
-        "kind": row["kind"],
-        "data_time": format_time(row["data_time"]),
-    }
-    for name in COMPUTED_VALUE_COLUMNS:
-        value = row[name]
-        if isinstance(value, float) and not math.isfinite(value):
-            value = None
-        out[name] = bool(value) if name == "valid" else value
-    return out
+    return _output_row(row, label, COMPUTED_VALUE_COLUMNS)
 
 
 def to_json(rows: Iterable[dict[str, Any]]) -> str:
