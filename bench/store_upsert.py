@@ -1,4 +1,4 @@
-"""Rows per second of ecozone.store.measurements.upsert_measurements, SQLite and PostgreSQL.
+"""Rows per second of ecozone.measurements.store.upsert_measurements, SQLite and PostgreSQL.
 
 Writes 100,000 minute rows (100 points x 20 pollutants x 50 minutes) in one
 transaction into an empty, freshly migrated database, then the same rows
@@ -25,9 +25,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ecozone.measurements.store import upsert_measurements
 from ecozone.store import schema
 from ecozone.store.engine import display_url, make_engine
-from ecozone.store.measurements import upsert_measurements
 from ecozone.store.migrate import upgrade_engine
 
 POLLUTANTS = [f"a{21000 + i:05d}" for i in range(20)]

@@ -11,7 +11,7 @@ from tests.gateway.helpers import Device, minute_packet, prepare, running_gatewa
 
 from ecozone import pipeline
 from ecozone.compliance.permits import import_permits
-from ecozone.store.measurements import upsert_measurements
+from ecozone.measurements.store import upsert_measurements
 from ecozone.store.schema import aggregate, alert
 
 HOUR = datetime(2026, 11, 20, 8)

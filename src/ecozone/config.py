@@ -1,14 +1,21 @@
 """Settings from ECOZONE_* environment variables, with defaults that work out of the box.
 
-Read once per call of `load()`; nothing is cached at import so tests can change
-the environment freely.
+Read once per call of `load()` (and of the capabilities' settings below);
+nothing is cached at import so tests can change the environment freely. This
+is the only module that reads the environment.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecozone.airquality.model import AqiSettings
+    from ecozone.monitoring.model import MonitoringSettings
 
 
 @dataclass(frozen=True)
@@ -80,3 +87,82 @@ def _length_counts(raw: str) -> str:
     if raw not in ("plaintext", "transmitted"):
         raise ValueError(f"ECOZONE_SM4_LENGTH={raw!r}: 'plaintext' or 'transmitted'")
     return raw
+
+
+# --- settings of the capabilities' rules ----------------------------------------------------
+# The settings types live in the capabilities' models (pure); they are imported on call so
+# this module stays importable from anywhere.
+
+
+def _code_units(raw: str, bad_item: Callable[[str], Exception]) -> dict[str, str]:
+    """CODE=UNIT items ("a00000=m3/h,a21026=ppm") as {code: unit}; raises `bad_item(item)`."""
+    units: dict[str, str] = {}
+    for item in raw.split(","):
+        code, sep, unit = item.partition("=")
+        if not sep or not code.strip() or not unit.strip():
+            raise bad_item(item)
+        units[code.strip()] = unit.strip()
+    return units
+
+
+def monitoring_settings(environ: Mapping[str, str] | None = None) -> MonitoringSettings:
+    """Settings from the environment: ECOZONE_MONITORING_O2_CAP (%),
+    ECOZONE_MONITORING_MINUTE_INTERVAL (minutes) and ECOZONE_MONITORING_UNITS
+    ("a00000=m3/h,a21026=ppm"); defaults otherwise."""
+    from ecozone.monitoring.model import MonitoringError, MonitoringSettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    raw = env.get("ECOZONE_MONITORING_O2_CAP")
+    if raw:
+        try:
+            values["o2_cap"] = float(raw)
+        except ValueError:
+            raise MonitoringError(f"ECOZONE_MONITORING_O2_CAP={raw!r} is not a number") from None
+    raw = env.get("ECOZONE_MONITORING_MINUTE_INTERVAL")
+    if raw:
+        try:
+            values["minute_interval"] = int(raw)
+        except ValueError:
+            raise MonitoringError(
+                f"ECOZONE_MONITORING_MINUTE_INTERVAL={raw!r} is not a whole number of minutes"
+            ) from None
+    raw = env.get("ECOZONE_MONITORING_UNITS")
+    if raw:
+        values["units"] = _code_units(
+            raw,
+            lambda item: MonitoringError(
+                f"ECOZONE_MONITORING_UNITS item {item!r} is not CODE=UNIT, e.g. a00000=m3/h"
+            ),
+        )
+    return MonitoringSettings(**values)  # type: ignore[arg-type]
+
+
+def airquality_settings(environ: Mapping[str, str] | None = None) -> AqiSettings:
+    """Settings from the environment, defaults otherwise:
+    ECOZONE_AIRQUALITY_EDITION (2012|2026), ECOZONE_AIRQUALITY_IAQI_ROUNDING (ceil|round|floor),
+    ECOZONE_AIRQUALITY_PM_HOURLY_BASIS (1h|24h), ECOZONE_AIRQUALITY_HOURLY_O3_8H (0|1),
+    ECOZONE_AIRQUALITY_UNITS ("a34004=µg/m3,a34002=µg/m3")."""
+    from ecozone.airquality.model import AirQualityError, AqiSettings
+
+    env = os.environ if environ is None else environ
+    prefix = "ECOZONE_AIRQUALITY_"
+    values: dict[str, object] = {}
+    for name in ("edition", "iaqi_rounding", "pm_hourly_basis"):
+        text = env.get(prefix + name.upper())
+        if text:
+            values[name] = text.strip()
+    flag = env.get(prefix + "HOURLY_O3_8H")
+    if flag:
+        if flag.strip().lower() not in ("0", "1", "true", "false", "yes", "no"):
+            raise AirQualityError(f"{prefix}HOURLY_O3_8H must be 0 or 1, not {flag!r}")
+        values["hourly_o3_8h"] = flag.strip().lower() in ("1", "true", "yes")
+    units = env.get(prefix + "UNITS")
+    if units:
+        values["units"] = _code_units(
+            units,
+            lambda item: AirQualityError(
+                f"{prefix}UNITS: {item.strip()!r} is not CODE=UNIT (e.g. a34004=µg/m3)"
+            ),
+        )
+    return AqiSettings(**values)  # type: ignore[arg-type]

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from ecozone.measurements.store import insert_raw_frames, upsert_measurements
 from ecozone.registry import import_registry
 from ecozone.store.engine import make_engine
-from ecozone.store.measurements import insert_raw_frames, upsert_measurements
 from ecozone.store.migrate import upgrade
 from ecozone.store.schema import enterprise, point
 

@@ -25,9 +25,9 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from tests.web import data as web_data
 
+from ecozone.measurements.store import insert_raw_frames, upsert_measurements
 from ecozone.registry import import_registry
 from ecozone.registry.rules import credit_code_check_char
-from ecozone.store.measurements import insert_raw_frames, upsert_measurements
 from ecozone.store.schema import alert, data_mark, device, enterprise, permit, permit_limit, point
 
 DISTRICT_A, DISTRICT_B = "两江新区", "重庆高新区"

@@ -17,8 +17,8 @@ from ecozone.airquality.model import (
     Indicator,
     Level,
     Pollutant,
-    load_settings,
 )
+from ecozone.config import airquality_settings
 
 I = Indicator  # noqa: E741
 NAN = np.nan
@@ -376,7 +376,7 @@ def test_daily_indicators_from_whole_days_of_hours():
 
 
 def test_settings_from_the_environment_and_bad_ones_named():
-    settings = load_settings(
+    settings = airquality_settings(
         {
             "ECOZONE_AIRQUALITY_EDITION": "2026",
             "ECOZONE_AIRQUALITY_PM_HOURLY_BASIS": "24h",
@@ -388,10 +388,10 @@ def test_settings_from_the_environment_and_bad_ones_named():
         "2026", "24h", True,
     )  # fmt: skip
     assert dict(settings.units) == {"a34004": "µg/m3", "a34002": "µg/m3"}
-    assert load_settings({}) == AqiSettings()
+    assert airquality_settings({}) == AqiSettings()
     with pytest.raises(AirQualityError, match="unknown edition '2099'"):
-        load_settings({"ECOZONE_AIRQUALITY_EDITION": "2099"})
+        airquality_settings({"ECOZONE_AIRQUALITY_EDITION": "2099"})
     with pytest.raises(AirQualityError, match="not CODE=UNIT"):
-        load_settings({"ECOZONE_AIRQUALITY_UNITS": "a34004"})
+        airquality_settings({"ECOZONE_AIRQUALITY_UNITS": "a34004"})
     with pytest.raises(AirQualityError, match="min_hours_24h must be between 1 and 24"):
         AqiSettings(min_hours_24h=25)

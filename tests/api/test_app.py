@@ -19,8 +19,8 @@ from tests.measurements.data import (
 )
 
 from ecozone.api import create_app
-from ecozone.api.routes import escape_bytes
 from ecozone.config import load
+from ecozone.registry.service import escape_bytes
 
 
 @pytest.fixture

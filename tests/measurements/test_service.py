@@ -26,7 +26,7 @@ from ecozone.measurements import (
     to_csv,
     to_json,
 )
-from ecozone.store.measurements import query_measurements, upsert_measurements
+from ecozone.measurements.store import query_measurements, upsert_measurements
 from ecozone.store.schema import device
 
 

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from ecozone.config import monitoring_settings
 from ecozone.monitoring import rules
-from ecozone.monitoring.model import MonitoringError, MonitoringSettings, load_settings
+from ecozone.monitoring.model import MonitoringError, MonitoringSettings
 from ecozone.monitoring.rules import GAS, WATER, MinuteGroups, Periods
 
 SETTINGS = MonitoringSettings()
@@ -152,12 +153,12 @@ def test_impossible_unit_conversions_are_refused_by_name():
 def test_units_from_the_environment(monkeypatch):
     monkeypatch.setenv("ECOZONE_MONITORING_UNITS", "a00000=m3/h, a21026=ppm")
     monkeypatch.setenv("ECOZONE_MONITORING_O2_CAP", "20")
-    settings = load_settings()
+    settings = monitoring_settings()
     assert settings.unit_of(1, "a00000") == "m3/h"
     assert settings.o2_cap == 20.0
     monkeypatch.setenv("ECOZONE_MONITORING_UNITS", "a00000")
     with pytest.raises(MonitoringError, match="is not CODE=UNIT"):
-        load_settings()
+        monitoring_settings()
 
 
 def test_flue_gas_emission_mass_worked_example():

@@ -14,10 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.measurements.store import upsert_measurements
 from ecozone.registry import import_registry
 from ecozone.registry.rules import credit_code_check_char
 from ecozone.store.engine import make_engine
-from ecozone.store.measurements import upsert_measurements
 from ecozone.store.migrate import upgrade_engine
 from ecozone.store.schema import (
     aggregate,

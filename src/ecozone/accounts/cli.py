@@ -10,29 +10,18 @@ from __future__ import annotations
 
 import sys
 
-import sqlalchemy as sa
 import typer
 
 from ecozone.accounts import service
 from ecozone.accounts.model import AccountError, User
 from ecozone.accounts.rules import API_TOKEN_DEFAULT_DAYS
-from ecozone.store.engine import make_engine
-from ecozone.store.migrate import current_revision, head_revision
+from ecozone.cli_support import default_actor, open_engine
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 
 PASSWORD_STDIN = typer.Option(
     False, "--password-stdin", help="read the password from the first line of stdin"
 )
-
-
-def _engine() -> sa.Engine:
-    engine = make_engine()
-    if current_revision(engine) != head_revision():
-        engine.dispose()
-        typer.echo("the database schema is not current; run `ecozone db upgrade` first", err=True)
-        raise typer.Exit(1)
-    return engine
 
 
 def _password(from_stdin: bool) -> str:
@@ -64,16 +53,14 @@ def add(
 ) -> None:
     """Create a user."""
     password = _password(password_stdin)
-    engine = _engine()
-    try:
-        user = service.create_user(
-            engine, username, password, role=role, actor=service.cli_actor(),
-            display_name=display_name, district=district, enterprises=enterprise,
-        )  # fmt: skip
-    except AccountError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+    with open_engine(require_current=True) as engine:
+        try:
+            user = service.create_user(
+                engine, username, password, role=role, actor=default_actor(),
+                display_name=display_name, district=district, enterprises=enterprise,
+            )  # fmt: skip
+        except AccountError as exc:
+            raise _fail(exc) from None
     typer.echo(f"created {user.username} ({_scope(user)})")
 
 
@@ -90,11 +77,8 @@ def _scope(user: User) -> str:
 @app.command("list")
 def list_() -> None:
     """Every user: username, role and scope, active or disabled."""
-    engine = _engine()
-    try:
+    with open_engine(require_current=True) as engine:
         users = service.list_users(engine)
-    finally:
-        engine.dispose()
     if not users:
         typer.echo("no users; add one with `ecozone users add USERNAME --role admin`")
     for user in users:
@@ -107,13 +91,11 @@ def list_() -> None:
 def passwd(username: str = typer.Argument(...), password_stdin: bool = PASSWORD_STDIN) -> None:
     """Set a user's password; their browser sessions end."""
     password = _password(password_stdin)
-    engine = _engine()
-    try:
-        service.set_password(engine, username, password, actor=service.cli_actor())
-    except AccountError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+    with open_engine(require_current=True) as engine:
+        try:
+            service.set_password(engine, username, password, actor=default_actor())
+        except AccountError as exc:
+            raise _fail(exc) from None
     typer.echo(f"password of {username} changed", err=True)
 
 
@@ -123,13 +105,11 @@ def token(
     days: int = typer.Option(API_TOKEN_DEFAULT_DAYS, help="days until it expires"),
 ) -> None:
     """Issue an API token (Authorization: Bearer) and print it; it is shown only this once."""
-    engine = _engine()
-    try:
-        issued = service.issue_api_token(engine, username, actor=service.cli_actor(), days=days)
-    except AccountError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+    with open_engine(require_current=True) as engine:
+        try:
+            issued = service.issue_api_token(engine, username, actor=default_actor(), days=days)
+        except AccountError as exc:
+            raise _fail(exc) from None
     typer.echo(issued.token)
     typer.echo(f"API token for {username}, expires {issued.expires_at.isoformat()}; "
                "it is not shown again", err=True)  # fmt: skip
@@ -148,11 +128,9 @@ def enable(username: str = typer.Argument(...)) -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
-    engine = _engine()
-    try:
-        service.update_user(engine, username, actor=service.cli_actor(), active=active)
-    except AccountError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+    with open_engine(require_current=True) as engine:
+        try:
+            service.update_user(engine, username, actor=default_actor(), active=active)
+        except AccountError as exc:
+            raise _fail(exc) from None
     typer.echo(f"{username} {'enabled' if active else 'disabled'}")

@@ -146,15 +146,3 @@ def check_device_access(engine: sa.Engine, principal: Principal, mn: str) -> int
     ):
         raise _not_found(f"no device with MN {mn}")
     return found["id"]
-
-
-def visible_frame_mns(engine: sa.Engine, principal: Principal) -> set[str] | None:
-    """MNs whose raw frames `principal` may read; None means every frame, including
-    frames of unregistered MNs. Only staff read frames (see require_staff); a
-    district supervisor reads those of the district's devices."""
-    if principal.scope.everything:
-        return None
-    if principal.role == Role.SUPERVISOR and principal.district_id is not None:
-        with engine.connect() as conn:
-            return store.device_mns_of_district(conn, principal.district_id)
-    return set()

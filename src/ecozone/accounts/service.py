@@ -10,7 +10,6 @@ state they checked cannot change under them.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import logging
 import threading
 from collections.abc import Collection, Sequence
@@ -72,14 +71,6 @@ def _now(now: datetime | None) -> datetime:
 
 def _write(engine: sa.Engine) -> sa.Connection:
     return engine.connect().execution_options(sqlite_begin="IMMEDIATE")
-
-
-def cli_actor() -> str:
-    """How the command line appears in the audit log: cli:<operating-system user>."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no passwd entry for the uid (containers)
-        return "cli"
 
 
 # --- users -------------------------------------------------------------------------
@@ -430,21 +421,6 @@ def issue_api_token(
                      entity_id=str(token_id), before=None,
                      after={"user": username, "kind": "api", "expires_at": expires_at})  # fmt: skip
     return IssuedToken(token=token, kind=TokenKind.API, username=username, expires_at=expires_at)
-
-
-def purge_expired_tokens(engine: sa.Engine, *, now: datetime | None = None) -> int:
-    """Delete every expired session and token (login already does it per user)."""
-    with engine.begin() as conn:
-        return store.delete_expired_tokens(conn, _now(now))
-
-
-def principal_of(engine: sa.Engine, username: str) -> Principal:
-    """The principal of an active user, as a request of theirs would carry it."""
-    with engine.connect() as conn:
-        row = store.user_by_username(conn, username)
-        if row is None or not row["active"]:
-            raise UnknownUserError(f"no active user named {username!r}")
-        return _principal(row, store.enterprise_ids_of_user(conn, row["id"]))
 
 
 # --- demo --------------------------------------------------------------------------

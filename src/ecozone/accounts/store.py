@@ -272,17 +272,6 @@ def device_access(conn: sa.Connection, mn: str) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
-def device_mns_of_district(conn: sa.Connection, district_id: int) -> set[str]:
-    stmt = (
-        sa.select(device.c.mn)
-        .select_from(device)
-        .join(point, point.c.id == device.c.point_id)
-        .join(enterprise, enterprise.c.id == point.c.enterprise_id)
-        .where(enterprise.c.district_id == district_id)
-    )
-    return set(conn.execute(stmt).scalars())
-
-
 # --- audit -------------------------------------------------------------------------
 
 

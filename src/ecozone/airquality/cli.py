@@ -8,18 +8,14 @@ a database that cannot be read exits with 1. The command line sees every station
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 import typer
 
 from ecozone import config
 from ecozone.airquality import service
-from ecozone.airquality.model import AirQualityError, load_settings
-from ecozone.store.engine import display_url, make_engine
-
-EXIT_BAD_INPUT = 2
-EXIT_DATABASE = 1
+from ecozone.cli_support import End, Format, Start, fail, open_engine
 
 app = typer.Typer(
     add_completion=False,
@@ -27,34 +23,15 @@ app = typer.Typer(
     help="Air quality index (HJ 633-2012) of the air stations.",
 )
 
-Format = Annotated[str, typer.Option("--format", metavar="json|csv", help="Output format.")]
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
 
 def _run(fmt: str, use: Callable[[sa.Engine, Any], list[Any]]) -> list[Any]:
     try:
         service.check_format(fmt)
-        settings = load_settings()
-        url = config.load().database_url
-    except (AirQualityError, ValueError) as exc:
-        _fail(str(exc))
-    engine = make_engine(url)
-    try:
+        settings = config.airquality_settings()
+    except ValueError as exc:  # AirQualityError included
+        fail(str(exc))
+    with open_engine() as engine:
         return use(engine, settings)
-    except AirQualityError as exc:
-        _fail(str(exc))
-    except sa.exc.SQLAlchemyError as exc:
-        _fail(
-            f"cannot read the database at {display_url(url)} (is it upgraded? "
-            f"`ecozone db upgrade`): {exc.__class__.__name__}: {getattr(exc, 'orig', None) or exc}",
-            EXIT_DATABASE,
-        )
-    finally:
-        engine.dispose()
 
 
 @app.command("latest")
@@ -72,14 +49,8 @@ def station_command(
     kind: Annotated[
         str, typer.Option("--kind", metavar="hour|day", help="Real-time (hour) or daily reports.")
     ] = "hour",
-    start: Annotated[
-        str | None,
-        typer.Option("--start", metavar="ISO", help="From this device time (CST), inclusive."),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option("--end", metavar="ISO", help="Up to this device time (CST), exclusive."),
-    ] = None,
+    start: Start = None,
+    end: End = None,
     format: Format = "json",
 ) -> None:
     """A station's reports for each hour (day) starting in [start, end); default: the last 24

@@ -7,7 +7,6 @@ field of `AqiSettings`, with the source it follows beside it. No I/O here.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -316,34 +315,3 @@ class AqiSettings:
         object.__setattr__(
             self, "valid_flags", frozenset(f.strip().upper() for f in self.valid_flags)
         )
-
-
-def load_settings(environ: Mapping[str, str] | None = None) -> AqiSettings:
-    """Settings from the environment, defaults otherwise:
-    ECOZONE_AIRQUALITY_EDITION (2012|2026), ECOZONE_AIRQUALITY_IAQI_ROUNDING (ceil|round|floor),
-    ECOZONE_AIRQUALITY_PM_HOURLY_BASIS (1h|24h), ECOZONE_AIRQUALITY_HOURLY_O3_8H (0|1),
-    ECOZONE_AIRQUALITY_UNITS ("a34004=µg/m3,a34002=µg/m3")."""
-    env = os.environ if environ is None else environ
-    prefix = "ECOZONE_AIRQUALITY_"
-    values: dict[str, object] = {}
-    for name in ("edition", "iaqi_rounding", "pm_hourly_basis"):
-        text = env.get(prefix + name.upper())
-        if text:
-            values[name] = text.strip()
-    flag = env.get(prefix + "HOURLY_O3_8H")
-    if flag:
-        if flag.strip().lower() not in ("0", "1", "true", "false", "yes", "no"):
-            raise AirQualityError(f"{prefix}HOURLY_O3_8H must be 0 or 1, not {flag!r}")
-        values["hourly_o3_8h"] = flag.strip().lower() in ("1", "true", "yes")
-    units = env.get(prefix + "UNITS")
-    if units:
-        parsed = {}
-        for item in units.split(","):
-            code, sep, unit = item.partition("=")
-            if not sep or not code.strip() or not unit.strip():
-                raise AirQualityError(
-                    f"{prefix}UNITS: {item.strip()!r} is not CODE=UNIT (e.g. a34004=µg/m3)"
-                )
-            parsed[code.strip()] = unit.strip()
-        values["units"] = parsed
-    return AqiSettings(**values)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from ecozone import config, times
 from ecozone.airquality import rules, store
 from ecozone.airquality.model import (
     AirQualityError,
@@ -31,7 +32,6 @@ from ecozone.airquality.model import (
     Station,
     StationAqi,
     StationNotFound,
-    load_settings,
 )
 from ecozone.times import CHINA_STANDARD_TIME, cst_naive
 
@@ -61,27 +61,11 @@ def now_local(now: datetime | None = None) -> datetime:
 
 
 def parse_time(value: datetime | str | None, name: str) -> datetime | None:
-    """`value` as naive China Standard Time: ISO 8601 (a date alone means 00:00; an offset or Z
-    is converted) or HJ 212's YYYYMMDDhhmmss; None stays None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if len(text) == 14 and text.isdigit():
-                parsed = datetime.strptime(text, "%Y%m%d%H%M%S")
-            else:
-                parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise AirQualityError(
-                f"{name} {value!r} is not a time; write ISO 8601, e.g. 2026-05-01T10:00:00 "
-                "(China Standard Time) or 2026-05-01T02:00:00Z"
-            ) from None
-    else:
-        parsed = value
-    if parsed.tzinfo is not None and parsed.utcoffset() is not None:
-        return cst_naive(parsed)
-    return parsed.replace(tzinfo=None)
+    """`value` as naive China Standard Time (ecozone.times); None stays None."""
+    try:
+        return times.parse_optional_time(value, name)
+    except times.TimeError as exc:
+        raise AirQualityError(str(exc)) from None
 
 
 def _ceil(value: datetime, step: timedelta) -> datetime:
@@ -182,7 +166,7 @@ def _grids(
 
 
 def _settings(settings: AqiSettings | None) -> AqiSettings:
-    return settings if settings is not None else load_settings()
+    return settings if settings is not None else config.airquality_settings()
 
 
 def latest_aqi(

@@ -41,7 +41,7 @@ def ambient_table(engine: sa.Engine, principal: Principal, now: datetime, lang: 
     with engine.connect() as conn:
         stations = [
             p
-            for p in registry_store.list_points(conn, principal.scope)
+            for p in registry_store.points_in_scope(conn, principal.scope)
             if p["kind"] == "ambient_air"
         ]
         latest = monitoring_store.latest_hourly(

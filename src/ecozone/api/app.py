@@ -27,14 +27,14 @@ from ecozone import __version__, config, web
 from ecozone.accounts import api as accounts_api
 from ecozone.accounts.audit import AuditWrites
 from ecozone.airquality import api as airquality_api
-from ecozone.api import pages, routes
-from ecozone.api import store as api_store
+from ecozone.api import pages
 from ecozone.compliance import api as compliance_api
 from ecozone.errors import EcozoneError
 from ecozone.measurements import api as measurements_api
 from ecozone.monitoring import api as monitoring_api
 from ecozone.plan import api as plan_api
 from ecozone.registry import api as registry_api
+from ecozone.registry import store as registry_store
 from ecozone.reports import api as reports_api
 from ecozone.store.engine import make_engine
 
@@ -124,7 +124,7 @@ def create_app(
     app.add_exception_handler(EcozoneError, domain_error)
     app.include_router(accounts_api.router)
     app.include_router(measurements_api.router)
-    app.include_router(routes.router)
+    app.include_router(registry_api.router)
     app.include_router(compliance_api.router)
     app.include_router(plan_api.router)
     app.include_router(reports_api.router)
@@ -145,7 +145,7 @@ def create_app(
         """200 when the database answers and holds the schema, 503 otherwise."""
         try:
             with request.app.state.engine.connect() as conn:
-                api_store.ping(conn)
+                registry_store.ping(conn)
         except sa.exc.SQLAlchemyError as exc:
             return JSONResponse(
                 {"status": "unavailable", "database": f"{exc.__class__.__name__}"},

@@ -21,8 +21,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from ecozone import __version__
-from ecozone.api import store
-from ecozone.store.schema import MEASUREMENT_KINDS, POINT_KINDS
+from ecozone.measurements import store as measurements_store
+from ecozone.measurements.model import PERIODIC_KINDS as MEASUREMENT_KINDS
+from ecozone.registry import store as registry_store
+from ecozone.registry.model import POINT_KINDS
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,11 +61,11 @@ def _e(value: Any) -> str:
 
 def overview(conn: sa.Connection, now: datetime) -> dict[str, Any]:
     """Figures of the start page, as plain data."""
-    latest = {row["point_kind"]: row for row in store.latest_data_times(conn)}
+    latest = {row["point_kind"]: row for row in measurements_store.latest_data_times(conn)}
     return {
-        "zones": store.zone_names(conn),
-        "counts": store.registry_counts(conn),
-        "frames": store.frame_counts_since(conn, now - FRAME_WINDOW),
+        "zones": registry_store.zone_names(conn),
+        "counts": registry_store.registry_counts(conn),
+        "frames": measurements_store.frame_counts_since(conn, now - FRAME_WINDOW),
         "latest": [
             {"point_kind": kind, **{k: latest.get(kind, {}).get(k) for k in MEASUREMENT_KINDS}}
             for kind in POINT_KINDS

@@ -7,71 +7,18 @@ exit status 2 and nothing on stdout; a database that cannot be read exits with 1
 
 from __future__ import annotations
 
-import getpass
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 import typer
 import yaml
 
-from ecozone import config
+from ecozone.cli_support import Actor, Format, fail, open_engine
 from ecozone.compliance import alerts, evaluation, marks, permits, webhooks
-from ecozone.errors import EcozoneError
-from ecozone.store.engine import display_url, make_engine
 from ecozone.times import parse_time
-
-EXIT_BAD_INPUT = 2
-EXIT_DATABASE = 1
-
-
-def _default_actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name in a bare container
-        return "cli"
-
-
-Actor = Annotated[
-    str,
-    typer.Option(
-        "--actor",
-        help="Who is acting, recorded with the change.",
-        default_factory=_default_actor,
-        show_default="cli:<login>",
-    ),
-]
-Format = Annotated[str, typer.Option("--format", metavar="json|csv", help="Output format.")]
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _engine() -> Iterator[sa.Engine]:
-    """The settings' engine; errors of the use case become messages and exit statuses."""
-    try:
-        url = config.load().database_url
-    except ValueError as exc:
-        _fail(str(exc))
-    engine = make_engine(url)
-    try:
-        yield engine
-    except EcozoneError as exc:
-        _fail(str(exc))
-    except sa.exc.SQLAlchemyError as exc:
-        _fail(
-            f"cannot use the database at {display_url(url)} (is it upgraded? "
-            f"`ecozone db upgrade`): {exc.__class__.__name__}: {getattr(exc, 'orig', None) or exc}",
-            EXIT_DATABASE,
-        )
-    finally:
-        engine.dispose()
 
 
 def _print_json(value: Any) -> None:
@@ -96,8 +43,8 @@ def permit_import(
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        _fail(f"{file}: not a readable YAML file: {exc}")
-    with _engine() as engine:
+        fail(f"{file}: not a readable YAML file: {exc}")
+    with open_engine() as engine:
         summary = permits.import_permits(engine, data, actor=actor)
     typer.echo(str(summary))
 
@@ -109,8 +56,8 @@ def permit_list(
 ) -> None:
     """Print the stored permits in the permit-file shape (with status today)."""
     if format not in ("yaml", "json"):
-        _fail(f"format: {format!r} is not yaml or json")
-    with _engine() as engine:
+        fail(f"format: {format!r} is not yaml or json")
+    with open_engine() as engine:
         stored = permits.list_permits(engine, credit_code=enterprise)
     if format == "json":
         _print_json({"permits": stored})
@@ -149,8 +96,8 @@ def alerts_list(
 ) -> None:
     """Print alerts, newest first: type, MN, point, pollutant, start, end, peak, limit, state."""
     if format not in alerts.FORMATS:
-        _fail(f"format: {format!r} is not one of {', '.join(alerts.FORMATS)}")
-    with _engine() as engine:
+        fail(f"format: {format!r} is not one of {', '.join(alerts.FORMATS)}")
+    with open_engine() as engine:
         rows = alerts.list_alerts(
             engine,
             alerts.AlertFilter(
@@ -170,12 +117,12 @@ def alerts_list(
 @alerts_app.command("show")
 def alerts_show(alert_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Print one alert with every step taken on it."""
-    with _engine() as engine:
+    with open_engine() as engine:
         _print_json(alerts.get_alert(engine, alert_id))
 
 
 def _step(run: Callable[[sa.Engine], dict[str, Any]]) -> None:
-    with _engine() as engine:
+    with open_engine() as engine:
         found = run(engine)
     typer.echo(f"alert {found['id']} is {found['state']}")
 
@@ -245,7 +192,7 @@ def alerts_evaluate(
     ] = None,
 ) -> None:
     """Judge the computed hour and day values of a range and raise or extend alerts."""
-    with _engine() as engine:
+    with open_engine() as engine:
         changed = evaluation.evaluate(
             engine,
             start=parse_time(start, "start"),
@@ -258,7 +205,7 @@ def alerts_evaluate(
 @alerts_app.command("check-offline")
 def alerts_check_offline() -> None:
     """Raise offline alerts for points silent too long, and end those whose data is back."""
-    with _engine() as engine:
+    with open_engine() as engine:
         changed = evaluation.check_offline(engine)
     typer.echo(f"offline alerts created or changed: {len(changed)}")
 
@@ -285,7 +232,7 @@ def marks_declare(
     ] = None,
 ) -> None:
     """Declare that a point's data over [start, end) is not normal operation."""
-    with _engine() as engine:
+    with open_engine() as engine:
         mark = marks.declare_mark(
             engine,
             mn=mn,
@@ -308,14 +255,14 @@ def marks_list(
     end: Annotated[str | None, typer.Option(metavar="ISO")] = None,
 ) -> None:
     """Print declarations as JSON, each flagged `late` and with the `overlaps` it has."""
-    with _engine() as engine:
+    with open_engine() as engine:
         _print_json(marks.list_marks(engine, mn=mn, credit_code=enterprise, start=start, end=end))
 
 
 @marks_app.command("revoke")
 def marks_revoke(mark_id: Annotated[int, typer.Argument(metavar="ID")], actor: Actor) -> None:
     """Withdraw a declaration (it stays on record)."""
-    with _engine() as engine:
+    with open_engine() as engine:
         marks.revoke_mark(engine, mark_id, actor=actor)
     typer.echo(f"data mark {mark_id} revoked")
 
@@ -336,7 +283,7 @@ def webhooks_add(
     ] = None,
 ) -> None:
     """Register a URL for new alerts."""
-    with _engine() as engine:
+    with open_engine() as engine:
         hook = webhooks.add_webhook(engine, url, secret=secret, actor=actor)
     typer.echo(f"webhook {hook['id']} added for {hook['url']}")
 
@@ -344,14 +291,14 @@ def webhooks_add(
 @webhooks_app.command("list")
 def webhooks_list() -> None:
     """Print the webhooks with counts of their deliveries."""
-    with _engine() as engine:
+    with open_engine() as engine:
         _print_json(webhooks.list_webhooks(engine))
 
 
 @webhooks_app.command("deliver")
 def webhooks_deliver() -> None:
     """Post the deliveries that are due (run it periodically)."""
-    with _engine() as engine:
+    with open_engine() as engine:
         report = webhooks.deliver_pending(engine)
     typer.echo(str(report))
 

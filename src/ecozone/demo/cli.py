@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-import typer
-
 from ecozone import config, logs
+from ecozone.cli_support import fail
 from ecozone.demo.service import DemoError, run_demo
 
 
@@ -17,8 +16,6 @@ def demo_command() -> None:
     try:
         asyncio.run(run_demo(settings))
     except DemoError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        fail(str(exc), 1)
     except OSError as exc:
-        typer.echo(f"error: {exc.strerror or exc}", err=True)
-        raise typer.Exit(1) from None
+        fail(str(exc.strerror or exc), 1)

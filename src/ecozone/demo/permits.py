@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ecozone.registry.model import PointKind
 from ecozone.simulator.sources import source_limits
 
 # Pollutants a demo permit limits, with their annual caps in t/a.
@@ -25,13 +26,13 @@ def demo_permits(registry: dict[str, Any]) -> dict[str, Any]:
     for entry in registry["enterprises"]:
         outlets = []
         for point in entry.get("points", []):
-            if point["kind"] not in ("flue_gas", "wastewater"):
+            if point["kind"] not in (PointKind.FLUE_GAS, PointKind.WASTEWATER):
                 continue
             standard, all_limits = source_limits(
                 point["kind"], point.get("reference_o2"), entry.get("industry") or ""
             )
             limits = {code: all_limits[code] for code in _CAPS_T if code in all_limits}
-            unit = "mg/m3" if point["kind"] == "flue_gas" else "mg/L"
+            unit = "mg/m3" if point["kind"] == PointKind.FLUE_GAS else "mg/L"
             outlets.append(
                 {
                     "code": point["code"],

@@ -36,13 +36,6 @@ NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 TIME_FORMAT = "%Y%m%d%H%M%S"
 
 
-def parse_number(text: str) -> float | None:
-    """The float a numeric field holds, or None when the text is not a decimal number."""
-    if NUMBER_RE.match(text):
-        return float(text)
-    return None
-
-
 @lru_cache(maxsize=4096)  # consecutive frames share DataTime values
 def parse_time(text: str) -> tuple[datetime | None, bool]:
     """(time, had_milliseconds) for YYYYMMDDhhmmss[zzz]; time is None when invalid.

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from prometheus_client import Counter, Histogram
 
 from ecozone.ingest.rules import Verdict
-from ecozone.store.measurements import insert_raw_frames, upsert_measurements
+from ecozone.measurements.store import insert_raw_frames, upsert_measurements
 from ecozone.store.schema import device as device_table
 
 log = logging.getLogger("ecozone.ingest")

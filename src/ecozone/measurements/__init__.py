@@ -10,8 +10,13 @@ instead of coming back as an empty result. `api.py` and `cli.py` are thin
 shells over `service.py`.
 """
 
+from ecozone.lazy import lazy_exports
 from ecozone.measurements.model import OUTPUT_COLUMNS, NotFoundError, QueryError
-from ecozone.measurements.service import parse_time, query, to_csv, to_json
+
+# The service loads on first use (ecozone.lazy): store.schema imports model.
+__getattr__ = lazy_exports(
+    __name__, {name: "service" for name in ("parse_time", "query", "to_csv", "to_json")}
+)
 
 __all__ = [
     "OUTPUT_COLUMNS",

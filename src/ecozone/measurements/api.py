@@ -20,14 +20,14 @@ from pydantic import BaseModel, Field
 
 from ecozone.accounts import deps
 from ecozone.measurements import service
-from ecozone.measurements.model import NotFoundError, QueryError
+from ecozone.measurements.model import KINDS, NotFoundError, QueryError
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10_000
 
 router = APIRouter(prefix="/api/v1", tags=["measurements"])
 
-Kind = Literal["rtd", "minute", "hour", "day", "raw", "single", "check", "five_min"]
+Kind = Literal[KINDS]  # the values of model.DataKind, inline in the OpenAPI schema
 Source = Literal["raw", "computed"]
 
 

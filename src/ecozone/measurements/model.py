@@ -7,9 +7,9 @@ REST layer share one shape and one column order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ecozone.errors import Invalid, NotFound
-from ecozone.store.schema import STORED_KINDS
 
 #: Columns of a query row, in output order (JSON keys, CSV header).
 KEY_OUTPUT_COLUMNS = ("mn", "point", "pollutant", "kind", "data_time")
@@ -20,10 +20,31 @@ VALUE_OUTPUT_COLUMNS = (
 )  # fmt: skip
 OUTPUT_COLUMNS = KEY_OUTPUT_COLUMNS + VALUE_OUTPUT_COLUMNS
 
-#: Data kinds of HJ 212: real-time (2011), minute (2051), hour (2061), day (2031), and of
-#: HJ 212-2025: raw (2013), single noise measurement (2052), standard-sample check (2062),
-#: furnace temperature 5-minute mean (2111).
-KINDS = STORED_KINDS
+
+class DataKind(StrEnum):
+    """Data kinds of HJ 212: real-time (CN 2011), minute (2051), hour (2061), day (2031), and
+    of HJ 212-2025: raw data such as VOCs spectra (2013), a single noise measurement (2052),
+    a standard-sample check (2062), the furnace temperature 5-minute mean (2111)."""
+
+    RTD = "rtd"
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAY = "day"
+    RAW = "raw"
+    SINGLE = "single"
+    CHECK = "check"
+    FIVE_MIN = "five_min"
+
+
+#: Every stored data kind as plain strings, in the order above (the measurement table's CHECK).
+KINDS = tuple(kind.value for kind in DataKind)
+#: The periodic kinds every logger sends, which say whether a point is reporting.
+PERIODIC_KINDS = (
+    DataKind.RTD.value,
+    DataKind.MINUTE.value,
+    DataKind.HOUR.value,
+    DataKind.DAY.value,
+)
 
 FORMATS = ("json", "csv")
 

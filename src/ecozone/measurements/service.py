@@ -15,13 +15,13 @@ import csv
 import io
 import json
 import math
-import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone import times
 from ecozone.measurements import store
 from ecozone.measurements.model import (
     FORMATS,
@@ -34,40 +34,20 @@ from ecozone.measurements.model import (
 )
 from ecozone.monitoring import store as monitoring_store
 from ecozone.monitoring.model import COMPUTED_OUTPUT_COLUMNS, COMPUTED_VALUE_COLUMNS
-from ecozone.times import CHINA_STANDARD_TIME, cst_naive
+from ecozone.times import CHINA_STANDARD_TIME
 
 #: Where rows come from: what devices sent, or the hourly/daily values derived from it.
 SOURCES = ("raw", "computed")
 #: Kinds the computed source has (ecozone.monitoring aggregates).
 COMPUTED_KINDS = ("hour", "day")
 
-# HJ 212 DataTime form (YYYYMMDDhhmmss), accepted besides ISO 8601.
-_HJ212_TIME = re.compile(r"\d{14}")
-
 
 def parse_time(value: datetime | str, name: str = "time") -> datetime:
-    """`value` as naive China Standard Time; `name` says which bound in errors.
-
-    Accepts a datetime, ISO 8601 text (date only means midnight; an offset or
-    Z is converted to CST) and HJ 212's YYYYMMDDhhmmss.
-    """
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            if _HJ212_TIME.fullmatch(text):
-                parsed = datetime.strptime(text, "%Y%m%d%H%M%S")
-            else:
-                parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise QueryError(
-                f"{name} {value!r} is not a time; write it as ISO 8601, "
-                "e.g. 2024-05-01T10:00:00 (China Standard Time) or 2024-05-01T02:00:00Z"
-            ) from None
-    else:
-        parsed = value
-    if parsed.tzinfo is not None and parsed.utcoffset() is not None:
-        return cst_naive(parsed)
-    return parsed.replace(tzinfo=None)
+    """`value` as naive China Standard Time (ecozone.times.parse_time), a QueryError if not."""
+    try:
+        return times.parse_time(value, name)
+    except times.TimeError as exc:
+        raise QueryError(str(exc)) from None
 
 
 def check_kind(kind: str) -> str:
@@ -154,7 +134,7 @@ def query(
         point_ids: Sequence[int] | None = sorted(labels) if labels is not None else None
         if point_ids is None and enterprise_ids is not None:
             point_ids = sorted(monitoring_store.points_of_enterprises(conn, enterprise_ids))
-        read = store.read_measurements if source == "raw" else monitoring_store.query_aggregates
+        read = store.query_measurements if source == "raw" else monitoring_store.query_aggregates
         rows = read(
             conn,
             point_ids=point_ids,
@@ -208,7 +188,9 @@ def format_time(data_time: datetime) -> str:
     return data_time.replace(tzinfo=CHINA_STANDARD_TIME).isoformat()
 
 
-def _output_row(row: dict[str, Any], label: PointLabel) -> dict[str, Any]:
+def _output_row(
+    row: dict[str, Any], label: PointLabel, columns: Sequence[str] = VALUE_OUTPUT_COLUMNS
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "mn": label.mn,
         "point": label.code,
@@ -216,30 +198,18 @@ def _output_row(row: dict[str, Any], label: PointLabel) -> dict[str, Any]:
         "kind": row["kind"],
         "data_time": format_time(row["data_time"]),
     }
-    for name in VALUE_OUTPUT_COLUMNS:
+    for name in columns:
         value = row[name]
         # PostgreSQL can hold NaN and infinities; JSON cannot, and no valid
         # concentration is one, so they come out as missing values.
         if isinstance(value, float) and not math.isfinite(value):
             value = None
-        out[name] = value
+        out[name] = bool(value) if name == "valid" else value
     return out
 
 
 def _computed_row(row: dict[str, Any], label: PointLabel) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "mn": label.mn,
-        "point": label.code,
-        "pollutant": row["pollutant"],
-        "kind": row["kind"],
-        "data_time": format_time(row["data_time"]),
-    }
-    for name in COMPUTED_VALUE_COLUMNS:
-        value = row[name]
-        if isinstance(value, float) and not math.isfinite(value):
-            value = None
-        out[name] = bool(value) if name == "valid" else value
-    return out
+    return _output_row(row, label, COMPUTED_VALUE_COLUMNS)
 
 
 def to_json(rows: Iterable[dict[str, Any]]) -> str:

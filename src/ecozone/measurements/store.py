@@ -1,23 +1,355 @@
-"""Reads behind measurement queries: naming devices, enterprises and outlets as points.
+"""The measurement and raw_frame tables: batch writes, range reads, and the joins that name points.
 
-A query names what it wants by MN, credit code and outlet code; these joins
-turn the names into point ids (and back into labels for the output), so the
-range read itself (ecozone.store.measurements) works on the table's key.
+The one home of measurement SQL. A query names what it wants by MN, credit
+code and outlet code; resolve_points and point_labels turn the names into
+point ids and back, so the range read works on the table's key.
+
+The gateway writes 100k+ measurement rows a second, so the upsert skips
+SQLAlchemy's per-value processing: rows become tuples once (times converted
+as schema.UtcDateTime / LocalDateTime would), repeats of a key within the
+batch collapse (the later row wins), and the batch is sorted in key order,
+which keeps b-tree page writes local. Re-sent data overwrites in place and
+never duplicates.
+
+SQLite runs one prepared INSERT ... ON CONFLICT DO UPDATE per row
+(executemany, in C). PostgreSQL copies far faster than it inserts, and
+re-sent data is rare, so a batch is first COPYed straight into the table
+under a savepoint; if any key already exists, that is rolled back and the
+batch is COPYed into a session-local staging table and moved with one
+INSERT ... SELECT ... ON CONFLICT DO UPDATE.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 
+from ecozone.accounts.model import Scope
+from ecozone.accounts.store import scope_condition
+from ecozone.measurements.model import PERIODIC_KINDS as MEASUREMENT_KINDS
 from ecozone.measurements.model import PointLabel
 from ecozone.store.engine import in_lists
-from ecozone.store.measurements import query_measurements
-from ecozone.store.schema import MEASUREMENT_KINDS, device, enterprise, measurement, point
+from ecozone.store.schema import (
+    STORED_KINDS,
+    device,
+    enterprise,
+    measurement,
+    point,
+    raw_frame,
+)
+from ecozone.times import cst_naive
+
+KEY_COLUMNS = ("point_id", "kind", "pollutant", "data_time")
+FLOAT_COLUMNS = ("rtd", "avg", "min", "max", "cou", "zs_rtd", "zs_avg", "zs_min", "zs_max")
+VALUE_COLUMNS = (*FLOAT_COLUMNS, "flag", "eflag", "received_at", "resent")
+MEASUREMENT_COLUMNS = KEY_COLUMNS + VALUE_COLUMNS
+RAW_FRAME_COLUMNS = ("received_at", "peer", "mn", "cn", "qn", "data", "verdict", "reason")
+
+# Rows per SQLite executemany call: bounds the memory of one parameter list.
+SQLITE_BATCH_SIZE = 10_000
+# Rows per insert_raw_frames statement.
+RAW_FRAME_BATCH_SIZE = 1_000
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+_COLUMNS = _quoted(MEASUREMENT_COLUMNS)
+_ON_CONFLICT = f"ON CONFLICT ({_quoted(KEY_COLUMNS)}) DO UPDATE SET " + ", ".join(
+    f'"{name}" = excluded."{name}"' for name in VALUE_COLUMNS
+)
+_SQLITE_UPSERT = (
+    f"INSERT INTO measurement ({_COLUMNS}) "
+    f"VALUES ({', '.join('?' for _ in MEASUREMENT_COLUMNS)}) {_ON_CONFLICT}"
+)
+_PG_COPY_DIRECT = f"COPY measurement ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+# The staging table lives as long as the database session and is emptied in
+# place at commit; creating it in every transaction also works behind a
+# transaction-pooling proxy. The DELETE empties it for a second batch in the
+# same transaction (and costs nothing on an empty table).
+_PG_STAGE = "ecozone_measurement_stage"
+_PG_CREATE_STAGE = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_PG_STAGE} (LIKE measurement) ON COMMIT DELETE ROWS"
+)
+_PG_EMPTY_STAGE = f"DELETE FROM {_PG_STAGE}"
+_PG_COPY_STAGE = f"COPY {_PG_STAGE} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_PG_COPY_TYPES = (
+    ["int4", "varchar", "varchar", "timestamp"]
+    + ["float8"] * len(FLOAT_COLUMNS)
+    + ["varchar", "varchar", "timestamptz", "bool"]
+)
+_PG_UPSERT_STAGED = (
+    f"INSERT INTO measurement ({_COLUMNS}) SELECT {_COLUMNS} FROM {_PG_STAGE} {_ON_CONFLICT}"
+)
+
+
+_RAW_COLUMNS = _quoted(RAW_FRAME_COLUMNS)
+_SQLITE_RAW_INSERT = (
+    f"INSERT INTO raw_frame ({_RAW_COLUMNS}) VALUES ({', '.join('?' for _ in RAW_FRAME_COLUMNS)})"
+)
+_PG_RAW_COPY = f"COPY raw_frame ({_RAW_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_PG_RAW_TYPES = ["timestamptz", "text", "text", "text", "text", "bytea", "varchar", "text"]
+
+
+def _local_time(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        return cst_naive(value)
+    return value
+
+
+def _utc_instant(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive received_at {value.isoformat()}; it needs a tzinfo")
+    return value.astimezone(UTC)
+
+
+def _sqlite_text(value: datetime) -> str:
+    # The text SQLAlchemy's SQLite DateTime stores and parses back.
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _measurement_tuples(rows: Iterable[dict[str, Any]], as_text: bool) -> list[tuple[Any, ...]]:
+    """Rows as tuples in MEASUREMENT_COLUMNS order, one per key, sorted by key.
+
+    Times repeat within a batch (one frame, many pollutants), so their
+    conversions are memoised.
+    """
+    now = datetime.now(UTC)
+    local: dict[datetime, Any] = {}
+    instants: dict[datetime, Any] = {}
+    unique: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for row in rows:
+        get = row.get
+        point_id, kind, pollutant, when = (
+            get("point_id"), get("kind"), get("pollutant"), get("data_time")
+        )  # fmt: skip
+        if point_id is None or kind is None or pollutant is None or when is None:
+            missing = [name for name in KEY_COLUMNS if get(name) is None]
+            raise ValueError(f"measurement row without {', '.join(missing)}: {row!r}")
+        data_time = local.get(when)
+        if data_time is None:
+            data_time = _local_time(when)
+            local[when] = data_time = _sqlite_text(data_time) if as_text else data_time
+        received = get("received_at") or now
+        received_at = instants.get(received)
+        if received_at is None:
+            received_at = _utc_instant(received)
+            instants[received] = received_at = _sqlite_text(received_at) if as_text else received_at
+        unique[(point_id, kind, pollutant, data_time)] = (
+            point_id, kind, pollutant, data_time,
+            get("rtd"), get("avg"), get("min"), get("max"), get("cou"),
+            get("zs_rtd"), get("zs_avg"), get("zs_min"), get("zs_max"),
+            get("flag"), get("eflag"), received_at,
+            bool(get("resent")),
+        )  # fmt: skip
+    # Keys are unique, so tuple comparison never reaches the values.
+    return sorted(unique.values())
+
+
+def _pg_copy(
+    conn: sa.Connection,
+    statement: str,
+    tuples: list[tuple[Any, ...]],
+    types: list[str] = _PG_COPY_TYPES,
+) -> None:
+    """COPY `tuples` in binary; driver errors come out as SQLAlchemy's, as from execute()."""
+    try:
+        dbapi_connection: Any = conn.connection.dbapi_connection
+        with dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(types)
+            for row in tuples:
+                copy.write_row(row)
+    except psycopg.Error as exc:
+        raise sa.exc.DBAPIError.instance(
+            statement, None, exc, psycopg.Error, dialect=conn.dialect
+        ) from exc
+
+
+def _pg_upsert(conn: sa.Connection, tuples: list[tuple[Any, ...]]) -> None:
+    try:
+        # One savepoint per call: callers should write a batch per call rather
+        # than many small calls in one transaction (PostgreSQL slows down past
+        # 64 subtransactions in a transaction).
+        with conn.begin_nested():
+            _pg_copy(conn, _PG_COPY_DIRECT, tuples)
+        return
+    except sa.exc.IntegrityError as exc:
+        if not isinstance(exc.orig, psycopg.errors.UniqueViolation):
+            raise
+    conn.exec_driver_sql(_PG_CREATE_STAGE)
+    conn.exec_driver_sql(_PG_EMPTY_STAGE)
+    _pg_copy(conn, _PG_COPY_STAGE, tuples)
+    conn.exec_driver_sql(_PG_UPSERT_STAGED)
+
+
+def upsert_measurements(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert or overwrite measurement rows; returns how many distinct keys were written.
+
+    Each row needs the key point_id, kind, pollutant, data_time (device time:
+    naive China Standard Time, or aware and converted) and may carry rtd,
+    avg, min, max, cou, zs_*, flag, eflag, received_at (aware; default
+    now) and resent (RF=1; default False). A re-sent record replaces the
+    stored one as a whole: absent values become NULL. When the batch holds a
+    key twice, the later row wins. Runs in the caller's transaction and does
+    not commit; a database error
+    (unknown point, bad kind) raises sqlalchemy.exc.IntegrityError.
+    """
+    if not rows:
+        return 0
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        tuples = _measurement_tuples(rows, as_text=True)
+        for start in range(0, len(tuples), SQLITE_BATCH_SIZE):
+            conn.exec_driver_sql(_SQLITE_UPSERT, tuples[start : start + SQLITE_BATCH_SIZE])
+    elif dialect == "postgresql":
+        tuples = _measurement_tuples(rows, as_text=False)
+        _pg_upsert(conn, tuples)
+    else:
+        raise NotImplementedError(f"no measurement upsert for the {dialect} dialect")
+    return len(tuples)
+
+
+def insert_raw_frames(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Append received frames (bytes as received, peer, verdict, reason) for audit.
+
+    Each row needs peer, data (bytes) and verdict ('accepted' or
+    'rejected'); mn, cn, qn, reason are optional and received_at (aware)
+    defaults to now. Runs in the caller's transaction and does not commit.
+    """
+    if not rows:
+        return
+    now = datetime.now(UTC)
+    dialect = conn.dialect.name
+    # Like the measurement upsert, bypass per-value processing: this runs for every frame.
+    if dialect in ("sqlite", "postgresql"):
+        as_text = dialect == "sqlite"
+        instants: dict[datetime, Any] = {}
+        tuples = []
+        for row in rows:
+            received = row.get("received_at") or now
+            received_at = instants.get(received)
+            if received_at is None:
+                received_at = _utc_instant(received)
+                instants[received] = received_at = (
+                    _sqlite_text(received_at) if as_text else received_at
+                )
+            tuples.append(
+                (received_at, row["peer"], row.get("mn"), row.get("cn"), row.get("qn"),
+                 bytes(row["data"]), row["verdict"], row.get("reason"))
+            )  # fmt: skip
+        if as_text:
+            conn.exec_driver_sql(_SQLITE_RAW_INSERT, tuples)
+        else:
+            _pg_copy(conn, _PG_RAW_COPY, tuples, _PG_RAW_TYPES)
+        return
+    completed = [{name: row.get(name) for name in RAW_FRAME_COLUMNS} for row in rows]
+    for row in completed:
+        if row["received_at"] is None:
+            row["received_at"] = now
+    stmt = raw_frame.insert()
+    for start in range(0, len(completed), RAW_FRAME_BATCH_SIZE):
+        conn.execute(stmt, completed[start : start + RAW_FRAME_BATCH_SIZE])
+
+
+def query_measurements(
+    conn: sa.Connection,
+    *,
+    point_ids: Sequence[int] | None = None,
+    pollutant: str | None = None,
+    kind: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Measurements of one data kind, ordered by data_time, pollutant (then point).
+
+    The time range is half-open, start <= data_time < end, in device time
+    (naive China Standard Time; aware bounds are converted). `point_ids`
+    None means every point, an empty list none. received_at comes back
+    aware, in UTC.
+    """
+    if kind not in STORED_KINDS:
+        raise ValueError(f"unknown measurement kind {kind!r}; expected one of {STORED_KINDS}")
+    m = measurement.c
+    # Times are read without SQLAlchemy's per-value processing (a regular expression per
+    # value on SQLite); _read_times converts them in bulk below.
+    columns = [sa.type_coerce(c, sa.Text) if c.name in _TIME_COLUMNS else c for c in m]
+    stmt = sa.select(*columns).where(m.kind == kind)
+    if point_ids is None and (start is not None or end is not None):
+        # Zone-wide over a time range: naming every point lets the database walk the
+        # (point_id, kind, data_time) index point by point instead of scanning the table.
+        point_ids = list(conn.execute(sa.select(point.c.id)).scalars())
+    ranged = in_range(
+        stmt, measurement, point_ids=point_ids, pollutant=pollutant, start=start, end=end,
+        limit=limit, offset=offset,
+    )  # fmt: skip
+    if ranged is None:
+        return []
+    result = conn.execute(ranged)
+    keys = list(result.keys())
+    rows = [dict(zip(keys, row, strict=True)) for row in result]
+    _read_times(rows)
+    return rows
+
+
+def in_range(
+    stmt: sa.Select[Any],
+    table: sa.Table,
+    *,
+    point_ids: Sequence[int] | None,
+    pollutant: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int | None,
+    offset: int,
+) -> sa.Select[Any] | None:
+    """`stmt` over a (point_id, kind, pollutant, data_time) keyed `table` (measurement,
+    aggregate) limited to these points and pollutant, start <= data_time < end, ordered by
+    data_time, pollutant, point and paged; None when `point_ids` is empty (no rows)."""
+    c = table.c
+    if point_ids is not None:
+        ids = list(point_ids)
+        if not ids:
+            return None
+        stmt = stmt.where(c.point_id.in_(ids))
+    if pollutant is not None:
+        stmt = stmt.where(c.pollutant == pollutant)
+    if start is not None:
+        stmt = stmt.where(c.data_time >= start)
+    if end is not None:
+        stmt = stmt.where(c.data_time < end)
+    stmt = stmt.order_by(c.data_time, c.pollutant, c.point_id).offset(offset or None)
+    return stmt.limit(limit) if limit is not None else stmt
+
+
+_TIME_COLUMNS = ("data_time", "received_at")
+
+
+def _read_times(rows: list[dict[str, Any]]) -> None:
+    """data_time as naive China Standard Time, received_at as aware UTC, on both engines."""
+    parsed: dict[Any, datetime] = {}
+    for row in rows:
+        for name in _TIME_COLUMNS:
+            value = row[name]
+            out = parsed.get(value)
+            if out is None:
+                out = datetime.fromisoformat(value) if isinstance(value, str) else value
+                if name == "received_at":
+                    out = out.replace(tzinfo=UTC) if out.tzinfo is None else out.astimezone(UTC)
+                elif out.tzinfo is not None:
+                    out = cst_naive(out)
+                parsed[value] = out
+            row[name] = out
+
+
+# --- naming points ---------------------------------------------------------------
 
 
 def resolve_points(
@@ -79,33 +411,40 @@ def device_location(conn: sa.Connection, mn: str) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
-def point_code_exists(conn: sa.Connection, point_code: str) -> bool:
-    stmt = sa.select(point.c.id).where(point.c.code == point_code).limit(1)
-    return conn.execute(stmt).first() is not None
+# --- reads for the API's frame list and the status page ----------------------------
 
 
-def read_measurements(
+def recent_frames(
     conn: sa.Connection,
+    scope: Scope,
     *,
-    point_ids: Sequence[int] | None,
-    pollutant: str | None,
-    kind: str,
-    start: datetime | None,
-    end: datetime | None,
-    limit: int | None,
-    offset: int,
+    mn: str | None = None,
+    verdict: str | None = None,
+    limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """Measurement rows in (data_time, pollutant, point) order; see query_measurements."""
-    return query_measurements(
-        conn,
-        point_ids=point_ids,
-        pollutant=pollutant,
-        kind=kind,
-        start=start,
-        end=end,
-        limit=limit,
-        offset=offset,
+    """The newest raw frames first, optionally of one MN and one verdict.
+
+    An unlimited scope reads every frame, unregistered MNs included; any other
+    reads the frames of the devices of its own enterprises."""
+    f = raw_frame.c
+    stmt = (
+        sa.select(f.id, f.received_at, f.peer, f.mn, f.cn, f.qn, f.verdict, f.reason, f.data)
+        .order_by(f.received_at.desc(), f.id.desc())
+        .limit(limit)
     )
+    if mn is not None:
+        stmt = stmt.where(f.mn == mn)
+    if verdict is not None:
+        stmt = stmt.where(f.verdict == verdict)
+    if not scope.everything:
+        own_mns = (
+            sa.select(device.c.mn)
+            .join(point, point.c.id == device.c.point_id)
+            .join(enterprise, enterprise.c.id == point.c.enterprise_id)
+            .where(scope_condition(scope, own=True))
+        )
+        stmt = stmt.where(f.mn.in_(own_mns))
+    return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
 # --- newest data of points, values at a time, series ---------------------------------------
@@ -205,5 +544,45 @@ def series(
         )
         .order_by(m.data_time)
         .limit(limit)
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def frame_counts_since(conn: sa.Connection, since: datetime) -> dict[str, int]:
+    """Frames received at or after `since` (aware), by verdict; both verdicts always present.
+
+    Reads only the last stretch of the received_at index."""
+    stmt = (
+        sa.select(raw_frame.c.verdict, sa.func.count())
+        .where(raw_frame.c.received_at >= since)
+        .group_by(raw_frame.c.verdict)
+    )
+    counts = {"accepted": 0, "rejected": 0}
+    counts.update({verdict: n for verdict, n in conn.execute(stmt)})
+    return counts
+
+
+def latest_data_times(conn: sa.Connection) -> list[dict[str, Any]]:
+    """Per point kind (flue_gas, ...): the newest data_time of each data kind, or None.
+
+    One index seek per point and data kind."""
+    m = measurement.c
+    per_point = sa.select(
+        point.c.kind.label("point_kind"),
+        *(
+            sa.select(sa.func.max(m.data_time))
+            .where(m.point_id == point.c.id, m.kind == kind)
+            .scalar_subquery()
+            .label(kind)
+            for kind in MEASUREMENT_KINDS
+        ),
+    ).subquery()
+    stmt = (
+        sa.select(
+            per_point.c.point_kind,
+            *(sa.func.max(per_point.c[kind]).label(kind) for kind in MEASUREMENT_KINDS),
+        )
+        .group_by(per_point.c.point_kind)
+        .order_by(per_point.c.point_kind)
     )
     return [dict(row) for row in conn.execute(stmt).mappings()]

@@ -19,7 +19,6 @@ from ecozone.monitoring.model import (
     MonitoringSettings,
     RecomputeSummary,
     Total,
-    load_settings,
 )
 from ecozone.monitoring.service import (
     affected_periods,
@@ -38,7 +37,6 @@ __all__ = [
     "Total",
     "affected_periods",
     "capture",
-    "load_settings",
     "recompute",
     "totals",
     "update_for_rows",

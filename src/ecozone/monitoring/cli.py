@@ -10,18 +10,13 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, TypeVar
 
 import sqlalchemy as sa
 import typer
 
-from ecozone import config
+from ecozone.cli_support import End, fail, open_engine
 from ecozone.monitoring import service
-from ecozone.monitoring.model import MonitoringError
-from ecozone.store.engine import display_url, make_engine
-
-EXIT_BAD_INPUT = 2
-EXIT_DATABASE = 1
 
 T = TypeVar("T")
 
@@ -32,40 +27,21 @@ app = typer.Typer(
 )
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 def _time(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
         return datetime.fromisoformat(value.strip())
     except ValueError:
-        _fail(
+        fail(
             f"{name} {value!r} is not a time; write it as ISO 8601, e.g. 2024-05-01 or "
-            "2024-05-01T10:00 (China Standard Time)",
-            EXIT_BAD_INPUT,
+            "2024-05-01T10:00 (China Standard Time)"
         )
 
 
 def _run(work: Callable[[sa.Engine], T]) -> T:
-    settings = config.load()
-    engine = make_engine(settings.database_url)
-    try:
+    with open_engine() as engine:
         return work(engine)
-    except MonitoringError as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
-    except sa.exc.SQLAlchemyError as exc:
-        _fail(
-            f"cannot use the database at {display_url(settings.database_url)} "
-            f"(is it upgraded? `ecozone db upgrade`): {exc.__class__.__name__}: "
-            f"{getattr(exc, 'orig', None) or exc}",
-            EXIT_DATABASE,
-        )
-    finally:
-        engine.dispose()
 
 
 @app.command("recompute")
@@ -74,10 +50,7 @@ def recompute_command(
         str | None,
         typer.Option("--start", metavar="ISO", help="From this device time (CST); whole days."),
     ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option("--end", metavar="ISO", help="Up to this device time (CST), exclusive."),
-    ] = None,
+    end: End = None,
     point_id: Annotated[
         list[int] | None,
         typer.Option("--point-id", metavar="N", help="Only this point (repeatable)."),

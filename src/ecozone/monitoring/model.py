@@ -7,7 +7,6 @@ it follows beside it, so a deployment can change it without touching the rules.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -115,39 +114,6 @@ class MonitoringSettings:
         if point_units is not None and pollutant in point_units:
             return point_units[pollutant]
         return self.units.get(pollutant)
-
-
-def load_settings() -> MonitoringSettings:
-    """Settings from the environment: ECOZONE_MONITORING_O2_CAP (%),
-    ECOZONE_MONITORING_MINUTE_INTERVAL (minutes) and ECOZONE_MONITORING_UNITS
-    ("a00000=m3/h,a21026=ppm"); defaults otherwise."""
-    values: dict[str, object] = {}
-    raw = os.environ.get("ECOZONE_MONITORING_O2_CAP")
-    if raw:
-        try:
-            values["o2_cap"] = float(raw)
-        except ValueError:
-            raise MonitoringError(f"ECOZONE_MONITORING_O2_CAP={raw!r} is not a number") from None
-    raw = os.environ.get("ECOZONE_MONITORING_MINUTE_INTERVAL")
-    if raw:
-        try:
-            values["minute_interval"] = int(raw)
-        except ValueError:
-            raise MonitoringError(
-                f"ECOZONE_MONITORING_MINUTE_INTERVAL={raw!r} is not a whole number of minutes"
-            ) from None
-    raw = os.environ.get("ECOZONE_MONITORING_UNITS")
-    if raw:
-        units: dict[str, str] = {}
-        for item in raw.split(","):
-            code, sep, unit = item.partition("=")
-            if not sep or not code.strip() or not unit.strip():
-                raise MonitoringError(
-                    f"ECOZONE_MONITORING_UNITS item {item!r} is not CODE=UNIT, e.g. a00000=m3/h"
-                )
-            units[code.strip()] = unit.strip()
-        values["units"] = units
-    return MonitoringSettings(**values)  # type: ignore[arg-type]
 
 
 Span = tuple[int, datetime, datetime]  # (point_id, start, end): a half-open period of a point

@@ -27,6 +27,7 @@ from ecozone.monitoring.model import (
     MonitoringError,
     MonitoringSettings,
 )
+from ecozone.registry.model import PointKind
 
 # --- data flags: HJ 212-2017 §6.6.4 Table 8 ---------------------------------------------------
 
@@ -55,12 +56,12 @@ NORMAL_FLAG = "N"
 GAS = "gas"
 WATER = "water"
 
-#: Which family of rules a point kind follows (schema.POINT_KINDS).
+#: Which family of rules each point kind follows.
 MEDIUM_OF_POINT_KIND: Mapping[str, str] = {
-    "flue_gas": GAS,
-    "ambient_air": GAS,
-    "wastewater": WATER,
-    "surface_water": WATER,
+    PointKind.FLUE_GAS: GAS,
+    PointKind.AMBIENT_AIR: GAS,
+    PointKind.WASTEWATER: WATER,
+    PointKind.SURFACE_WATER: WATER,
 }
 
 

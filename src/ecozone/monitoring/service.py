@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from ecozone import config
 from ecozone.monitoring import rules, store
 from ecozone.monitoring.model import (
     DAY,
@@ -34,7 +35,6 @@ from ecozone.monitoring.model import (
     RecomputeSummary,
     Span,
     Total,
-    load_settings,
 )
 from ecozone.monitoring.rules import Periods
 from ecozone.times import cst_naive
@@ -283,7 +283,7 @@ def recompute(
     an unknown point id, an empty range or a unit that cannot be converted; nothing is
     written then.
     """
-    settings = settings or load_settings()
+    settings = settings or config.monitoring_settings()
     lo = day_start(device_time(start)) if start is not None else None
     hi = device_time(end) if end is not None else None
     if hi is not None and day_start(hi) != hi:
@@ -423,7 +423,7 @@ def update_for_rows(
     periods = affected_periods(rows)
     if not periods:
         return RecomputeSummary()
-    settings = settings or load_settings()
+    settings = settings or config.monitoring_settings()
     check_settings(settings)
     wanted: dict[int, tuple[list[Span], list[Span]]] = defaultdict(lambda: ([], []))
     for point_id, start, end in periods:

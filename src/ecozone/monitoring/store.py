@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from psycopg.adapt import Dumper, PyFormat
 from psycopg.pq import Format
 
+from ecozone.measurements import store as measurements_store
 from ecozone.monitoring.rules import MinuteGroups, Periods
 from ecozone.store.engine import in_lists
 from ecozone.store.schema import aggregate, enterprise, measurement, point
@@ -592,23 +593,13 @@ def query_aggregates(
     offset: int,
 ) -> list[dict[str, Any]]:
     """Aggregate rows of one kind, ordered by data_time, pollutant, point; half-open range."""
-    a = aggregate.c
-    stmt = sa.select(aggregate).where(a.kind == kind)
-    if point_ids is not None:
-        ids = list(point_ids)
-        if not ids:
-            return []
-        stmt = stmt.where(a.point_id.in_(ids))
-    if pollutant is not None:
-        stmt = stmt.where(a.pollutant == pollutant)
-    if start is not None:
-        stmt = stmt.where(a.data_time >= start)
-    if end is not None:
-        stmt = stmt.where(a.data_time < end)
-    stmt = stmt.order_by(a.data_time, a.pollutant, a.point_id).offset(offset or None)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [dict(row) for row in conn.execute(stmt).mappings()]
+    ranged = measurements_store.in_range(
+        sa.select(aggregate).where(aggregate.c.kind == kind), aggregate, point_ids=point_ids,
+        pollutant=pollutant, start=start, end=end, limit=limit, offset=offset,
+    )  # fmt: skip
+    if ranged is None:
+        return []
+    return [dict(row) for row in conn.execute(ranged).mappings()]
 
 
 def count_periods(

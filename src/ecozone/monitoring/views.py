@@ -78,7 +78,7 @@ def live_points(
 def visible_live_points(engine: sa.Engine, principal: Principal, now: datetime) -> list[dict]:
     """Every point the principal may list, with its live state."""
     with engine.connect() as conn:
-        return live_points(conn, registry_store.list_points(conn, principal.scope), now)
+        return live_points(conn, registry_store.points_in_scope(conn, principal.scope), now)
 
 
 def latest_summaries(
@@ -143,7 +143,7 @@ def capture_table(engine: sa.Engine, principal: Principal, now: datetime, lang: 
     end = local_time(now).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=rules.CAPTURE_WINDOW_HOURS)
     with engine.connect() as conn:
-        points = registry_store.list_points(conn, principal.scope)
+        points = registry_store.points_in_scope(conn, principal.scope)
         counts = monitoring_store.capture_counts(
             conn, [p["id"] for p in points], start, end, end - EXPECTED_POLLUTANTS_LOOKBACK
         )

@@ -6,24 +6,17 @@ database; a database that cannot be read (or is not upgraded) exits 1.
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
-import sqlalchemy as sa
 import typer
 
-from ecozone import config
+from ecozone.cli_support import Actor, fail, open_engine
+from ecozone.errors import EcozoneError
 from ecozone.plan import service
 from ecozone.plan.export import CJK_FONT_PACKAGES, cjk_fonts
-from ecozone.plan.model import NotFoundError, PlanError, ProgressError
-from ecozone.store.engine import display_url, make_engine
-from ecozone.store.migrate import current_revision, head_revision
-
-EXIT_BAD_INPUT = 2
-EXIT_DATABASE = 1
 
 app = typer.Typer(
     add_completion=False,
@@ -32,47 +25,20 @@ app = typer.Typer(
 )
 
 
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _engine() -> sa.Engine:
-    try:
-        settings = config.load()
-    except ValueError as exc:
-        _fail(str(exc))
-    engine = make_engine(settings.database_url)
-    try:
-        current = current_revision(engine)
-    except sa.exc.SQLAlchemyError as exc:
-        engine.dispose()
-        _fail(f"cannot read the database at {display_url(settings.database_url)}: {exc}",
-              EXIT_DATABASE)  # fmt: skip
-    if current != head_revision():
-        engine.dispose()
-        _fail(
-            f"the database at {display_url(settings.database_url)} is not at the current "
-            "schema; run `ecozone db upgrade` first",
-            EXIT_DATABASE,
-        )
-    return engine
-
-
 def _as_of(value: str | None) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        _fail(f"--as-of {value!r} is not a date YYYY-MM-DD")
+        fail(f"--as-of {value!r} is not a date YYYY-MM-DD")
 
 
 def _cadence() -> None:
     try:
         service.reporting_cadence()
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @app.command()
@@ -85,7 +51,7 @@ def measures(
         typer.echo(json.dumps({"items": items}, ensure_ascii=False, indent=1))
         return
     if format != "text":
-        _fail(f"unknown format {format!r}; text or json")
+        fail(f"unknown format {format!r}; text or json")
     for m in items:
         typer.echo(f"{m['number']:>2}  {m['title']}")
         typer.echo(f"    牵头单位: {'、'.join(m['lead_units'])}")
@@ -100,8 +66,8 @@ def indicators(
     """List the plan's quantified indicators (code, comparison, target, year)."""
     try:
         items = service.list_indicators(measure=measure)
-    except NotFoundError as exc:
-        _fail(str(exc))
+    except EcozoneError as exc:
+        fail(str(exc), exc.exit_code)
     for i in items:
         if i["comparison"] is None:
             target = "tracked"
@@ -121,13 +87,10 @@ def show(
     _cadence()
     try:
         service.load_plan().measure(number)
-    except NotFoundError as exc:
-        _fail(str(exc))
-    engine = _engine()
-    try:
+    except EcozoneError as exc:
+        fail(str(exc), exc.exit_code)
+    with open_engine(require_current=True) as engine:
         detail = service.measure_detail(engine, number, today=day)
-    finally:
-        engine.dispose()
     typer.echo(json.dumps(detail, ensure_ascii=False, indent=1))
 
 
@@ -140,6 +103,7 @@ def report(
         str,
         typer.Option("--status", metavar="S", help="not_started|on_track|at_risk|off_track|done"),
     ],
+    actor: Actor,
     district: Annotated[str | None, typer.Option("--district", metavar="D")] = None,
     narrative: Annotated[str | None, typer.Option("--narrative")] = None,
     evidence: Annotated[str | None, typer.Option("--evidence", help="documents, links")] = None,
@@ -148,19 +112,15 @@ def report(
         list[str] | None,
         typer.Option("--indicator", metavar="CODE=VALUE", help="repeatable"),
     ] = None,
-    actor: Annotated[
-        str | None, typer.Option("--actor", help="who reports (default: cli:<login>)")
-    ] = None,
 ) -> None:
     """Record a progress report; every problem is listed and nothing is stored."""
     values: dict[str, str] = {}
     for item in indicator or []:
         code, sep, value = item.partition("=")
         if not sep or not code.strip():
-            _fail(f"--indicator {item!r} is not CODE=VALUE")
+            fail(f"--indicator {item!r} is not CODE=VALUE")
         values[code.strip()] = value.strip()
-    engine = _engine()
-    try:
+    with open_engine(require_current=True) as engine:
         stored = service.record_progress(
             engine,
             measure=measure,
@@ -172,20 +132,9 @@ def report(
             evidence=evidence,
             indicators=values,
             due_date=due,
-            actor=actor or _login(),
+            actor=actor,
         )
-    except ProgressError as exc:
-        _fail(str(exc))
-    finally:
-        engine.dispose()
     typer.echo(json.dumps(service.report_item(stored), ensure_ascii=False))
-
-
-def _login() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 @app.command()
@@ -196,16 +145,13 @@ def matrix(
 ) -> None:
     """Measures × units (or districts): latest status of each, and whether overdue."""
     if by not in service.MATRIX_VIEWS:
-        _fail(f"--by {by!r}: unit or district")
+        fail(f"--by {by!r}: unit or district")
     if format not in ("json", "csv"):
-        _fail(f"--format {format!r}: json or csv")
+        fail(f"--format {format!r}: json or csv")
     day = _as_of(as_of)
     _cadence()
-    engine = _engine()
-    try:
+    with open_engine(require_current=True) as engine:
         data = service.matrix(engine, by, today=day)
-    finally:
-        engine.dispose()
     if format == "csv":
         typer.echo(service.matrix_csv(data), nl=False)
     else:
@@ -220,20 +166,15 @@ def export(
 ) -> None:
     """Write the workbook (xlsx) or the report (pdf) to FILE."""
     if format not in ("xlsx", "pdf"):
-        _fail(f"--format {format!r}: xlsx or pdf")
+        fail(f"--format {format!r}: xlsx or pdf")
     if not output.parent.is_dir():
-        _fail(f"--output {output}: folder {output.parent} does not exist")
+        fail(f"--output {output}: folder {output.parent} does not exist")
     day = _as_of(as_of)
     _cadence()
-    engine = _engine()
-    try:
+    with open_engine(require_current=True) as engine:
         content = (service.export_xlsx if format == "xlsx" else service.export_pdf)(
             engine, today=day
         )
-    except PlanError as exc:
-        _fail(str(exc))
-    finally:
-        engine.dispose()
     output.write_bytes(content)
     typer.echo(f"wrote {output} ({len(content)} bytes)", err=True)
     if format == "pdf" and not cjk_fonts():

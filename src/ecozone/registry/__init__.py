@@ -5,6 +5,7 @@ named by its path, check unified social credit codes (GB 32100-2015), MNs
 and outlet codes, and hand the gateway its device table.
 """
 
+from ecozone.lazy import lazy_exports
 from ecozone.registry.model import (
     DEFAULT_ZONE,
     DeviceInfo,
@@ -12,9 +13,20 @@ from ecozone.registry.model import (
     PointKind,
     RegistryError,
 )
-from ecozone.registry.rules import check_credit_code, check_mn, mn_is_standard
-from ecozone.registry.service import export_registry, import_registry, load_devices
-from ecozone.registry.store import record_device_seen
+
+# The rest loads on first use (ecozone.lazy): store.schema imports model.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "check_credit_code": "rules",
+        "check_mn": "rules",
+        "mn_is_standard": "rules",
+        "export_registry": "service",
+        "import_registry": "service",
+        "load_devices": "service",
+        "record_device_seen": "store",
+    },
+)
 
 __all__ = [
     "DEFAULT_ZONE",

@@ -7,23 +7,13 @@ from pathlib import Path
 import typer
 import yaml
 
+from ecozone.cli_support import open_engine
 from ecozone.registry import onboarding
 from ecozone.registry.model import RegistryError
 from ecozone.registry.service import export_registry, import_registry, set_device_password
-from ecozone.store.engine import make_engine
-from ecozone.store.migrate import current_revision, head_revision
 
 app = typer.Typer(help="Registry of districts, enterprises, points and devices.",
                   no_args_is_help=True)  # fmt: skip
-
-
-def _engine():
-    engine = make_engine()
-    if current_revision(engine) != head_revision():
-        engine.dispose()
-        typer.echo("the database schema is not current; run `ecozone db upgrade` first", err=True)
-        raise typer.Exit(1)
-    return engine
 
 
 @app.command("import")
@@ -36,14 +26,12 @@ def import_(
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         typer.echo(f"{file}: not a readable YAML file: {exc}", err=True)
         raise typer.Exit(1) from None
-    engine = _engine()
-    try:
-        summary = import_registry(engine, data, actor="cli")
-    except RegistryError as exc:
-        typer.echo(f"{file}: {exc}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    with open_engine(require_current=True) as engine:
+        try:
+            summary = import_registry(engine, data, actor="cli")
+        except RegistryError as exc:  # the file's errors, by path: exit 1 as YAML errors do
+            typer.echo(f"{file}: {exc}", err=True)
+            raise typer.Exit(1) from None
     typer.echo(str(summary))
 
 
@@ -55,14 +43,12 @@ def export(
     zone: str | None = typer.Option(None, help="zone to export when several are stored"),
 ) -> None:
     """Write the registry as YAML, in the shape `import` reads."""
-    engine = _engine()
-    try:
-        data = export_registry(engine, zone)
-    except RegistryError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+    with open_engine(require_current=True) as engine:
+        try:
+            data = export_registry(engine, zone)
+        except RegistryError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1) from None
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     if output is None:
         typer.echo(text, nl=False)
@@ -85,25 +71,16 @@ def set_password(
     actor: str = typer.Option("cli", help="recorded in the audit log as who did it"),
 ) -> None:
     """Rotate a device's HJ 212 access password (sealed at rest; audited)."""
-    engine = _engine()
-    try:
+    with open_engine(require_current=True) as engine:
         set_device_password(engine, mn, password, actor=actor)
-    except RegistryError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
     typer.echo(f"password of MN {mn} changed; tell the device (CN 1072) before its next frame")
 
 
 @app.command()
 def pending() -> None:
     """Loggers that announced themselves (HJ 212-2025 CN 1001) and their approval state."""
-    engine = _engine()
-    try:
+    with open_engine() as engine:
         rows = onboarding.list_pending(engine)
-    finally:
-        engine.dispose()
     if not rows:
         typer.echo("no pending loggers")
     for p in rows:
@@ -126,15 +103,9 @@ def approve(
     actor: str = typer.Option("cli", help="recorded in the audit log as who did it"),
 ) -> None:
     """Register an announced logger as a point's device; its MN goes out with CN 1002."""
-    engine = _engine()
-    try:
+    with open_engine(require_current=True) as engine:
         approved = onboarding.approve(
             engine, logger_sn, credit_code=enterprise, point_code=point, actor=actor,
             mn=mn, st=st, lenient=lenient,
         )  # fmt: skip
-    except RegistryError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
     typer.echo(f"logger {logger_sn} approved as MN {approved.assigned_mn} on point {point}")

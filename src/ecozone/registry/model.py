@@ -1,7 +1,8 @@
 """Plain data of the registry: the zone's enterprises, monitoring points and devices.
 
-Frozen dataclasses and enums only; `RegistryError` is the one exception this
-package raises. Nothing here touches the database.
+Frozen dataclasses and enums only; `RegistryError` (a refused file or request)
+and `UnknownEnterprise` are the exceptions this package raises. Nothing here
+touches the database.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from ecozone.errors import Invalid
+from ecozone.errors import Invalid, NotFound
 
 DEFAULT_ZONE = "中国（重庆）自由贸易试验区"
 
@@ -21,6 +22,10 @@ class PointKind(StrEnum):
     WASTEWATER = "wastewater"
     AMBIENT_AIR = "ambient_air"
     SURFACE_WATER = "surface_water"
+
+
+#: The point kinds as plain strings, in the order above (the point table's CHECK).
+POINT_KINDS = tuple(kind.value for kind in PointKind)
 
 
 class RegistryError(Invalid):
@@ -33,6 +38,14 @@ class RegistryError(Invalid):
             f"registry not imported, {count} error{'s' if count != 1 else ''}; nothing was written"
         )
         super().__init__("\n".join([heading + ":", *(f"  {error}" for error in self.errors)]))
+
+
+class UnknownEnterprise(NotFound):
+    """No enterprise with this credit code, or none the asker may see: both read alike."""
+
+    def __init__(self, credit_code: str) -> None:
+        self.credit_code = credit_code
+        super().__init__(f"no enterprise with credit code {credit_code}")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Registry use cases: import a registry file, export it, and serve devices to the gateway.
+"""Registry use cases: import a registry file, export it, serve devices to the gateway,
+and read the registry and the raw frames within the asker's scope.
 
 Import reads the stored registry once, validates the whole file against the
 rules and that snapshot, and writes only if nothing was wrong, all in one
@@ -16,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecozone.accounts import audit
+from ecozone.accounts.model import Scope
+from ecozone.measurements import store as measurements_store
 from ecozone.registry import rules, secrets, store
 from ecozone.registry.model import (
     DEFAULT_ZONE,
@@ -25,6 +28,7 @@ from ecozone.registry.model import (
     RegistryDocument,
     RegistryError,
     RegistrySnapshot,
+    UnknownEnterprise,
 )
 from ecozone.store.schema import device, district, enterprise, point, zone
 
@@ -358,3 +362,64 @@ def _replace_sm4_key(conn: sa.Connection, mn: str, new_key: str, at: datetime) -
         entity_id=str(row["id"]), before={"mn": mn, "sm4_key": _HIDDEN},
         after={"mn": mn, "sm4_key": _HIDDEN, "changed_at": at},
     )  # fmt: skip
+
+
+# --- reads within a scope (the API's registry lists and raw frames) ----------------------
+
+
+def list_districts(engine: sa.Engine, scope: Scope) -> list[dict[str, Any]]:
+    """Districts of the zone with the number of their enterprises `scope` may read."""
+    with engine.connect() as conn:
+        return store.list_districts(conn, scope)
+
+
+def list_enterprises(
+    engine: sa.Engine, scope: Scope, *, district: str | None = None
+) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return store.list_enterprises(conn, scope, district_name=district)
+
+
+def get_enterprise(engine: sa.Engine, scope: Scope, credit_code: str) -> dict[str, Any]:
+    """One enterprise with its points and devices; UnknownEnterprise also when `scope` may
+    not read it, so its existence is not disclosed."""
+    with engine.connect() as conn:
+        found = store.get_enterprise(conn, scope, credit_code)
+    if found is None:
+        raise UnknownEnterprise(credit_code)
+    return found
+
+
+def list_points(
+    engine: sa.Engine, scope: Scope, *, credit_code: str | None = None
+) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return store.list_points(conn, scope, credit_code=credit_code)
+
+
+def list_frames(
+    engine: sa.Engine,
+    scope: Scope,
+    *,
+    mn: str | None = None,
+    verdict: str | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """The newest raw frames first, their bytes as escaped text (escape_bytes)."""
+    with engine.connect() as conn:
+        frames = measurements_store.recent_frames(conn, scope, mn=mn, verdict=verdict, limit=limit)
+    for frame in frames:
+        frame["data"] = escape_bytes(frame["data"])
+    return frames
+
+
+_ESCAPES = {0x5C: "\\\\", 0x0D: "\\r", 0x0A: "\\n", 0x09: "\\t"}
+
+
+def escape_bytes(data: bytes) -> str:
+    """Bytes as readable ASCII text: printable ASCII kept, `\\` `\\r` `\\n` `\\t` and
+    every other byte written as an escape (\\xNN), so the text maps back to the bytes."""
+    return "".join(
+        _ESCAPES.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else f"\\x{byte:02x}")
+        for byte in bytes(data)
+    )

@@ -1,8 +1,10 @@
 """The registry's queries over the zone, district, enterprise, point, device and audit_log tables.
 
 The only module of the package with SQL. Registries are small (thousands of
-rows), so reads load whole tables into plain dicts and writes go row by row
-inside the caller's transaction.
+rows), so import reads load whole tables into plain dicts and writes go row
+by row inside the caller's transaction. The list reads behind the API take
+the caller's Scope and filter in SQL (accounts.store.scope_condition);
+device passwords are never selected there, so no response can leak one.
 """
 
 from __future__ import annotations
@@ -213,7 +215,7 @@ def _point_select() -> sa.Select:
     )
 
 
-def list_points(
+def points_in_scope(
     conn: sa.Connection, scope: Scope, *, enterprise_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Monitoring points the scope may list, with their enterprise, district and device."""
@@ -228,7 +230,7 @@ def get_point(conn: sa.Connection, point_id: int) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
-def get_enterprise(conn: sa.Connection, credit_code: str) -> dict[str, Any] | None:
+def enterprise_by_code(conn: sa.Connection, credit_code: str) -> dict[str, Any] | None:
     stmt = (
         sa.select(enterprise, district.c.name.label("district"))
         .join(district, enterprise.c.district_id == district.c.id)
@@ -242,7 +244,7 @@ def mn_taken(conn: sa.Connection, mn: str) -> bool:
     return conn.execute(sa.select(device.c.id).where(device.c.mn == mn)).first() is not None
 
 
-def list_enterprises(
+def enterprises_in_scope(
     conn: sa.Connection, scope: Scope, *, ids: Iterable[int] | None = None
 ) -> list[dict[str, Any]]:
     stmt = (
@@ -256,9 +258,161 @@ def list_enterprises(
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
-def list_districts(conn: sa.Connection, scope: Scope) -> list[dict[str, Any]]:
+def districts_in_scope(conn: sa.Connection, scope: Scope) -> list[dict[str, Any]]:
     """Districts a viewer sees on rankings: one for a district's supervisor, else all."""
     stmt = sa.select(district.c.id, district.c.name).order_by(district.c.name)
     if not scope.everything and scope.district_id is not None:
         stmt = stmt.where(district.c.id == scope.district_id)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+# --- reads for the API and the status page ---------------------------------------------
+
+# Device columns that may be shown; the password is deliberately absent.
+_DEVICE_COLUMNS = (
+    device.c.mn,
+    device.c.st,
+    device.c.protocol,
+    device.c.lenient,
+    device.c.last_seen_at,
+)
+_POINT_FIELDS = ("code", "name", "kind", "reference_o2", "lon", "lat")
+
+
+def zone_names(conn: sa.Connection) -> list[str]:
+    return list(conn.execute(sa.select(zone.c.name).order_by(zone.c.id)).scalars())
+
+
+def registry_counts(conn: sa.Connection) -> dict[str, int]:
+    """How many districts, enterprises, points and devices are registered."""
+    count = sa.func.count()
+    stmt = sa.select(
+        sa.select(count).select_from(district).scalar_subquery().label("districts"),
+        sa.select(count).select_from(enterprise).scalar_subquery().label("enterprises"),
+        sa.select(count).select_from(point).scalar_subquery().label("points"),
+        sa.select(count).select_from(device).scalar_subquery().label("devices"),
+    )
+    return dict(conn.execute(stmt).mappings().one())
+
+
+def ping(conn: sa.Connection) -> None:
+    """Raise unless the database answers and holds the schema."""
+    conn.execute(sa.select(sa.func.count()).select_from(zone)).scalar_one()
+
+
+def list_districts(conn: sa.Connection, scope: Scope) -> list[dict[str, Any]]:
+    """Every district; enterprise_count counts only the enterprises `scope` may read."""
+    enterprises = (
+        sa.select(sa.func.count())
+        .where(enterprise.c.district_id == district.c.id, scope_condition(scope))
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(
+            district.c.name,
+            zone.c.name.label("zone"),
+            enterprises.label("enterprise_count"),
+        )
+        .select_from(district)
+        .join(zone, zone.c.id == district.c.zone_id)
+        .order_by(district.c.name)
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def _enterprise_select(scope: Scope) -> sa.Select[Any]:
+    points = (
+        sa.select(sa.func.count()).where(point.c.enterprise_id == enterprise.c.id).scalar_subquery()
+    )
+    return (
+        sa.select(
+            enterprise.c.credit_code,
+            enterprise.c.credit_code_verified,
+            enterprise.c.name,
+            district.c.name.label("district"),
+            enterprise.c.industry,
+            enterprise.c.address,
+            enterprise.c.lon,
+            enterprise.c.lat,
+            enterprise.c.disclosed,
+            points.label("point_count"),
+        )
+        .select_from(enterprise)
+        .join(district, district.c.id == enterprise.c.district_id)
+        .where(scope_condition(scope))
+    )
+
+
+def list_enterprises(
+    conn: sa.Connection, scope: Scope, *, district_name: str | None = None
+) -> list[dict[str, Any]]:
+    """Enterprises `scope` may read by credit code, of one district if named."""
+    stmt = _enterprise_select(scope).order_by(enterprise.c.credit_code)
+    if district_name is not None:
+        stmt = stmt.where(district.c.name == district_name)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def get_enterprise(conn: sa.Connection, scope: Scope, credit_code: str) -> dict[str, Any] | None:
+    """One enterprise with its points and each point's device (MN, never the password);
+    None when there is none with this credit code or `scope` may not read it."""
+    stmt = (
+        _enterprise_select(scope)
+        .add_columns(enterprise.c.id)
+        .where(enterprise.c.credit_code == credit_code)
+    )
+    row = conn.execute(stmt).mappings().first()
+    if row is None:
+        return None
+    found = dict(row)
+    enterprise_id = found.pop("id")
+    points = (
+        sa.select(
+            *(point.c[name] for name in _POINT_FIELDS),
+            device.c.id.label("device_id"),
+            *_DEVICE_COLUMNS,
+        )
+        .select_from(point)
+        .outerjoin(device, device.c.point_id == point.c.id)
+        .where(point.c.enterprise_id == enterprise_id)
+        .order_by(point.c.code)
+    )
+    found["points"] = []
+    for point_row in conn.execute(points).mappings():
+        item = {name: point_row[name] for name in _POINT_FIELDS}
+        item["device"] = (
+            {column.name: point_row[column.name] for column in _DEVICE_COLUMNS}
+            if point_row["device_id"] is not None
+            else None
+        )
+        found["points"].append(item)
+    return found
+
+
+def list_points(
+    conn: sa.Connection, scope: Scope, *, credit_code: str | None = None
+) -> list[dict[str, Any]]:
+    """Monitoring points `scope` may read, with enterprise, district and MN."""
+    stmt = (
+        sa.select(
+            enterprise.c.credit_code,
+            enterprise.c.name.label("enterprise"),
+            district.c.name.label("district"),
+            point.c.code,
+            point.c.name,
+            point.c.kind,
+            point.c.lon,
+            point.c.lat,
+            point.c.reference_o2,
+            device.c.mn,
+        )
+        .select_from(point)
+        .join(enterprise, enterprise.c.id == point.c.enterprise_id)
+        .join(district, district.c.id == enterprise.c.district_id)
+        .outerjoin(device, device.c.point_id == point.c.id)
+        .where(scope_condition(scope))
+        .order_by(enterprise.c.credit_code, point.c.code)
+    )
+    if credit_code is not None:
+        stmt = stmt.where(enterprise.c.credit_code == credit_code)
     return [dict(row) for row in conn.execute(stmt).mappings()]

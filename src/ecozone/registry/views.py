@@ -39,7 +39,7 @@ shell.add_menu(MenuEntry("nav.portal", "/portal", ("enterprise",), 0))
 
 
 def _enterprise(conn: sa.Connection, principal: Principal, credit_code: str) -> dict[str, Any]:
-    row = store.get_enterprise(conn, credit_code)
+    row = store.enterprise_by_code(conn, credit_code)
     if row is not None:
         row = {**row, "enterprise_id": row["id"]}
     return shell.require_visible(principal, row, f"enterprise {credit_code}")
@@ -55,7 +55,7 @@ def enterprise_file(
         ent = _enterprise(conn, principal, credit_code)
         internal = principal.scope.owns(ent["id"], district_id=ent["district_id"])
         points = monitoring_views.live_points(
-            conn, store.list_points(conn, SYSTEM_SCOPE, enterprise_id=ent["id"]), now
+            conn, store.points_in_scope(conn, SYSTEM_SCOPE, enterprise_id=ent["id"]), now
         )
         latest = monitoring_views.latest_summaries(conn, points, lang)
         permits = compliance_store.permits(conn, [ent["id"]])
@@ -117,7 +117,7 @@ def enterprise_table(
 def enterprises_table(engine: sa.Engine, principal: Principal, lang: str) -> Table:
     """Enterprises the viewer may list (for the public: those that disclose their data)."""
     with engine.connect() as conn:
-        enterprises = store.list_enterprises(conn, principal.scope)
+        enterprises = store.enterprises_in_scope(conn, principal.scope)
     rows = [
         {
             "name": e["name"],
@@ -147,9 +147,9 @@ def portal_items(
     today = local_time(now).date()
     result = []
     with engine.connect() as conn:
-        for ent in store.list_enterprises(conn, principal.scope, ids=principal.enterprise_ids):
+        for ent in store.enterprises_in_scope(conn, principal.scope, ids=principal.enterprise_ids):
             points = monitoring_views.live_points(
-                conn, store.list_points(conn, principal.scope, enterprise_id=ent["id"]), now
+                conn, store.points_in_scope(conn, principal.scope, enterprise_id=ent["id"]), now
             )
             latest = monitoring_views.latest_summaries(conn, points, lang)
             alerts, actions = compliance_views.alerts_with_actions(

@@ -13,19 +13,13 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
-import sqlalchemy as sa
 import typer
 
-from ecozone import config
+from ecozone.cli_support import fail, open_engine
 from ecozone.reports import service
-from ecozone.reports.model import FORMATS, ReportError
-from ecozone.store.engine import display_url, make_engine
-
-#: Exit status for a request the command cannot answer (as click uses for usage errors).
-EXIT_BAD_INPUT = 2
-EXIT_DATABASE = 1
+from ecozone.reports.model import FORMATS
 
 
 def annual_command(
@@ -50,25 +44,9 @@ def annual_command(
 ) -> None:
     """Write an enterprise's annual self-monitoring report (plan measure 18)."""
     if format not in FORMATS:
-        _fail(f"unknown report format {format!r}; expected one of {', '.join(FORMATS)}", 2)
-    try:
-        settings = config.load()
-    except ValueError as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
-    engine = make_engine(settings.database_url)
-    try:
+        fail(f"unknown report format {format!r}; expected one of {', '.join(FORMATS)}")
+    with open_engine() as engine:
         report = service.build_annual_report(engine, enterprise, year)
-    except ReportError as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
-    except sa.exc.SQLAlchemyError as exc:
-        _fail(
-            f"cannot read the database at {display_url(settings.database_url)} "
-            f"(is it upgraded? `ecozone db upgrade`): {exc.__class__.__name__}: "
-            f"{getattr(exc, 'orig', None) or exc}",
-            EXIT_DATABASE,
-        )
-    finally:
-        engine.dispose()
     body = service.render_as(report, format)
     if output is None:
         output = "-" if format == "html" else f"{report.filename_stem}.{format}"
@@ -80,7 +58,7 @@ def annual_command(
     try:
         _write_whole(Path(output), body)
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_BAD_INPUT)
+        fail(f"cannot write {output}: {exc.strerror or exc}")
     typer.echo(f"wrote {output} ({len(body)} bytes)", err=True)
 
 
@@ -95,11 +73,6 @@ def _write_whole(path: Path, body: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Reports.")

@@ -1,9 +1,9 @@
-"""Storage shared by every capability: tables, engines, migrations, measurement batches.
+"""Storage shared by every capability: tables, engines, migrations.
 
 `schema` declares all tables once; `engine.make_engine` opens SQLite (the
 embedded default) or PostgreSQL configured alike; `migrate.upgrade` brings a
-database to this release's schema; `measurements` holds the gateway's fast
-batch upsert and the range query over the measurement table.
+database to this release's schema. Each capability's queries live in its own
+store.py (measurement batches in ecozone.measurements.store).
 """
 
 from ecozone.store.engine import display_url, make_engine

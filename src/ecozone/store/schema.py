@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from ecozone.compliance.model import AlertState, LimitBasis, MarkKind, PermitClass
+from ecozone.measurements.model import KINDS as STORED_KINDS
+from ecozone.registry.model import POINT_KINDS
 from ecozone.times import cst_naive
 
 NAMING_CONVENTION = {
@@ -30,12 +32,6 @@ NAMING_CONVENTION = {
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-POINT_KINDS = ("flue_gas", "wastewater", "ambient_air", "surface_water")
-MEASUREMENT_KINDS = ("rtd", "minute", "hour", "day")
-# HJ 212-2025 uploads stored beside them: 2013 raw data (VOCs spectra), 2052 noise
-# single measurement, 2062 standard-sample check, 2111 furnace temperature 5-minute mean.
-HJ212_2025_KINDS = ("raw", "single", "check", "five_min")
-STORED_KINDS = MEASUREMENT_KINDS + HJ212_2025_KINDS
 FRAME_VERDICTS = ("accepted", "rejected")
 
 

@@ -78,7 +78,9 @@ def map_data(engine: sa.Engine, principal: Principal, now: datetime, lang: str) 
     focus = None
     if principal.scope.role == "supervisor" and principal.scope.district_id is not None:
         with engine.connect() as conn:
-            focus = next(iter(registry_store.list_districts(conn, principal.scope)), {}).get("name")
+            focus = next(iter(registry_store.districts_in_scope(conn, principal.scope)), {}).get(
+                "name"
+            )
     drawn = []
     for p in points:
         lon, lat, approximate = _position(p)
@@ -115,8 +117,10 @@ def ranking_table(engine: sa.Engine, principal: Principal, now: datetime, lang: 
     now_local = local_time(now)
     window_start = now_local - RANKING_WINDOW
     with engine.connect() as conn:
-        districts = registry_store.list_districts(conn, scope)
-        points = monitoring_views.live_points(conn, registry_store.list_points(conn, scope), now)
+        districts = registry_store.districts_in_scope(conn, scope)
+        points = monitoring_views.live_points(
+            conn, registry_store.points_in_scope(conn, scope), now
+        )
         open_counts, spans = compliance_store.district_alert_figures(
             conn, [d["id"] for d in districts], window_start
         )

@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from ecozone.store import migrate, schema
-from ecozone.store.engine import make_engine
-from ecozone.store.measurements import (
+from ecozone.measurements.store import (
     SQLITE_BATCH_SIZE,
     insert_raw_frames,
     query_measurements,
     upsert_measurements,
 )
+from ecozone.store import migrate, schema
+from ecozone.store.engine import make_engine
 
 RECEIVED = datetime(2025, 3, 1, 2, 0, 5, tzinfo=UTC)
 T0 = datetime(2025, 3, 1, 10, 0)  # device time, China Standard Time
