@@ -31,6 +31,8 @@ POINT_KINDS = tuple(kind.value for kind in PointKind)
 class RegistryError(Invalid):
     """A registry file or request was refused; `errors` lists every problem by its path."""
 
+    exit_code = 1  # what `ecozone registry` has always exited with for a refused file
+
     def __init__(self, errors: list[str], *, heading: str | None = None) -> None:
         self.errors = list(errors)
         count = len(self.errors)
