@@ -376,6 +376,16 @@ POLICY: dict[tuple[str, str], Rule] = {
         "PATCH", f"/api/v1/users/{SCRATCH_USER}", json={"display_name": f"changed {n}"})),),
         write=Write(lambda engine, t: accounts.get_user(engine, SCRATCH_USER))),
     ("GET", "/api/v1/audit"): Rule(ADMIN, "api", one("/api/v1/audit")),
+    # --- device secrets and onboarding (admin); called on absent devices so the shared
+    # world's devices keep their passwords: the role gate answers before the lookup.
+    ("GET", "/api/v1/devices/pending"): Rule(ADMIN, "api", one("/api/v1/devices/pending")),
+    ("POST", "/api/v1/devices/pending/{logger_sn}/approve"): Rule(ADMIN, "api", (Variant(
+        "", lambda t, n: Call("POST", "/api/v1/devices/pending/NOSUCH-SN/approve",
+                              json={"credit_code": t.credit_code, "point_code": "DA001"}),
+        ok=404),)),
+    ("POST", "/api/v1/devices/{mn}/password"): Rule(ADMIN, "api", (Variant(
+        "", lambda t, n: Call("POST", "/api/v1/devices/NOSUCH-MN/password",
+                              json={"password": "new-pass"}), ok=404),)),
     # --- registry, frames, measurements ---------------------------------------------------
     ("GET", "/api/v1/districts"): Rule(EVERYONE, "api", one("/api/v1/districts")),
     ("GET", "/api/v1/enterprises"): Rule(EVERYONE, "api", one(
