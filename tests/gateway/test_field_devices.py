@@ -63,7 +63,7 @@ async def _answers(device: Device, n: int, key: bytes | None = None) -> list[hj2
     """The next `n` frames from the gateway, decrypted with `key` when encrypted."""
     out: list[hj212.Packet] = []
     while len(out) < n:
-        chunk = await asyncio.wait_for(device.reader.read(65536), 5)
+        chunk = await asyncio.wait_for(device.reader.read(65536), 30)  # generous: a loaded CI machine
         assert chunk, "connection closed"
         out += [hj212.parse(f, lenient=True, sm4_key=key) for f in device.decoder.feed(chunk)]
     return out
