@@ -483,3 +483,16 @@ plan_progress = sa.Table(
     sa.CheckConstraint(_in("status", PROGRESS_STATUSES), name="status"),
     sa.Index(None, "measure", "period"),
 )
+
+# --- uploaded files (alert feedback attachments, plan evidence): content-addressed -----
+
+stored_file = sa.Table(
+    "stored_file",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),  # hex digest of the content
+    sa.Column("media_type", sa.String(64), nullable=False),  # as sniffed, never as declared
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint("size > 0", name="size"),
+)
