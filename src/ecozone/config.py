@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ecozone.airquality.model import AqiSettings
     from ecozone.monitoring.model import MonitoringSettings
+    from ecozone.power.model import PowerSettings
 
 
 @dataclass(frozen=True)
@@ -166,3 +167,26 @@ def airquality_settings(environ: Mapping[str, str] | None = None) -> AqiSettings
             ),
         )
     return AqiSettings(**values)  # type: ignore[arg-type]
+
+
+def power_settings(environ: Mapping[str, str] | None = None) -> PowerSettings:
+    """Linkage settings from ECOZONE_POWER_<FIELD> variables (e.g. ECOZONE_POWER_OFF_FRACTION,
+    ECOZONE_POWER_CONTROL_OFF_SLOTS), defaults otherwise; every figure is UNCONFIRMED
+    (domain-2.md §1.4), so each is a setting."""
+    from dataclasses import fields
+
+    from ecozone.power.model import PowerError, PowerSettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for spec in fields(PowerSettings):
+        name = "ECOZONE_POWER_" + spec.name.upper()
+        raw = env.get(name)
+        if not raw:
+            continue
+        kind = int if spec.type in ("int", int) else float
+        try:
+            values[spec.name] = kind(raw)
+        except ValueError:
+            raise PowerError(f"{name}={raw!r} is not a {kind.__name__}") from None
+    return PowerSettings(**values)  # type: ignore[arg-type]

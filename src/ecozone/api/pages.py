@@ -33,6 +33,7 @@ POINT_KIND_NAMES = {
     "wastewater": ("废水", "Wastewater"),
     "ambient_air": ("环境空气", "Ambient air"),
     "surface_water": ("地表水", "Surface water"),
+    "power": ("用电监控", "Power metering"),
 }
 FRAME_WINDOW = timedelta(hours=1)
 _PARAMETER_TABLE = (

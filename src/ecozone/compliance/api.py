@@ -41,6 +41,11 @@ AlertType = Literal[
     "hour_mismatch",
     "cap_warning",
     "permit_expired",
+    "control_off",
+    "unsynchronised",
+    "control_idle",
+    "limit_order",
+    "analyser_silent",
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
 

@@ -97,14 +97,14 @@ def evaluate(
                     lookback,
                     settings,
                 )
-        changed |= _record(engine, conditions, points, now_utc)
+        changed |= record_conditions(engine, conditions, points, now_utc)
         chunk_start = chunk_end
 
     with engine.connect() as conn:
         conditions = _cap_conditions(
             conn, points, limits_by_point, start_l, end_l, local_time(now_utc), settings
         )
-    changed |= _record(engine, conditions, points, now_utc)
+    changed |= record_conditions(engine, conditions, points, now_utc)
     return sorted(changed)
 
 
@@ -510,7 +510,7 @@ def _touches(stored: dict[str, Any], cond: Condition) -> bool:
     return stored["start"] <= cond_end and stored_end >= cond.start
 
 
-def _record(
+def record_conditions(
     engine: sa.Engine,
     conditions: list[Condition],
     points: Mapping[int, dict[str, Any]],

@@ -44,6 +44,12 @@ class AlertType(StrEnum):
     HOUR_MISMATCH = "hour_mismatch"  # 设备小时值与平台计算值不符
     CAP_WARNING = "cap_warning"  # 年许可排放量预警
     PERMIT_EXPIRED = "permit_expired"  # 无证 / 证过期排放
+    # Emission–electricity linkage (ecozone.power, domain-2.md §1.4 types A–D, and E)
+    CONTROL_OFF = "control_off"  # 生产运行而治污设施停运
+    UNSYNCHRONISED = "unsynchronised"  # 治污设施与生产设施启停不同步
+    CONTROL_IDLE = "control_idle"  # 治污设施空转 / 低负荷
+    LIMIT_ORDER = "limit_order"  # 停限产 / 错峰期间违规生产
+    ANALYSER_SILENT = "analyser_silent"  # 生产运行而在线监测无数据 / 停运 / 恒值
 
 
 class AlertState(StrEnum):

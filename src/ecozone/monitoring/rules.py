@@ -62,6 +62,8 @@ MEDIUM_OF_POINT_KIND: Mapping[str, str] = {
     PointKind.AMBIENT_AIR: GAS,
     PointKind.WASTEWATER: WATER,
     PointKind.SURFACE_WATER: WATER,
+    # Meters are averaged over time like flue gas (hourly means of valid minutes).
+    PointKind.POWER: GAS,
 }
 
 

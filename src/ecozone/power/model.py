@@ -185,3 +185,88 @@ class Grid:
 
     def time(self, slot: int) -> datetime:
         return self.start + self.step * slot
+
+
+@dataclass(frozen=True)
+class PowerSettings:
+    """The deployment's linkage settings (config.power_settings reads ECOZONE_POWER_*).
+
+    Every figure is UNCONFIRMED (domain-2.md §1.4): the defaults follow the common vendor
+    practice quoted there (θ_off ≈ 5–10 %, θ_low ≈ 30 %, t_confirm a few minutes) and a
+    meter's own values override them."""
+
+    grid_seconds: int = 60
+    off_fraction: float = 0.08
+    low_fraction: float = 0.30
+    confirm_slots: int = 3
+    max_gap_slots: int = 5
+    constant_slots: int = 120
+    control_off_slots: int = 5
+    start_delay_slots: int = 5
+    stop_tolerance_slots: int = 5
+    control_idle_slots: int = 8
+    limit_order_slots: int = 5
+    analyser_silent_slots: int = 10
+    analyser_flat_slots: int = 30
+    analyser_near_zero: float = 0.0
+    lookback_slots: int = 60  # read this much before a period, so its first state is known
+
+    def __post_init__(self) -> None:
+        if self.grid_seconds < 1 or self.lookback_slots < 0:
+            raise PowerError("the grid step must be at least a second")
+        self.linkage  # noqa: B018 - validates the durations now, not at the first evaluation
+
+    @property
+    def linkage(self) -> LinkageSettings:
+        return LinkageSettings(
+            control_off_slots=self.control_off_slots,
+            start_delay_slots=self.start_delay_slots,
+            stop_tolerance_slots=self.stop_tolerance_slots,
+            control_idle_slots=self.control_idle_slots,
+            limit_order_slots=self.limit_order_slots,
+            analyser_silent_slots=self.analyser_silent_slots,
+        )
+
+
+@dataclass(frozen=True)
+class Meter:
+    """A meter as configured: its ratings, wiring and per-meter threshold overrides."""
+
+    id: int
+    facility_id: int
+    code: str
+    rated_kw: float | None
+    rated_current_a: float | None
+    voltage_v: float = 380.0
+    power_factor: float = 0.85
+    ct_ratio: float = 1.0
+    three_phase: bool = True
+    off_fraction: float | None = None
+    low_fraction: float | None = None
+    learned_off_kw: float | None = None
+    learned_low_kw: float | None = None
+    use_learned: bool = False
+
+    @property
+    def rated_power_kw(self) -> float:
+        """Rated power, or the power of the rated current at the meter's voltage and cos φ."""
+        if self.rated_kw:
+            return self.rated_kw
+        factor = 3**0.5 if self.three_phase else 1.0
+        return factor * self.voltage_v * (self.rated_current_a or 0) * self.power_factor / 1000
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A production or control facility of an enterprise, with its meters."""
+
+    id: int
+    enterprise_id: int
+    code: str
+    name: str
+    role: FacilityRole
+    kind: str
+    point_id: int | None = None
+    normal_kw: float | None = None
+    meters: tuple[Meter, ...] = ()
+    serves: tuple[int, ...] = ()  # for a control facility: the production facilities it serves

@@ -22,6 +22,7 @@ class PointKind(StrEnum):
     WASTEWATER = "wastewater"
     AMBIENT_AIR = "ambient_air"
     SURFACE_WATER = "surface_water"
+    POWER = "power"  # 用电监控点: a logger uploading meters (HJ 212-2025 ST=44/45)
 
 
 #: The point kinds as plain strings, in the order above (the point table's CHECK).

@@ -152,6 +152,7 @@ ST_BY_POINT_KIND: dict[PointKind, tuple[str, ...]] = {
     PointKind.WASTEWATER: ("32", "52"),  # 地表水体环境污染源, 污水排放过程监控
     PointKind.AMBIENT_AIR: ("22", "27"),  # 空气质量监测, 挥发性有机物监测
     PointKind.SURFACE_WATER: ("21",),  # 地表水质量监测
+    PointKind.POWER: ("44", "45"),  # 用电监控, 关键生产工况 (HJ 212-2025, domain-2.md §1.2)
 }
 
 

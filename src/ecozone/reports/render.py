@@ -38,6 +38,7 @@ POINT_KIND_NAMES = {
     "wastewater": ("废水", "wastewater"),
     "ambient_air": ("环境空气", "ambient air"),
     "surface_water": ("地表水", "surface water"),
+    "power": ("用电监控", "power metering"),
 }
 ALERT_TYPE_NAMES = {
     "exceedance": ("超标", "exceedance"),
@@ -48,6 +49,11 @@ ALERT_TYPE_NAMES = {
     "hour_mismatch": ("小时值不符", "hour mismatch"),
     "cap_warning": ("总量预警", "cap warning"),
     "permit_expired": ("许可证过期", "permit expired"),
+    "control_off": ("治污设施停运", "control facility off"),
+    "unsynchronised": ("启停不同步", "start/stop not synchronised"),
+    "control_idle": ("治污设施空转", "control facility idling"),
+    "limit_order": ("停限产违规", "production-limit order breached"),
+    "analyser_silent": ("在线监测异常而生产运行", "analyser silent while producing"),
 }
 ALERT_STATE_NAMES = {
     "open": ("待处理", "open"),

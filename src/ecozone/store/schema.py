@@ -496,3 +496,93 @@ stored_file = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
     sa.CheckConstraint("size > 0", name="size"),
 )
+
+# --- emission–electricity linkage (power): facilities metered apart, their links ------------
+
+POWER_ROLES = ("production", "control")
+POWER_QUANTITIES = ("power_kw", "current_a", "energy_kwh", "voltage_v")
+POWER_REQUIREMENTS = ("stop", "limit")
+
+power_facility = sa.Table(
+    "power_facility",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), nullable=False),
+    sa.Column("code", sa.String(32), nullable=False),  # the permit's facility code, e.g. TA001
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),  # dust_removal, desulphurisation, ...
+    # A control facility's outlet: its analyser (finding E) and its alerts' point.
+    sa.Column("point_id", sa.Integer, sa.ForeignKey("point.id")),
+    sa.Column("normal_kw", sa.Float),  # calibrated normal running power, when measured
+    sa.Column("commissioned_on", sa.Date),
+    sa.Column("evidence_sha256", sa.String(64), sa.ForeignKey("stored_file.sha256")),
+    sa.UniqueConstraint("enterprise_id", "code"),
+    sa.CheckConstraint(_in("role", POWER_ROLES), name="role"),
+    sa.CheckConstraint("normal_kw > 0", name="normal_kw"),
+)
+
+power_meter = sa.Table(
+    "power_meter",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("facility_id", sa.Integer, sa.ForeignKey("power_facility.id"), nullable=False),
+    sa.Column("code", sa.String(32), nullable=False),
+    sa.Column("rated_kw", sa.Float),
+    sa.Column("rated_current_a", sa.Float),
+    sa.Column("voltage_v", sa.Float, nullable=False, server_default="380"),
+    sa.Column("power_factor", sa.Float, nullable=False, server_default="0.85"),
+    sa.Column("ct_ratio", sa.Float, nullable=False, server_default="1"),
+    sa.Column("three_phase", sa.Boolean, nullable=False, server_default=sa.true()),
+    # Per-meter overrides of the state thresholds (fractions of the reference power).
+    sa.Column("off_fraction", sa.Float),
+    sa.Column("low_fraction", sa.Float),
+    # Levels learned from the meter's own history; used only when use_learned is set.
+    sa.Column("learned_off_kw", sa.Float),
+    sa.Column("learned_low_kw", sa.Float),
+    sa.Column("learned_at", UtcDateTime()),
+    sa.Column("use_learned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("facility_id", "code"),
+    sa.CheckConstraint("rated_kw > 0 OR rated_current_a > 0", name="rated"),
+    sa.CheckConstraint("ct_ratio > 0 AND voltage_v > 0", name="wiring"),
+    sa.CheckConstraint("power_factor > 0 AND power_factor <= 1", name="power_factor"),
+)
+
+# Which (point, code) of an uploading device carries which quantity of which meter, so any
+# vendor's code set (HJ 212-2025 d-codes, e70x, ...) can be configured.
+power_channel = sa.Table(
+    "power_channel",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("meter_id", sa.Integer, sa.ForeignKey("power_meter.id"), nullable=False),
+    sa.Column("point_id", sa.Integer, sa.ForeignKey("point.id"), nullable=False),
+    sa.Column("code", sa.String(16), nullable=False),
+    sa.Column("quantity", sa.String(16), nullable=False),
+    sa.UniqueConstraint("point_id", "code"),
+    sa.CheckConstraint(_in("quantity", POWER_QUANTITIES), name="quantity"),
+    sa.Index(None, "meter_id"),
+)
+
+power_link = sa.Table(
+    "power_link",
+    metadata,
+    sa.Column("control_id", sa.Integer, sa.ForeignKey("power_facility.id"), primary_key=True),
+    sa.Column("production_id", sa.Integer, sa.ForeignKey("power_facility.id"), primary_key=True),
+)
+
+# Emergency production-limit and staggered-production orders per production facility.
+power_order = sa.Table(
+    "power_order",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("facility_id", sa.Integer, sa.ForeignKey("power_facility.id"), nullable=False),
+    sa.Column("start", LocalDateTime(), nullable=False),
+    sa.Column("end", LocalDateTime(), nullable=False),
+    sa.Column("requirement", sa.String(8), nullable=False),
+    sa.Column("quota_kw", sa.Float),
+    sa.Column("level", sa.String(32), nullable=False, server_default=""),
+    sa.CheckConstraint(_in("requirement", POWER_REQUIREMENTS), name="requirement"),
+    sa.CheckConstraint('start < "end"', name="range"),
+    sa.CheckConstraint("requirement = 'stop' OR quota_kw >= 0", name="quota"),
+    sa.Index(None, "facility_id", "start"),
+)

@@ -1,0 +1,148 @@
+"""Linkage end to end on a stored day: configuration, evaluation, alerts in the alert desk.
+
+The day (hand-written, minute by minute): the melting line runs 08:00–20:00 at 100 kW; its
+dust collector starts at 08:03 (within T2), is off 10:00–10:30 (A), idles 13:00–13:20 (C)
+and stops at 19:40 (B, early); the stack analyser is in maintenance 12:00–12:30 while the
+line runs (E); a stop order 21:00–23:00 is obeyed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+from tests.power.conftest import (
+    CREDIT_CODE,
+    DAY,
+    POWER_FILE,
+    day_series,
+    minute,
+    put_series,
+)
+
+from ecozone.accounts.model import Role, Scope
+from ecozone.compliance.model import AlertType
+from ecozone.errors import Invalid, NotFound
+from ecozone.power import service
+from ecozone.power.model import OperatingState, PowerSettings
+from ecozone.store.schema import alert, audit_log, point, power_facility
+
+SETTINGS = PowerSettings(control_idle_slots=10)
+
+
+@pytest.fixture
+def stored_day(engine: sa.Engine) -> sa.Engine:
+    service.configure(engine, POWER_FILE, actor="admin")
+    with engine.connect() as conn:
+        ids = {r.code: r.id for r in conn.execute(sa.select(point.c.code, point.c.id))}
+    put_series(engine, ids["PE001"], "d20405", day_series(0, (minute(8, 0), minute(20, 0), 100)))
+    put_series(
+        engine,
+        ids["PE001"],
+        "d30406",
+        day_series(
+            0,
+            (minute(8, 3), minute(19, 40), 40),
+            (minute(10, 0), minute(10, 30), 0),
+            (minute(13, 0), minute(13, 20), 10),
+        ),
+    )
+    flags = ["N"] * 1440
+    flags[minute(12, 0) : minute(12, 30)] = ["M"] * 30
+    analyser = day_series(35.0)
+    analyser[::3] += 0.7  # a live analyser does not repeat itself
+    put_series(engine, ids["DA001"], "a21026", analyser, kind="minute", flags=flags)
+    return engine
+
+
+def test_a_stored_day_gives_the_hand_written_findings(stored_day: sa.Engine):
+    result = service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
+    assert [
+        (f.type.value, f.start.strftime("%H:%M"), f.end.strftime("%H:%M")) for f in result.findings
+    ] == [
+        ("control_off", "10:00", "10:30"),
+        ("analyser_silent", "12:00", "12:30"),
+        ("control_idle", "13:00", "13:20"),
+        ("unsynchronised", "19:40", "20:00"),
+    ]
+    line = next(t for t in result.timelines.values() if t.facility.code == "MF0001")
+    running = [r for r in line.runs if r.state is OperatingState.RUNNING]
+    assert [(r.start, r.end) for r in running] == [(DAY.replace(hour=8), DAY.replace(hour=20))]
+    assert line.thresholds.off_kw == pytest.approx(8.0) and line.thresholds.low_kw == pytest.approx(
+        30.0
+    )
+
+
+def test_findings_become_alerts_once(stored_day: sa.Engine):
+    result = service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
+    created = service.raise_alerts(stored_day, result, now=datetime(2026, 11, 3, 1))
+    assert len(created) == 4
+    again = service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
+    assert service.raise_alerts(stored_day, again, now=datetime(2026, 11, 3, 2)) == set()
+    with stored_day.connect() as conn:
+        rows = conn.execute(sa.select(alert).order_by(alert.c.start)).mappings().all()
+    assert [(r["type"], r["start"].strftime("%H:%M")) for r in rows] == [
+        (AlertType.CONTROL_OFF.value, "10:00"),
+        (AlertType.ANALYSER_SILENT.value, "12:00"),
+        (AlertType.CONTROL_IDLE.value, "13:00"),
+        (AlertType.UNSYNCHRONISED.value, "19:40"),
+    ]
+    off = rows[0]["detail"]
+    assert off["facility"] == "TA001" and off["production"] == ["MF0001"]
+    assert off["minutes"] == 30 and off["production_kw"] == {"MF0001": 100.1}
+
+
+def test_a_declared_maintenance_of_the_outlet_excuses_the_control_stop(stored_day: sa.Engine):
+    from ecozone.compliance.marks import declare_mark
+
+    declare_mark(
+        stored_day,
+        kind="maintenance",
+        start="2026-11-02T09:55:00",
+        end="2026-11-02T10:35:00",
+        reason="更换滤袋",
+        actor="enterprise",
+        mn="010000A8900016F000169DC0",
+        now=datetime(2026, 11, 2, 9, 50),
+    )
+    result = service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
+    assert "control_off" not in [f.type.value for f in result.findings]
+
+
+def test_another_enterprise_and_the_public_see_no_power_data(stored_day: sa.Engine):
+    for scope in (
+        Scope(role=Role.ENTERPRISE, enterprise_ids=frozenset({999})),
+        Scope(role=Role.PUBLIC),
+    ):
+        with pytest.raises(NotFound):
+            service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), scope=scope)
+
+
+def test_a_bad_configuration_names_its_place_and_changes_nothing(stored_day: sa.Engine):
+    bad = {**POWER_FILE, "facilities": [dict(f) for f in POWER_FILE["facilities"]]}
+    meter = dict(bad["facilities"][1]["meters"][0])
+    meter["channels"] = [{"mn": "NOPE", "code": "d30406", "quantity": "power_kw"}]
+    bad["facilities"][1] = {**bad["facilities"][1], "meters": [meter]}
+    with pytest.raises(
+        Invalid, match=r"facilities\[1\]\.meters\[0\]\.channels\[0\]\.mn: no device NOPE"
+    ):
+        service.configure(stored_day, bad, actor="admin")
+    with pytest.raises(Invalid, match=r"facilities\[0\]\.serves: only a control facility"):
+        service.configure(
+            stored_day,
+            {**POWER_FILE, "facilities": [{**POWER_FILE["facilities"][0], "serves": ["MF0001"]}]},
+            actor="admin",
+        )
+    with pytest.raises(Invalid, match=r"orders\[0\]\.quota_kw: a limit order needs"):
+        service.configure(
+            stored_day,
+            {**POWER_FILE, "orders": [{**POWER_FILE["orders"][0], "requirement": "limit"}]},
+            actor="admin",
+        )
+    with stored_day.connect() as conn:
+        codes = sorted(conn.execute(sa.select(power_facility.c.code)).scalars())
+        audits = conn.execute(
+            sa.select(sa.func.count()).select_from(audit_log).where(audit_log.c.entity == "power")
+        ).scalar()
+    assert codes == ["MF0001", "TA001"] and audits == 1
