@@ -28,7 +28,16 @@ from tests.web import data as web_data
 from ecozone.measurements.store import insert_raw_frames, upsert_measurements
 from ecozone.registry import import_registry
 from ecozone.registry.rules import credit_code_check_char
-from ecozone.store.schema import alert, data_mark, device, enterprise, permit, permit_limit, point
+from ecozone.store.schema import (
+    alert,
+    data_mark,
+    device,
+    enterprise,
+    permit,
+    permit_limit,
+    point,
+    power_facility,
+)
 
 DISTRICT_A, DISTRICT_B = "两江新区", "重庆高新区"
 POWER, CHEMICAL = web_data.POWER, web_data.CHEMICAL
@@ -183,6 +192,10 @@ def _objects(conn, name, code, row, points, outlet, pollutant, basis, now) -> Ta
         {"point_id": point_id, "pollutant": pollutant, "kind": "hour", "data_time": MEASURED_AT,
          "received_at": now, "avg": 20.0, "flag": "N"},
     ])  # fmt: skip
+    conn.execute(power_facility.insert().values(
+        enterprise_id=row.id, code="TA001", name="除尘器", role="control", kind="dust_removal",
+        point_id=point_id,
+    ))  # fmt: skip
     insert_raw_frames(conn, [
         {"received_at": now, "peer": "10.0.0.7:50211", "mn": mn, "cn": "2061", "qn": None,
          "data": b"##0010frame", "verdict": "accepted"},

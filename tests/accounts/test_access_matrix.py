@@ -58,6 +58,7 @@ from ecozone.store.schema import (
     permit,
     permit_limit,
     plan_progress,
+    power_facility,
     user_account,
     webhook,
 )
@@ -214,6 +215,13 @@ def _permit_rows(engine: sa.Engine, t: Target) -> Any:
             conn.execute(sa.select(permit).order_by(permit.c.id)).all(),
             conn.execute(sa.select(permit_limit).order_by(permit_limit.c.id)).all(),
         )
+
+
+def _power_rows(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return sorted(conn.execute(sa.select(
+            power_facility.c.enterprise_id, power_facility.c.code, power_facility.c.name,
+            power_facility.c.role, power_facility.c.point_id)).all())  # fmt: skip
 
 
 def _alert_row(engine: sa.Engine, t: Target) -> Any:
@@ -423,6 +431,21 @@ POLICY: dict[tuple[str, str], Rule] = {
         "PUT", f"/api/v1/permits/{t.permit_no}", json=_permit_body(t, t.permit_no),
         keys=(t.credit_code, t.permit_no)), OBJECT),),
         write=Write(_permit_rows, changes=False)),  # replaces the permit with itself
+    ("GET", "/api/v1/power/enterprises"): Rule(EVERYONE, "api", one(
+        "/api/v1/power/enterprises", scope=LIST, marker=cc, visible=own_business)),
+    ("GET", "/api/v1/power/enterprises/{credit_code}"): Rule(EVERYONE, "api", one(
+        "/api/v1/power/enterprises/{t.credit_code}", scope=OBJECT, keys=("{t.credit_code}",),
+        visible=own_business)),
+    ("GET", "/api/v1/power/enterprises/{credit_code}/evaluation"): Rule(EVERYONE, "api", one(
+        "/api/v1/power/enterprises/{t.credit_code}/evaluation", scope=OBJECT,
+        params={"start": "2024-05-01T00:00", "end": "2024-05-02T00:00"},
+        keys=("{t.credit_code}",), visible=own_business)),
+    ("PUT", "/api/v1/power/enterprises/{credit_code}"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call("PUT", f"/api/v1/power/enterprises/{t.credit_code}", json={
+            "facilities": [{"code": "TA001", "name": "除尘器", "role": "control",
+                            "kind": "dust_removal", "outlet": t.outlet}]},
+            keys=(t.credit_code,)), OBJECT, visible=own_business),),
+        write=Write(_power_rows, changes=False)),  # replaces the configuration with itself
     ("GET", "/api/v1/alerts"): Rule(READERS, "api", (
         variant("", "/api/v1/alerts", LIST, marker=lambda t: f'"id":{t.alert_id},'),
         variant("csv", "/api/v1/alerts", LIST, params={"format": "csv"}, marker=cc),

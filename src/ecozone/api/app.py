@@ -33,6 +33,7 @@ from ecozone.errors import EcozoneError
 from ecozone.measurements import api as measurements_api
 from ecozone.monitoring import api as monitoring_api
 from ecozone.plan import api as plan_api
+from ecozone.power import api as power_api
 from ecozone.registry import api as registry_api
 from ecozone.registry import store as registry_store
 from ecozone.reports import api as reports_api
@@ -130,6 +131,7 @@ def create_app(
     app.include_router(reports_api.router)
     app.include_router(airquality_api.router)
     app.include_router(monitoring_api.router)
+    app.include_router(power_api.router)
     app.include_router(registry_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)

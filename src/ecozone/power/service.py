@@ -544,3 +544,86 @@ def raise_alerts(
     found = conditions(evaluation)
     points = {c.point_id: {"enterprise_id": evaluation.enterprise["id"]} for c in found}
     return record_conditions(engine, found, points, utc_now() if now is None else as_instant(now))
+
+
+# --- reads for the doors --------------------------------------------------------------
+
+
+def finding_out(finding: Finding) -> dict[str, Any]:
+    """A finding as the API, the CLI and the pages show it."""
+    return {
+        "type": finding.type.value,
+        "start": finding.start,
+        "end": finding.end,
+        "minutes": finding.duration.total_seconds() / 60,
+        "control": finding.control,
+        "production": list(finding.production),
+        "rule": finding.rule,
+        "evidence": finding.evidence,
+    }
+
+
+def run_out(run: StateRun) -> dict[str, Any]:
+    return {
+        "state": run.state.value,
+        "start": run.start,
+        "end": run.end,
+        "rule": run.rule,
+        "cause": run.cause.value if run.cause else None,
+    }
+
+
+def enterprises(engine: sa.Engine, scope: Scope) -> list[dict[str, Any]]:
+    """Enterprises with metered facilities that `scope` may read, with facility counts."""
+    with engine.connect() as conn:
+        return store.enterprises_with_facilities(conn, scope)
+
+
+def configuration(engine: sa.Engine, credit_code: str, scope: Scope) -> dict[str, Any]:
+    """One enterprise's facilities with meters, channels and links, as `configure` takes
+    them (so a read configuration can be written back as it is)."""
+    with engine.connect() as conn:
+        owner = store.enterprise_by_code(conn, credit_code, scope)
+        if owner is None:
+            raise NotFound(f"enterprise {credit_code} not found")
+        facilities = store.facilities(conn, [owner["id"]])
+        channels = store.channels(conn, [m.id for f in facilities for m in f.meters])
+        codes = {code: pid for code, pid in store.points_of(conn, owner["id"]).items()}
+    outlet_of = {pid: code for code, pid in codes.items()}
+    code_of = {f.id: f.code for f in facilities}
+    by_meter: dict[int, list[dict[str, Any]]] = {}
+    for c in channels:
+        by_meter.setdefault(c["meter_id"], []).append(
+            {"mn": c["mn"], "code": c["code"], "quantity": c["quantity"]}
+        )
+    out = []
+    for f in facilities:
+        item: dict[str, Any] = {
+            "code": f.code,
+            "name": f.name,
+            "role": f.role.value,
+            "kind": f.kind,
+            "outlet": outlet_of.get(f.point_id) if f.point_id else None,
+            "normal_kw": f.normal_kw,
+            "serves": [code_of[p] for p in f.serves],
+            "meters": [
+                {
+                    "code": m.code,
+                    "rated_kw": m.rated_kw,
+                    "rated_current_a": m.rated_current_a,
+                    "voltage_v": m.voltage_v,
+                    "power_factor": m.power_factor,
+                    "ct_ratio": m.ct_ratio,
+                    "three_phase": m.three_phase,
+                    "off_fraction": m.off_fraction,
+                    "low_fraction": m.low_fraction,
+                    "learned_off_kw": m.learned_off_kw,
+                    "learned_low_kw": m.learned_low_kw,
+                    "use_learned": m.use_learned,
+                    "channels": by_meter.get(m.id, []),
+                }
+                for m in f.meters
+            ],
+        }
+        out.append(item)
+    return {"enterprise": owner["credit_code"], "name": owner["name"], "facilities": out}
