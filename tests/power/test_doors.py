@@ -115,7 +115,12 @@ def test_api_reads_states_and_findings_and_round_trips_the_configuration(client)
     )
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    assert [f["type"] for f in body["findings"]][0] == "control_off"
+    assert [f["type"] for f in body["findings"]] == [
+        "control_off",
+        "analyser_silent",
+        "control_idle",
+        "unsynchronised",
+    ]
     line = next(f for f in body["facilities"] if f["code"] == "MF0001")
     assert (line["reference_kw"], line["off_kw"], line["low_kw"]) == (100, 8, 30)
     read = _get(client, "owner", f"/api/v1/power/enterprises/{CREDIT_CODE}").json()
