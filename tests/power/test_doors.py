@@ -10,7 +10,7 @@ import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.power.conftest import CREDIT_CODE, POWER_FILE
-from tests.power.test_service import stored_day  # noqa: F401 - the fixture
+from tests.power.test_evaluation import stored_day  # noqa: F401 - the fixture
 from typer.testing import CliRunner
 
 from ecozone.accounts import service as accounts

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from ecozone import config
 from ecozone.accounts.deps import current_principal, require_roles
 from ecozone.accounts.model import Principal, Role
-from ecozone.power import service
+from ecozone.power import evaluation, service
 from ecozone.times import parse_time
 
 router = APIRouter(prefix="/api/v1/power", tags=["power"])
@@ -61,7 +61,7 @@ def get_evaluation(
     start: Annotated[str, Query(description="device time (CST), inclusive")],
     end: Annotated[str, Query(description="device time (CST), exclusive")],
 ) -> dict[str, Any]:
-    result = service.evaluate(
+    result = evaluation.evaluate(
         engine,
         credit_code,
         parse_time(start, "start"),
@@ -72,7 +72,7 @@ def get_evaluation(
     period: datetime = result.period_start
     return {
         "enterprise": result.enterprise["credit_code"],
-        "findings": [service.finding_out(f) for f in result.findings],
+        "findings": [evaluation.finding_out(f) for f in result.findings],
         "facilities": [
             {
                 "code": t.facility.code,
@@ -81,7 +81,7 @@ def get_evaluation(
                 "reference_kw": t.thresholds.reference_kw,
                 "off_kw": t.thresholds.off_kw,
                 "low_kw": t.thresholds.low_kw,
-                "states": [service.run_out(r) for r in t.runs if r.end > period],
+                "states": [evaluation.run_out(r) for r in t.runs if r.end > period],
             }
             for t in result.timelines.values()
         ],

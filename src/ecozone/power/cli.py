@@ -15,7 +15,7 @@ import yaml
 
 from ecozone import config
 from ecozone.cli_support import Actor, End, Start, fail, open_engine
-from ecozone.power import service
+from ecozone.power import evaluation, service
 from ecozone.times import parse_time
 
 app = typer.Typer(
@@ -56,16 +56,16 @@ def evaluate(
     if format not in ("text", "json"):
         fail(f"unknown format {format!r}; text or json")
     with open_engine(require_current=raise_alerts) as engine:
-        result = service.evaluate(
+        result = evaluation.evaluate(
             engine,
             enterprise,
             parse_time(start, "--start"),
             parse_time(end, "--end"),
             settings=config.power_settings(),
         )
-        changed = service.raise_alerts(engine, result) if raise_alerts else set()
+        changed = evaluation.raise_alerts(engine, result) if raise_alerts else set()
     if format == "json":
-        items = [service.finding_out(f) for f in result.findings]
+        items = [evaluation.finding_out(f) for f in result.findings]
         typer.echo(
             json.dumps({"items": items, "alerts": sorted(changed)}, ensure_ascii=False, default=str)
         )
@@ -89,7 +89,7 @@ def states(
     if start is None or end is None:
         fail("--start and --end are required")
     with open_engine() as engine:
-        result = service.evaluate(
+        result = evaluation.evaluate(
             engine,
             enterprise,
             parse_time(start, "--start"),

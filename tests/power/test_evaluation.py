@@ -24,7 +24,7 @@ from tests.power.conftest import (
 from ecozone.accounts.model import Role, Scope
 from ecozone.compliance.model import AlertType
 from ecozone.errors import Invalid, NotFound
-from ecozone.power import service
+from ecozone.power import evaluation, service
 from ecozone.power.model import OperatingState, PowerSettings
 from ecozone.store.schema import alert, audit_log, point, power_facility
 
@@ -57,7 +57,9 @@ def stored_day(engine: sa.Engine) -> sa.Engine:
 
 
 def test_a_stored_day_gives_the_hand_written_findings(stored_day: sa.Engine):
-    result = service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
+    result = evaluation.evaluate(
+        stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS
+    )
     assert [
         (f.type.value, f.start.strftime("%H:%M"), f.end.strftime("%H:%M")) for f in result.findings
     ] == [
@@ -75,11 +77,13 @@ def test_a_stored_day_gives_the_hand_written_findings(stored_day: sa.Engine):
 
 
 def test_findings_become_alerts_once(stored_day: sa.Engine):
-    result = service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
-    created = service.raise_alerts(stored_day, result, now=datetime(2026, 11, 3, 1))
+    result = evaluation.evaluate(
+        stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS
+    )
+    created = evaluation.raise_alerts(stored_day, result, now=datetime(2026, 11, 3, 1))
     assert len(created) == 4
-    again = service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
-    assert service.raise_alerts(stored_day, again, now=datetime(2026, 11, 3, 2)) == set()
+    again = evaluation.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
+    assert evaluation.raise_alerts(stored_day, again, now=datetime(2026, 11, 3, 2)) == set()
     with stored_day.connect() as conn:
         rows = conn.execute(sa.select(alert).order_by(alert.c.start)).mappings().all()
     assert [(r["type"], r["start"].strftime("%H:%M")) for r in rows] == [
@@ -106,7 +110,9 @@ def test_a_declared_maintenance_of_the_outlet_excuses_the_control_stop(stored_da
         mn="010000A8900016F000169DC0",
         now=datetime(2026, 11, 2, 9, 50),
     )
-    result = service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
+    result = evaluation.evaluate(
+        stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS
+    )
     assert "control_off" not in [f.type.value for f in result.findings]
 
 
@@ -116,7 +122,7 @@ def test_another_enterprise_and_the_public_see_no_power_data(stored_day: sa.Engi
         Scope(role=Role.PUBLIC),
     ):
         with pytest.raises(NotFound):
-            service.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), scope=scope)
+            evaluation.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), scope=scope)
 
 
 def test_a_bad_configuration_names_its_place_and_changes_nothing(stored_day: sa.Engine):
