@@ -37,6 +37,7 @@ from ecozone.store.schema import (
     permit_limit,
     point,
     power_facility,
+    power_meter,
 )
 
 DISTRICT_A, DISTRICT_B = "两江新区", "重庆高新区"
@@ -192,10 +193,11 @@ def _objects(conn, name, code, row, points, outlet, pollutant, basis, now) -> Ta
         {"point_id": point_id, "pollutant": pollutant, "kind": "hour", "data_time": MEASURED_AT,
          "received_at": now, "avg": 20.0, "flag": "N"},
     ])  # fmt: skip
-    conn.execute(power_facility.insert().values(
+    facility_id = conn.execute(power_facility.insert().values(
         enterprise_id=row.id, code="TA001", name="除尘器", role="control", kind="dust_removal",
         point_id=point_id,
-    ))  # fmt: skip
+    ).returning(power_facility.c.id)).scalar_one()  # fmt: skip
+    conn.execute(power_meter.insert().values(facility_id=facility_id, code="M1", rated_kw=50))
     insert_raw_frames(conn, [
         {"received_at": now, "peer": "10.0.0.7:50211", "mn": mn, "cn": "2061", "qn": None,
          "data": b"##0010frame", "verdict": "accepted"},

@@ -59,6 +59,7 @@ from ecozone.store.schema import (
     permit_limit,
     plan_progress,
     power_facility,
+    power_meter,
     user_account,
     webhook,
 )
@@ -224,6 +225,11 @@ def _power_rows(engine: sa.Engine, t: Target) -> Any:
             power_facility.c.role, power_facility.c.point_id)).all())  # fmt: skip
 
 
+def _meter_rows(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(power_meter).order_by(power_meter.c.id)).all()
+
+
 def _alert_row(engine: sa.Engine, t: Target) -> Any:
     with engine.connect() as conn:
         return conn.execute(sa.select(alert).where(alert.c.id == t.alert_id)).one_or_none()
@@ -316,7 +322,29 @@ POLICY: dict[tuple[str, str], Rule] = {
                               keys=(str(t.alert_id),)), OBJECT, ok=303),),
         write=Write(_alert_row, _scratch_alert("dispatched"))),
     ("GET", "/plan"): Rule(PLAN_READERS, "page", one("/plan")),
+    ("GET", "/power"): Rule(READERS, "page", one(
+        "/power", scope=LIST, marker=lambda t: f'"/power/{t.credit_code}"', visible=own_business,
+        ok={"enterprise": 303})),
+    ("GET", "/power/{credit_code}"): Rule(READERS, "page", one(
+        "/power/{t.credit_code}", scope=OBJECT, keys=("{t.credit_code}",), visible=own_business)),
+    ("GET", "/power/{credit_code}/configuration.yaml"): Rule(READERS, "page", one(
+        "/power/{t.credit_code}/configuration.yaml", scope=OBJECT, keys=("{t.credit_code}",),
+        visible=own_business)),
+    ("POST", "/power/{credit_code}/configuration"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", f"/power/{t.credit_code}/configuration", keys=(t.credit_code,)), OBJECT,
+        visible=own_business),), write=Write(_power_rows, changes=False)),  # no file: refused
+    ("GET", "/power/{credit_code}/facilities/{facility_code}"): Rule(READERS, "page", one(
+        "/power/{t.credit_code}/facilities/TA001", scope=OBJECT, keys=("{t.credit_code}",),
+        visible=own_business)),
+    ("POST", "/power/{credit_code}/facilities/{facility_code}/meters/{meter_code}"): Rule(
+        STAFF, "page", (Variant("", lambda t, n: Call(
+            "POST", f"/power/{t.credit_code}/facilities/TA001/meters/M1", data={"action": "save"},
+            keys=(t.credit_code,)), OBJECT, visible=own_business),),
+        write=Write(_meter_rows, changes=False)),  # saves the thresholds it had
     # --- the pages' JSON and exports ------------------------------------------------------
+    ("GET", "/web/api/power/{credit_code}/facilities/{facility_code}"): Rule(READERS, "web", one(
+        "/web/api/power/{t.credit_code}/facilities/TA001", scope=OBJECT,
+        keys=("{t.credit_code}",), visible=own_business)),
     ("GET", "/web/api/map"): Rule(EVERYONE, "web", one("/web/api/map", scope=LIST, marker=cc)),
     ("GET", "/web/api/dashboard/{name}"): Rule(STAFF, "web", (
         dashboard("open-alerts", link),
@@ -443,7 +471,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v1/power/enterprises/{credit_code}"): Rule(STAFF, "api", (Variant(
         "", lambda t, n: Call("PUT", f"/api/v1/power/enterprises/{t.credit_code}", json={
             "facilities": [{"code": "TA001", "name": "除尘器", "role": "control",
-                            "kind": "dust_removal", "outlet": t.outlet}]},
+                            "kind": "dust_removal", "outlet": t.outlet,
+                            "meters": [{"code": "M1", "rated_kw": 50}]}]},
             keys=(t.credit_code,)), OBJECT, visible=own_business),),
         write=Write(_power_rows, changes=False)),  # replaces the configuration with itself
     ("GET", "/api/v1/alerts"): Rule(READERS, "api", (

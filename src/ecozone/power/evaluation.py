@@ -87,7 +87,7 @@ def thresholds_for(facility: Facility, settings: PowerSettings) -> StateThreshol
     )
 
 
-def _meter_power(
+def meter_power(
     meter_channels: list[dict[str, Any]],
     data: Mapping[tuple[int, str], tuple[list[datetime], list[float]]],
     meter: Any,
@@ -167,7 +167,7 @@ def evaluate(
             continue
         powers, backwards = [], np.zeros(grid.slots, bool)
         for m in f.meters:
-            power, back = _meter_power(by_meter.get(m.id, []), data, m, grid)
+            power, back = meter_power(by_meter.get(m.id, []), data, m, grid)
             powers.append(power)
             if back is not None:
                 backwards |= back

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,16 +17,19 @@ import sqlalchemy as sa
 from ecozone.accounts import audit
 from ecozone.accounts.model import SYSTEM_SCOPE, Scope
 from ecozone.errors import NotFound
-from ecozone.power import store
+from ecozone.power import rules, store
+from ecozone.power.evaluation import meter_power
 from ecozone.power.model import (
     FacilityRole,
+    Grid,
+    LearnedThresholds,
     LimitRequirement,
     PowerError,
     Quantity,
 )
 from ecozone.store.schema import power_channel, power_facility, power_meter, power_order
 from ecozone.textguard import check_text
-from ecozone.times import parse_time
+from ecozone.times import parse_time, utc_now
 
 # --- configuration ------------------------------------------------------------------
 
@@ -316,3 +319,106 @@ def configuration(engine: sa.Engine, credit_code: str, scope: Scope) -> dict[str
         }
         out.append(item)
     return {"enterprise": owner["credit_code"], "name": owner["name"], "facilities": out}
+
+
+# --- thresholds -----------------------------------------------------------------------
+
+
+def _meter(
+    conn: sa.Connection, credit_code: str, facility_code: str, meter_code: str, scope: Scope
+) -> tuple[Any, Any]:
+    owner = store.enterprise_by_code(conn, credit_code, scope)
+    facility = None
+    if owner is not None:
+        facility = next(
+            (f for f in store.facilities(conn, [owner["id"]]) if f.code == facility_code), None
+        )
+    meter = next((m for m in facility.meters if m.code == meter_code), None) if facility else None
+    if meter is None:
+        raise NotFound(f"meter {facility_code}/{meter_code} of {credit_code} not found")
+    return facility, meter
+
+
+def learn(
+    engine: sa.Engine,
+    credit_code: str,
+    facility_code: str,
+    meter_code: str,
+    *,
+    start: datetime,
+    end: datetime,
+    actor: str,
+    scope: Scope = SYSTEM_SCOPE,
+    grid_seconds: int = 60,
+) -> LearnedThresholds:
+    """Learn a meter's off and low levels from its power over [start, end) and keep them
+    beside the configured ones (used only once someone chooses them); audited."""
+    if not start < end or end - start > timedelta(days=92):
+        raise PowerError("learn from a period of at most 92 days, start before end")
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+        _, meter = _meter(conn, credit_code, facility_code, meter_code, scope)
+        channels = store.channels(conn, [meter.id])
+        data = store.readings(conn, [(c["point_id"], c["code"]) for c in channels], start, end)
+        step = timedelta(seconds=grid_seconds)
+        grid = Grid(start, step, int((end - start) / step))
+        power, _ = meter_power(channels, data, meter, grid)
+        learned = rules.learn_thresholds(power)
+        values = {
+            "learned_off_kw": round(learned.off_kw, 3),
+            "learned_low_kw": round(learned.low_kw, 3),
+            "learned_at": utc_now(),
+        }
+        store.update_meter(conn, meter.id, values)
+        audit.record(
+            conn,
+            actor=actor,
+            action="learn",
+            entity="power_meter",
+            entity_id=f"{credit_code}/{facility_code}/{meter_code}",
+            before={"learned_off_kw": meter.learned_off_kw, "learned_low_kw": meter.learned_low_kw},
+            after={
+                **values,
+                "learned_at": values["learned_at"].isoformat(),
+                "centres_kw": [round(c, 3) for c in learned.centres_kw],
+                "samples": learned.samples,
+            },
+        )
+    return learned
+
+
+def set_thresholds(
+    engine: sa.Engine,
+    credit_code: str,
+    facility_code: str,
+    meter_code: str,
+    *,
+    off_fraction: float | None,
+    low_fraction: float | None,
+    use_learned: bool,
+    actor: str,
+    scope: Scope = SYSTEM_SCOPE,
+) -> dict[str, Any]:
+    """Override a meter's threshold fractions (None: the deployment's setting) or choose its
+    learned levels; audited with the values before and after."""
+    where = f"{facility_code}/{meter_code}"
+    off = _number(off_fraction, f"{where}.off_fraction", positive=False, upper=1)
+    low = _number(low_fraction, f"{where}.low_fraction", upper=1)
+    if off is not None and low is not None and not off < low:
+        raise PowerError(f"{where}: off_fraction ({off}) must be below low_fraction ({low})")
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+        _, meter = _meter(conn, credit_code, facility_code, meter_code, scope)
+        if use_learned and meter.learned_off_kw is None:
+            raise PowerError(f"{where}: nothing learned yet; learn the levels first")
+        values = {"off_fraction": off, "low_fraction": low, "use_learned": use_learned}
+        before = {k: getattr(meter, k) for k in values}
+        store.update_meter(conn, meter.id, values)
+        audit.record(
+            conn,
+            actor=actor,
+            action="thresholds",
+            entity="power_meter",
+            entity_id=f"{credit_code}/{where}",
+            before=before,
+            after=values,
+        )
+    return values

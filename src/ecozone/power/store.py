@@ -18,6 +18,8 @@ from ecozone.accounts.model import Scope
 from ecozone.accounts.store import scope_condition
 from ecozone.power.model import Facility, FacilityRole, LimitRequirement, LimitWindow, Meter
 from ecozone.store.schema import (
+    aggregate,
+    alert,
     data_mark,
     device,
     enterprise,
@@ -286,3 +288,49 @@ def insert(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> int:
 
 def insert_link(conn: sa.Connection, control_id: int, production_id: int) -> None:
     conn.execute(power_link.insert().values(control_id=control_id, production_id=production_id))
+
+
+def hourly_energy(
+    conn: sa.Connection, channels: Sequence[dict[str, Any]], start: datetime, end: datetime
+) -> dict[int, float]:
+    """kWh per meter over [start, end) from the hourly means monitoring keeps: the sum of
+    hourly mean power (kW × 1 h) for power channels, the counter's rise for energy ones."""
+    out: dict[int, float] = defaultdict(float)
+    a = aggregate.c
+    for c in channels:
+        if c["quantity"] not in ("power_kw", "energy_kwh"):
+            continue
+        where = (
+            a.point_id == c["point_id"],
+            a.pollutant == c["code"],
+            a.kind == "hour",
+            a.data_time >= start,
+            a.data_time < end,
+        )
+        if c["quantity"] == "power_kw":
+            stmt = sa.select(sa.func.sum(a.avg)).where(*where)
+        else:
+            stmt = sa.select(sa.func.max(a.max) - sa.func.min(a.min)).where(*where)
+        value = conn.execute(stmt).scalar()
+        if value is not None:
+            out[c["meter_id"]] += float(value)
+    return dict(out)
+
+
+def update_meter(conn: sa.Connection, meter_id: int, values: dict[str, Any]) -> None:
+    conn.execute(power_meter.update().where(power_meter.c.id == meter_id).values(**values))
+
+
+def alerts_of(
+    conn: sa.Connection, enterprise_id: int, types: Sequence[str], limit: int = 50
+) -> list[dict[str, Any]]:
+    """The enterprise's linkage alerts, newest first."""
+    stmt = (
+        sa.select(
+            alert.c.id, alert.c.type, alert.c.start, alert.c.end, alert.c.state, alert.c.detail
+        )
+        .where(alert.c.enterprise_id == enterprise_id, alert.c.type.in_(list(types)))
+        .order_by(alert.c.start.desc())
+        .limit(limit)
+    )
+    return [dict(r) for r in conn.execute(stmt).mappings()]

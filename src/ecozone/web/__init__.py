@@ -35,6 +35,7 @@ CAPABILITY_VIEWS = (
     "ecozone.registry.views",
     "ecozone.compliance.views",
     "ecozone.plan.views",
+    "ecozone.power.views",
 )
 
 router = APIRouter()
