@@ -401,9 +401,12 @@ def find_limit_breaches(
     """Finding D: a production facility running inside a stop order, or above its quota inside
     a limit order, for at least the configured duration (domain-2.md §1.4, 停限产/错峰)."""
     findings = []
-    times = np.array([grid.time(i) for i in range(grid.slots)], dtype="datetime64[us]")
+    step = np.timedelta64(int(grid.step.total_seconds() * 1e6), "us")
+    times = np.datetime64(grid.start, "us") + step * np.arange(grid.slots)
     for window in windows:
-        inside = (times >= np.datetime64(window.start)) & (times < np.datetime64(window.end))
+        inside = (times >= np.datetime64(window.start, "us")) & (
+            times < np.datetime64(window.end, "us")
+        )
         if window.requirement is LimitRequirement.STOP:
             breach = inside & (meter.states == RUNNING)
             what = "running during a stop order"
