@@ -308,6 +308,12 @@ POLICY: dict[tuple[str, str], Rule] = {
                               keys=(str(t.alert_id),)), OBJECT, ok=303),),
         write=Write(_alert_row, _scratch_alert("dispatched"))),
     ("GET", "/plan"): Rule(PLAN_READERS, "page", one("/plan")),
+    ("GET", "/plan/measures"): Rule(PLAN_READERS, "page", one("/plan/measures")),
+    ("GET", "/plan/measures/{number}"): Rule(PLAN_READERS, "page", one("/plan/measures/10")),
+    ("POST", "/plan/measures/{number}"): Rule(PLAN_WRITERS, "page", (Variant("", lambda t, n: Call(
+        "POST", "/plan/measures/10", data={"unit": "市住房城乡建委", "period": "2026-Q3",
+                                           "status": "on_track"}), ok=303),),
+        write=Write(_count(plan_progress))),
     # --- the pages' JSON and exports ------------------------------------------------------
     ("GET", "/web/api/map"): Rule(EVERYONE, "web", one("/web/api/map", scope=LIST, marker=cc)),
     ("GET", "/web/api/dashboard/{name}"): Rule(STAFF, "web", (
@@ -464,6 +470,12 @@ POLICY: dict[tuple[str, str], Rule] = {
         "POST", "/api/v1/plan/progress", json={"measure": 10, "unit": "市住房城乡建委",
                                                "period": "2026-Q3", "status": "on_track"}),
         ok=201),), write=Write(_count(plan_progress))),
+    ("POST", "/api/v1/plan/measures/{number}/progress"): Rule(PLAN_WRITERS, "api", (Variant(
+        "", lambda t, n: Call("POST", "/api/v1/plan/measures/10/progress", data={
+            "unit": "市住房城乡建委", "period": "2026-Q3", "status": "on_track"}), ok=201),),
+        write=Write(_count(plan_progress))),
+    ("GET", "/api/v1/plan/progress/{progress_id}/evidence/{sha256}"): Rule(PLAN_READERS, "api",
+        one(world_data.PLAN_EVIDENCE_URL)),
     ("GET", "/api/v1/plan/matrix"): Rule(PLAN_READERS, "api", one("/api/v1/plan/matrix")),
     ("GET", "/api/v1/plan/overview"): Rule(PLAN_READERS, "api", one("/api/v1/plan/overview")),
     ("GET", "/api/v1/plan/export.xlsx"): Rule(PLAN_READERS, "api", one(
