@@ -19,6 +19,7 @@ once per target. The air station of tests.web.data stays as it is.
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from tests.web import data as web_data
 
 from ecozone.measurements.store import insert_raw_frames, upsert_measurements
+from ecozone.plan import service as plan_service
 from ecozone.registry import import_registry
 from ecozone.registry.rules import credit_code_check_char
 from ecozone.store.schema import (
@@ -45,6 +47,9 @@ POWER, CHEMICAL = web_data.POWER, web_data.CHEMICAL
 NEIGHBOUR = "91500000MA" + "5U7AH92" + credit_code_check_char("91500000MA5U7AH92")
 WATER = "91500107MA" + "60XKQ31" + credit_code_check_char("91500107MA60XKQ31")
 MEASURED_AT = datetime(2024, 5, 1, 10)  # device time of the one hourly value per main outlet
+#: One plan progress report (the first, id 1) with one evidence photo, for its download route.
+PLAN_EVIDENCE = b"\x89PNG\r\n\x1a\n" + b"matrix evidence"
+PLAN_EVIDENCE_URL = f"/api/v1/plan/progress/1/evidence/{hashlib.sha256(PLAN_EVIDENCE).hexdigest()}"
 
 
 def _device(mn: str, st: str) -> dict:
@@ -149,6 +154,11 @@ def seed(url: str) -> tuple[sa.Engine, dict[str, Target]]:
                 ).all()
             )
             targets[name] = _objects(conn, name, code, row, points, outlet, pollutant, basis, now)
+    report = plan_service.record_progress(
+        engine, measure=10, unit="市住房城乡建委", period="2025", status="on_track",
+        actor="seed", files=[("现场.png", PLAN_EVIDENCE)],
+    )  # fmt: skip
+    assert report.id == 1, report.id
     return engine, targets
 
 

@@ -341,6 +341,12 @@ POLICY: dict[tuple[str, str], Rule] = {
             "POST", f"/power/{t.credit_code}/facilities/TA001/meters/M1", data={"action": "save"},
             keys=(t.credit_code,)), OBJECT, visible=own_business),),
         write=Write(_meter_rows, changes=False)),  # saves the thresholds it had
+    ("GET", "/plan/measures"): Rule(PLAN_READERS, "page", one("/plan/measures")),
+    ("GET", "/plan/measures/{number}"): Rule(PLAN_READERS, "page", one("/plan/measures/10")),
+    ("POST", "/plan/measures/{number}"): Rule(PLAN_WRITERS, "page", (Variant("", lambda t, n: Call(
+        "POST", "/plan/measures/10", data={"unit": "市住房城乡建委", "period": "2026-Q3",
+                                           "status": "on_track"}), ok=303),),
+        write=Write(_count(plan_progress))),
     # --- the pages' JSON and exports ------------------------------------------------------
     ("GET", "/web/api/power/{credit_code}/facilities/{facility_code}"): Rule(READERS, "web", one(
         "/web/api/power/{t.credit_code}/facilities/TA001", scope=OBJECT,
@@ -516,6 +522,12 @@ POLICY: dict[tuple[str, str], Rule] = {
         "POST", "/api/v1/plan/progress", json={"measure": 10, "unit": "市住房城乡建委",
                                                "period": "2026-Q3", "status": "on_track"}),
         ok=201),), write=Write(_count(plan_progress))),
+    ("POST", "/api/v1/plan/measures/{number}/progress"): Rule(PLAN_WRITERS, "api", (Variant(
+        "", lambda t, n: Call("POST", "/api/v1/plan/measures/10/progress", data={
+            "unit": "市住房城乡建委", "period": "2026-Q3", "status": "on_track"}), ok=201),),
+        write=Write(_count(plan_progress))),
+    ("GET", "/api/v1/plan/progress/{progress_id}/evidence/{sha256}"): Rule(PLAN_READERS, "api",
+        one(world_data.PLAN_EVIDENCE_URL)),
     ("GET", "/api/v1/plan/matrix"): Rule(PLAN_READERS, "api", one("/api/v1/plan/matrix")),
     ("GET", "/api/v1/plan/overview"): Rule(PLAN_READERS, "api", one("/api/v1/plan/overview")),
     ("GET", "/api/v1/plan/export.xlsx"): Rule(PLAN_READERS, "api", one(

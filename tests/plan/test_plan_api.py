@@ -101,7 +101,8 @@ def test_a_coordinator_records_progress_and_reads_it_back(engine):
     assert by_unit["by"] == "unit"
     cell = by_unit["rows"][9]["cells"]["市住房城乡建委"]
     assert cell == {"status": "at_risk", "period": "2025-Q3",
-                    "reported_at": stored["reported_at"], "overdue": False}  # fmt: skip
+                    "reported_at": stored["reported_at"], "overdue": False,
+                    "responsible": True}  # fmt: skip
     by_district = client.get(
         "/api/v1/plan/matrix", params={"by": "district", "as_of": AS_OF}
     ).json()

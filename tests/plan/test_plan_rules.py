@@ -321,4 +321,11 @@ def test_a_bad_report_names_the_field_and_the_problem(plan, fields, field, messa
 def test_every_problem_is_reported_at_once(plan):
     draft, errors = check(plan, unit="", status="", period="soon", district="万州区")
     assert draft is None
-    assert [name for name, _ in errors] == ["unit", "district", "period", "status"]
+    assert [problem.field for problem in errors] == ["unit", "district", "period", "status"]
+    assert [problem.zh for problem in errors] == [
+        "请选择责任单位",
+        "“万州区”不是方案的实施区域（渝中区、江北区、沙坪坝区、九龙坡区、南岸区、北碚区、渝北区、"
+        "两江新区、重庆高新区）",
+        "报告期“soon”格式不对，应为年（2026）、季度（2026-Q3）或月（2026-11）",
+        "请选择推进状态（未启动、按计划推进、存在风险、滞后、已完成）",
+    ]

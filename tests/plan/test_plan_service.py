@@ -14,7 +14,7 @@ from ecozone.plan.model import ProgressError, ProgressReport, Status
 from ecozone.store.schema import audit_log, plan_progress
 
 TODAY = date(2026, 10, 5)
-CELL_KEYS = {"status", "period", "reported_at", "overdue"}
+CELL_KEYS = {"status", "period", "reported_at", "overdue", "responsible"}
 
 
 def record(engine, at: str = "2026-10-02T08:00", **fields):
@@ -101,11 +101,11 @@ def test_matrix_and_overview_for_a_few_reports(engine):
 
     assert rows[10]["cells"]["市住房城乡建委"] == {
         "status": "on_track", "period": "2026-Q3",
-        "reported_at": "2026-10-02T08:00:00+00:00", "overdue": False,
+        "reported_at": "2026-10-02T08:00:00+00:00", "overdue": False, "responsible": True,
     }  # fmt: skip
     assert rows[1]["cells"]["市发展改革委"] == {
         "status": "on_track", "period": "2026-Q2",
-        "reported_at": "2026-07-03T08:00:00+00:00", "overdue": True,
+        "reported_at": "2026-07-03T08:00:00+00:00", "overdue": True, "responsible": True,
     }  # fmt: skip
     assert rows[1]["cells"]["市生态环境局"]["status"] == "done"
     assert rows[1]["cells"]["市生态环境局"]["overdue"] is False
@@ -113,11 +113,12 @@ def test_matrix_and_overview_for_a_few_reports(engine):
     assert rows[20]["cells"]["重庆证监局"]["overdue"] is True  # due 2026-09-30 passed
     # 市商务委 is named for measure 1 and has not reported Q3: overdue, no status
     assert rows[1]["cells"]["市商务委"] == {
-        "status": "none", "period": None, "reported_at": None, "overdue": True,
+        "status": "none", "period": None, "reported_at": None, "overdue": True, "responsible": True,
     }  # fmt: skip
     # 市生态环境局 is not named for measure 10: never overdue there
     assert rows[10]["cells"]["市生态环境局"] == {
         "status": "none", "period": None, "reported_at": None, "overdue": False,
+        "responsible": False,
     }  # fmt: skip
 
     data = service.matrix(engine, "district", today=TODAY, cadence="quarterly")
@@ -128,7 +129,7 @@ def test_matrix_and_overview_for_a_few_reports(engine):
     assert rows[1]["cells"]["两江新区"]["overdue"] is False
     # city-wide reports carry no district: every other district cell is unreported, overdue
     assert rows[10]["cells"]["两江新区"] == {
-        "status": "none", "period": None, "reported_at": None, "overdue": True,
+        "status": "none", "period": None, "reported_at": None, "overdue": True, "responsible": True,
     }  # fmt: skip
     overdue = sum(cell["overdue"] for row in data["rows"] for cell in row["cells"].values())
     assert overdue == 23 * 9 - 1

@@ -1,18 +1,33 @@
 """REST under /api/v1/plan: the measures, indicators, progress, matrix and exports; thin.
 
 Errors from service.py become 404 (unknown measure) and 422 (a refused progress report,
-one entry per problem in FastAPI's own `detail` shape). The plan was published, so its
+one entry per problem in FastAPI's own `detail` shape). A report is recorded from JSON
+(POST /progress) or, with its evidence files, from a multipart form
+(POST /measures/{number}/progress), the same fields the report form on /plan/measures/{n}
+sends. The plan was published, so its
 measures and indicators are open to everyone; progress is read by coordinators,
 supervisors and admins and recorded by coordinators and admins (401/403 otherwise).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from pydantic import BaseModel, Field
 
 from ecozone.accounts.deps import current_principal, require_roles
@@ -67,6 +82,7 @@ class MatrixCell(BaseModel):
     period: str | None
     reported_at: str | None
     overdue: bool
+    responsible: bool = Field(description="the unit is named for (the district carries) it")
 
 
 class MatrixRow(BaseModel):
@@ -99,6 +115,13 @@ class ProgressIn(BaseModel):
     due_date: str | None = Field(None, description="YYYY-MM-DD", examples=["2026-12-31"])
 
 
+class EvidenceFileOut(BaseModel):
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+
+
 class ProgressOut(BaseModel):
     id: int
     measure: int
@@ -112,6 +135,10 @@ class ProgressOut(BaseModel):
     due_date: str | None
     reported_by: str
     reported_at: str
+    evidence_files: list[EvidenceFileOut] = Field(
+        default_factory=list,
+        description="download each from /api/v1/plan/progress/{id}/evidence/{sha256}",
+    )
 
 
 AsOf = Annotated[
@@ -198,12 +225,109 @@ def post_progress(
     try:
         report = service.record_progress(engine, actor=actor, **body.model_dump())
     except ProgressError as exc:
-        detail = [
-            {"loc": ["body", *field.split(".", 1)], "msg": message, "type": "value_error"}
-            for field, message in exc.fields
-        ]
-        raise HTTPException(status_code=422, detail=detail) from None
+        raise _refused(exc) from None
     return service.report_item(report)
+
+
+def _refused(exc: ProgressError) -> HTTPException:
+    detail = [
+        {"loc": ["body", *field.split(".", 1)], "msg": message, "type": "value_error"}
+        for field, message in exc.fields
+    ]
+    return HTTPException(status_code=422, detail=detail)
+
+
+@router.post(
+    "/measures/{number}/progress",
+    status_code=201,
+    response_model=ProgressOut,
+    summary="Record a progress report with evidence files (multipart; coordinator, admin)",
+    responses={
+        404: {"description": "No such measure"},
+        422: {"description": "Refused; `detail` names each problem, nothing stored"},
+    },
+)
+async def post_measure_progress(
+    engine: Annotated[sa.Engine, Depends(_engine)],
+    actor: Annotated[str, Depends(progress_actor)],
+    number: int,
+    unit: Annotated[str, Form(description="a unit the plan names for the measure")],
+    period: Annotated[str, Form(description="YYYY, YYYY-Qn or YYYY-MM")],
+    status: Annotated[str, Form(description="not_started, on_track, at_risk, off_track, done")],
+    district: Annotated[str | None, Form()] = None,
+    narrative: Annotated[str | None, Form()] = None,
+    evidence: Annotated[str | None, Form(description="documents, links")] = None,
+    indicators: Annotated[
+        str, Form(description='JSON object of indicator code: value, e.g. {"code": 72.5}')
+    ] = "{}",
+    due_date: Annotated[str | None, Form(description="YYYY-MM-DD")] = None,
+    files: Annotated[
+        list[UploadFile] | None, File(description="evidence: JPEG or PNG photos, PDF")
+    ] = None,
+) -> dict[str, Any]:
+    try:
+        service.load_plan().measure(number)
+    except NotFoundError as exc:
+        raise _not_found(exc) from None
+    try:
+        values = json.loads(indicators or "{}")
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        msg = "indicators must be a JSON object of indicator code: value"
+        detail = [{"loc": ["body", "indicators"], "msg": msg, "type": "value_error"}]
+        raise HTTPException(status_code=422, detail=detail)
+    uploads = [(f.filename or "", await f.read()) for f in files or []]
+    try:
+        report = service.record_progress(
+            engine,
+            actor=actor,
+            measure=number,
+            unit=unit,
+            district=district or None,
+            period=period,
+            status=status,
+            narrative=narrative,
+            evidence=evidence,
+            indicators=values,
+            due_date=due_date or None,
+            files=uploads,
+        )
+    except ProgressError as exc:
+        raise _refused(exc) from None
+    return service.report_item(report)
+
+
+@router.get(
+    "/progress/{progress_id}/evidence/{sha256}",
+    response_class=Response,
+    summary="Download an evidence file of a progress report",
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}, "application/pdf": {}}},
+        404: {"description": "No such report or file"},
+    },
+)
+def get_evidence(
+    engine: Annotated[sa.Engine, Depends(_engine)],
+    _reader: ProgressReader,
+    progress_id: int,
+    sha256: str,
+) -> Response:
+    try:
+        found, content = service.evidence_file(engine, progress_id, sha256)
+    except NotFoundError as exc:
+        raise _not_found(exc) from None
+    return Response(
+        content,
+        media_type=found.media_type,
+        headers={"Content-Disposition": _disposition(found.name)},
+    )
+
+
+def _disposition(name: str) -> str:
+    """An attachment header that keeps a Chinese file name (RFC 6266 filename*)."""
+    fallback = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 @router.get("/matrix", response_model=Matrix, summary="Measures × units or districts")

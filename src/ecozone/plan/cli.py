@@ -112,8 +112,18 @@ def report(
         list[str] | None,
         typer.Option("--indicator", metavar="CODE=VALUE", help="repeatable"),
     ] = None,
+    file: Annotated[
+        list[Path] | None,
+        typer.Option("--file", metavar="PATH", help="evidence photo or PDF; repeatable"),
+    ] = None,
 ) -> None:
     """Record a progress report; every problem is listed and nothing is stored."""
+    uploads = []
+    for path in file or []:
+        try:
+            uploads.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            fail(f"--file {path}: {exc.strerror or exc}")
     values: dict[str, str] = {}
     for item in indicator or []:
         code, sep, value = item.partition("=")
@@ -132,6 +142,7 @@ def report(
             evidence=evidence,
             indicators=values,
             due_date=due,
+            files=uploads,
             actor=actor,
         )
     typer.echo(json.dumps(service.report_item(stored), ensure_ascii=False))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecozone.errors import Invalid, NotFound
 
@@ -90,12 +90,23 @@ class PlanDataError(PlanError):
         )
 
 
+class Problem(NamedTuple):
+    """One thing wrong with a progress report: the input field, what is wrong in English
+    (API, CLI) and the same in Chinese (the report form)."""
+
+    field: str
+    message: str
+    zh: str
+
+
 class ProgressError(PlanError):
     """A progress report was refused and nothing was stored; `fields` pairs each error
-    with the input field it concerns."""
+    with the input field it concerns, `problems` adds the Chinese wording."""
 
-    def __init__(self, fields: list[tuple[str, str]]) -> None:
-        self.fields = list(fields)
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        fields = [(p.field, p.message) for p in self.problems]
+        self.fields = fields
         count = len(fields)
         super().__init__(
             [f"{name}: {message}" for name, message in fields],
@@ -285,6 +296,16 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class EvidenceFile:
+    """A file attached to a progress report (table plan_evidence, content in stored_file)."""
+
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
 class ProgressReport:
     """One row of plan_progress: what a unit (in a district, or city-wide) reported."""
 
@@ -300,6 +321,7 @@ class ProgressReport:
     due_date: date | None
     reported_by: str
     reported_at: datetime
+    evidence_files: tuple[EvidenceFile, ...] = ()
 
 
 # --- parsing the data file -------------------------------------------------------------

@@ -31,12 +31,14 @@ from datetime import date, datetime
 from typing import Any
 
 from ecozone.plan.model import (
+    STATUS_LABELS,
     Cadence,
     Comparison,
     Indicator,
     Period,
     PeriodKind,
     Plan,
+    Problem,
     ProgressReport,
     Status,
 )
@@ -46,6 +48,7 @@ _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 PERIOD_FORMATS = "YYYY (2026), YYYY-Qn (2026-Q3) or YYYY-MM (2026-11)"
+PERIOD_FORMATS_ZH = "年（2026）、季度（2026-Q3）或月（2026-11）"
 
 #: Statuses that make a measure off-track for the unit or district reporting them.
 TROUBLED = (Status.OFF_TRACK, Status.AT_RISK)
@@ -442,63 +445,95 @@ def check_progress(
     indicators: Mapping[str, Any] | None = None,
     due_date: Any = None,
     today: date,
-) -> tuple[ProgressDraft | None, list[tuple[str, str]]]:
-    """A report as given (API or CLI strings) checked against the plan: (draft, []) or
-    (None, [(field, problem), ...]) naming every problem at once."""
-    errors: list[tuple[str, str]] = []
+) -> tuple[ProgressDraft | None, list[Problem]]:
+    """A report as given (API, CLI or form strings) checked against the plan: (draft, [])
+    or (None, [Problem(field, English, Chinese), ...]) naming every problem at once."""
+    errors: list[Problem] = []
     number = _measure_number(measure, errors, plan)
     the_measure = plan.measure(number) if number is not None else None
 
     unit_name = _text(unit)
     if unit_name is None:
-        errors.append(("unit", "a unit is required (the unit reporting, as the plan names it)"))
-    elif unit_name not in plan.unit_names:
-        errors.append(("unit", f"{unit_name!r} is not a unit the plan names"))
-    elif the_measure is not None and unit_name not in the_measure.units:
         errors.append(
-            (
+            Problem(
                 "unit",
-                f"{unit_name} is not named for measure {number}; "
-                f"its units are {'、'.join(the_measure.units)}",
+                "a unit is required (the unit reporting, as the plan names it)",
+                "请选择责任单位",
+            )
+        )
+    elif unit_name not in plan.unit_names:
+        errors.append(
+            Problem(
+                "unit",
+                f"{unit_name!r} is not a unit the plan names",
+                f"“{unit_name}”不是方案列出的责任单位",
+            )
+        )
+    elif the_measure is not None and unit_name not in the_measure.units:
+        units = "、".join(the_measure.units)
+        errors.append(
+            Problem(
+                "unit",
+                f"{unit_name} is not named for measure {number}; its units are {units}",
+                f"{unit_name}不是第{number}项任务的责任单位；该任务的单位为{units}",
             )
         )
 
     district_name = _text(district)
     if district_name is not None:
         if district_name not in plan.district_names:
+            names = "、".join(plan.district_names)
             errors.append(
-                (
+                Problem(
                     "district",
-                    f"{district_name!r} is not one of the plan's districts "
-                    f"({'、'.join(plan.district_names)})",
+                    f"{district_name!r} is not one of the plan's districts ({names})",
+                    f"“{district_name}”不是方案的实施区域（{names}）",
                 )
             )
         elif the_measure is not None and district_name not in the_measure.districts:
-            errors.append(("district", f"{district_name} does not carry measure {number}"))
+            errors.append(
+                Problem(
+                    "district",
+                    f"{district_name} does not carry measure {number}",
+                    f"{district_name}不承担第{number}项任务",
+                )
+            )
 
     period_label = _text(period)
     if period_label is None:
-        errors.append(("period", f"a period is required: {PERIOD_FORMATS}"))
+        errors.append(
+            Problem(
+                "period",
+                f"a period is required: {PERIOD_FORMATS}",
+                f"请填写报告期：{PERIOD_FORMATS_ZH}",
+            )
+        )
     else:
         try:
             parsed = parse_period(period_label)
         except ValueError as exc:
-            errors.append(("period", str(exc)))
+            errors.append(
+                Problem(
+                    "period", str(exc), f"报告期“{period_label}”格式不对，应为{PERIOD_FORMATS_ZH}"
+                )
+            )
         else:
             period_label = parsed.label
             if parsed.start > today:
                 errors.append(
-                    (
+                    Problem(
                         "period",
                         f"period {parsed.label} has not begun (today is {today.isoformat()})",
+                        f"报告期{parsed.label}尚未开始（今天是{today.isoformat()}）",
                     )
                 )
             elif parsed.end < plan.document.issued:
+                issued = plan.document.issued.isoformat()
                 errors.append(
-                    (
+                    Problem(
                         "period",
-                        f"period {parsed.label} ended before the plan was issued on "
-                        f"{plan.document.issued.isoformat()}",
+                        f"period {parsed.label} ended before the plan was issued on {issued}",
+                        f"报告期{parsed.label}在方案印发（{issued}）之前已结束",
                     )
                 )
 
@@ -506,8 +541,14 @@ def check_progress(
     try:
         status_value = Status(_text(status))
     except ValueError:
+        codes = ", ".join(s.value for s in Status)
+        words = "、".join(STATUS_LABELS[s.value] for s in Status)
         errors.append(
-            ("status", f"{status!r} is not a status; one of {', '.join(s.value for s in Status)}")
+            Problem(
+                "status",
+                f"{status!r} is not a status; one of {codes}",
+                f"请选择推进状态（{words}）",
+            )
         )
 
     due = None
@@ -518,7 +559,13 @@ def check_progress(
             try:
                 due = date.fromisoformat(str(due_date).strip())
             except ValueError:
-                errors.append(("due_date", f"{due_date!r} is not a date YYYY-MM-DD"))
+                errors.append(
+                    Problem(
+                        "due_date",
+                        f"{due_date!r} is not a date YYYY-MM-DD",
+                        f"完成时限“{due_date}”不是日期（年-月-日）",
+                    )
+                )
 
     values = _indicator_values(plan, number, indicators or {}, errors)
     if errors:
@@ -548,56 +595,105 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _measure_number(value: Any, errors: list[tuple[str, str]], plan: Plan) -> int | None:
+def _measure_number(value: Any, errors: list[Problem], plan: Plan) -> int | None:
     count = len(plan.measures)
     try:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise ValueError
         number = int(value)
     except (TypeError, ValueError):
-        errors.append(("measure", f"{value!r} is not a measure number 1..{count}"))
+        errors.append(
+            Problem(
+                "measure",
+                f"{value!r} is not a measure number 1..{count}",
+                f"任务编号“{value}”应为 1..{count} 的整数",
+            )
+        )
         return None
     if not 1 <= number <= count:
         errors.append(
-            ("measure", f"no measure {number}; the plan's measures are numbered 1..{count}")
+            Problem(
+                "measure",
+                f"no measure {number}; the plan's measures are numbered 1..{count}",
+                f"方案没有第{number}项任务（共{count}项）",
+            )
         )
         return None
     return number
 
 
 def _indicator_values(
-    plan: Plan, number: int | None, raw: Mapping[str, Any], errors: list[tuple[str, str]]
+    plan: Plan, number: int | None, raw: Mapping[str, Any], errors: list[Problem]
 ) -> dict[str, float]:
+    """Reported values by code; a value left empty (a form's blank field) is not reported."""
     values: dict[str, float] = {}
     own = {i.code: i for i in plan.indicators_of(number)} if number is not None else {}
     for code, raw_value in raw.items():
         field = f"indicators.{code}"
+        if isinstance(raw_value, str) and not raw_value.strip():
+            continue
         indicator = next((i for i in plan.indicators if i.code == code), None)
         if indicator is None:
             known = ", ".join(own) or "none"
-            errors.append((field, f"unknown indicator {code!r}; measure {number} has: {known}"))
+            errors.append(
+                Problem(
+                    field,
+                    f"unknown indicator {code!r}; measure {number} has: {known}",
+                    f"方案没有指标“{code}”",
+                )
+            )
             continue
+        name = f"指标“{indicator.name}”"
         if number is not None and indicator.measure != number:
-            errors.append((field, f"{code} belongs to measure {indicator.measure}, not {number}"))
+            errors.append(
+                Problem(
+                    field,
+                    f"{code} belongs to measure {indicator.measure}, not {number}",
+                    f"{name}属于第{indicator.measure}项任务，不属于第{number}项",
+                )
+            )
             continue
         try:
             if isinstance(raw_value, bool):
                 raise ValueError
             value = float(raw_value)
         except (TypeError, ValueError):
-            errors.append((field, f"{raw_value!r} is not a number"))
+            errors.append(
+                Problem(
+                    field,
+                    f"{raw_value!r} is not a number",
+                    f"{name}的值“{raw_value}”不是数字（单位：{indicator.unit}）",
+                )
+            )
             continue
         if not math.isfinite(value):
-            errors.append((field, f"{raw_value!r} is not a finite number"))
-            continue
-        if indicator.minimum is not None and value < indicator.minimum:
             errors.append(
-                (field, f"{_number(value)} is below {_number(indicator.minimum)} {indicator.unit}")
+                Problem(
+                    field,
+                    f"{raw_value!r} is not a finite number",
+                    f"{name}的值“{raw_value}”不是有限的数",
+                )
+            )
+            continue
+        unit = indicator.unit
+        if indicator.minimum is not None and value < indicator.minimum:
+            low = _number(indicator.minimum)
+            errors.append(
+                Problem(
+                    field,
+                    f"{_number(value)} is below {low} {unit}",
+                    f"{name}的值{_number(value)}低于下限{low} {unit}",
+                )
             )
             continue
         if indicator.maximum is not None and value > indicator.maximum:
+            high = _number(indicator.maximum)
             errors.append(
-                (field, f"{_number(value)} is above {_number(indicator.maximum)} {indicator.unit}")
+                Problem(
+                    field,
+                    f"{_number(value)} is above {high} {unit}",
+                    f"{name}的值{_number(value)}高于上限{high} {unit}",
+                )
             )
             continue
         values[code] = value

@@ -12,7 +12,7 @@ import csv
 import functools
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,16 +20,20 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from ecozone import files as stored_files
+from ecozone import textguard
 from ecozone.accounts import audit
 from ecozone.plan import rules, store
 from ecozone.plan.model import (
     STATUS_LABELS,
     Cadence,
+    EvidenceFile,
     Indicator,
     Measure,
     NotFoundError,
     Plan,
     PlanDataError,
+    Problem,
     ProgressError,
     ProgressReport,
     parse_plan,
@@ -46,6 +50,10 @@ MATRIX_VIEWS = ("unit", "district")
 #: Keys of measure_detail that come from progress reports rather than from the plan.
 PROGRESS_KEYS = ("as_of", "reporting_cadence", "period_due", "overdue", "off_track", "progress")
 ACTOR_MAX = 100  # plan_progress.reported_by
+#: Evidence files one report may carry (photos or PDF, each within files.MAX_UPLOAD_BYTES).
+MAX_EVIDENCE_FILES = 10
+#: How the report's free-text fields are named in the form's Chinese errors.
+TEXT_FIELDS_ZH = {"narrative": "进展情况", "evidence": "佐证说明"}
 
 
 # --- the plan --------------------------------------------------------------------------
@@ -184,6 +192,10 @@ def report_item(report: ProgressReport) -> dict[str, Any]:
         "due_date": report.due_date.isoformat() if report.due_date else None,
         "reported_by": report.reported_by,
         "reported_at": report.reported_at.isoformat(),
+        "evidence_files": [
+            {"sha256": f.sha256, "name": f.name, "media_type": f.media_type, "size": f.size}
+            for f in report.evidence_files
+        ],
     }
 
 
@@ -200,13 +212,16 @@ def record_progress(
     evidence: Any = None,
     indicators: Mapping[str, Any] | None = None,
     due_date: Any = None,
+    files: Sequence[tuple[str, bytes]] = (),
     today: date | None = None,
     now: datetime | None = None,
 ) -> ProgressReport:
-    """Check a progress report against the plan and store it with an audit entry.
+    """Check a progress report against the plan and store it, with its evidence files
+    (name, content) and an audit entry, in one transaction.
 
     ProgressError names every problem (measure, unit named for it, district, status,
-    period format and range, indicator codes and values, due date) and nothing is stored.
+    period format and range, indicator codes and values, due date, text, files) and
+    nothing is stored.
     """
     plan = load_plan()
     draft, errors = rules.check_progress(
@@ -222,9 +237,12 @@ def record_progress(
         due_date=due_date,
         today=today if today is not None else today_in_china(),
     )
+    errors += _text_problems(narrative=narrative, evidence=evidence)
+    uploads = _checked_files(files, errors)
     actor = (actor or "").strip()
     if not actor or len(actor) > ACTOR_MAX:
-        errors.append(("reported_by", f"the reporting actor must be 1..{ACTOR_MAX} characters"))
+        message = f"the reporting actor must be 1..{ACTOR_MAX} characters"
+        errors.append(Problem("reported_by", message, f"报告人应为1至{ACTOR_MAX}个字符"))
     if errors or draft is None:
         raise ProgressError(errors)
     reported_at = now if now is not None else datetime.now(UTC)
@@ -243,7 +261,15 @@ def record_progress(
     }
     with engine.begin() as conn:
         report_id = store.insert_progress(conn, values)
-        report = ProgressReport(id=report_id, **{**values, "status": draft.status})
+        evidence = [
+            EvidenceFile(stored_files.save(conn, upload, content), upload.name,
+                         upload.media_type, upload.size)
+            for upload, content in uploads
+        ]  # fmt: skip
+        store.insert_evidence(conn, report_id, evidence)
+        report = ProgressReport(
+            id=report_id, **{**values, "status": draft.status}, evidence_files=tuple(evidence)
+        )
         audit.record(
             conn,
             actor=actor,
@@ -254,6 +280,74 @@ def record_progress(
             after=report_item(report),
         )
     return report
+
+
+def _text_problems(**texts: Any) -> list[Problem]:
+    """Free text goes through the shared text rule before it is stored."""
+    problems = []
+    for field, value in texts.items():
+        if value is None:
+            continue
+        try:
+            textguard.check_text(str(value), field, multiline=True)
+        except textguard.UnstorableText as exc:
+            found = textguard.find_unstorable(str(value), multiline=True)
+            where = f"第{found[0] + 1}个字符 {textguard.describe(found[1])}" if found else ""
+            zh = f"{TEXT_FIELDS_ZH[field]}含有不能保存的字符（{where}）"
+            problems.append(Problem(field, str(exc), zh))
+    return problems
+
+
+def _checked_files(
+    files: Sequence[tuple[str, bytes]], errors: list[Problem]
+) -> list[tuple[stored_files.Upload, bytes]]:
+    """Each file checked by ecozone.files (type sniffed from its bytes); the same content
+    given twice is kept once. Problems are added to `errors`."""
+    if len(files) > MAX_EVIDENCE_FILES:
+        errors.append(
+            Problem(
+                "files",
+                f"{len(files)} files; a report takes at most {MAX_EVIDENCE_FILES}",
+                f"上传了{len(files)}个文件，每份报告最多{MAX_EVIDENCE_FILES}个",
+            )
+        )
+        return []
+    checked: dict[str, tuple[stored_files.Upload, bytes]] = {}
+    for name, content in files:
+        try:
+            upload = stored_files.check_upload(name, content)
+        except (stored_files.UploadRefused, textguard.UnstorableText) as exc:
+            errors.append(Problem("files", str(exc), _upload_problem_zh(name, content)))
+            continue
+        checked.setdefault(upload.sha256, (upload, content))
+    return list(checked.values())
+
+
+def _upload_problem_zh(name: str, content: bytes) -> str:
+    """Why ecozone.files refused an upload, in the form's Chinese."""
+    name = name.strip()
+    if not name or len(name) > stored_files.MAX_NAME_CHARS:
+        return f"文件名应为1至{stored_files.MAX_NAME_CHARS}个字符"
+    if textguard.find_unstorable(name) is not None:
+        return f"文件名“{textguard.printable(name)}”含有不能保存的字符"
+    if not content:
+        return f"{name}：文件是空的"
+    if len(content) > stored_files.MAX_UPLOAD_BYTES:
+        limit_mib = stored_files.MAX_UPLOAD_BYTES // (1024 * 1024)
+        return f"{name}：文件大小{len(content)}字节，超过{limit_mib} MB 的上限"
+    return f"{name}：只接受 JPEG、PNG 照片或 PDF 文件"
+
+
+def evidence_file(engine: sa.Engine, progress_id: int, sha256: str) -> tuple[EvidenceFile, bytes]:
+    """One evidence file of a report with its content; NotFoundError when the report has
+    no such file."""
+    with engine.connect() as conn:
+        attached = store.select_evidence(conn, [progress_id]).get(progress_id, ())
+        found = next((f for f in attached if f.sha256 == sha256), None)
+        if found is None:
+            raise NotFoundError(f"progress report {progress_id} has no evidence file {sha256}")
+        _media, content = stored_files.load(conn, sha256)
+    return found, content
 
 
 def list_progress(
@@ -347,6 +441,7 @@ def matrix(
             "period": last.period if last is not None else None,
             "reported_at": last.reported_at.isoformat() if last is not None else None,
             "overdue": bool(state.overdue),
+            "responsible": state.responsible,
         }
     return {"by": by, "columns": columns, "rows": list(rows.values())}
 
@@ -485,6 +580,7 @@ __all__ = [
     "NotFoundError",
     "ProgressError",
     "describe_plan",
+    "evidence_file",
     "export_pdf",
     "export_xlsx",
     "list_indicators",

@@ -586,3 +586,12 @@ power_order = sa.Table(
     sa.CheckConstraint("requirement = 'stop' OR quota_kw >= 0", name="quota"),
     sa.Index(None, "facility_id", "start"),
 )
+
+#: Evidence files of a plan progress report: photos or PDF kept in stored_file.
+plan_evidence = sa.Table(
+    "plan_evidence",
+    metadata,
+    sa.Column("progress_id", sa.Integer, sa.ForeignKey("plan_progress.id"), primary_key=True),
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("stored_file.sha256"), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),  # the file name as uploaded
+)

@@ -364,12 +364,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "plan.status.at_risk": ("存在风险", "At risk"),
     "plan.status.off_track": ("滞后", "Off track"),
     "plan.status.done": ("已完成", "Done"),
-    "plan.status.none": ("不涉及", "Not involved"),
-    "plan.short.not_started": ("未启", "—"),
-    "plan.short.on_track": ("正常", "OK"),
-    "plan.short.at_risk": ("风险", "risk"),
-    "plan.short.off_track": ("滞后", "late"),
-    "plan.short.done": ("完成", "done"),
+    "plan.status.none": ("未报告", "Not reported"),
     # public portal
     "public.title": ("生态环境信息公开", "Public environmental information"),
     "public.lead": (
@@ -395,8 +390,8 @@ JS_KEYS = (
     "table.empty",
     "col.latest_time",
     *(f"plan.status.{s}" for s in ("not_started", "on_track", "at_risk", "off_track", "done")),
-    *(f"plan.short.{s}" for s in ("not_started", "on_track", "at_risk", "off_track", "done")),
     "plan.status.none",
+    "plan.not_involved",
 )
 
 

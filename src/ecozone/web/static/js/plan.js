@@ -4,6 +4,14 @@ import { fetchJSON, tr } from "./common.js";
 
 const STATUSES = ["not_started", "on_track", "at_risk", "off_track", "done", "none"];
 
+// A cell's words are the legend's words (plan.status.*, plan.overdue, plan.not_involved):
+// the status reported, else 逾期未报 when a report is owed, else 未报告.
+function cellText(cell, status) {
+  if (!cell.responsible) return tr("plan.not_involved");
+  if (status !== "none") return tr(`plan.status.${status}`);
+  return cell.overdue ? tr("plan.overdue") : tr("plan.status.none");
+}
+
 function matrixTable(body) {
   const table = document.createElement("table");
   table.className = "matrix";
@@ -22,20 +30,32 @@ function matrixTable(body) {
   const tbody = table.createTBody();
   body.rows.forEach((row) => {
     const tr_ = tbody.insertRow();
+    tr_.dataset.measure = row.number;
     const th = document.createElement("th");
     th.scope = "row";
-    th.textContent = `${row.number}. ${row.title}`;
+    const title = document.createElement("a");
+    title.href = `/plan/measures/${row.number}`;
+    title.textContent = `${row.number}. ${row.title}`;
+    th.append(title);
     tr_.append(th);
     body.columns.forEach((column) => {
-      const cell = row.cells[column] || { status: "none" };
+      const cell = row.cells[column] || { status: "none", responsible: false };
       const status = STATUSES.includes(cell.status) ? cell.status : "none";
       const td = tr_.insertCell();
+      td.dataset.column = column;
+      const text = cellText(cell, status);
+      td.title = `${column} · ${[text, cell.period, cell.reported_at].filter(Boolean).join(" · ")}`;
+      if (!cell.responsible) {
+        td.className = "plan-not_involved";
+        td.setAttribute("aria-label", td.title);
+        return;
+      }
       td.className = `plan-${status}${cell.overdue ? " overdue" : ""}`;
-      const label = tr(`plan.status.${status}`);
-      td.textContent = status === "none" ? "" : tr(`plan.short.${status}`);
-      const details = [label, cell.period, cell.reported_at, cell.overdue ? tr("plan.overdue") : null];
-      td.title = `${column} · ${details.filter(Boolean).join(" · ")}`;
-      td.setAttribute("aria-label", td.title);
+      const link = document.createElement("a");
+      link.href = `/plan/measures/${row.number}`;
+      link.textContent = text;
+      link.setAttribute("aria-label", td.title);
+      td.append(link);
     });
   });
   return table;
