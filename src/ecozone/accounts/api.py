@@ -232,13 +232,14 @@ def create_user(body: UserCreate, admin: Admin, engine: Engine) -> Any:
 @router.patch("/users/{username}", response_model=UserOut, summary="修改用户 Change a user")
 def update_user(username: str, body: UserPatch, admin: Admin, engine: Engine) -> Any:
     """Change the fields sent (admins only). `active: false` disables the user and ends
-    their sessions and tokens; a new password ends their sessions."""
+    their sessions and tokens; a new password ends their sessions. Admins cannot disable
+    themselves or drop their own admin role."""
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     for name in ("password", "role", "enterprises", "active"):
         if name in changes and changes[name] is None:
             raise HTTPException(status_code=400, detail=f"{name} cannot be null")
     try:
-        user = service.update_user(engine, username, actor=admin.username, **changes)
+        user = service.change_user(engine, username, actor=admin.username, **changes)
     except AccountError as exc:
         raise _account_error(exc) from None
     return user.as_dict()

@@ -35,6 +35,9 @@ CAPABILITY_VIEWS = (
     "ecozone.registry.views",
     "ecozone.compliance.views",
     "ecozone.plan.views",
+    "ecozone.accounts.views",
+    "ecozone.accounts.audit_views",
+    "ecozone.registry.onboarding_views",
 )
 
 router = APIRouter()
