@@ -308,6 +308,45 @@ POLICY: dict[tuple[str, str], Rule] = {
                               keys=(str(t.alert_id),)), OBJECT, ok=303),),
         write=Write(_alert_row, _scratch_alert("dispatched"))),
     ("GET", "/plan"): Rule(PLAN_READERS, "page", one("/plan")),
+    # --- the admin pages (users, tokens, audit, devices); objects that do not exist where a
+    # change would disturb the shared world (the scratch user logs in below, devices keep
+    # their passwords): the role gate answers before the lookup.
+    ("GET", "/admin/users"): Rule(ADMIN, "page", one("/admin/users")),
+    ("GET", "/admin/users/new"): Rule(ADMIN, "page", one("/admin/users/new")),
+    ("POST", "/admin/users"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/users", data={"username": f"m-page-{n}", "password": "new-password",
+                                      "role": "coordinator"}), ok=303),),
+        write=Write(_count(user_account))),
+    ("GET", "/admin/users/{username}"): Rule(ADMIN, "page", one(f"/admin/users/{SCRATCH_USER}")),
+    ("POST", "/admin/users/{username}"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", f"/admin/users/{SCRATCH_USER}", data={"display_name": f"page {n}",
+                                                      "role": "coordinator"}), ok=303),),
+        write=Write(lambda engine, t: accounts.get_user(engine, SCRATCH_USER))),
+    ("POST", "/admin/users/{username}/active"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/users/m-nobody/active", data={"active": "0", "confirm": "yes"}),
+        ok=404),)),
+    ("POST", "/admin/users/{username}/password"): Rule(ADMIN, "page", (Variant(
+        "", lambda t, n: Call("POST", "/admin/users/m-nobody/password",
+                              data={"mode": "generate"}), ok=404),)),
+    ("GET", "/admin/tokens"): Rule(ADMIN, "page", one("/admin/tokens")),
+    ("POST", "/admin/tokens"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/tokens", data={"username": SCRATCH_USER, "days": "1"})),),
+        write=Write(_count(auth_token))),
+    ("POST", "/admin/tokens/{token_id}/revoke"): Rule(ADMIN, "page", (Variant(
+        "", lambda t, n: Call("POST", "/admin/tokens/999999/revoke", data={"confirm": "yes"}),
+        ok=404),)),
+    ("GET", "/admin/audit"): Rule(ADMIN, "page", (
+        variant("", "/admin/audit"),
+        variant("csv", "/admin/audit", params={"format": "csv"}),
+    )),
+    ("GET", "/admin/devices"): Rule(ADMIN, "page", one("/admin/devices")),
+    ("POST", "/admin/devices/pending/{logger_sn}/approve"): Rule(ADMIN, "page", (Variant(
+        "", lambda t, n: Call("POST", "/admin/devices/pending/NOSUCH-SN/approve",
+                              data={"point": f"{t.credit_code}|DA001", "confirm": "yes"}),
+        ok=404),)),
+    ("POST", "/admin/devices/password"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/devices/password", data={"mn": "NOSUCH-MN", "confirm": "yes"}),
+        ok=400),)),
     # --- the pages' JSON and exports ------------------------------------------------------
     ("GET", "/web/api/map"): Rule(EVERYONE, "web", one("/web/api/map", scope=LIST, marker=cc)),
     ("GET", "/web/api/dashboard/{name}"): Rule(STAFF, "web", (
