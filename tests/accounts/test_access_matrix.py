@@ -415,6 +415,9 @@ POLICY: dict[tuple[str, str], Rule] = {
         "PATCH", f"/api/v1/users/{SCRATCH_USER}", json={"display_name": f"changed {n}"})),),
         write=Write(lambda engine, t: accounts.get_user(engine, SCRATCH_USER))),
     ("GET", "/api/v1/audit"): Rule(ADMIN, "api", one("/api/v1/audit")),
+    ("GET", "/api/v1/tokens"): Rule(ADMIN, "api", one("/api/v1/tokens")),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Rule(ADMIN, "api", (Variant("", lambda t, n: Call(
+        "DELETE", "/api/v1/tokens/999999"), ok=404),)),
     # --- device secrets and onboarding (admin); called on absent devices so the shared
     # world's devices keep their passwords: the role gate answers before the lookup.
     ("GET", "/api/v1/devices/pending"): Rule(ADMIN, "api", one("/api/v1/devices/pending")),

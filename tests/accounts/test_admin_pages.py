@@ -382,3 +382,43 @@ def test_audit_pages_hold_fifty_entries_each(admin, engine):
     second = admin.get("/admin/audit", params={"entity": "x", "page": "2"}).text
     assert second.count('<td data-key="entity_id">n') == 10 and 'rel="next"' not in second
     assert 'href="?entity=x&amp;page=1" rel="prev"' in second
+
+
+# --- the same token use cases through the REST API and the CLI ------------------------------
+
+
+def test_the_api_lists_and_revokes_tokens_for_admins_only(app, engine, users):
+    issued = service.issue_api_token(engine, "lj", actor="tests", days=30)
+    root = service.issue_api_token(engine, "root", actor="tests").token
+    (token_id,) = [t.id for t in service.list_api_tokens(engine) if t.username == "lj"]
+    with TestClient(app) as client:
+        as_lj = {"Authorization": f"Bearer {issued.token}"}
+        assert client.get("/api/v1/tokens", headers=as_lj).status_code == 403
+        as_root = {"Authorization": f"Bearer {root}"}
+        listed = client.get("/api/v1/tokens", headers=as_root).json()["items"]
+        assert {(t["id"], t["username"]) for t in listed} >= {(token_id, "lj")}
+        assert issued.token not in repr(listed)
+        assert client.delete(f"/api/v1/tokens/{token_id}", headers=as_root).status_code == 204
+        assert client.get("/api/v1/auth/me", headers=as_lj).json()["authenticated"] is False
+        assert client.delete(f"/api/v1/tokens/{token_id}", headers=as_root).status_code == 404
+    (entry,) = service_audit(engine, action="revoke")
+    assert (entry.actor, entry.entity_id, entry.before["user"]) == ("root", str(token_id), "lj")
+
+
+def test_the_cli_lists_and_revokes_tokens(engine, seeded_url, users, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ecozone.accounts.cli import app as cli
+
+    monkeypatch.setenv("ECOZONE_DATABASE_URL", seeded_url)
+    issued = service.issue_api_token(engine, "power", actor="tests", days=30)
+    (token_id,) = [t.id for t in service.list_api_tokens(engine)]
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["tokens"])
+    assert listed.exit_code == 0 and listed.stdout.startswith(f"{token_id}\tpower\t")
+    assert listed.stdout.rstrip().endswith("never used") and issued.token not in listed.stdout
+    revoked = runner.invoke(cli, ["revoke-token", str(token_id)])
+    assert revoked.stdout == f"API token {token_id} of power revoked\n"
+    assert service.list_api_tokens(engine) == []
+    missing = runner.invoke(cli, ["revoke-token", str(token_id)])
+    assert missing.exit_code == 1 and f"no API token with id {token_id}" in missing.output
