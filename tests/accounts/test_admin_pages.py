@@ -101,6 +101,17 @@ def test_the_admin_menu_holds_the_admin_pages_for_admins_only(admin, signed_in):
 # --- users -------------------------------------------------------------------------------
 
 
+def test_the_pages_speak_english_with_lang_en(admin):
+    for path, heading in (("/admin/users", "<h1>Users</h1>"), ("/admin/tokens", "<h1>API tokens</h1>"),
+                          ("/admin/audit", "<h1>Audit log</h1>"),
+                          ("/admin/users/new", "<h1>New user</h1>")):  # fmt: skip
+        page = admin.get(path, params={"lang": "en"}).text
+        assert heading in page, path
+    refused = admin.post("/admin/users?lang=en", data={"username": "lj", "role": "coordinator",
+                                                        "password": "long-enough-1"})  # fmt: skip
+    assert "User name &#39;lj&#39; is taken" in refused.text
+
+
 def test_users_are_listed_with_role_state_and_search_filters(admin, engine):
     service.change_user(engine, "power", actor="root", active=False)
     page = admin.get("/admin/users").text

@@ -155,13 +155,9 @@ def users_page(
         active=STATES.get(state),
         search=q or None,
     )
-    notice = None
-    if request.query_params.get("disabled"):
-        notice = t(lang, "admin.user.disabled_notice", username=request.query_params["disabled"])
     return shell.render(
         request, principal, lang, "accounts/users.html", table=users_table(users, lang),
         filters={"role": role, "state": state, "q": q}, roles=[r.value for r in USER_ROLES],
-        notice=notice,
     )  # fmt: skip
 
 
@@ -507,7 +503,6 @@ add_texts({
     "admin.user.enabled": ("用户已启用。", "The user was enabled."),
     "admin.user.disabled": ("用户已停用，其会话和令牌已全部失效。",
                             "The user was disabled; their sessions and tokens have ended."),
-    "admin.user.disabled_notice": ("用户 {username} 已停用。", "User {username} was disabled."),
     "admin.user.profile": ("角色与数据范围", "Role and scope"),
     "admin.user.save": ("保存修改", "Save changes"),
     "admin.user.state": ("账号状态", "Account state"),
