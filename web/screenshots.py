@@ -30,10 +30,10 @@ from ecozone.accounts import service as accounts  # noqa: E402
 from ecozone.api.app import create_app  # noqa: E402
 from ecozone.registry import import_registry  # noqa: E402
 from ecozone.store.engine import make_engine  # noqa: E402
-from ecozone.store.measurements import upsert_measurements  # noqa: E402
+from ecozone.measurements.store import upsert_measurements  # noqa: E402
 from ecozone.store.migrate import upgrade_engine  # noqa: E402
+from ecozone.times import CHINA_STANDARD_TIME  # noqa: E402
 from ecozone.store.schema import (  # noqa: E402
-    CHINA_STANDARD_TIME,
     aggregate,
     alert,
     alert_action,
@@ -385,6 +385,20 @@ def _plan(engine: sa.Engine) -> None:
         )
 
 
+def admin_examples(engine: sa.Engine, now: datetime) -> None:
+    """What the admin pages show: two loggers awaiting approval and two API tokens."""
+    from ecozone.registry.onboarding import record_announcement
+
+    for n, (serial, peer) in enumerate((("ZK2026A0137", "10.12.4.21:50311"),
+                                        ("ZK2026A0142", "10.12.7.8:41022"))):  # fmt: skip
+        record_announcement(
+            engine, {"logger_sn": serial, "cpu_id": f"STM32F4-{n}", "mac1": f"00-1A-2B-3C-4D-{n}"},
+            sent_mn=None, password="123456", st="31", peer=peer, at=now - timedelta(hours=n + 1),
+        )  # fmt: skip
+    for username, days in (("supervisor", 90), ("enterprise", 30)):
+        accounts.issue_api_token(engine, username, actor="admin", days=days, now=now)
+
+
 def shoot(out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -393,6 +407,7 @@ def shoot(out: Path) -> None:
     folder = tempfile.mkdtemp(prefix="ecozone-shots-")
     engine = build(f"sqlite:///{folder}/ecozone.db", now)
     users = {u: p for u, p, _r in accounts.ensure_demo_users(engine)}
+    admin_examples(engine, now)
     app = create_app(engine)
     web.install(app)
     paths = {getattr(r, "path", "") for r in app.routes}
@@ -441,6 +456,21 @@ def shoot(out: Path) -> None:
             page = page_as("coordinator")
             page.wait_for_selector("table.matrix")
             page.screenshot(path=out / "plan-matrix.png", full_page=False)
+            page = page_as("admin")
+            for name, path in (("admin-users", "/admin/users"),
+                               ("admin-user", "/admin/users/district-supervisor"),
+                               ("admin-tokens", "/admin/tokens"),
+                               ("admin-audit", "/admin/audit"),
+                               ("admin-devices", "/admin/devices")):  # fmt: skip
+                page.goto(path)
+                page.screenshot(path=out / f"{name}.png", full_page=name != "admin-audit")
+            page.goto("/admin/users/new")  # a refused form: each problem under its field
+            page.fill("#username", "x")
+            page.select_option("#role", "enterprise")
+            page.fill("#password", "short")
+            with page.expect_navigation():
+                page.click("button.primary")
+            page.screenshot(path=out / "admin-user-new.png", full_page=True)
             browser.close()
     finally:
         server.stop()

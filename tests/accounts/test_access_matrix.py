@@ -347,6 +347,45 @@ POLICY: dict[tuple[str, str], Rule] = {
         "POST", "/plan/measures/10", data={"unit": "市住房城乡建委", "period": "2026-Q3",
                                            "status": "on_track"}), ok=303),),
         write=Write(_count(plan_progress))),
+    # --- the admin pages (users, tokens, audit, devices); objects that do not exist where a
+    # change would disturb the shared world (the scratch user logs in below, devices keep
+    # their passwords): the role gate answers before the lookup.
+    ("GET", "/admin/users"): Rule(ADMIN, "page", one("/admin/users")),
+    ("GET", "/admin/users/new"): Rule(ADMIN, "page", one("/admin/users/new")),
+    ("POST", "/admin/users"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/users", data={"username": f"m-page-{n}", "password": "new-password",
+                                      "role": "coordinator"}), ok=303),),
+        write=Write(_count(user_account))),
+    ("GET", "/admin/users/{username}"): Rule(ADMIN, "page", one(f"/admin/users/{SCRATCH_USER}")),
+    ("POST", "/admin/users/{username}"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", f"/admin/users/{SCRATCH_USER}", data={"display_name": f"page {n}",
+                                                      "role": "coordinator"}), ok=303),),
+        write=Write(lambda engine, t: accounts.get_user(engine, SCRATCH_USER))),
+    ("POST", "/admin/users/{username}/active"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/users/m-nobody/active", data={"active": "0", "confirm": "yes"}),
+        ok=404),)),
+    ("POST", "/admin/users/{username}/password"): Rule(ADMIN, "page", (Variant(
+        "", lambda t, n: Call("POST", "/admin/users/m-nobody/password",
+                              data={"mode": "generate"}), ok=404),)),
+    ("GET", "/admin/tokens"): Rule(ADMIN, "page", one("/admin/tokens")),
+    ("POST", "/admin/tokens"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/tokens", data={"username": SCRATCH_USER, "days": "1"})),),
+        write=Write(_count(auth_token))),
+    ("POST", "/admin/tokens/{token_id}/revoke"): Rule(ADMIN, "page", (Variant(
+        "", lambda t, n: Call("POST", "/admin/tokens/999999/revoke", data={"confirm": "yes"}),
+        ok=404),)),
+    ("GET", "/admin/audit"): Rule(ADMIN, "page", (
+        variant("", "/admin/audit"),
+        variant("csv", "/admin/audit", params={"format": "csv"}),
+    )),
+    ("GET", "/admin/devices"): Rule(ADMIN, "page", one("/admin/devices")),
+    ("POST", "/admin/devices/pending/{logger_sn}/approve"): Rule(ADMIN, "page", (Variant(
+        "", lambda t, n: Call("POST", "/admin/devices/pending/NOSUCH-SN/approve",
+                              data={"point": f"{t.credit_code}|DA001", "confirm": "yes"}),
+        ok=404),)),
+    ("POST", "/admin/devices/password"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/devices/password", data={"mn": "NOSUCH-MN", "confirm": "yes"}),
+        ok=400),)),
     # --- the pages' JSON and exports ------------------------------------------------------
     ("GET", "/web/api/power/{credit_code}/facilities/{facility_code}"): Rule(READERS, "web", one(
         "/web/api/power/{t.credit_code}/facilities/TA001", scope=OBJECT,
@@ -418,6 +457,9 @@ POLICY: dict[tuple[str, str], Rule] = {
         "PATCH", f"/api/v1/users/{SCRATCH_USER}", json={"display_name": f"changed {n}"})),),
         write=Write(lambda engine, t: accounts.get_user(engine, SCRATCH_USER))),
     ("GET", "/api/v1/audit"): Rule(ADMIN, "api", one("/api/v1/audit")),
+    ("GET", "/api/v1/tokens"): Rule(ADMIN, "api", one("/api/v1/tokens")),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Rule(ADMIN, "api", (Variant("", lambda t, n: Call(
+        "DELETE", "/api/v1/tokens/999999"), ok=404),)),
     # --- device secrets and onboarding (admin); called on absent devices so the shared
     # world's devices keep their passwords: the role gate answers before the lookup.
     ("GET", "/api/v1/devices/pending"): Rule(ADMIN, "api", one("/api/v1/devices/pending")),

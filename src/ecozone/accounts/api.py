@@ -21,6 +21,7 @@ from ecozone.accounts.model import (
     DuplicateUserError,
     Principal,
     RateLimited,
+    UnknownTokenError,
     UnknownUserError,
 )
 from ecozone.times import CHINA_STANDARD_TIME
@@ -116,7 +117,7 @@ class AuditList(BaseModel):
 
 
 def _account_error(exc: AccountError) -> HTTPException:
-    if isinstance(exc, UnknownUserError):
+    if isinstance(exc, UnknownUserError | UnknownTokenError):
         return HTTPException(status_code=404, detail=str(exc))
     if isinstance(exc, DuplicateUserError):
         return HTTPException(status_code=409, detail=str(exc))
@@ -232,13 +233,14 @@ def create_user(body: UserCreate, admin: Admin, engine: Engine) -> Any:
 @router.patch("/users/{username}", response_model=UserOut, summary="修改用户 Change a user")
 def update_user(username: str, body: UserPatch, admin: Admin, engine: Engine) -> Any:
     """Change the fields sent (admins only). `active: false` disables the user and ends
-    their sessions and tokens; a new password ends their sessions."""
+    their sessions and tokens; a new password ends their sessions. Admins cannot disable
+    themselves or drop their own admin role."""
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     for name in ("password", "role", "enterprises", "active"):
         if name in changes and changes[name] is None:
             raise HTTPException(status_code=400, detail=f"{name} cannot be null")
     try:
-        user = service.update_user(engine, username, actor=admin.username, **changes)
+        user = service.change_user(engine, username, actor=admin.username, **changes)
     except AccountError as exc:
         raise _account_error(exc) from None
     return user.as_dict()
@@ -276,3 +278,37 @@ def list_audit(
         since=since, until=until, limit=limit, offset=offset,
     )  # fmt: skip
     return {"items": [item.__dict__ for item in items], "limit": limit, "offset": offset}
+
+
+class ApiTokenOut(BaseModel):
+    id: int
+    username: str = Field(description="Who holds it")
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+
+
+class ApiTokenList(BaseModel):
+    items: list[ApiTokenOut]
+
+
+@router.get("/tokens", response_model=ApiTokenList, summary="API 令牌列表 API tokens")
+def list_tokens(_admin: Admin, engine: Engine) -> Any:
+    """The API tokens still valid, newest first, with holder and last use; never the token
+    itself, which only its holder saw once (admins only)."""
+    return {"items": [token.__dict__ for token in service.list_api_tokens(engine)]}
+
+
+@router.delete(
+    "/tokens/{token_id}",
+    status_code=204,
+    summary="吊销 API 令牌 Revoke an API token",
+    responses={404: {"description": "No API token with that id"}},
+)
+def revoke_token(token_id: int, admin: Admin, engine: Engine) -> Response:
+    """End an API token at once (admins only); audited."""
+    try:
+        service.revoke_api_token(engine, token_id, actor=admin.username)
+    except AccountError as exc:
+        raise _account_error(exc) from None
+    return Response(status_code=204)

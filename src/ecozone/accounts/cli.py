@@ -1,4 +1,4 @@
-"""`ecozone users ...`: add, list, passwd, token, disable; a thin shell over service.py.
+"""`ecozone users ...`: add, list, passwd, disable, API tokens; a thin shell over service.py.
 
 Passwords are read from a hidden prompt (asked twice) or, with
 --password-stdin, from the first line of standard input; they are never
@@ -134,3 +134,27 @@ def _set_active(username: str, active: bool) -> None:
         except AccountError as exc:
             raise _fail(exc) from None
     typer.echo(f"{username} {'enabled' if active else 'disabled'}")
+
+
+@app.command()
+def tokens() -> None:
+    """The API tokens still valid: id, holder, created, expires, last used (never the token)."""
+    with open_engine(require_current=True) as engine:
+        found = service.list_api_tokens(engine)
+    if not found:
+        typer.echo("no valid API tokens")
+    for t in found:
+        used = t.last_used_at.isoformat() if t.last_used_at else "never used"
+        typer.echo(f"{t.id}\t{t.username}\t{t.created_at.isoformat()}\t"
+                   f"{t.expires_at.isoformat()}\t{used}")  # fmt: skip
+
+
+@app.command("revoke-token")
+def revoke_token(token_id: int = typer.Argument(..., help="id shown by `ecozone users tokens`")):
+    """End an API token at once."""
+    with open_engine(require_current=True) as engine:
+        try:
+            revoked = service.revoke_api_token(engine, token_id, actor=default_actor())
+        except AccountError as exc:
+            raise _fail(exc) from None
+    typer.echo(f"API token {revoked.id} of {revoked.username} revoked")

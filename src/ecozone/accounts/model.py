@@ -194,3 +194,18 @@ class AuditEntry:
     entity_id: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+class UnknownTokenError(AccountError, NotFound):
+    """No API token with that id."""
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """An API token as admins see it: who holds it and when it was used; never the secret."""
+
+    id: int
+    username: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None

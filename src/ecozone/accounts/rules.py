@@ -157,3 +157,28 @@ def retry_after(
     if len(recent) < limit:
         return None
     return recent[-limit] + window_s - now
+
+
+#: Letters and digits that cannot be mistaken for one another when read out or copied.
+_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+GENERATED_PASSWORD_LENGTH = 14
+
+
+def new_password() -> str:
+    """A one-time password an administrator hands over (~80 bits from the OS's random source)."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(GENERATED_PASSWORD_LENGTH))
+
+
+def self_change_problems(
+    actor: str, username: str, *, role: str | None = None, active: bool | None = None
+) -> list[str]:
+    """An administrator cannot lock themself out: neither disable their own account nor
+    give up their own admin role (another admin must do it)."""
+    if actor != username:
+        return []
+    problems = []
+    if active is False:
+        problems.append("you cannot disable your own account; another admin must do it")
+    if role is not None and role != Role.ADMIN:
+        problems.append("you cannot give up your own admin role; another admin must do it")
+    return problems

@@ -21,12 +21,14 @@ import sqlalchemy as sa
 from ecozone.accounts import audit, rules, store
 from ecozone.accounts.model import (
     AccountError,
+    ApiToken,
     AuthError,
     DuplicateUserError,
     IssuedToken,
     Principal,
     Role,
     TokenKind,
+    UnknownTokenError,
     UnknownUserError,
     User,
 )
@@ -454,3 +456,65 @@ def ensure_demo_users(engine: sa.Engine) -> list[tuple[str, str, str]]:
                 create_user(engine, username, password, role=role, actor="demo", **scope)
         result.append((username, password, role.value))
     return result
+
+
+# --- administration: finding and changing users, password resets, API tokens ------------
+
+
+def find_users(
+    engine: sa.Engine,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    search: str | None = None,
+) -> list[User]:
+    """Users of `role` and state `active` whose username or display name contains `search`
+    (ignoring case); None matches everything. Users are few, so filtering is done here."""
+    needle = (search or "").strip().casefold()
+    return [
+        user
+        for user in list_users(engine)
+        if (role is None or user.role == role)
+        and (active is None or user.active == active)
+        and (not needle or needle in f"{user.username}\n{user.display_name or ''}".casefold())
+    ]
+
+
+def change_user(engine: sa.Engine, username: str, *, actor: str, **changes: Any) -> User:
+    """update_user as an administrator asks it: refused when the change would lock the
+    administrator themself out (rules.self_change_problems)."""
+    problems = rules.self_change_problems(
+        actor, username, role=changes.get("role"), active=changes.get("active")
+    )
+    if problems:
+        raise AccountError(f"user {username!r} not changed: " + "; ".join(problems))
+    return update_user(engine, username, actor=actor, **changes)
+
+
+def reset_password(
+    engine: sa.Engine, username: str, *, actor: str, password: str | None = None
+) -> tuple[User, str]:
+    """Give the user `password`, or a generated one-time password; returns the user and the
+    password, which is shown once and stored only as its hash. Their sessions end."""
+    new = password if password is not None else rules.new_password()
+    return update_user(engine, username, actor=actor, password=new), new
+
+
+def list_api_tokens(engine: sa.Engine, *, now: datetime | None = None) -> list[ApiToken]:
+    """The API tokens still valid, newest first, with holder and last use; never a secret."""
+    with engine.connect() as conn:
+        return [ApiToken(**row) for row in store.list_api_tokens(conn, now=_now(now))]
+
+
+def revoke_api_token(engine: sa.Engine, token_id: int, *, actor: str) -> ApiToken:
+    """End an API token at once; audited."""
+    with _write(engine) as conn, conn.begin():
+        row = store.api_token_by_id(conn, token_id)
+        if row is None:
+            raise UnknownTokenError(f"no API token with id {token_id}")
+        store.delete_token_by_id(conn, token_id)
+        audit.record(conn, actor=actor, action="revoke", entity="auth_token",
+                     entity_id=str(token_id), after=None,
+                     before={"user": row["username"], "kind": "api",
+                             "expires_at": row["expires_at"]})  # fmt: skip
+    return ApiToken(**row)

@@ -308,3 +308,39 @@ def select_audit(
     if until is not None:
         stmt = stmt.where(a.at < until)
     return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+# --- API tokens as admins see them ---------------------------------------------------
+
+
+def _api_tokens_query() -> sa.Select:
+    return (
+        sa.select(
+            auth_token.c.id,
+            user_account.c.username,
+            auth_token.c.created_at,
+            auth_token.c.expires_at,
+            auth_token.c.last_used_at,
+        )
+        .join(user_account, user_account.c.id == auth_token.c.user_id)
+        .where(auth_token.c.kind == "api")
+    )
+
+
+def list_api_tokens(conn: sa.Connection, *, now: datetime) -> list[dict[str, Any]]:
+    """Unexpired API tokens with their holder, newest first."""
+    stmt = (
+        _api_tokens_query()
+        .where(auth_token.c.expires_at > now)
+        .order_by(auth_token.c.created_at.desc(), auth_token.c.id.desc())
+    )
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def api_token_by_id(conn: sa.Connection, token_id: int) -> dict[str, Any] | None:
+    row = conn.execute(_api_tokens_query().where(auth_token.c.id == token_id)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def delete_token_by_id(conn: sa.Connection, token_id: int) -> None:
+    conn.execute(auth_token.delete().where(auth_token.c.id == token_id))

@@ -36,6 +36,9 @@ CAPABILITY_VIEWS = (
     "ecozone.compliance.views",
     "ecozone.plan.views",
     "ecozone.power.views",
+    "ecozone.accounts.views",
+    "ecozone.accounts.audit_views",
+    "ecozone.registry.onboarding_views",
 )
 
 router = APIRouter()
