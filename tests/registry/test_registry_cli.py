@@ -78,8 +78,9 @@ def test_export_writes_readable_chinese_yaml_to_stdout_or_a_file(database, tmp_p
     shown = runner.invoke(app, ["export"])
     assert shown.exit_code == 0, shown.output
     assert "name: 重庆示例热电有限公司" in shown.output  # not \\u escapes
+    assert "password" not in shown.output  # secrets only with --with-secrets
     target: Path = tmp_path / "out.yaml"
-    written = runner.invoke(app, ["export", "--output", str(target)])
+    written = runner.invoke(app, ["export", "--with-secrets", "--output", str(target)])
     assert written.exit_code == 0, written.output
     assert yaml.safe_load(target.read_text(encoding="utf-8")) == {
         "zone": "中国（重庆）自由贸易试验区",
