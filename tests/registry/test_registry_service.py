@@ -408,7 +408,9 @@ def test_disclosed_enterprise_is_recorded_and_exported(engine) -> None:
     data["enterprises"][0]["disclosed"] = True
     import_registry(engine, copy.deepcopy(data))
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(schema.enterprise.c.credit_code, schema.enterprise.c.disclosed))
+        rows = conn.execute(
+            sa.select(schema.enterprise.c.credit_code, schema.enterprise.c.disclosed)
+        )
         flags = {code: disclosed for code, disclosed in rows}
     assert flags[data["enterprises"][0]["credit_code"]] is True
     assert flags[data["enterprises"][1]["credit_code"]] is False
