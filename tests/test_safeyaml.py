@@ -81,11 +81,11 @@ def test_size_nesting_and_encoding_are_bounded(tmp_path) -> None:
     path.write_bytes(b"a: " + b"x" * 200)
     with pytest.raises(YamlRefused, match="larger than 100 bytes"):
         read_file(path, max_bytes=100)
-    with pytest.raises(YamlRefused, match="^line 1: nested more than 32 levels deep$"):
+    with pytest.raises(YamlRefused, match=r"^line 1: nested more than 32 levels deep$"):
         load("[" * 10_000 + "]" * 10_000)
     with pytest.raises(YamlRefused, match=r"^not UTF-8 text \(byte 4\)$"):
         load(b"a: \xff")
-    with pytest.raises(YamlRefused, match="^line 2: not a readable YAML file: "):
+    with pytest.raises(YamlRefused, match=r"^line 2: not a readable YAML file: "):
         load("districts: [unclosed\n")
 
 

@@ -107,7 +107,8 @@ def load(text: str | bytes, *, max_bytes: int = MAX_BYTES) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise YamlRefused(f"{where}not a readable YAML file: {exc.problem or exc.context}") from None
+        problem = exc.problem or exc.context
+        raise YamlRefused(f"{where}not a readable YAML file: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlRefused(f"not a readable YAML file: {brief(str(exc))}") from None
     finally:
