@@ -60,11 +60,51 @@ def test_secrets_sealed_with_another_key_cannot_be_read(engine, monkeypatch) -> 
         load_devices(conn)
 
 
-def test_export_opens_the_secrets_and_reimports_without_changes(engine) -> None:
+def test_export_with_secrets_opens_them_and_reimports_without_changes(engine) -> None:
+    import_registry(engine, _with_sm4(registry()))
+    exported = export_registry(engine, with_secrets=True)
+    device = exported["enterprises"][0]["points"][0]["device"]
+    assert (device["password"], device["sm4_key"]) == ("123456", "0000000000000000")
+    assert not import_registry(engine, exported).changed
+
+
+def test_export_leaves_secrets_out_by_default_and_its_reimport_keeps_them(engine) -> None:
     import_registry(engine, _with_sm4(registry()))
     exported = export_registry(engine)
-    assert exported["enterprises"][0]["points"][0]["device"]["sm4_key"] == "0000000000000000"
+    text = repr(exported)
+    for secret in ("123456", "654321", "0000000000000000"):
+        assert secret not in text
+    device = exported["enterprises"][0]["points"][0]["device"]
+    assert device == {"mn": MN, "st": "31", "encryption_required": True}
     assert not import_registry(engine, exported).changed
+    with engine.connect() as conn:
+        kept = load_devices(conn)[MN]
+    assert (kept.password, kept.sm4_key) == ("123456", b"0" * 16)
+
+
+def test_a_masked_secret_keeps_the_stored_one_and_null_removes_the_sm4_key(engine) -> None:
+    import_registry(engine, _with_sm4(registry()))
+    data = _with_sm4(registry())
+    device = data["enterprises"][0]["points"][0]["device"]
+    device.update(password="******", sm4_key="******")
+    assert not import_registry(engine, data).changed
+    device.update(sm4_key=None, encryption_required=False)
+    import_registry(engine, data)
+    with engine.connect() as conn:
+        kept = load_devices(conn)[MN]
+    assert (kept.password, kept.sm4_key) == ("123456", None)
+
+
+def test_a_new_device_without_a_password_is_refused_and_nothing_is_stored(engine) -> None:
+    data = registry()
+    del data["enterprises"][0]["points"][0]["device"]["password"]
+    with pytest.raises(RegistryError) as caught:
+        import_registry(engine, data)
+    assert caught.value.errors == [
+        "enterprises[0].points[0].device.password: missing; a new device needs its password"
+        " (exports leave passwords out unless --with-secrets)"
+    ]
+    assert export_registry(engine)["enterprises"] == []
 
 
 def test_rotating_a_password_is_audited_and_takes_effect(engine) -> None:

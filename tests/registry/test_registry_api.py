@@ -85,3 +85,42 @@ def test_pending_logger_is_listed_and_approved_onto_a_free_point(client, engine)
     assert again.status_code == 422
     assert client.post("/api/v1/devices/pending/NOPE/approve",
                        json={"credit_code": CREDIT, "point_code": "DA009"}).status_code == 404  # fmt: skip
+
+
+# A data frame and a set-password answer as a device sends them; only the secrets differ
+# from what the API shows.
+SECRET_FRAMES = (
+    b"##0101QN=20240501110000000;ST=31;CN=2011;PW=pw-Boiler1-x7Q;MN=" + MN_BOILER_1.encode()
+    + b";Flag=5;CP=&&DataTime=20240501110000;a21026-Rtd=12.1,a21026-Flag=N&&1C80\r\n",
+    b"QN=20240501110000001;ST=91;CN=1072;PW=old-pw;MN=" + MN_BOILER_1.encode()
+    + b";Flag=5;CP=&&NewPW=new-pw&&",
+)  # fmt: skip
+
+
+def test_raw_frames_show_the_device_password_masked_to_every_role(client, engine):  # noqa: F811
+    from ecozone.measurements.store import insert_raw_frames
+
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        insert_raw_frames(conn, [
+            {"received_at": now, "peer": "10.0.0.7:50300", "mn": MN_BOILER_1, "cn": "2011",
+             "qn": None, "data": data, "verdict": "accepted"}
+            for data in SECRET_FRAMES
+        ])  # fmt: skip
+    accounts.create_user(engine, "lj-sup", "lj-sup-password-1", role="supervisor",
+                         district="两江新区", actor="tests")  # fmt: skip
+    token = accounts.issue_api_token(engine, "lj-sup", actor="tests").token
+    district = {"Authorization": f"Bearer {token}"}
+    for headers in ({}, district):
+        response = client.get("/api/v1/frames", params={"mn": MN_BOILER_1}, headers=headers)
+        assert response.status_code == 200, response.text
+        shown = [f["data"] for f in response.json()["items"]]
+        assert not any(s in text for text in shown for s in ("x7Q", "old-pw", "new-pw"))
+        assert (
+            f"##0101QN=20240501110000000;ST=31;CN=2011;PW=******;MN={MN_BOILER_1};Flag=5;"
+            "CP=&&DataTime=20240501110000;a21026-Rtd=12.1,a21026-Flag=N&&1C80\\r\\n"
+        ) in shown
+        assert (
+            f"QN=20240501110000001;ST=91;CN=1072;PW=******;MN={MN_BOILER_1};Flag=5;"
+            "CP=&&NewPW=******&&"
+        ) in shown

@@ -78,8 +78,9 @@ def test_export_writes_readable_chinese_yaml_to_stdout_or_a_file(database, tmp_p
     shown = runner.invoke(app, ["export"])
     assert shown.exit_code == 0, shown.output
     assert "name: 重庆示例热电有限公司" in shown.output  # not \\u escapes
+    assert "password" not in shown.output  # secrets only with --with-secrets
     target: Path = tmp_path / "out.yaml"
-    written = runner.invoke(app, ["export", "--output", str(target)])
+    written = runner.invoke(app, ["export", "--with-secrets", "--output", str(target)])
     assert written.exit_code == 0, written.output
     assert yaml.safe_load(target.read_text(encoding="utf-8")) == {
         "zone": "中国（重庆）自由贸易试验区",
@@ -122,3 +123,64 @@ def test_set_password_pending_and_approve(database, tmp_path) -> None:
     assert devices[new_mn].password == "112233" and len(new_mn) == 24
     refused = runner.invoke(app, ["set-password", "NOSUCH", "--password", "x1"])
     assert refused.exit_code == 1 and "no device has MN NOSUCH" in refused.output
+
+
+def test_an_exported_file_without_secrets_reimports_and_keeps_the_password(
+    database, tmp_path
+) -> None:
+    from ecozone.registry import load_devices
+    from ecozone.store.engine import make_engine
+
+    migrate.upgrade(database)
+    source = tmp_path / "registry.yaml"
+    source.write_text(FILE, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", str(source)]).exit_code == 0
+    exported = tmp_path / "exported.yaml"
+    assert runner.invoke(app, ["export", "--output", str(exported)]).exit_code == 0
+    assert "123456" not in exported.read_text(encoding="utf-8")
+    again = runner.invoke(app, ["import", str(exported)])
+    assert again.exit_code == 0, again.output
+    assert "updated: nothing" in again.output
+    engine = make_engine(database)
+    with engine.connect() as conn:
+        assert load_devices(conn)["88888880000001"].password == "123456"
+    engine.dispose()
+
+
+def _dump(database: str) -> str:
+    from ecozone.registry import export_registry
+    from ecozone.store.engine import make_engine
+
+    engine = make_engine(database)
+    try:
+        return repr(export_registry(engine, with_secrets=True))
+    finally:
+        engine.dispose()
+
+
+def test_an_alias_bomb_or_a_repeated_key_is_refused_and_nothing_changes(database, tmp_path) -> None:
+    migrate.upgrade(database)
+    source = tmp_path / "registry.yaml"
+    source.write_text(FILE, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", str(source)]).exit_code == 0
+    before = _dump(database)
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(
+        'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10))
+        + "enterprises: *a9\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(bomb)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{bomb}: line 1: anchors and aliases (& and *) are not allowed; write each value out\n"
+    )
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(FILE.replace('st: "31"}', 'st: "31", password: "999999"}'), "utf-8")
+    result = runner.invoke(app, ["import", str(twice)])
+    assert result.exit_code == 1
+    assert "line 11: key 'password' is repeated (first at line 11)" in result.output
+    assert _dump(database) == before

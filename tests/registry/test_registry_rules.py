@@ -14,6 +14,7 @@ from ecozone.registry.rules import (
     check_reference_o2,
     check_st,
     credit_code_check_char,
+    mask_frame_secrets,
     mn_is_standard,
     outlet_code_is_standard,
     parse_registry,
@@ -214,3 +215,45 @@ def test_registry_file_reports_numbers_where_codes_must_be_quoted() -> None:
 def test_registry_file_that_is_not_a_mapping_is_refused() -> None:
     _, errors, _ = parse_registry(["not", "a", "mapping"])
     assert len(errors) == 1 and errors[0].startswith("registry file: expected a mapping")
+
+
+def _one_device(**device) -> dict:
+    return {"enterprises": [{"credit_code": VALID, "name": "E", "district": "D",
+                             "points": [{"code": "DA001", "name": "P", "kind": "flue_gas",
+                                         "device": {"mn": "88888880000001", **device}}]}]}  # fmt: skip
+
+
+def test_a_device_password_the_codec_cannot_carry_is_refused_in_the_file() -> None:
+    _, errors, _ = parse_registry(_one_device(password="a;b"))
+    assert errors == [
+        "enterprises[0].points[0].device.password: password must be printable and hold none"
+        " of ; , = &"
+    ]
+
+
+def test_a_left_out_or_masked_secret_means_keep_the_stored_one() -> None:
+    for device in ({}, {"password": "******", "sm4_key": "******"}):
+        document, errors, _ = parse_registry(_one_device(**device))
+        assert errors == []
+        spec = document.enterprises[0].points[0].device
+        assert spec is not None and spec.password is None and spec.keep_sm4_key
+    document, _, _ = parse_registry(_one_device(password="123456", sm4_key=None))
+    spec = document.enterprises[0].points[0].device
+    assert spec is not None and spec.password == "123456" and not spec.keep_sm4_key
+
+
+@pytest.mark.parametrize(
+    ("frame", "shown"),
+    [
+        ("QN=20240501110000000;ST=31;CN=2011;PW=123456;MN=88888880000001;CP=&&a21026-Rtd=1&&",
+         "QN=20240501110000000;ST=31;CN=2011;PW=******;MN=88888880000001;CP=&&a21026-Rtd=1&&"),
+        ("##0101PW=x;MN=1", "##0101PW=******;MN=1"),  # PW right after the length
+        ("ST=31;PW=;MN=1", "ST=31;PW=******;MN=1"),  # an empty password is masked too
+        ("CN=1072;PW=a;CP=&&NewPW=b&&", "CN=1072;PW=******;CP=&&NewPW=******&&"),
+        ("CN=1014;PW=a;CP=&&NewSK=0000000000000000&&", "CN=1014;PW=******;CP=&&NewSK=******&&"),
+        ("CP=&&a21026-Rtd=1,XPW=2&&", "CP=&&a21026-Rtd=1,XPW=2&&"),  # another key
+        ("ST=31;PW=abc", "ST=31;PW=******"),  # a cut frame
+    ],
+)  # fmt: skip
+def test_frame_secrets_are_masked_and_the_rest_kept(frame: str, shown: str) -> None:
+    assert mask_frame_secrets(frame) == shown

@@ -118,7 +118,7 @@ def test_import_then_export_gives_the_same_file_back(engine) -> None:
     data = registry()
     summary = import_registry(engine, copy.deepcopy(data))
     assert summary.created == {"zone": 1, "district": 2, "enterprise": 2, "point": 3, "device": 3}
-    assert export_registry(engine) == data
+    assert export_registry(engine, with_secrets=True) == data
 
 
 def test_an_exported_file_imports_without_changes(engine) -> None:
@@ -154,7 +154,7 @@ def test_changed_names_and_passwords_are_updated_in_place(engine) -> None:
     del data["enterprises"][0]["industry"]  # left out: reset to empty
     summary = import_registry(engine, data)
     assert summary.updated == {"zone": 0, "district": 0, "enterprise": 1, "point": 0, "device": 1}
-    assert export_registry(engine) == data
+    assert export_registry(engine, with_secrets=True) == data
     ids_after = {name: [row[0] for row in rows] for name, rows in contents(engine).items()}
     for table in ("enterprise", "point", "device"):
         assert ids_after[table] == ids_before[table]
@@ -257,8 +257,24 @@ def _missing_name(data):
     del data["enterprises"][1]["name"]
 
 
-def _missing_password(data):
-    del data["enterprises"][0]["points"][1]["device"]["password"]
+def _empty_password(data):
+    data["enterprises"][0]["points"][1]["device"]["password"] = " "
+
+
+def _bidi_override_in_name(data):
+    data["enterprises"][1]["name"] = "渝中示例\u202e站测监"
+
+
+def _nul_in_address(data):
+    data["enterprises"][0]["address"] = "两江新区\x00示例路1号"
+
+
+def _ansi_escape_in_point_name(data):
+    data["enterprises"][0]["points"][0]["name"] = "\x1b[31m1号锅炉烟囱"
+
+
+def _line_break_in_district(data):
+    data["districts"][0] = "两江\n新区"
 
 
 def _missing_point_kind(data):
@@ -282,7 +298,20 @@ def _missing_point_kind(data):
         ),
         (_reference_o2_negative, "enterprises[0].points[0].reference_o2: reference_o2 -1 is out"),
         (_missing_name, "enterprises[1].name: missing"),
-        (_missing_password, "enterprises[0].points[1].device.password: missing"),
+        (_empty_password, "enterprises[0].points[1].device.password: is empty"),
+        (
+            _bidi_override_in_name,
+            "enterprises[1].name: character U+202E at position 5 is not allowed",
+        ),
+        (
+            _nul_in_address,
+            "enterprises[0].address: character U+0000 (NUL) at position 5 is not allowed",
+        ),
+        (
+            _ansi_escape_in_point_name,
+            "enterprises[0].points[0].name: character U+001B (ESC) at position 1 is not allowed",
+        ),
+        (_line_break_in_district, "districts[0]: character U+000A (LF) at position 3"),
         (_missing_point_kind, "enterprises[1].points[0].kind: missing"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else "",
@@ -342,7 +371,7 @@ def test_an_mn_owned_by_a_stored_point_is_refused(engine) -> None:
 
 def test_every_error_of_a_file_is_reported_at_once(engine) -> None:
     data = registry()
-    for spoil in (_unknown_district, _unknown_kind, _reference_o2_21, _missing_password):
+    for spoil in (_unknown_district, _unknown_kind, _reference_o2_21, _empty_password):
         spoil(data)
     with pytest.raises(RegistryError) as caught:
         import_registry(engine, data)
@@ -379,8 +408,10 @@ def test_disclosed_enterprise_is_recorded_and_exported(engine) -> None:
     data["enterprises"][0]["disclosed"] = True
     import_registry(engine, copy.deepcopy(data))
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(schema.enterprise.c.credit_code, schema.enterprise.c.disclosed))
+        rows = conn.execute(
+            sa.select(schema.enterprise.c.credit_code, schema.enterprise.c.disclosed)
+        )
         flags = {code: disclosed for code, disclosed in rows}
     assert flags[data["enterprises"][0]["credit_code"]] is True
     assert flags[data["enterprises"][1]["credit_code"]] is False
-    assert export_registry(engine) == data
+    assert export_registry(engine, with_secrets=True) == data

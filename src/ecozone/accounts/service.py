@@ -33,6 +33,7 @@ from ecozone.accounts.model import (
     User,
 )
 from ecozone.accounts.throttle import LoginThrottle
+from ecozone.textguard import UnstorableText, check_optional
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ def create_user(
             problems.append(str(exc))
     problems += rules.password_problems(password, username)
     problems += rules.binding_problems(role, district=district, enterprises=enterprises)
+    problems += _display_name_problems(display_name)
     # Hashed before the transaction: on SQLite it holds the write lock the gateway needs.
     password_hash = _hash(password) if not problems else ""
     with _write(engine) as conn, conn.begin():
@@ -177,6 +179,15 @@ def create_user(
         audit.record(conn, actor=actor, action="create", entity="user_account",
                      entity_id=username, before=None, after=after)  # fmt: skip
     return user
+
+
+def _display_name_problems(display_name: str | None) -> list[str]:
+    """A display name is shown on every page and export: no control or bidi characters."""
+    try:
+        check_optional(display_name, "display name")
+    except UnstorableText as exc:
+        return [str(exc)]
+    return []
 
 
 def _audited(user: User) -> dict[str, Any]:
@@ -219,6 +230,8 @@ def update_user(
                 problems.append(str(exc))
         if password is not _UNSET:
             problems += rules.password_problems(password, username)
+        if display_name is not _UNSET:
+            problems += _display_name_problems(display_name)
         problems += rules.binding_problems(
             new_role, district=new_district, enterprises=new_enterprises
         )

@@ -32,6 +32,7 @@ from ecozone.compliance.model import (
 from ecozone.compliance.rules import HOUR, format_local
 from ecozone.hj212 import codes
 from ecozone.store.schema import alert_action
+from ecozone.textguard import UnstorableText, check_optional
 from ecozone.times import parse_time
 
 #: Columns of an alert listing as CSV, in order.
@@ -207,6 +208,11 @@ def act(
     except ValueError:
         known = ", ".join(AlertAction)
         raise ComplianceError(f"action: {action!r} is not one of {known}") from None
+    try:
+        for name, text in (("comment", comment), ("cause", cause), ("measures", measures)):
+            check_optional(text, name, multiline=True)
+    except UnstorableText as exc:
+        raise ComplianceError(str(exc)) from None
     at = instant(now)
     with write(engine) as conn, conn.begin():
         rows = store.select_alerts(conn, alert_ids=[alert_id], scope=scope)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import typer
 import yaml
 
+from ecozone import safeyaml
 from ecozone.cli_support import Actor, Format, fail, open_engine
 from ecozone.compliance import alerts, evaluation, marks, permits, webhooks
 from ecozone.times import parse_time
@@ -41,9 +42,9 @@ def permit_import(
 ) -> None:
     """Create or update the permits of FILE; all or nothing, every error named by its path."""
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        fail(f"{file}: not a readable YAML file: {exc}")
+        data = safeyaml.read_file(file)
+    except safeyaml.YamlRefused as exc:
+        fail(f"{file}: {exc}")
     with open_engine() as engine:
         summary = permits.import_permits(engine, data, actor=actor)
     typer.echo(str(summary))

@@ -20,6 +20,7 @@ from ecozone.compliance.model import ComplianceError, ConflictError, MarkKind, N
 from ecozone.compliance.rules import format_local
 from ecozone.errors import Invalid
 from ecozone.store.schema import data_mark
+from ecozone.textguard import UnstorableText, check_optional
 from ecozone.times import parse_time
 
 
@@ -61,6 +62,10 @@ def declare_mark(
         )
     elif kind not in [m.value for m in MarkKind]:
         errors.append(f"kind: {kind!r} is not {', '.join(MarkKind)}")
+    try:
+        check_optional(reason, "reason", multiline=True)
+    except UnstorableText as exc:
+        errors.append(str(exc))
     if (mn is None) == (point_id is None):
         errors.append("point: name it by mn or by point_id (one of them)")
     at = instant(now)

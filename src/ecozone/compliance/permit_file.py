@@ -8,7 +8,6 @@ registry. No I/O: the service loads the registry and writes.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -22,7 +21,9 @@ from ecozone.compliance.model import (
     PermitClass,
     PermitSpec,
 )
+from ecozone.datafile import FileReader
 from ecozone.hj212 import codes
+from ecozone.safeyaml import brief
 
 PERMIT_NO_MAX = 40
 UNIT_MAX = 16
@@ -30,6 +31,9 @@ STANDARD_MAX = 100
 _PERMIT_NO = re.compile(r"[0-9A-Z]{1,40}")
 _TOP_KEYS = ("permits",)
 _PERMIT_KEYS = ("permit_no", "credit_code", "class", "valid_from", "valid_to", "outlets")
+# What `permit list` prints besides the file's fields, so its output re-imports as is;
+# read and ignored (the registry names the enterprise, the dates decide the status).
+_LISTED_KEYS = ("enterprise", "status")
 _OUTLET_KEYS = ("code", "limits")
 _LIMIT_KEYS = ("pollutant", "limit", "unit", "basis", "standard", "annual_cap_t")
 #: 排污许可管理条例 (2021) art. 14: a permit is valid for 5 years.
@@ -39,26 +43,8 @@ _Spec = TypeVar("_Spec", PermitSpec, OutletSpec, LimitSpec)
 _Choice = TypeVar("_Choice", PermitClass, LimitBasis)
 
 
-class _Reader:
+class _Reader(FileReader):
     """Collects every error and warning while reading one permit file."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.warnings: list[str] = []
-
-    def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
-
-    def mapping(self, value: Any, path: str, keys: tuple[str, ...]) -> Mapping[str, Any] | None:
-        if not isinstance(value, Mapping):
-            self.error(path, f"expected a mapping with keys {', '.join(keys)}, got {value!r}")
-            return None
-        for key in value:
-            if key not in keys:
-                close = difflib.get_close_matches(str(key), keys, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.error(path, f"unknown key {key!r}{hint}")
-        return value
 
     def first_of_each(
         self,
@@ -91,19 +77,9 @@ class _Reader:
         if value is None:
             return None
         if value not in [member.value for member in kind]:
-            self.error(where, f"{value!r} is not {allowed}")
+            self.error(where, f"{brief(value)} is not {allowed}")
             return None
         return kind(value)
-
-    def items(self, node: Mapping[str, Any], key: str, path: str) -> list[Any]:
-        value = node.get(key)
-        where = f"{path}.{key}" if path else key
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error(where, f"must be a list, not {value!r}")
-            return []
-        return value
 
     def given(
         self, node: Mapping[str, Any], key: str, path: str, *, required: bool
@@ -114,24 +90,6 @@ class _Reader:
         if value is None and required:
             self.error(where, "missing")
         return where, value
-
-    def text(
-        self, node: Mapping[str, Any], key: str, path: str, *, required: bool, max_length: int
-    ) -> str | None:
-        where, value = self.given(node, key, path, required=required)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            self.error(where, f"must be text; write it in quotes (the file gives {value!r})")
-            return None
-        value = value.strip()
-        if not value:
-            self.error(where, "is empty")
-            return None
-        if len(value) > max_length:
-            self.error(where, f"is {len(value)} characters long; at most {max_length} are allowed")
-            return None
-        return value
 
     def number(
         self, node: Mapping[str, Any], key: str, path: str, *, required: bool
@@ -144,7 +102,7 @@ class _Reader:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            self.error(where, f"must be a number, not {value!r}")
+            self.error(where, f"must be a number, not {brief(value)}")
             return None
         if value <= 0:
             self.error(where, f"must be greater than 0, not {value}")
@@ -165,7 +123,7 @@ class _Reader:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.error(where, f"{value!r} is not a date; write it as YYYY-MM-DD")
+        self.error(where, f"{brief(value)} is not a date; write it as YYYY-MM-DD")
         return None
 
 
@@ -200,7 +158,7 @@ def parse_permit(data: Any, path: str = "permit") -> tuple[PermitSpec | None, li
 
 
 def _parse_permit(reader: _Reader, raw: Any, path: str) -> PermitSpec | None:
-    node = reader.mapping(raw, path, _PERMIT_KEYS)
+    node = reader.mapping(raw, path, _PERMIT_KEYS + _LISTED_KEYS)
     if node is None:
         return None
     permit_no = reader.text(node, "permit_no", path, required=True, max_length=PERMIT_NO_MAX)
@@ -293,7 +251,8 @@ def _parse_limit(reader: _Reader, raw: Any, path: str) -> LimitSpec | None:
         if known is None:
             reader.error(
                 f"{path}.pollutant",
-                f"{pollutant!r} is not a pollutant code of HJ 212-2017 Appendix B (e.g. a21026)",
+                f"{brief(pollutant)} is not a pollutant code of HJ 212-2017 Appendix B"
+                " (e.g. a21026)",
             )
             pollutant = None
     limit_value = reader.number(node, "limit", path, required=True)

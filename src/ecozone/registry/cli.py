@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 import yaml
 
+from ecozone import safeyaml
 from ecozone.cli_support import open_engine
 from ecozone.registry import onboarding
 from ecozone.registry.model import RegistryError
@@ -22,9 +23,9 @@ def import_(
 ) -> None:
     """Create or update what FILE describes; all or nothing, every error listed."""
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        typer.echo(f"{file}: not a readable YAML file: {exc}", err=True)
+        data = safeyaml.read_file(file)
+    except safeyaml.YamlRefused as exc:
+        typer.echo(f"{file}: {exc}", err=True)
         raise typer.Exit(1) from None
     with open_engine(require_current=True) as engine:
         try:
@@ -41,11 +42,15 @@ def export(
         None, "--output", "-o", help="file to write (default: stdout)"
     ),
     zone: str | None = typer.Option(None, help="zone to export when several are stored"),
+    with_secrets: bool = typer.Option(
+        False, "--with-secrets", help="include device passwords and SM4 keys (a full backup)"
+    ),
 ) -> None:
-    """Write the registry as YAML, in the shape `import` reads."""
+    """Write the registry as YAML, in the shape `import` reads; device secrets are left out
+    (import keeps the stored ones) unless --with-secrets."""
     with open_engine(require_current=True) as engine:
         try:
-            data = export_registry(engine, zone)
+            data = export_registry(engine, zone, with_secrets=with_secrets)
         except RegistryError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(1) from None

@@ -74,12 +74,20 @@ class DeviceInfo:
 
 @dataclass(frozen=True)
 class DeviceSpec:
+    """A device as a registry file gives it. A secret the file leaves out or masks
+    (SECRET_MASK) is kept as stored: `password` None, `keep_sm4_key` True."""
+
     mn: str
-    password: str
+    password: str | None
     st: str
     lenient: bool = False
     sm4_key: str | None = None
     encryption_required: bool = False
+    keep_sm4_key: bool = False
+
+
+#: How device secrets appear where they are shown: frames, exports without --with-secrets.
+SECRET_MASK = "******"
 
 
 class PendingStatus(StrEnum):

@@ -7,14 +7,15 @@ without a database. A message names what is wrong; the caller adds where.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from ecozone.datafile import FileReader
 from ecozone.registry.model import (
     DEFAULT_ZONE,
+    SECRET_MASK,
     DeviceSpec,
     EnterpriseSpec,
     PointKind,
@@ -22,6 +23,7 @@ from ecozone.registry.model import (
     RegistryDocument,
     RegistrySnapshot,
 )
+from ecozone.safeyaml import brief
 from ecozone.store import schema
 
 # --- Unified social credit code, GB 32100-2015 ----------------------------------------
@@ -55,7 +57,7 @@ def check_credit_code(code: str, *, verify_check_char: bool = True) -> str | Non
     the check character; the registry lets those in only when told to.
     """
     if not isinstance(code, str):
-        return f"credit code must be text, not {type(code).__name__} {code!r}"
+        return f"credit code must be text, not {type(code).__name__} {brief(code)}"
     if len(code) != 18:
         return f"credit code {code!r} has {len(code)} characters; GB 32100-2015 codes have 18"
     bad = [(i + 1, char) for i, char in enumerate(code) if char not in CREDIT_CODE_CHARSET]
@@ -97,11 +99,12 @@ def check_mn(mn: str) -> str | None:
     `mn_is_standard` tells the standard shape apart.
     """
     if not isinstance(mn, str):
-        return f"MN must be text, not {type(mn).__name__} {mn!r}"
+        return f"MN must be text, not {type(mn).__name__} {brief(mn)}"
     if not mn:
         return "MN is empty"
     if len(mn) > MN_MAX_LENGTH:
-        return f"MN {mn} has {len(mn)} characters; at most {MN_MAX_LENGTH} are allowed"
+        shown = mn if len(mn) <= 40 else mn[:40] + "..."
+        return f"MN {shown} has {len(mn)} characters; at most {MN_MAX_LENGTH} are allowed"
     bad = [
         f"{char!r} at position {i + 1}" for i, char in enumerate(mn) if not _MN_CHARS.match(char)
     ]
@@ -140,6 +143,18 @@ def check_sm4_key(key: str) -> str | None:
     return None
 
 
+# PW in the header, NewPW (CN 1072) and NewSK (HJ 212-2025 CN 1014) in CP: a key starts
+# the frame's text or follows a separator; its value runs to the next separator.
+_FRAME_SECRET = re.compile(r"(?<![A-Za-z_-])(PW|NewPW|NewSK)=[^;,&]*")
+
+
+def mask_frame_secrets(frame: str) -> str:
+    """Frame text with the value of each PW=, NewPW= and NewSK= replaced by SECRET_MASK,
+    everything else as it was: frames are shown to supervisors, passwords are not
+    (HJ 212-2017 §6.3.2 table 3 puts the access password in every frame)."""
+    return _FRAME_SECRET.sub(lambda m: f"{m.group(1)}={SECRET_MASK}", frame)
+
+
 def mn_is_standard(mn: str) -> bool:
     """True for an HJ 212-2017 MN: exactly 24 characters 0-9 A-F (§6.3.2 table 3)."""
     return bool(_MN_STANDARD.fullmatch(mn))
@@ -159,9 +174,9 @@ ST_BY_POINT_KIND: dict[PointKind, tuple[str, ...]] = {
 def check_st(st: str) -> str | None:
     """None if `st` is a system code: two characters 0-9 A-Z (HJ 212-2017 §6.6.1.2)."""
     if not isinstance(st, str):
-        return f'ST must be text such as "31", not {type(st).__name__} {st!r}'
+        return f'ST must be text such as "31", not {type(st).__name__} {brief(st)}'
     if not _ST.fullmatch(st):
-        return f"ST {st!r} is not a system code: two characters 0-9 or A-Z"
+        return f"ST {brief(st)} is not a system code: two characters 0-9 or A-Z"
     return None
 
 
@@ -176,7 +191,7 @@ _OUTLET_PREFIX = {PointKind.FLUE_GAS: "DA", PointKind.WASTEWATER: "DW"}
 def check_point_code(code: str) -> str | None:
     """None if `code` can name a point: 1-32 letters, digits, '_' or '-'."""
     if not isinstance(code, str):
-        return f"point code must be text, not {type(code).__name__} {code!r}"
+        return f"point code must be text, not {type(code).__name__} {brief(code)}"
     if not _POINT_CODE.fullmatch(code):
         return f"point code {code!r} must be 1-32 letters, digits, '_' or '-'"
     return None
@@ -198,7 +213,7 @@ REFERENCE_O2_RANGE = "0 <= reference_o2 < 21"
 def check_reference_o2(value: Any) -> str | None:
     """None for a reference O2 content in % by volume: 0 <= x < 21 (air holds 20.9 %)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return f"reference_o2 must be a number ({REFERENCE_O2_RANGE}), not {value!r}"
+        return f"reference_o2 must be a number ({REFERENCE_O2_RANGE}), not {brief(value)}"
     if not 0 <= value < 21:
         return f"reference_o2 {value} is out of range; expected {REFERENCE_O2_RANGE}"
     return None
@@ -226,60 +241,8 @@ _POINT_KEYS = ("code", "name", "kind", "reference_o2", "lon", "lat", "device")
 _DEVICE_KEYS = ("mn", "password", "st", "lenient", "sm4_key", "encryption_required")
 
 
-class _Reader:
+class _Reader(FileReader):
     """Collects errors and warnings while reading one registry file."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.warnings: list[str] = []
-
-    def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
-
-    def mapping(self, value: Any, path: str, keys: tuple[str, ...]) -> Mapping[str, Any] | None:
-        if not isinstance(value, Mapping):
-            self.error(path, f"expected a mapping with keys {', '.join(keys)}, got {value!r}")
-            return None
-        for key in value:
-            if key not in keys:
-                close = difflib.get_close_matches(str(key), keys, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.error(path, f"unknown key {key!r}{hint}")
-        return value
-
-    def text(
-        self, node: Mapping[str, Any], key: str, path: str, *, required: bool, limit: str = ""
-    ) -> str | None:
-        where = f"{path}.{key}" if path else key
-        return self.text_value(node.get(key), where, required=required, limit=limit)
-
-    def text_value(self, value: Any, where: str, *, required: bool, limit: str = "") -> str | None:
-        if value is None:
-            if required:
-                self.error(where, "missing")
-            return None
-        if not isinstance(value, str):
-            kind = type(value).__name__
-            self.error(
-                where, f"must be text; write it in quotes (the file gives {value!r}, a {kind})"
-            )
-            return None
-        value = value.strip()
-        if not value:
-            self.error(where, "is empty")
-            return None
-        length = _LENGTHS.get(limit)
-        if length is not None and len(value) > length:
-            self.error(where, f"is {len(value)} characters long; at most {length} are allowed")
-            return None
-        return value
-
-    def flag(self, node: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
-        value = node.get(key, default)
-        if not isinstance(value, bool):
-            self.error(f"{path}.{key}", f"must be true or false, not {value!r}")
-            return default
-        return value
 
     def coordinate(self, node: Mapping[str, Any], key: str, path: str) -> float | None:
         value = node.get(key)
@@ -287,21 +250,12 @@ class _Reader:
             return None
         limit = 180 if key == "lon" else 90
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            self.error(f"{path}.{key}", f"must be a number of degrees, not {value!r}")
+            self.error(f"{path}.{key}", f"must be a number of degrees, not {brief(value)}")
             return None
         if not -limit <= value <= limit:
             self.error(f"{path}.{key}", f"{value} is outside -{limit}..{limit} degrees")
             return None
         return float(value)
-
-    def items(self, node: Mapping[str, Any], key: str, path: str) -> list[Any]:
-        value = node.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error(f"{path}.{key}" if path else key, f"must be a list, not {value!r}")
-            return []
-        return value
 
 
 def parse_registry(data: Any) -> tuple[RegistryDocument, list[str], list[str]]:
@@ -316,12 +270,12 @@ def parse_registry(data: Any) -> tuple[RegistryDocument, list[str], list[str]]:
     top = reader.mapping(data, "registry file", _TOP_KEYS)
     if top is None:
         return RegistryDocument(DEFAULT_ZONE, (), ()), reader.errors, reader.warnings
-    zone = reader.text(top, "zone", "", required=False, limit="zone") or DEFAULT_ZONE
+    zone = reader.text(top, "zone", "", required=False, max_length=_LENGTHS["zone"]) or DEFAULT_ZONE
 
     districts: list[str] = []
     for i, raw in enumerate(reader.items(top, "districts", "")):
         path = f"districts[{i}]"
-        name = reader.text_value(raw, path, required=True, limit="district")
+        name = reader.text_value(raw, path, required=True, max_length=_LENGTHS["district"])
         if name is None:
             continue
         if name in districts:
@@ -364,10 +318,10 @@ def _parse_enterprise(
             reader.error(f"{path}.credit_code", f"{code} is already listed at {seen_codes[code]}")
         else:
             seen_codes[code] = path
-    name = reader.text(node, "name", path, required=True, limit="enterprise name")
-    district = reader.text(node, "district", path, required=True, limit="district")
-    industry = reader.text(node, "industry", path, required=False, limit="industry")
-    address = reader.text(node, "address", path, required=False, limit="address")
+    name = reader.text(node, "name", path, required=True, max_length=_LENGTHS["enterprise name"])
+    district = reader.text(node, "district", path, required=True, max_length=_LENGTHS["district"])
+    industry = reader.text(node, "industry", path, required=False, max_length=_LENGTHS["industry"])
+    address = reader.text(node, "address", path, required=False, max_length=_LENGTHS["address"])
     lon = reader.coordinate(node, "lon", path)
     lat = reader.coordinate(node, "lat", path)
     disclosed = reader.flag(node, "disclosed", path, False)
@@ -413,7 +367,7 @@ def _parse_point(
     if code is not None and (problem := check_point_code(code)):
         reader.error(f"{path}.code", problem)
         code = None
-    name = reader.text(node, "name", path, required=True, limit="point name")
+    name = reader.text(node, "name", path, required=True, max_length=_LENGTHS["point name"])
     kind: PointKind | None = None
     raw_kind = node.get("kind")
     if raw_kind is None:
@@ -421,7 +375,7 @@ def _parse_point(
     elif raw_kind not in [member.value for member in PointKind]:
         reader.error(
             f"{path}.kind",
-            f"unknown point kind {raw_kind!r}; expected one of {', '.join(PointKind)}",
+            f"unknown point kind {brief(raw_kind)}; expected one of {', '.join(PointKind)}",
         )
     else:
         kind = PointKind(raw_kind)
@@ -483,7 +437,14 @@ def _parse_device(
             reader.error(f"{path}.mn", f"MN {mn} is already used by {seen_mns[mn]}")
         else:
             seen_mns[mn] = point_path
-    password = reader.text(node, "password", path, required=True, limit="password")
+    password = None  # absent or masked: the stored one stays
+    password_bad = False
+    if node.get("password") not in (None, SECRET_MASK):
+        password = reader.text(node, "password", path, required=True)
+        if password is not None and (problem := check_device_password(password)):
+            reader.error(f"{path}.password", problem)
+            password = None
+        password_bad = password is None
     st = node.get("st")
     if st is None and kind is not None:
         st = ST_BY_POINT_KIND[kind][0]
@@ -499,16 +460,20 @@ def _parse_device(
         )
     lenient = reader.flag(node, "lenient", path, False)
     sm4_key = node.get("sm4_key")
-    if sm4_key is not None and (problem := check_sm4_key(sm4_key)):
+    # Left out or masked: the stored key stays; `sm4_key: null` removes it.
+    keep_sm4_key = "sm4_key" not in node or sm4_key == SECRET_MASK
+    if keep_sm4_key:
+        sm4_key = None
+    elif sm4_key is not None and (problem := check_sm4_key(sm4_key)):
         reader.error(f"{path}.sm4_key", problem)
     encryption_required = reader.flag(node, "encryption_required", path, False)
-    if encryption_required and sm4_key is None:
+    if encryption_required and sm4_key is None and not keep_sm4_key:
         reader.error(f"{path}.encryption_required", "needs an sm4_key to decrypt with")
-    if mn is None or password is None or st is None:
+    if mn is None or st is None or password_bad:
         return None
     return DeviceSpec(
-        mn=mn, password=password, st=st, lenient=lenient,
-        sm4_key=sm4_key, encryption_required=encryption_required,
+        mn=mn, password=password, st=st, lenient=lenient, sm4_key=sm4_key,
+        encryption_required=encryption_required, keep_sm4_key=keep_sm4_key,
     )  # fmt: skip
 
 
@@ -561,5 +526,29 @@ def check_against_registry(document: RegistryDocument, stored: RegistrySnapshot)
                 errors.append(
                     f"{point.path}.device.mn: MN {point.device.mn} is already used by point"
                     f" {holder[1]} of enterprise {holder[0]} in the registry"
+                )
+    errors += _kept_secrets_errors(document, stored)
+    return errors
+
+
+def _kept_secrets_errors(document: RegistryDocument, stored: RegistrySnapshot) -> list[str]:
+    """A secret left out of the file is kept from the stored device: a new device has none."""
+    errors = []
+    for enterprise in document.enterprises:
+        for point in enterprise.points:
+            spec = point.device
+            if spec is None:
+                continue
+            point_row = stored.points.get((enterprise.credit_code, point.code))
+            row = stored.devices.get(point_row["id"]) if point_row is not None else None
+            if spec.password is None and row is None:
+                errors.append(
+                    f"{point.path}.device.password: missing; a new device needs its password"
+                    " (exports leave passwords out unless --with-secrets)"
+                )
+            stored_key = row is not None and row["sm4_key"] is not None
+            if spec.keep_sm4_key and spec.encryption_required and not stored_key:
+                errors.append(
+                    f"{point.path}.device.encryption_required: needs an sm4_key to decrypt with"
                 )
     return errors

@@ -44,7 +44,8 @@ def import_registry(
     nothing: every problem in the file, and every conflict with what is
     stored, is collected into one RegistryError, and then nothing is written.
     Importing the same data twice changes nothing the second time. Optional
-    fields left out of the file are reset to their defaults on update; a
+    fields left out of the file are reset to their defaults on update, except
+    device secrets: a password or SM4 key left out or masked stays as stored; a
     point listed without a device keeps the device it has.
     """
     document, errors, warnings = rules.parse_registry(data)
@@ -204,6 +205,11 @@ def _apply(
                 }
                 if existing is not None:
                     existing = _opened(existing)
+                    # Secrets the file leaves out (or masks) stay as stored.
+                    if device_spec.password is None:
+                        values["password"] = existing["password"]
+                    if device_spec.keep_sm4_key:
+                        values["sm4_key"] = existing["sm4_key"]
                 devices.append((existing, values))
 
     # An MN may move between points in one file (even swap): free every MN that
@@ -216,11 +222,15 @@ def _apply(
     store.insert_audit(conn, writer.audit)
 
 
-def export_registry(engine: sa.Engine, zone_name: str | None = None) -> dict[str, Any]:
+def export_registry(
+    engine: sa.Engine, zone_name: str | None = None, *, with_secrets: bool = False
+) -> dict[str, Any]:
     """The stored registry of one zone in registry-file shape (import of it changes nothing).
 
     `zone_name` may be left out when the database holds at most one zone.
-    Optional fields are written only when they differ from their defaults.
+    Optional fields are written only when they differ from their defaults. Device
+    passwords and SM4 keys are left out (import keeps the stored ones) unless
+    `with_secrets`, for a full backup.
     """
     with engine.connect() as conn:
         zones = store.select_zones(conn)
@@ -243,7 +253,7 @@ def export_registry(engine: sa.Engine, zone_name: str | None = None) -> dict[str
     points_by_enterprise: dict[int, list[dict[str, Any]]] = {}
     for row in points:
         points_by_enterprise.setdefault(row["enterprise_id"], []).append(
-            _export_point(row, devices.get(row["id"]))
+            _export_point(row, devices.get(row["id"]), with_secrets)
         )
     return {
         "zone": chosen["name"],
@@ -273,15 +283,20 @@ def _export_enterprise(row: dict[str, Any], points: list[dict[str, Any]]) -> dic
     return entry
 
 
-def _export_point(row: dict[str, Any], device_row: dict[str, Any] | None) -> dict[str, Any]:
+def _export_point(
+    row: dict[str, Any], device_row: dict[str, Any] | None, with_secrets: bool
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"code": row["code"], "name": row["name"], "kind": row["kind"]}
     _optional(entry, row, "reference_o2", "lon", "lat")
     if device_row is not None:
-        opened = _opened(device_row)
-        entry["device"] = {"mn": opened["mn"], "password": opened["password"], "st": opened["st"]}
+        opened = _opened(device_row) if with_secrets else device_row
+        entry["device"] = {"mn": opened["mn"]}
+        if with_secrets:
+            entry["device"]["password"] = opened["password"]
+        entry["device"]["st"] = opened["st"]
         if opened["lenient"]:
             entry["device"]["lenient"] = True
-        if opened["sm4_key"] is not None:
+        if with_secrets and opened["sm4_key"] is not None:
             entry["device"]["sm4_key"] = opened["sm4_key"]
         if opened["encryption_required"]:
             entry["device"]["encryption_required"] = True
@@ -405,11 +420,12 @@ def list_frames(
     verdict: str | None = None,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """The newest raw frames first, their bytes as escaped text (escape_bytes)."""
+    """The newest raw frames first, their bytes as escaped text (escape_bytes) with the
+    device's password masked (rules.mask_frame_secrets)."""
     with engine.connect() as conn:
         frames = measurements_store.recent_frames(conn, scope, mn=mn, verdict=verdict, limit=limit)
     for frame in frames:
-        frame["data"] = escape_bytes(frame["data"])
+        frame["data"] = rules.mask_frame_secrets(escape_bytes(frame["data"]))
     return frames
 
 

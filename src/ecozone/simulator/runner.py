@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-
+from ecozone import safeyaml
 from ecozone.registry.rules import parse_registry
 from ecozone.simulator.device import Clock, Device, DeviceStats, china_now
 from ecozone.simulator.model import DeviceSpec, PointKind, Scenario, SimulatorError
@@ -33,11 +32,11 @@ def load_registry(path: str | Path) -> list[DeviceSpec]:
     DeviceSpec per point with a device, checked by the registry's own rules."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeyaml.read_file(path)
     except OSError as exc:
         raise SimulatorError(f"cannot read registry file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise SimulatorError(f"registry file {path} is not valid YAML: {exc}") from None
+    except safeyaml.YamlRefused as exc:
+        raise SimulatorError(f"registry file {path}: {exc}") from None
     document, errors, _warnings = parse_registry(data)
     if errors:
         listed = "\n".join(f"  {error}" for error in errors)
@@ -48,6 +47,11 @@ def load_registry(path: str | Path) -> list[DeviceSpec]:
             device = point.device
             if device is None:
                 continue
+            if device.password is None:
+                raise SimulatorError(
+                    f"registry file {path}: {point.path}.device has no password; a simulated"
+                    " device needs it (ecozone registry export --with-secrets)"
+                )
             specs.append(
                 DeviceSpec(
                     mn=device.mn,
