@@ -33,8 +33,8 @@ RoleName = Literal["admin", "supervisor", "enterprise", "coordinator"]
 
 
 class LoginRequest(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=100)
+    password: str = Field(max_length=rules.MAX_PASSWORD_LENGTH)
 
 
 class LoginResponse(BaseModel):

@@ -496,3 +496,17 @@ stored_file = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
     sa.CheckConstraint("size > 0", name="size"),
 )
+
+# --- login attempts: the throttle's memory, shared by every process --------------------
+
+login_attempt = sa.Table(
+    "login_attempt",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("username", sa.String(100), nullable=False),  # casefolded, as typed
+    sa.Column("client_ip", sa.String(64), nullable=False),
+    sa.Column("succeeded", sa.Boolean, nullable=False),
+    sa.Index(None, "username", "at"),
+    sa.Index(None, "client_ip", "at"),
+)
