@@ -1,4 +1,4 @@
-"""Account rules: usernames, passwords, role bindings, password hashing, tokens, expiry, login backoff.
+"""Account rules: usernames, passwords, role bindings, password hashing, tokens, expiry, backoff.
 
 Pure functions over plain values (a random salt or token is drawn, nothing is
 read or written). Passwords are hashed with Argon2id (RFC 9106) through
