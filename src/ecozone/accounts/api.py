@@ -23,6 +23,7 @@ from ecozone.accounts.model import (
     RateLimited,
     UnknownUserError,
 )
+from ecozone.api.params import Offset
 from ecozone.times import CHINA_STANDARD_TIME
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -150,7 +151,7 @@ def login(body: LoginRequest, request: Request, response: Response, engine: Engi
         max_age=int(service.SESSION_MAX_AGE.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=deps.cookie_secure(request),
         path="/",
     )
     return {"username": principal.username, "role": principal.role, "token": token}
@@ -262,7 +263,7 @@ def list_audit(
     since: Annotated[datetime | None, Query(description="From (inclusive); naive = CST")] = None,
     until: Annotated[datetime | None, Query(description="Up to (exclusive)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Any:
     """Who did what and when, with the values before and after; newest first (admins only)."""
     since, until = _instant(since), _instant(until)
