@@ -125,10 +125,10 @@ def check_json_strings(value: Any, field: str = "body") -> None:
             check_json_strings(item, f"{field}[{index}]")
 
 
-def check_query(query: str, prefix: str = "query") -> None:
+def check_query(query: str, what: str = "query parameter") -> None:
     for name, value in parse_qsl(query, keep_blank_values=True):
-        _check(name, f"{prefix} parameter")
-        _check(value, f"{prefix} parameter {name}"[:80])
+        _check(name, f"{what} name")
+        _check(value, f"{what} {name[:40]}")
 
 
 def check_body(content_type: str, body: bytes) -> None:
@@ -144,7 +144,7 @@ def check_body(content_type: str, body: bytes) -> None:
         check_json_strings(value)
     elif media == "application/x-www-form-urlencoded":
         try:
-            check_query(body.decode("utf-8"), prefix="form field")
+            check_query(body.decode("utf-8"), what="form field")
         except UnicodeDecodeError:
             raise Refused(422, "guard.bad_char", field="form", char="invalid UTF-8") from None
 
