@@ -144,7 +144,6 @@ def create_app(
     app.include_router(reports_api.router)
     app.include_router(airquality_api.router)
     app.include_router(monitoring_api.router)
-    app.include_router(registry_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -59,14 +59,25 @@ def _dependency_names(dependant: Any) -> set[str]:
     return names
 
 
+def _takes_values(dependant: Any) -> bool:
+    if dependant is None:
+        return False
+    if dependant.path_params or dependant.query_params or dependant.body_params:
+        return True
+    return any(_takes_values(dep) for dep in dependant.dependencies)
+
+
 def statuses_of(method: str, path: str, dependant: Any) -> set[int]:
+    """A value the use case refuses is 400 (ecozone.errors.Invalid) and a reference to
+    nothing visible 404, so a route taking values answers both; writes can also conflict
+    (409), be too large (413) or come from another site (403)."""
     codes = {422}  # the guard checks every path and query
+    if _takes_values(dependant):
+        codes |= {400, 404}
     if method in WRITE_METHODS:
-        codes |= {400, 403, 409, 413}
+        codes |= {400, 403, 404, 409, 413}
     if any(name.startswith("require_roles") for name in _dependency_names(dependant)):
         codes |= {401, 403}
-    if "{" in path:
-        codes.add(404)
     codes.update(EXTRA.get((method, path), ()))
     return codes
 

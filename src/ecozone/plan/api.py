@@ -116,8 +116,10 @@ class ProgressOut(BaseModel):
 
 
 AsOf = Annotated[
-    date | None, Query(description="Judge overdue as on this day (default: today, CST)")
-]
+    date | None,
+    Query(ge=date(2001, 1, 1), le=date(2999, 12, 31),
+          description="Judge overdue as on this day (default: today, CST); 2001..2999"),
+]  # fmt: skip
 
 
 def _not_found(exc: NotFoundError) -> HTTPException:
