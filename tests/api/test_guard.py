@@ -299,3 +299,10 @@ def test_a_scraper_reads_metrics_by_token_or_address(engine):
         assert client.get("/status").status_code == 200
     with TestClient(app, client=("192.0.3.7", 5000)) as client:
         assert client.get("/metrics").status_code == 401
+
+
+def test_audit_times_at_the_ends_of_the_calendar_are_422(client, admin):
+    for query in ("since=0001-01-01", "until=0001-01-01T07:59:59"):
+        response = client.get(f"/api/v1/audit?{query}", headers=admin)
+        assert response.status_code == 422, query
+        assert "is out of range" in response.json()["detail"]

@@ -7,7 +7,7 @@ and translates AccountError into 400 (404 unknown user, 409 taken username,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
@@ -245,10 +245,19 @@ def update_user(username: str, body: UserPatch, admin: Admin, engine: Engine) ->
     return user.as_dict()
 
 
-def _instant(value: datetime | None) -> datetime | None:
-    """Naive times are China Standard Time, as everywhere else in the API."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=CHINA_STANDARD_TIME)
+def _instant(value: datetime | None, name: str) -> datetime | None:
+    """Naive times are China Standard Time, as everywhere else in the API; a time that
+    cannot be said in UTC (before 0001-01-01 08:00 CST) is refused."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=CHINA_STANDARD_TIME)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise HTTPException(
+            status_code=422, detail=f"{name} {value.isoformat()} is out of range"
+        ) from None
     return value
 
 
@@ -266,7 +275,7 @@ def list_audit(
     offset: Annotated[Offset, Query()] = 0,
 ) -> Any:
     """Who did what and when, with the values before and after; newest first (admins only)."""
-    since, until = _instant(since), _instant(until)
+    since, until = _instant(since, "since"), _instant(until, "until")
     if since is not None and until is not None and until <= since:
         raise HTTPException(
             status_code=400,
