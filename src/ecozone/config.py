@@ -7,6 +7,7 @@ is the only module that reads the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,6 +37,22 @@ class Settings:
     # Length field of SM4-encrypted frames the platform sends: the plaintext segment's
     # (the standard's Appendix A.2 examples) or the transmitted one's. UNCONFIRMED.
     sm4_length_counts: str = "plaintext"
+    # Peers (addresses or networks) whose X-Forwarded-For / -Proto are believed
+    # (ECOZONE_TRUSTED_PROXIES); from anyone else those headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    # Origins besides the request's own host that may send cookie-authenticated writes
+    # (ECOZONE_TRUSTED_ORIGINS), e.g. the public https://host of a proxy that rewrites Host.
+    trusted_origins: tuple[str, ...] = ()
+    # Always mark the session cookie Secure (ECOZONE_SECURE_COOKIE=1), for TLS ended at a proxy.
+    secure_cookie: bool = False
+    # Request bodies: forms and JSON (ECOZONE_MAX_BODY_BYTES), multipart uploads
+    # (ECOZONE_MAX_UPLOAD_BYTES: ecozone.files.MAX_UPLOAD_BYTES plus room for the form).
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 11 * 1024 * 1024
+    # Who besides logged-in staff may read /metrics and /status: peers
+    # (ECOZONE_METRICS_ALLOW, addresses or networks) and a bearer token (ECOZONE_METRICS_TOKEN).
+    metrics_allow: tuple[str, ...] = ()
+    metrics_token: str | None = None
 
     @property
     def secret_key_file(self) -> Path:
@@ -81,7 +98,58 @@ def load() -> Settings:
         secret_key=os.environ.get("ECOZONE_SECRET_KEY") or None,
         sm4_key_grace_s=_seconds("ECOZONE_SM4_KEY_GRACE_S", 24 * 3600.0),
         sm4_length_counts=_length_counts(os.environ.get("ECOZONE_SM4_LENGTH") or "plaintext"),
+        trusted_proxies=_networks("ECOZONE_TRUSTED_PROXIES"),
+        trusted_origins=_origins("ECOZONE_TRUSTED_ORIGINS"),
+        secure_cookie=_flag("ECOZONE_SECURE_COOKIE"),
+        max_body_bytes=_bytes("ECOZONE_MAX_BODY_BYTES", 1024 * 1024),
+        max_upload_bytes=_bytes("ECOZONE_MAX_UPLOAD_BYTES", 11 * 1024 * 1024),
+        metrics_allow=_networks("ECOZONE_METRICS_ALLOW"),
+        metrics_token=os.environ.get("ECOZONE_METRICS_TOKEN") or None,
     )
+
+
+def _items(name: str) -> list[str]:
+    return [item.strip() for item in (os.environ.get(name) or "").split(",") if item.strip()]
+
+
+def _networks(name: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (10.0.0.5, 10.1.0.0/16, ::1), checked here."""
+    items = _items(name)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not an IP address or network") from None
+    return tuple(items)
+
+
+def _origins(name: str) -> tuple[str, ...]:
+    items = [item.rstrip("/") for item in _items(name)]
+    for item in items:
+        scheme, sep, host = item.partition("://")
+        if scheme not in ("http", "https") or not sep or not host or "/" in host:
+            raise ValueError(f"{name}: {item!r} is not an origin like https://ecozone.example")
+    return tuple(items)
+
+
+def _flag(name: str) -> bool:
+    raw = (os.environ.get(name) or "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", "yes", "no"):
+        raise ValueError(f"{name}={raw!r} must be 0 or 1")
+    return raw in ("1", "true", "yes")
+
+
+def _bytes(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number of bytes") from None
+    if value < 1024:
+        raise ValueError(f"{name}={value} is below 1024 bytes")
+    return value
 
 
 def _length_counts(raw: str) -> str:

@@ -10,10 +10,16 @@ from fastapi import FastAPI
 from tests.accounts.data import seed
 from tests.conftest import POSTGRES_URL, postgres_skip_reason
 
-from ecozone.accounts import rules, service
+from ecozone.accounts import rules
 from ecozone.api import create_app
 from ecozone.store.engine import make_engine
-from ecozone.store.schema import audit_log, auth_token, user_account, user_enterprise
+from ecozone.store.schema import (
+    audit_log,
+    auth_token,
+    login_attempt,
+    user_account,
+    user_enterprise,
+)
 
 # Argon2 at its lowest cost, so tests that log in many times stay fast; the hashing
 # tests choose their own parameters.
@@ -23,14 +29,6 @@ CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rules, "PASSWORD_HASHER", CHEAP_HASHER)
-
-
-@pytest.fixture(autouse=True)
-def fresh_login_throttle() -> Iterator[None]:
-    """The throttle is per process; no test may inherit another's failures."""
-    service.LOGIN_THROTTLE.reset()
-    yield
-    service.LOGIN_THROTTLE.reset()
 
 
 @pytest.fixture(
@@ -68,10 +66,11 @@ def seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 @pytest.fixture
 def engine(seeded_url: str) -> Iterator[sa.Engine]:
-    """The seeded database with no users, tokens or audit entries, on SQLite and PostgreSQL."""
+    """The seeded database with no users, tokens, login attempts or audit entries, on SQLite
+    and PostgreSQL."""
     engine = make_engine(seeded_url)
     with engine.begin() as conn:
-        for table in (auth_token, user_enterprise, user_account, audit_log):
+        for table in (auth_token, user_enterprise, user_account, audit_log, login_attempt):
             conn.execute(table.delete())
     yield engine
     engine.dispose()

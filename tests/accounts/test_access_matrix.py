@@ -308,7 +308,6 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/login"): Rule(EVERYONE, "page", (Variant("", lambda t, n: Call(
         "POST", "/login", data={"username": SCRATCH_USER, "password": "scratch-password"}),
         ok=303),)),
-    ("GET", "/logout"): Rule(EVERYONE, "page", one("/logout", ok=303), fresh_credentials=True),
     ("POST", "/logout"): Rule(EVERYONE, "page", (Variant("", lambda t, n: Call(
         "POST", "/logout"), ok=303),), fresh_credentials=True),
     ("GET", "/points/{point_id}"): Rule(EVERYONE, "page", one(
@@ -433,10 +432,10 @@ POLICY: dict[tuple[str, str], Rule] = {
         "/static/vendor/leaflet/leaflet.css")),
     # --- operations and documentation -----------------------------------------------------
     ("GET", "/openapi.json"): Rule(EVERYONE, "api", one("/openapi.json")),
-    ("GET", "/status"): Rule(EVERYONE, "page", one("/status")),
+    ("GET", "/status"): Rule(STAFF, "page", one("/status")),
     ("GET", "/docs"): Rule(EVERYONE, "page", one("/docs")),
     ("GET", "/static"): Rule(EVERYONE, "page", one("/static/style.css")),
-    ("GET", "/metrics"): Rule(EVERYONE, "api", one("/metrics")),
+    ("GET", "/metrics"): Rule(ADMIN, "api", one("/metrics")),
     ("GET", "/healthz"): Rule(EVERYONE, "api", one("/healthz")),
     # --- accounts -------------------------------------------------------------------------
     ("POST", "/api/v1/auth/login"): Rule(EVERYONE, "api", (Variant("", lambda t, n: Call(

@@ -8,8 +8,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from ecozone.accounts import rules
-from ecozone.accounts.model import PUBLIC, AccountError, Principal, RateLimited, Scope
-from ecozone.accounts.throttle import LoginThrottle
+from ecozone.accounts.model import PUBLIC, AccountError, Principal, Scope
 
 # --- usernames and passwords ------------------------------------------------------
 
@@ -145,65 +144,42 @@ def test_api_token_days_are_1_to_366():
         rules.check_token_days(0)
 
 
-# --- lockout --------------------------------------------------------------------------
+# --- login backoff --------------------------------------------------------------------
 
 
-def test_retry_after_with_5_failures_in_the_window():
-    # Failures at t = 0, 10, 20, 30, 40 s; at t = 100 all five lie within 300 s,
-    # so the next try waits until the oldest leaves: 0 + 300 - 100 = 200 s.
-    failures = [0.0, 10.0, 20.0, 30.0, 40.0]
-    assert rules.retry_after(failures, 100.0, limit=5, window_s=300.0) == 200.0
-    # Four failures: allowed.
-    assert rules.retry_after(failures[:4], 100.0, limit=5, window_s=300.0) is None
-    # At t = 300 the failure at 0 has left the window (300 - 0 is not < 300).
-    assert rules.retry_after(failures, 300.0, limit=5, window_s=300.0) is None
+def test_backoff_is_free_then_doubles_up_to_its_cap():
+    backoff = rules.Backoff(free=3, base_s=1.0, cap_s=60.0)
+    # 0, 1, 2 failures: no wait; 3: 1 s; 4: 2 s; 5: 4 s ... 9: 64 s, capped to 60 s.
+    assert [backoff.wait_s(n) for n in range(11)] == [0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
+    assert backoff.wait_s(10_000) == 60.0  # no overflow however many
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_throttle_refuses_the_6th_attempt_after_5_failures_for_a_username():
-    clock = FakeClock()
-    throttle = LoginThrottle(clock=clock)
-    for second in range(5):
-        clock.now = 1000.0 + second
-        throttle.check("alice", "10.0.0.1")
-        throttle.failed("alice", "10.0.0.1")
-    clock.now = 1010.0
-    with pytest.raises(RateLimited) as caught:
-        throttle.check("ALICE", "10.0.0.2")  # other case, other address: same username
-    # Oldest failure at 1000 leaves the window at 1300: 1300 - 1010 = 290 s.
-    assert caught.value.retry_after_s == 290
-    assert str(caught.value) == (
-        "too many failed logins for this username or from this address; try again in 290 s"
-    )
-    throttle.check("bob", "10.0.0.2")  # other usernames are not affected
-    clock.now = 1300.0
-    throttle.check("alice", "10.0.0.1")  # window passed
+def test_login_waits_after_the_newest_failure_of_the_pair():
+    # Pair failures at 100, 101, 102, 103 s: 4 failures wait 2 s after 103, so until 105.
+    pair = [100.0, 101.0, 102.0, 103.0]
+    wait = rules.login_wait_s(104.0, pair=pair, address=pair, account=pair, known_address=False)
+    assert wait == 1.0
+    assert rules.login_wait_s(105.0, pair=pair, address=pair, account=pair,
+                              known_address=False) == 0.0  # fmt: skip
 
 
-def test_throttle_counts_failures_per_address_across_usernames():
-    clock = FakeClock()
-    throttle = LoginThrottle(clock=clock)
-    for n in range(20):  # a spray: 20 usernames, one failure each, from one address
-        throttle.failed(f"user{n}", "10.0.0.9")
-    with pytest.raises(RateLimited):
-        throttle.check("user99", "10.0.0.9")
-    throttle.check("user99", "10.0.0.10")
+def test_others_failures_on_the_account_do_not_delay_a_known_address():
+    # 40 failures of the account from elsewhere: an unknown address waits the cap
+    # (30 s after the newest, at 140), the user's known address not at all.
+    account = [100.0 + n for n in range(41)]
+    assert rules.login_wait_s(141.0, pair=[], address=[], account=account,
+                              known_address=False) == 30.0 - 1.0  # fmt: skip
+    assert rules.login_wait_s(141.0, pair=[], address=[], account=account,
+                              known_address=True) == 0.0  # fmt: skip
 
 
-def test_a_correct_password_clears_the_usernames_failures():
-    throttle = LoginThrottle(clock=FakeClock())
-    for _ in range(4):
-        throttle.failed("alice", "10.0.0.1")
-    throttle.succeeded("alice")
-    throttle.failed("alice", "10.0.0.1")
-    throttle.check("alice", "10.0.0.1")  # 1 failure since, not 5
+def test_a_spray_from_one_address_waits_after_20_failures():
+    spray = [float(n) for n in range(20)]  # 20 usernames, one failure each, at 0..19 s
+    # 20 failures: the 21st attempt waits 1 s after the newest (19 + 1 = 20).
+    assert rules.login_wait_s(19.5, pair=[], address=spray, account=[],
+                              known_address=False) == 0.5  # fmt: skip
+    assert rules.login_wait_s(19.5, pair=[], address=spray[:19], account=[],
+                              known_address=False) == 0.0  # fmt: skip
 
 
 # --- scope ----------------------------------------------------------------------------

@@ -151,15 +151,67 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(engine):
     assert count(engine, auth_token) == 0
 
 
-def test_sixth_login_after_5_failures_is_refused_even_with_the_right_password(engine):
+def fail(engine: sa.Engine, username: str, ip: str, at: datetime) -> None:
+    with pytest.raises(AuthError):
+        service.login(engine, username, "guess-guess", client_ip=ip, now=at)
+
+
+def test_fourth_failure_in_a_row_waits_one_second_then_two(engine):
     add(engine, "alice")
-    for _ in range(5):
-        with pytest.raises(AuthError):
-            service.login(engine, "alice", "guess-guess", client_ip=IP)
+    for n in range(3):  # three free tries
+        fail(engine, "alice", IP, T0 + timedelta(seconds=n))
+    # 3 failures, newest at T0+2 s: the next try waits 1 s, until T0+3 s.
     with pytest.raises(RateLimited) as caught:
-        service.login(engine, "alice", "alice-password", client_ip=IP)
-    assert 299 <= caught.value.retry_after_s <= 300
-    assert str(caught.value).startswith("too many failed logins")
+        service.login(engine, "alice", "alice-password", client_ip=IP,
+                      now=T0 + timedelta(seconds=2.5))  # fmt: skip
+    assert caught.value.retry_after_s == 1
+    assert str(caught.value) == (
+        "too many failed logins for this username or from this address; try again in 1 s"
+    )
+    fail(engine, "alice", IP, T0 + timedelta(seconds=3))
+    # 4 failures, newest at T0+3 s: 2 s, so at T0+4 s one more second to go.
+    with pytest.raises(RateLimited):
+        service.login(engine, "alice", "alice-password", client_ip=IP,
+                      now=T0 + timedelta(seconds=4))  # fmt: skip
+    service.login(engine, "alice", "alice-password", client_ip=IP, now=T0 + timedelta(seconds=5))
+
+
+def test_failures_elsewhere_do_not_keep_the_user_out_of_a_known_address(engine):
+    add(engine, "alice")
+    home = "10.0.0.1"
+    service.login(engine, "alice", "alice-password", client_ip=home, now=T0)
+    for n in range(10):  # someone guesses alice's password from 10 addresses, as fast as allowed
+        fail(engine, "alice", f"198.51.100.{n}", T0 + timedelta(seconds=31 * n))
+    at = T0 + timedelta(seconds=31 * 9 + 1)
+    service.login(engine, "alice", "alice-password", client_ip=home, now=at)
+    # A new address is slowed down (at most ACCOUNT_BACKOFF's 30 s), never locked out.
+    with pytest.raises(RateLimited) as caught:
+        service.login(engine, "alice", "alice-password", client_ip="203.0.113.7", now=at)
+    assert caught.value.retry_after_s <= 30
+    service.login(engine, "alice", "alice-password", client_ip="203.0.113.7",
+                  now=at + timedelta(seconds=30))  # fmt: skip
+
+
+def test_throttle_state_is_shared_by_every_process(engine, monkeypatch):
+    add(engine, "alice")
+    for n in range(3):
+        fail(engine, "alice", IP, T0 + timedelta(seconds=n))
+    # Another worker process: its own throttle object, the same database.
+    monkeypatch.setattr(service, "LOGIN_THROTTLE", service.LoginThrottle())
+    with pytest.raises(RateLimited):
+        service.login(engine, "alice", "alice-password", client_ip=IP,
+                      now=T0 + timedelta(seconds=2.5))  # fmt: skip
+
+
+def test_a_password_over_the_maximum_length_is_refused_without_hashing(engine, monkeypatch):
+    add(engine, "alice")
+
+    def no_hashing(*_args):
+        raise AssertionError("a 1 MB password must not reach Argon2")
+
+    monkeypatch.setattr(rules, "verify_password", no_hashing)
+    with pytest.raises(AuthError):
+        service.login(engine, "alice", "x" * 1_000_000, client_ip=IP, now=T0)
 
 
 def test_disabled_user_cannot_log_in(engine):

@@ -91,8 +91,9 @@ def test_aqi_cell_is_yellow_for_level_ii_before_and_after_a_live_refresh(site: s
                 "document.querySelector('table[data-table=\"ambient\"] tbody tr')"
                 ".dataset.served = '1'"
             )
-            page.wait_for_function(
-                "!document.querySelector('table[data-table=\"ambient\"] tbody tr').dataset.served",
+            # a selector, not wait_for_function: the pages' CSP forbids the eval it uses
+            page.wait_for_selector(
+                'table[data-table="ambient"] tbody > tr:first-child:not([data-served])',
                 timeout=LIVE_TIMEOUT_MS,
             )
             assert cell.inner_text() == "54"

@@ -4,7 +4,7 @@ Roles are admin, supervisor (city-wide, or one district), enterprise (its own
 enterprises), coordinator (plan tracking) and the anonymous public (disclosed
 data only). `deps` holds the FastAPI dependencies every route uses to find the
 principal and scope its data; `audit.record` and the `AuditWrites` middleware
-keep who changed what. `throttle` counts failed logins (in memory, per process).
+keep who changed what. `throttle` slows down password guessing (attempts kept in the database).
 """
 
 from ecozone.accounts.model import (

@@ -7,7 +7,7 @@ and translates AccountError into 400 (404 unknown user, 409 taken username,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from ecozone.accounts.model import (
     UnknownTokenError,
     UnknownUserError,
 )
+from ecozone.api.params import Offset
 from ecozone.times import CHINA_STANDARD_TIME
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -34,8 +35,8 @@ RoleName = Literal["admin", "supervisor", "enterprise", "coordinator"]
 
 
 class LoginRequest(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=100)
+    password: str = Field(max_length=rules.MAX_PASSWORD_LENGTH)
 
 
 class LoginResponse(BaseModel):
@@ -151,7 +152,7 @@ def login(body: LoginRequest, request: Request, response: Response, engine: Engi
         max_age=int(service.SESSION_MAX_AGE.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=deps.cookie_secure(request),
         path="/",
     )
     return {"username": principal.username, "role": principal.role, "token": token}
@@ -246,10 +247,19 @@ def update_user(username: str, body: UserPatch, admin: Admin, engine: Engine) ->
     return user.as_dict()
 
 
-def _instant(value: datetime | None) -> datetime | None:
-    """Naive times are China Standard Time, as everywhere else in the API."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=CHINA_STANDARD_TIME)
+def _instant(value: datetime | None, name: str) -> datetime | None:
+    """Naive times are China Standard Time, as everywhere else in the API; a time that
+    cannot be said in UTC (before 0001-01-01 08:00 CST) is refused."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=CHINA_STANDARD_TIME)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise HTTPException(
+            status_code=422, detail=f"{name} {value.isoformat()} is out of range"
+        ) from None
     return value
 
 
@@ -264,10 +274,10 @@ def list_audit(
     since: Annotated[datetime | None, Query(description="From (inclusive); naive = CST")] = None,
     until: Annotated[datetime | None, Query(description="Up to (exclusive)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> Any:
     """Who did what and when, with the values before and after; newest first (admins only)."""
-    since, until = _instant(since), _instant(until)
+    since, until = _instant(since, "since"), _instant(until, "until")
     if since is not None and until is not None and until <= since:
         raise HTTPException(
             status_code=400,

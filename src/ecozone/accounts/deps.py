@@ -21,6 +21,13 @@ from ecozone.accounts.model import PUBLIC, USER_ROLES, Principal, Role, TokenKin
 #: The browser session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS.
 SESSION_COOKIE = "ecozone_session"
 
+
+def cookie_secure(request: Request) -> bool:
+    """Secure over HTTPS, and always when ECOZONE_SECURE_COOKIE says TLS ends at a proxy."""
+    settings = getattr(request.app.state, "settings", None)
+    return request.url.scheme == "https" or bool(getattr(settings, "secure_cookie", False))
+
+
 #: The only writes (method, route) the anonymous public may make; every other
 #: non-GET route under /api/v1 must answer 401 to it (tests/accounts check this
 #: for every route the app mounts). Add a route here only on purpose.

@@ -1,4 +1,4 @@
-"""Account rules: usernames, passwords, role bindings, password hashing, tokens, expiry, lockout.
+"""Account rules: usernames, passwords, role bindings, password hashing, tokens, expiry, backoff.
 
 Pure functions over plain values (a random salt or token is drawn, nothing is
 read or written). Passwords are hashed with Argon2id (RFC 9106) through
@@ -12,6 +12,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -39,12 +40,33 @@ TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 API_TOKEN_DEFAULT_DAYS = 90
 API_TOKEN_MAX_DAYS = 366
 
-#: Lockout: this many failed logins within LOGIN_WINDOW_S refuse further attempts.
-MAX_FAILURES_PER_USERNAME = 5
-#: Higher than per username, so one office behind one NAT address is not locked out
-#: by a few mistyped passwords, yet a password spray from one address is stopped.
-MAX_FAILURES_PER_IP = 20
-LOGIN_WINDOW_S = 300.0
+#: Login throttle (see login_wait_s): failures older than this are forgotten.
+LOGIN_WINDOW_S = 900.0
+#: A successful login makes its address "known" to that user for this long.
+KNOWN_ADDRESS_S = 30 * 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """No wait for the first `free` failures, then `base_s` doubling per failure, at most
+    `cap_s`: guessing slows down without ever locking anybody out for good."""
+
+    free: int
+    base_s: float
+    cap_s: float
+
+    def wait_s(self, failures: int) -> float:
+        if failures < self.free:
+            return 0.0
+        return min(self.cap_s, self.base_s * 2.0 ** min(failures - self.free, 32))
+
+
+#: One address guessing one account's password.
+PAIR_BACKOFF = Backoff(free=3, base_s=1.0, cap_s=60.0)
+#: One address trying many accounts (a spray); generous for an office behind one NAT.
+ADDRESS_BACKOFF = Backoff(free=20, base_s=1.0, cap_s=300.0)
+#: One account tried from many addresses; never applied to the user's known addresses.
+ACCOUNT_BACKOFF = Backoff(free=5, base_s=1.0, cap_s=30.0)
 
 
 def check_username(username: str) -> str:
@@ -144,19 +166,31 @@ def check_token_days(days: int) -> int:
     return days
 
 
-def retry_after(
-    failures: Sequence[float], now: float, *, limit: int, window_s: float
-) -> float | None:
-    """Seconds until another attempt is allowed, or None when one is allowed now.
+def login_wait_s(
+    now: float,
+    *,
+    pair: Sequence[float],
+    address: Sequence[float],
+    account: Sequence[float],
+    known_address: bool,
+) -> float:
+    """Seconds until the next login attempt is allowed (0: now).
 
-    `failures` are the times (seconds, ascending) of earlier failed attempts.
-    With `limit` or more of them inside the last `window_s` seconds, the next
-    attempt waits until the oldest of the newest `limit` leaves the window.
+    Each list holds the times (seconds, ascending, inside LOGIN_WINDOW_S) of
+    failures: of this account from this address (`pair`), from this address
+    for any account, of this account from any address. Each counter waits its
+    Backoff after its newest failure. From an address where the user logged in
+    recently (`known_address`) only the pair counts, so neither others' failures
+    on the account nor a neighbour behind the same address delays the user.
     """
-    recent = [t for t in failures if now - t < window_s]
-    if len(recent) < limit:
-        return None
-    return recent[-limit] + window_s - now
+    counters = [(pair, PAIR_BACKOFF)]
+    if not known_address:
+        counters += [(address, ADDRESS_BACKOFF), (account, ACCOUNT_BACKOFF)]
+    wait = 0.0
+    for times, backoff in counters:
+        if times:
+            wait = max(wait, times[-1] + backoff.wait_s(len(times)) - now)
+    return wait
 
 
 #: Letters and digits that cannot be mistaken for one another when read out or copied.

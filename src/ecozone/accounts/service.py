@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 SESSION_TTL = rules.SESSION_TTL
 SESSION_MAX_AGE = rules.SESSION_MAX_AGE
 
-#: Failed logins of this process (see throttle.py for why in memory).
+#: Login attempts, kept in the database for every process (throttle.py).
 LOGIN_THROTTLE = LoginThrottle()
 
 #: Argon2 verifications running at once in this process. Each takes 64 MiB and
@@ -317,31 +317,35 @@ def login(
     now: datetime | None = None,
 ) -> tuple[Principal, str]:
     """Check the password and open a browser session; returns the principal and the
-    session token (shown once). Refused with RateLimited after too many failures for
-    the username or the address (throttle.py), else AuthError."""
+    session token (shown once). Refused with RateLimited while failures for the username
+    or the address ask for a wait (throttle.py), else AuthError."""
     now = _now(now)
-    LOGIN_THROTTLE.check(username, client_ip)
     with engine.connect() as conn:
+        LOGIN_THROTTLE.check(conn, username, client_ip, now)
         row = store.user_by_username(conn, username)
-    with _password_checks:
-        if row is None:
-            rules.verify_password(_dummy_hash(), password)
-            matches, rehash = False, False
-        else:
-            matches, rehash = rules.verify_password(row["password_hash"], password)
+    if len(password) > rules.MAX_PASSWORD_LENGTH:  # no user has one; hashing it costs
+        matches, rehash = False, False
+    else:
+        with _password_checks:
+            if row is None:
+                rules.verify_password(_dummy_hash(), password)
+                matches, rehash = False, False
+            else:
+                matches, rehash = rules.verify_password(row["password_hash"], password)
     if not matches:
-        LOGIN_THROTTLE.failed(username, client_ip)
+        with _write(engine) as conn, conn.begin():
+            LOGIN_THROTTLE.record(conn, username, client_ip, now, succeeded=False)
         log.warning("failed login", extra={"username": username, "client_ip": client_ip})
         raise AuthError("wrong username or password")
     assert row is not None
     if not row["active"]:
         raise AuthError("this account is disabled; ask an administrator")
-    LOGIN_THROTTLE.succeeded(username)
     token = rules.new_token()
     new_hash = _hash(password) if rehash else None
     with _write(engine) as conn, conn.begin():
         if new_hash is not None:
             store.update_user(conn, row["id"], {"password_hash": new_hash})
+        LOGIN_THROTTLE.record(conn, username, client_ip, now, succeeded=True)
         store.delete_expired_tokens(conn, now, user_id=row["id"])
         store.insert_token(
             conn,

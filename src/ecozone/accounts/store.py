@@ -21,6 +21,7 @@ from ecozone.store.schema import (
     device,
     district,
     enterprise,
+    login_attempt,
     point,
     user_account,
     user_enterprise,
@@ -344,3 +345,51 @@ def api_token_by_id(conn: sa.Connection, token_id: int) -> dict[str, Any] | None
 
 def delete_token_by_id(conn: sa.Connection, token_id: int) -> None:
     conn.execute(auth_token.delete().where(auth_token.c.id == token_id))
+# --- login attempts (the throttle) ---------------------------------------------------
+
+
+def login_failures(
+    conn: sa.Connection, username: str, client_ip: str, since: datetime
+) -> list[dict[str, Any]]:
+    """Failures after `since` of `username` (any address) or from `client_ip` (any
+    username), oldest first: at, username, client_ip."""
+    rows = conn.execute(
+        sa.select(login_attempt.c.at, login_attempt.c.username, login_attempt.c.client_ip)
+        .where(login_attempt.c.at > since, login_attempt.c.succeeded.is_(False))
+        .where(sa.or_(login_attempt.c.username == username, login_attempt.c.client_ip == client_ip))
+        .order_by(login_attempt.c.at)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def logged_in_from(conn: sa.Connection, username: str, client_ip: str, since: datetime) -> bool:
+    found = conn.execute(
+        sa.select(sa.literal(1))
+        .where(login_attempt.c.username == username, login_attempt.c.client_ip == client_ip)
+        .where(login_attempt.c.succeeded.is_(True), login_attempt.c.at > since)
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def insert_login_attempt(conn: sa.Connection, values: dict[str, Any]) -> None:
+    conn.execute(login_attempt.insert().values(values))
+
+
+def forget_login_attempts(
+    conn: sa.Connection,
+    *,
+    failed_before: datetime,
+    succeeded_before: datetime,
+    username: str | None = None,
+    client_ip: str | None = None,
+) -> None:
+    """Delete old attempts, and every attempt of the pair (`username`, `client_ip`) if given."""
+    old = sa.or_(
+        sa.and_(login_attempt.c.succeeded.is_(False), login_attempt.c.at <= failed_before),
+        login_attempt.c.at <= succeeded_before,
+    )
+    if username is not None:
+        pair = sa.and_(login_attempt.c.username == username, login_attempt.c.client_ip == client_ip)
+        old = sa.or_(old, pair)
+    conn.execute(login_attempt.delete().where(old))

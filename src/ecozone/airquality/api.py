@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from ecozone.accounts import deps
 from ecozone.airquality import service
 from ecozone.airquality.model import AirQualityError, StationNotFound
+from ecozone.api.params import Id
 
 router = APIRouter(prefix="/api/v1/airquality", tags=["airquality"])
 
@@ -107,7 +108,7 @@ def latest(engine: Engine, principal: deps.CurrentPrincipal, format: Format = "j
 def station(
     engine: Engine,
     principal: deps.CurrentPrincipal,
-    point_id: Annotated[int, Path(description="Point id of the air station")],
+    point_id: Annotated[Id, Path(description="Point id of the air station")],
     kind: Annotated[
         Literal["hour", "day"], Query(description="hour: real-time reports; day: daily reports")
     ] = "hour",

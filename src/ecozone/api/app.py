@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import uvicorn
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
@@ -27,7 +27,11 @@ from ecozone import __version__, config, web
 from ecozone.accounts import api as accounts_api
 from ecozone.accounts.audit import AuditWrites
 from ecozone.airquality import api as airquality_api
-from ecozone.api import pages
+from ecozone.api import access, pages, statuses
+from ecozone.api.csrf import OriginCheck
+from ecozone.api.guard import RequestGuard
+from ecozone.api.headers import SecurityHeaders
+from ecozone.api.proxy import ForwardedHeaders
 from ecozone.compliance import api as compliance_api
 from ecozone.errors import EcozoneError
 from ecozone.measurements import api as measurements_api
@@ -120,8 +124,18 @@ def create_app(
     )
     app.state.engine = app_engine
     app.state.settings = settings
+    # Outermost last: headers on every answer, then metrics, the real client, the limits
+    # and the Origin check before any route reads a body or a cookie.
     app.add_middleware(AuditWrites)
+    app.add_middleware(OriginCheck, trusted_origins=settings.trusted_origins)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(ForwardedHeaders, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(RequestMetrics)
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(EcozoneError, domain_error)
     app.include_router(accounts_api.router)
     app.include_router(measurements_api.router)
@@ -132,14 +146,27 @@ def create_app(
     app.include_router(airquality_api.router)
     app.include_router(monitoring_api.router)
     app.include_router(power_api.router)
-    app.include_router(registry_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.get("/metrics", tags=["operations"], response_class=Response, summary="Prometheus")
-    def metrics() -> Response:
-        """Prometheus metrics of this process (HTTP, and the gateway when it runs here)."""
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=Response,
+        summary="Prometheus",
+        responses=statuses.documented(401, 403),
+    )
+    def metrics(request: Request) -> Response:
+        """Prometheus metrics of this process (HTTP, and the gateway when it runs here), for
+        admins, the scraper's address (ECOZONE_METRICS_ALLOW) or token (ECOZONE_METRICS_TOKEN)."""
+        if not access.check_operations_access(request, frozenset({"admin"})):
+            raise HTTPException(
+                401,
+                detail="log in as admin, or scrape from ECOZONE_METRICS_ALLOW or with "
+                "ECOZONE_METRICS_TOKEN",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["operations"], summary="健康检查 Health check")
@@ -155,6 +182,7 @@ def create_app(
             )
         return {"status": "ok", "database": "ok"}
 
+    statuses.install(app)
     return app
 
 
@@ -173,4 +201,5 @@ def serve(
         host=host if host is not None else settings.http_host,
         port=port if port is not None else settings.http_port,
         log_level="info",
+        proxy_headers=False,  # ForwardedHeaders believes only ECOZONE_TRUSTED_PROXIES
     )

@@ -18,15 +18,18 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone import __version__
+from ecozone.api import access
 from ecozone.measurements import store as measurements_store
 from ecozone.measurements.model import PERIODIC_KINDS as MEASUREMENT_KINDS
 from ecozone.registry import store as registry_store
 from ecozone.registry.model import POINT_KINDS
 
 router = APIRouter(include_in_schema=False)
+
+STATUS_READERS = frozenset({"admin", "supervisor"})
 
 POINT_KIND_NAMES = {
     "flue_gas": ("废气", "Flue gas"),
@@ -159,7 +162,10 @@ def _type_text(schema: dict[str, Any]) -> str:
 
 
 @router.get("/status", response_class=HTMLResponse)
-def index(engine: Annotated[sa.Engine, Depends(_engine)]) -> HTMLResponse:
+def index(request: Request, engine: Annotated[sa.Engine, Depends(_engine)]) -> Response:
+    """Staff, and the scraper of /metrics; the anonymous are sent to the login page."""
+    if not access.check_operations_access(request, STATUS_READERS):
+        return RedirectResponse("/login?next=/status", status_code=303)
     now = datetime.now(UTC)
     with engine.connect() as conn:
         figures = overview(conn, now)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from ecozone.accounts import deps
 from ecozone.accounts.model import Principal, Role
+from ecozone.api.params import Id, Offset
 from ecozone.compliance import alerts, marks, permits, webhooks
 from ecozone.compliance.model import AlertAction, NotFoundError
 
@@ -271,7 +272,7 @@ def list_alerts(
     start: Annotated[str | None, Query(description="Alerts lasting into [start, end)")] = None,
     end: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:
     rows = alerts.list_alerts(
@@ -297,7 +298,7 @@ def list_alerts(
 
 
 @router.get("/alerts/{alert_id}", response_model=Alert, summary="One alert with its history")
-def get_alert(alert_id: int, engine: Engine, principal: Reader) -> Any:
+def get_alert(alert_id: Id, engine: Engine, principal: Reader) -> Any:
     return alerts.get_alert(engine, alert_id, scope=principal.scope)
 
 
@@ -318,7 +319,7 @@ _ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
 def _supervisor_step(action: AlertAction, summary: str) -> None:
     """POST /alerts/{alert_id}/<action>: a supervisor's step, with an optional comment."""
 
-    def step(alert_id: int, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
+    def step(alert_id: Id, engine: Engine, principal: Staff, body: ActionRequest) -> Any:
         return _act(engine, principal, alert_id, action, comment=body.comment)
 
     step.__name__ = step.__qualname__ = action.value  # the OpenAPI operation id
@@ -339,7 +340,7 @@ _supervisor_step(AlertAction.DISPATCH, "派单 Dispatch to the enterprise")
     responses=_ACTION_RESPONSES,
     summary="反馈 The enterprise's answer",
 )
-def feedback(alert_id: int, engine: Engine, principal: Enterprise, body: FeedbackRequest) -> Any:
+def feedback(alert_id: Id, engine: Engine, principal: Enterprise, body: FeedbackRequest) -> Any:
     return _act(
         engine,
         principal,
@@ -431,7 +432,7 @@ def declare_mark(engine: Engine, principal: Enterprise, body: MarkRequest) -> An
 
 
 @router.post("/marks/{mark_id}/revoke", response_model=MarkOut, summary="Revoke a data mark")
-def revoke_mark(mark_id: int, engine: Engine, principal: Enterprise) -> Any:
+def revoke_mark(mark_id: Id, engine: Engine, principal: Enterprise) -> Any:
     return marks.revoke_mark(engine, mark_id, actor=principal.username, scope=principal.scope)
 
 
@@ -487,7 +488,7 @@ def add_webhook(engine: Engine, principal: Admin, body: WebhookRequest) -> Any:
 
 
 @router.patch("/webhooks/{webhook_id}", response_model=WebhookOut, summary="Pause or resume")
-def patch_webhook(webhook_id: int, engine: Engine, principal: Admin, body: WebhookPatch) -> Any:
+def patch_webhook(webhook_id: Id, engine: Engine, principal: Admin, body: WebhookPatch) -> Any:
     return webhooks.set_webhook_active(engine, webhook_id, body.active, actor=principal.username)
 
 
@@ -496,5 +497,5 @@ def patch_webhook(webhook_id: int, engine: Engine, principal: Admin, body: Webho
     response_model=DeliveryList,
     summary="Deliveries of one webhook",
 )
-def list_deliveries(webhook_id: int, engine: Engine, principal: Admin) -> Any:
+def list_deliveries(webhook_id: Id, engine: Engine, principal: Admin) -> Any:
     return {"items": webhooks.list_deliveries(engine, webhook_id=webhook_id)}

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone.accounts.model import SYSTEM_SCOPE, Principal
+from ecozone.api.params import Id
 from ecozone.compliance import rules, store
 from ecozone.compliance.alerts import feedback
 from ecozone.compliance.model import FEEDBACK_STATES, OPEN_ALERT_STATES, ComplianceError
@@ -288,7 +289,7 @@ def _clean_text(value: str | None, field: str) -> str:
 def submit_feedback(
     engine: sa.Engine,
     principal: Principal,
-    alert_id: int,
+    alert_id: Id,
     *,
     cause: str | None,
     measures: str | None,
@@ -318,7 +319,7 @@ def submit_feedback(
 
 @router.post("/portal/alerts/{alert_id}/feedback", response_class=HTMLResponse)
 def portal_feedback(
-    alert_id: int,
+    alert_id: Id,
     request: Request,
     principal: Viewer,
     lang: Lang,

@@ -112,6 +112,7 @@ async def run_demo(
             port=settings.http_port,
             log_level="warning",
             lifespan="on",
+            proxy_headers=False,
         )
     )
     server.install_signal_handlers = lambda: None  # the demo owns Ctrl-C

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ecozone.accounts import deps
+from ecozone.api.params import Offset
 from ecozone.measurements import service
 from ecozone.measurements.model import KINDS, NotFoundError, QueryError
 
@@ -116,7 +117,7 @@ def list_measurements(
     ] = None,
     end: Annotated[str | None, Query(description="Up to this device time, exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Offset, Query()] = 0,
     format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
     source: Annotated[
         Source,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from ecozone.accounts import deps
 from ecozone.accounts.model import Principal
+from ecozone.api.params import Id
 from ecozone.monitoring import service, store
 from ecozone.monitoring.model import MonitoringError
 from ecozone.times import CHINA_STANDARD_TIME
@@ -94,7 +95,7 @@ _END = Query(description="Up to this device time, exclusive")
     responses={400: {"description": "Bad time or range"}, 404: {"description": "No such point"}},
 )
 def point_capture(
-    point_id: int,
+    point_id: Id,
     engine: Annotated[sa.Engine, Depends(_engine)],
     principal: deps.CurrentPrincipal,
     start: Annotated[str, _START],
@@ -119,7 +120,7 @@ def point_capture(
     responses={400: {"description": "Bad time or range"}, 404: {"description": "No such point"}},
 )
 def point_totals(
-    point_id: int,
+    point_id: Id,
     engine: Annotated[sa.Engine, Depends(_engine)],
     principal: deps.CurrentPrincipal,
     start: Annotated[str, _START],

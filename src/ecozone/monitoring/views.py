@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ecozone.accounts.model import SYSTEM_SCOPE, Principal
 from ecozone.airquality.rules import ambient_display
+from ecozone.api.params import Id
 from ecozone.compliance import store as compliance_store
 from ecozone.compliance import views as compliance_views
 from ecozone.compliance.model import OPEN_ALERT_STATES
@@ -395,7 +396,7 @@ def aggregates_table(
 
 @router.get("/points/{point_id}", response_class=HTMLResponse)
 def point_page(
-    point_id: int, request: Request, principal: Viewer, lang: Lang, engine: Engine
+    point_id: Id, request: Request, principal: Viewer, lang: Lang, engine: Engine
 ) -> Response:
     try:
         page = point_overview(engine, principal, point_id, shell.now(), lang)
@@ -426,7 +427,7 @@ def point_page(
 
 @router.get("/web/api/points/{point_id}/series")
 def point_series_json(
-    point_id: int,
+    point_id: Id,
     principal: Viewer,
     lang: Lang,
     engine: Engine,
@@ -453,7 +454,7 @@ def point_series_json(
 
 @router.get("/web/api/points/{point_id}/tables/{name}")
 def point_table(
-    point_id: int,
+    point_id: Id,
     name: str,
     principal: Viewer,
     lang: Lang,

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 
 from ecozone.accounts.deps import current_principal, require_roles
 from ecozone.accounts.model import Principal, Role
+from ecozone.api.params import Id
 from ecozone.plan import service
 from ecozone.plan.model import NotFoundError, ProgressError
 
@@ -142,8 +143,10 @@ class ProgressOut(BaseModel):
 
 
 AsOf = Annotated[
-    date | None, Query(description="Judge overdue as on this day (default: today, CST)")
-]
+    date | None,
+    Query(ge=date(2001, 1, 1), le=date(2999, 12, 31),
+          description="Judge overdue as on this day (default: today, CST); 2001..2999"),
+]  # fmt: skip
 
 
 def _not_found(exc: NotFoundError) -> HTTPException:
@@ -171,7 +174,7 @@ def get_measures() -> dict[str, Any]:
 def get_measure(
     engine: Annotated[sa.Engine, Depends(_engine)],
     principal: Annotated[Principal, Depends(current_principal)],
-    number: int,
+    number: Id,
     as_of: AsOf = None,
 ) -> dict[str, Any]:
     """Progress history and flags are included for coordinators, supervisors and admins."""
@@ -187,7 +190,7 @@ def get_measure(
 
 @router.get("/indicators", summary="量化指标 The plan's quantified indicators")
 def get_indicators(
-    measure: Annotated[int | None, Query(description="only this measure's")] = None,
+    measure: Annotated[Id | None, Query(description="only this measure's")] = None,
 ) -> dict[str, Any]:
     try:
         return {"items": service.list_indicators(measure=measure)}
@@ -199,7 +202,7 @@ def get_indicators(
 def get_progress(
     engine: Annotated[sa.Engine, Depends(_engine)],
     _reader: ProgressReader,
-    measure: int | None = None,
+    measure: Id | None = None,
     unit: str | None = None,
     district: str | None = None,
 ) -> dict[str, Any]:

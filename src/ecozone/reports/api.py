@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 
 from ecozone.accounts.deps import CurrentPrincipal, check_enterprise_access
+from ecozone.api.params import Id
 from ecozone.reports import service
 from ecozone.reports.model import MEDIA_TYPES, EnterpriseNotFound, ReportError
 
@@ -46,7 +47,7 @@ def annual_report(
     engine: Annotated[sa.Engine, Depends(_engine)],
     principal: CurrentPrincipal,
     credit_code: Annotated[str, Path(description="Unified social credit code, 18 characters")],
-    year: Annotated[int, Path(description="Calendar year, e.g. 2024")],
+    year: Annotated[Id, Path(description="Calendar year, e.g. 2024")],
     fmt: Annotated[Format, Path(description="html, pdf or xlsx")],
 ) -> Response:
     """Per outlet and pollutant: monitoring method, capture rate, valid hours, mean and

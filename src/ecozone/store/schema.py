@@ -595,3 +595,17 @@ plan_evidence = sa.Table(
     sa.Column("sha256", sa.String(64), sa.ForeignKey("stored_file.sha256"), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),  # the file name as uploaded
 )
+
+# --- login attempts: the throttle's memory, shared by every process --------------------
+
+login_attempt = sa.Table(
+    "login_attempt",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("username", sa.String(100), nullable=False),  # casefolded, as typed
+    sa.Column("client_ip", sa.String(64), nullable=False),
+    sa.Column("succeeded", sa.Boolean, nullable=False),
+    sa.Index(None, "username", "at"),
+    sa.Index(None, "client_ip", "at"),
+)

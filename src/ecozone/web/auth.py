@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecozone.accounts import service as _accounts
-from ecozone.accounts.deps import SESSION_COOKIE, current_principal
+from ecozone.accounts.deps import SESSION_COOKIE, cookie_secure, current_principal
 from ecozone.accounts.model import PUBLIC, AuthError, Principal, RateLimited
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Principal",
     "RateLimited",
     "can_see",
+    "cookie_secure",
     "current_principal",
     "login",
     "logout",

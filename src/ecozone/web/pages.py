@@ -165,14 +165,16 @@ def login_submit(
         max_age=auth.session_max_age_s(),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=auth.cookie_secure(request),
         path="/",
     )
     return response
 
 
-@router.api_route("/logout", methods=["GET", "POST"])
+@router.post("/logout")
 def logout(request: Request, engine: Engine) -> Response:
+    """POST only (the layout's sign-out button): a link or an image elsewhere must not end
+    the session."""
     token = request.cookies.get(auth.SESSION_COOKIE)
     if token:
         auth.logout(engine, token)
