@@ -26,7 +26,7 @@ from ecozone.registry.service import load_devices
 BATCH = 5000
 # The longest frame the gateway's decoder passes on: '##', length, the longest data
 # segment, CRC, CR LF (it looks for CR LF no further than that).
-LONGEST_FRAME = 6 + hj212.MAX_LENIENT_DATA_LENGTH + 6 + 2
+LONGEST_FRAME = 2 + 4 + hj212.MAX_LENIENT_DATA_LENGTH + 4 + 2
 # Text a log line may carry before its '##' (a time stamp, a direction).
 LOG_PREFIX_ALLOWANCE = 4096
 # Rejections that are the file's fault, not a device's: they make the exit status 2.
