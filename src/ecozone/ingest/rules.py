@@ -20,7 +20,7 @@ from typing import Any
 
 from ecozone import hj212
 from ecozone.hj212.codes import code_from_2005
-from ecozone.textguard import UnstorableText, check_text, printable
+from ecozone.textguard import UnstorableText, check_text, find_unstorable, printable
 
 # Data uploads and the kind of measurement each carries (HJ 212-2017 Table 9), and the
 # HJ 212-2025 uploads stored beside them: 2013 raw data (VOCs), 2052 noise single
@@ -364,7 +364,13 @@ def make_storable(verdict: Verdict) -> Verdict:
     An accepted verdict whose measurement rows hold unstorable text becomes a
     rejection naming the field; the text fields of the raw record are made
     printable (U+FFFD for each control), so a rejection is always recorded."""
-    if verdict.accepted:
+    # One search over all of a verdict's text (this runs for every frame); fields are
+    # looked at one by one only when it finds something.
+    texts = [
+        row[name] for row in verdict.rows for name in ROW_TEXT_FIELDS
+        if isinstance(row.get(name), str)
+    ]  # fmt: skip
+    if verdict.accepted and find_unstorable(" ".join(texts)) is not None:
         try:
             for row in verdict.rows:
                 for name in ROW_TEXT_FIELDS:
@@ -373,9 +379,11 @@ def make_storable(verdict: Verdict) -> Verdict:
         except UnstorableText as exc:
             reject(verdict, Reason.UNSTORABLE_TEXT, str(exc))
     raw = verdict.raw
-    for name in RAW_TEXT_FIELDS:
-        if isinstance(raw.get(name), str):
-            raw[name] = printable(raw[name])
+    texts = [raw[name] for name in RAW_TEXT_FIELDS if isinstance(raw.get(name), str)]
+    if find_unstorable(" ".join(texts), multiline=True) is not None:
+        for name in RAW_TEXT_FIELDS:
+            if isinstance(raw.get(name), str):
+                raw[name] = printable(raw[name])
     return verdict
 
 
