@@ -8,10 +8,11 @@ import asyncio
 import contextlib
 from datetime import datetime
 
+import pytest
 import sqlalchemy as sa
 from tests.gateway.helpers import Device, count, minute_packet, prepare, running_gateway
 
-from ecozone import hj212
+from ecozone import config, hj212
 from ecozone.store.schema import raw_frame
 
 T0 = datetime(2026, 11, 20, 8, 40)
@@ -142,3 +143,18 @@ def test_a_burst_of_junk_fragments_is_one_bounded_rejection(sqlite_url):
     assert reason.startswith("160 bytes")
     assert rejected[1].data == b"tail junk, then the connection ends"
     assert count(engine, raw_frame, raw_frame.c.verdict == "accepted") == 1
+
+
+def test_limits_are_read_from_the_environment_and_bad_values_are_named(monkeypatch):
+    monkeypatch.setenv("ECOZONE_GATEWAY_FRAME_DEADLINE_S", "30")
+    monkeypatch.setenv("ECOZONE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", "0")
+    monkeypatch.setenv("ECOZONE_GATEWAY_JUNK_PREFIX_BYTES", "64")
+    settings = config.load()
+    assert (
+        settings.gateway_frame_deadline_s,
+        settings.gateway_max_connections_per_address,
+        settings.gateway_junk_prefix_bytes,
+    ) == (30.0, 0, 64)
+    monkeypatch.setenv("ECOZONE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", "many")
+    with pytest.raises(ValueError, match="ECOZONE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS='many'"):
+        config.load()
