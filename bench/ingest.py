@@ -90,7 +90,12 @@ def free_port() -> int:
 
 
 def start_gateway(url: str, port: int, follow_up: bool) -> subprocess.Popen:
-    env = {**os.environ, "ECOZONE_DATABASE_URL": url}
+    # Every simulated device connects from 127.0.0.1: lift the per-address cap.
+    env = {
+        **os.environ,
+        "ECOZONE_DATABASE_URL": url,
+        "ECOZONE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS": "0",
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "ecozone", "gateway", "--port", str(port), "--no-backfill",
          *([] if follow_up else ["--store-only"])],

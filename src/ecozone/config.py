@@ -53,6 +53,17 @@ class Settings:
     # (ECOZONE_METRICS_ALLOW, addresses or networks) and a bearer token (ECOZONE_METRICS_TOKEN).
     metrics_allow: tuple[str, ...] = ()
     metrics_token: str | None = None
+    # Gateway limits. A frame must be complete this many seconds after its first byte
+    # (after the previous frame): the idle timeout restarts on every read, so alone it
+    # never cuts off a client trickling one byte at a time. Ten kilobytes at 1200 bit/s
+    # take about 80 s, hence the margin. 0: no deadline.
+    gateway_frame_deadline_s: float = 120.0
+    # Connections one IP address may hold open (0: no cap). Devices behind one NAT (a
+    # DTU provider, a park's router) share an address, so this is generous.
+    gateway_max_connections_per_address: int = 200
+    # Bytes kept of a burst of junk (bytes outside any frame, an over-long line) in its
+    # one rejection record; the rest is only counted. `ecozone ingest` keeps the same.
+    gateway_junk_prefix_bytes: int = 256
 
     @property
     def secret_key_file(self) -> Path:
@@ -85,6 +96,19 @@ def _seconds(name: str, default: float) -> float:
     return value
 
 
+def _count(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number") from None
+    if value < 0:
+        raise ValueError(f"{name}={raw!r} must be 0 or more")
+    return value
+
+
 def load() -> Settings:
     data_dir = Path(os.environ.get("ECOZONE_DATA_DIR") or "ecozone-data")
     url = os.environ.get("ECOZONE_DATABASE_URL") or f"sqlite:///{data_dir / 'ecozone.db'}"
@@ -105,6 +129,11 @@ def load() -> Settings:
         max_upload_bytes=_bytes("ECOZONE_MAX_UPLOAD_BYTES", 11 * 1024 * 1024),
         metrics_allow=_networks("ECOZONE_METRICS_ALLOW"),
         metrics_token=os.environ.get("ECOZONE_METRICS_TOKEN") or None,
+        gateway_frame_deadline_s=_seconds("ECOZONE_GATEWAY_FRAME_DEADLINE_S", 120.0),
+        gateway_max_connections_per_address=_count(
+            "ECOZONE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", 200
+        ),
+        gateway_junk_prefix_bytes=_count("ECOZONE_GATEWAY_JUNK_PREFIX_BYTES", 256),
     )
 
 

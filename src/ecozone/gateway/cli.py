@@ -59,6 +59,9 @@ def gateway_command(
             backfill=not no_backfill,
             sm4_key_grace_s=settings.sm4_key_grace_s,
             sm4_length_counts=settings.sm4_length_counts,
+            frame_deadline_s=settings.gateway_frame_deadline_s,
+            max_connections_per_address=settings.gateway_max_connections_per_address,
+            junk_prefix_bytes=settings.gateway_junk_prefix_bytes,
         ),
         after_commit=() if store_only else [pipeline.after_commit(engine)],
     )

@@ -5,7 +5,10 @@ A session cuts the byte stream into frames (hj212.FrameDecoder), judges each
 asked for an answer, sends it only after the commit: an acknowledged frame
 is durable. Rejected frames are stored with their reason and the connection
 lives on. After a reconnect the first minute/hour upload is compared with
-what is stored and missing history is requested (CN 2051/2061).
+what is stored and missing history is requested (CN 2051/2061). Limits keep
+one client from holding resources: a frame must complete within a deadline,
+an address may hold only so many connections, and a burst of junk bytes is
+one bounded record.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter as Tally
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +30,14 @@ from ecozone import hj212
 from ecozone.gateway import hj2025
 from ecozone.gateway.directory import DeviceDirectory
 from ecozone.ingest import rules
-from ecozone.ingest.rules import Verdict, answer_for, backfill_range, judge, measurement_rows
+from ecozone.ingest.rules import (
+    Reason,
+    Verdict,
+    answer_for,
+    backfill_range,
+    judge,
+    measurement_rows,
+)
 from ecozone.ingest.service import AfterCommit, GroupCommitter, now_pair
 from ecozone.ingest.store import latest_data_times
 
@@ -36,6 +47,9 @@ CONNECTIONS = Gauge("ecozone_gateway_open_connections", "Open device connections
 CONNECTIONS_TOTAL = Counter("ecozone_gateway_connections_total", "Device connections accepted")
 ANSWERS = Counter("ecozone_gateway_answers_total", "Answers sent to devices", ["cn"])
 BACKFILL_REQUESTS = Counter("ecozone_gateway_backfill_requests_total", "History requests sent")
+CUT_OFF = Counter(
+    "ecozone_gateway_connections_cut_total", "Connections refused or closed by a limit", ["limit"]
+)
 READ_SIZE = 65536
 
 
@@ -49,6 +63,12 @@ class GatewayOptions:
     # field of encrypted frames sent counts (config.Settings.sm4_*).
     sm4_key_grace_s: float = 24 * 3600.0
     sm4_length_counts: str = "plaintext"
+    # Resource limits (config.Settings.gateway_*): seconds for a started frame to
+    # complete (0: none), open connections per IP address (0: no cap), and bytes
+    # kept of a burst of junk in its one rejection record.
+    frame_deadline_s: float = 120.0
+    max_connections_per_address: int = 200
+    junk_prefix_bytes: int = 256
 
 
 class Gateway:
@@ -68,6 +88,7 @@ class Gateway:
         self.directory = DeviceDirectory(engine)
         self.committer = GroupCommitter(engine, after_commit=after_commit)
         self.sessions: set[Session] = set()
+        self.connections_by_address: Tally[str] = Tally()
         self._server: asyncio.Server | None = None
 
     @property
@@ -107,8 +128,18 @@ class Gateway:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if len(self.sessions) >= self.options.max_connections:
+            CUT_OFF.labels("max_connections").inc()
             writer.close()
             return
+        peername = writer.get_extra_info("peername")
+        address = str(peername[0]) if peername else "unknown"
+        cap = self.options.max_connections_per_address
+        if cap and self.connections_by_address[address] >= cap:
+            log.warning("connection refused: %s already holds %d connections", address, cap)
+            CUT_OFF.labels("per_address").inc()
+            writer.close()
+            return
+        self.connections_by_address[address] += 1
         session = Session(self, reader, writer)
         session.task = asyncio.current_task()
         self.sessions.add(session)
@@ -119,6 +150,9 @@ class Gateway:
         finally:
             self.sessions.discard(session)
             CONNECTIONS.dec()
+            self.connections_by_address[address] -= 1
+            if self.connections_by_address[address] <= 0:
+                del self.connections_by_address[address]
 
 
 class Session:
@@ -138,6 +172,7 @@ class Session:
         self.backfill_checked: set[tuple[int, str]] = set()
         self.task: asyncio.Task[Any] | None = None
         self._closing = False
+        self.junk = JunkBurst(gateway.options.junk_prefix_bytes)
 
     def close(self) -> None:
         self._closing = True
@@ -154,20 +189,37 @@ class Session:
 
     async def run(self) -> None:
         options = self.gateway.options
+        deadline = options.frame_deadline_s
+        frame_started: float | None = None  # when the frame now being received began
         try:
             while not self._closing:
+                timeout = options.idle_timeout_s
+                if frame_started is not None and deadline:
+                    timeout = min(timeout, frame_started + deadline - time.monotonic())
                 try:
-                    chunk = await asyncio.wait_for(
-                        self.reader.read(READ_SIZE), options.idle_timeout_s
-                    )
+                    # The idle timeout restarts on every read; the frame deadline does not.
+                    chunk = await asyncio.wait_for(self.reader.read(READ_SIZE), max(timeout, 0))
                 except TimeoutError:
-                    log.info("idle timeout", extra={"peer": self.peer, "mn": ",".join(self.mns)})
+                    extra = {"peer": self.peer, "mn": ",".join(self.mns)}
+                    if frame_started is not None and timeout < options.idle_timeout_s:
+                        log.info("frame not completed within %g s", deadline, extra=extra)
+                        CUT_OFF.labels("frame_deadline").inc()
+                    else:
+                        log.info("idle timeout", extra=extra)
                     break
                 if not chunk:
                     break
-                for frame in self.decoder.feed(chunk):
+                now = time.monotonic()
+                frames = self.decoder.feed(chunk)
+                self.junk.add(self.decoder.take_rejected(), now)
+                if frames or self.junk.age(now) >= (deadline or options.idle_timeout_s):
+                    self._record_junk()  # a burst ends at the next frame
+                if not self.decoder.buffered:
+                    frame_started = None
+                elif frames or frame_started is None:
+                    frame_started = now
+                for frame in frames:
                     await self._handle(frame)
-                self._record_rejected_bytes()
                 for error in self.reassembler.expire(time.monotonic()):
                     log.warning("incomplete message dropped: %s", error, extra={"peer": self.peer})
         except (ConnectionError, asyncio.CancelledError):
@@ -176,15 +228,14 @@ class Session:
             log.exception("session failed", extra={"peer": self.peer})
         finally:
             with contextlib.suppress(Exception):
+                self._record_junk()
+            with contextlib.suppress(Exception):
                 self.writer.close()
 
-    def _record_rejected_bytes(self) -> None:
-        for rejected in self.decoder.take_rejected():
-            received_at, _ = now_pair()
-            raw = {"received_at": received_at, "peer": self.peer, "data": rejected.data}
-            raw.update(rules.sniff(rejected.data))
-            raw.update(verdict="rejected", reason=rejected.error.reason)
-            self.gateway.committer.submit(Verdict(False, rejected.error.reason, raw), wait=False)
+    def _record_junk(self) -> None:
+        verdict = self.junk.take(self.peer)
+        if verdict is not None:
+            self.gateway.committer.submit(verdict, wait=False)
 
     async def _handle(self, frame: bytes) -> None:
         gateway = self.gateway
@@ -198,7 +249,7 @@ class Session:
             local_now=local_now,
             key_grace=grace,
         )
-        if not verdict.accepted and verdict.reason and verdict.reason.startswith("unknown MN"):
+        if not verdict.accepted and verdict.kind is Reason.UNKNOWN_MN:
             await gateway.directory.refresh_if_stale(verdict.raw.get("mn"))
             if verdict.raw.get("mn") in gateway.directory.devices:
                 verdict = judge(
@@ -239,10 +290,13 @@ class Session:
         future = gateway.committer.submit(verdict, wait=answer is not None or rotating)
         if future is not None:
             try:
-                await future
+                stored_as_accepted = await future
             except Exception:
                 # Not durable, so not acknowledged: the device will send it again.
                 self.close()
+                return
+            if not stored_as_accepted:  # refused at the write; recorded with its reason
+                log.info("frame rejected: %s", verdict.reason, extra={"peer": self.peer})
                 return
             if rotating:
                 await hj2025.rotate_key(self, verdict, local_now)
@@ -292,3 +346,55 @@ class Session:
 def _latest(engine: sa.Engine, point_id: int, kind: str, before: Any) -> list[Any]:
     with engine.connect() as conn:
         return latest_data_times(conn, point_id, kind, before)
+
+
+class JunkBurst:
+    """Bytes outside any frame, gathered until the next frame into one rejection record.
+
+    A device or scanner trickling garbage would otherwise cost one raw_frame
+    row per TCP segment; the record keeps the first `prefix_bytes` bytes and
+    counts the rest."""
+
+    def __init__(self, prefix_bytes: int):
+        self.prefix_bytes = prefix_bytes
+        self._reset()
+
+    def _reset(self) -> None:
+        self._prefix = bytearray()
+        self._whole_prefix = True  # no byte of the burst skipped before the prefix's end
+        self._skipped = 0
+        self._pieces = 0
+        self._first_reason = ""
+        self._started: float | None = None
+
+    def age(self, now: float) -> float:
+        return 0.0 if self._started is None else now - self._started
+
+    def add(self, rejected: Sequence[hj212.Rejected], now: float) -> None:
+        for piece in rejected:
+            if self._started is None:
+                self._started = now
+                self._first_reason = piece.error.reason
+            self._pieces += 1
+            self._skipped += piece.skipped
+            if self._whole_prefix and len(self._prefix) < self.prefix_bytes:
+                self._prefix += piece.data[: self.prefix_bytes - len(self._prefix)]
+            self._whole_prefix = self._whole_prefix and len(piece.data) == piece.skipped
+
+    def take(self, peer: str) -> Verdict | None:
+        """The burst as one rejected verdict (None when there was none); starts a new one."""
+        if self._started is None:
+            return None
+        data = bytes(self._prefix)
+        reason = self._first_reason  # one piece: its own reason says it all
+        if self._pieces > 1:
+            reason = (
+                f"{self._skipped} bytes outside any frame skipped in {self._pieces} pieces,"
+                f" first {len(data)} kept (first: {reason})"
+            )
+        received_at, _ = now_pair()
+        raw = {"received_at": received_at, "peer": peer, "data": data}
+        raw.update(rules.sniff(data))
+        raw.update(verdict="rejected", reason=reason)
+        self._reset()
+        return Verdict(False, reason, raw, kind=Reason.JUNK)

@@ -24,8 +24,13 @@ _MAX_REJECTS_HELD = 1000
 class Rejected:
     """Bytes the decoder dropped, and why (kept so the gateway can record them)."""
 
-    data: bytes
+    data: bytes  # at most the first 256 bytes of the span
     error: ProtocolError
+    size: int = 0  # bytes in the whole span (0: len(data))
+
+    @property
+    def skipped(self) -> int:
+        return self.size or len(self.data)
 
 
 class FrameDecoder:
@@ -105,7 +110,7 @@ class FrameDecoder:
         data = bytes(self._buf[pos:end])
         if data.strip(b"\r\n\x00 "):
             error = BadHeader(f"{end - pos} {what} skipped", offset=self._consumed + pos)
-            self._record(Rejected(data[:_MAX_REJECT_KEPT], error))
+            self._record(Rejected(data[:_MAX_REJECT_KEPT], error, size=len(data)))
         return end
 
     def _reject(self, pos: int, n: int, error: ProtocolError) -> int:

@@ -3,7 +3,8 @@
 Pure functions over plain data (no I/O). The frame is parsed leniently
 first so that its MN is known even when the device's deviations are not
 tolerated; a strict device whose frame needs tolerance is then rejected
-with the deviations named.
+with the deviations named. Text the database cannot hold (NUL, controls) is
+refused here, at the boundary, so it never reaches a batch.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from ecozone import hj212
 from ecozone.hj212.codes import code_from_2005
+from ecozone.textguard import UnstorableText, check_text, find_unstorable, printable
 
 # Data uploads and the kind of measurement each carries (HJ 212-2017 Table 9), and the
 # HJ 212-2025 uploads stored beside them: 2013 raw data (VOCs), 2052 noise single
@@ -47,6 +50,26 @@ _CN_SNIFF = re.compile(rb"CN=(\d{4})[;,&]")
 _QN_SNIFF = re.compile(rb"QN=(\d{1,20})[;,&]")
 
 
+# Text columns of a raw_frame record and of a measurement row.
+RAW_TEXT_FIELDS = ("peer", "mn", "cn", "qn", "reason")
+ROW_TEXT_FIELDS = ("pollutant", "flag", "eflag")
+
+
+class Reason(StrEnum):
+    """Why a frame was rejected; the stored reason text adds the details."""
+
+    PROTOCOL = "protocol"  # the frame does not parse (framing, CRC, header fields)
+    UNKNOWN_MN = "unknown_mn"
+    ANNOUNCED = "announced"  # unknown MN announcing its logger (HJ 212-2025 CN 1001)
+    WRONG_PASSWORD = "wrong_password"
+    STRICT_DEVIATION = "strict_deviation"  # a strict device's frame needs tolerance
+    NOT_ENCRYPTED = "not_encrypted"  # plaintext from a device that must use SM4
+    BAD_DATA = "bad_data"  # data that cannot be stored as sent (times, ranges, lengths)
+    UNSTORABLE_TEXT = "unstorable_text"  # NUL or another control character in a field
+    DATABASE_REFUSED = "database_refused"  # the database refused the frame's rows
+    JUNK = "junk"  # bytes outside any frame
+
+
 @dataclass
 class Verdict:
     """What to store and answer for one frame."""
@@ -59,6 +82,8 @@ class Verdict:
     rows: list[dict[str, Any]] = field(default_factory=list)
     # The SM4 key the frame was decrypted with (answers are encrypted with it).
     sm4_key: bytes | None = None
+    # Why it was rejected (None when accepted).
+    kind: Reason | None = None
 
 
 def sniff(frame: bytes) -> dict[str, str | None]:
@@ -96,28 +121,39 @@ def judge(
     except hj212.KeyRequired as exc:
         packet, key, reason = _decrypt(frame, devices.get(exc.mn or ""), received_at, key_grace)
         if packet is None:
-            return _reject(raw, reason or exc.reason, **sniff(frame))
+            return _reject(raw, Reason.PROTOCOL, reason or exc.reason, **sniff(frame))
     except hj212.ProtocolError as exc:
-        return _reject(raw, exc.reason, **sniff(frame))
+        return _reject(raw, Reason.PROTOCOL, exc.reason, **sniff(frame))
+    unstorable = unstorable_text(packet)
+    if unstorable is not None:
+        raw.update(mn=_shown(packet.mn), cn=_shown(packet.cn), qn=_shown(packet.qn))
+        return _reject(raw, Reason.UNSTORABLE_TEXT, unstorable)
     raw.update(mn=packet.mn, cn=packet.cn, qn=packet.qn)
 
     device = devices.get(packet.mn)
     if device is None:
         if packet.cn == "1001":  # HJ 212-2025 onboarding: kept as a pending device, not data
-            verdict = _reject(raw, f"unknown MN {packet.mn} announced its logger (CN 1001)")
+            verdict = _reject(
+                raw, Reason.ANNOUNCED, f"unknown MN {packet.mn} announced its logger (CN 1001)"
+            )
             verdict.packet = packet
             return verdict
-        return _reject(raw, f"unknown MN {packet.mn}")
+        return _reject(raw, Reason.UNKNOWN_MN, f"unknown MN {packet.mn}")
     if not hmac.compare_digest(packet.pw.encode(), device.password.encode()):
-        return _reject(raw, f"wrong password for MN {packet.mn}")
+        return _reject(raw, Reason.WRONG_PASSWORD, f"wrong password for MN {packet.mn}")
     shape = hj212.mn_deviation(packet.mn, packet.protocol_version)
     deviations = [d for d in packet.deviations if d != shape]
     if deviations and not device.lenient:
         listed = "; ".join(deviations)
-        return _reject(raw, f"device {packet.mn} is strict and the frame deviates: {listed}")
+        return _reject(
+            raw,
+            Reason.STRICT_DEVIATION,
+            f"device {packet.mn} is strict and the frame deviates: {listed}",
+        )
     if _must_be_encrypted(device, packet, frame):
         return _reject(
             raw,
+            Reason.NOT_ENCRYPTED,
             f"device {packet.mn} must encrypt CN {packet.cn} with SM4 (HJ 212-2025 §6.4);"
             " the frame is plaintext",
         )
@@ -128,7 +164,9 @@ def judge(
         misaligned = period_deviation(kind, packet.cp.data_time)
         if misaligned is not None:
             if not device.lenient:
-                return _reject(raw, f"device {packet.mn} is strict and {misaligned}")
+                return _reject(
+                    raw, Reason.STRICT_DEVIATION, f"device {packet.mn} is strict and {misaligned}"
+                )
             start = period_start(kind, packet.cp.data_time)
             deviations.append(f"{misaligned}; filed at {start:%Y-%m-%d %H:%M:%S}")
     if kind is not None and not packet.is_packetized:  # parts wait for the whole message
@@ -137,7 +175,7 @@ def judge(
                 packet, device.point_id, kind, received_at, local_now, lenient=device.lenient
             )
         except ValueError as exc:
-            return _reject(raw, str(exc))
+            return _reject(raw, Reason.BAD_DATA, str(exc))
     raw["verdict"] = "accepted"
     tolerated = deviations + ([shape] if shape in packet.deviations else [])
     if tolerated:
@@ -280,12 +318,83 @@ def measurement_rows(
     return rows
 
 
-def _reject(raw: dict[str, Any], reason: str, **sniffed: str | None) -> Verdict:
+def _reject(raw: dict[str, Any], kind: Reason, reason: str, **sniffed: str | None) -> Verdict:
     for key, value in sniffed.items():
         raw.setdefault(key, value)
+    reason = printable(reason)  # details may quote what the device sent
     raw["verdict"] = "rejected"
     raw["reason"] = reason
-    return Verdict(False, reason, raw)
+    return Verdict(False, reason, raw, kind=kind)
+
+
+def _shown(text: str | None) -> str | None:
+    return None if text is None else printable(text)
+
+
+def unstorable_text(packet: hj212.Packet) -> str | None:
+    """What in a parsed frame the platform cannot store, naming the field and the
+    character (PostgreSQL refuses NUL in text; ecozone.textguard refuses all
+    controls), or None. Checked before anything else so that neither the
+    rejection record nor the measurements carry it."""
+    try:
+        for name, value in (
+            ("QN", packet.qn), ("ST", packet.st), ("CN", packet.cn),
+            ("MN", packet.mn), ("PW", packet.pw),
+        ):  # fmt: skip
+            if value is not None:
+                check_text(value, name)
+        for name, value in packet.cp.fields.items():
+            check_text(name, "CP field name")
+            if isinstance(value, str):
+                check_text(value, f"CP {name}")
+        for code, subfields in packet.cp.pollutants.items():
+            check_text(code, "CP code")
+            for sub, value in subfields.items():
+                check_text(sub, f"CP {code} sub-field name")
+                if isinstance(value, str):
+                    check_text(value, f"{code}-{sub}")
+    except UnstorableText as exc:
+        return str(exc)
+    return None
+
+
+def make_storable(verdict: Verdict) -> Verdict:
+    """The verdict in a form the database can hold, checked before it joins a batch.
+
+    An accepted verdict whose measurement rows hold unstorable text becomes a
+    rejection naming the field; the text fields of the raw record are made
+    printable (U+FFFD for each control), so a rejection is always recorded."""
+    # One search over all of a verdict's text (this runs for every frame); fields are
+    # looked at one by one only when it finds something.
+    texts = [
+        row[name] for row in verdict.rows for name in ROW_TEXT_FIELDS
+        if isinstance(row.get(name), str)
+    ]  # fmt: skip
+    if verdict.accepted and find_unstorable(" ".join(texts)) is not None:
+        try:
+            for row in verdict.rows:
+                for name in ROW_TEXT_FIELDS:
+                    if isinstance(row.get(name), str):
+                        check_text(row[name], f"measurement {name}")
+        except UnstorableText as exc:
+            reject(verdict, Reason.UNSTORABLE_TEXT, str(exc))
+    raw = verdict.raw
+    texts = [raw[name] for name in RAW_TEXT_FIELDS if isinstance(raw.get(name), str)]
+    if find_unstorable(" ".join(texts), multiline=True) is not None:
+        for name in RAW_TEXT_FIELDS:
+            if isinstance(raw.get(name), str):
+                raw[name] = printable(raw[name])
+    return verdict
+
+
+def reject(verdict: Verdict, kind: Reason, reason: str) -> None:
+    """Turn a verdict into a rejection (nothing of it but the raw record is stored)."""
+    reason = printable(reason)
+    verdict.accepted = False
+    verdict.kind = kind
+    verdict.reason = reason
+    verdict.rows = []
+    verdict.raw.update(verdict="rejected", reason=reason)
 
 
 def answer_for(packet: hj212.Packet) -> hj212.Packet | None:

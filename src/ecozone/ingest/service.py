@@ -5,7 +5,9 @@ the future to resolve: it resolves only after the transaction holding the
 frame has committed, so an acknowledged frame is never lost. While one
 transaction runs in the writer thread, new submissions pile up and go
 together into the next one; throughput therefore grows with load instead of
-hinging on one commit per frame.
+hinging on one commit per frame. One bad frame never costs the others: rows
+are checked before the batch, and a batch the database refuses is split in
+halves until the refused frame is alone, then recorded as rejected.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from prometheus_client import Counter, Histogram
 
-from ecozone.ingest.rules import Verdict
+from ecozone.ingest.rules import Reason, Verdict, make_storable, reject
 from ecozone.measurements.store import insert_raw_frames, upsert_measurements
 from ecozone.store.schema import device as device_table
 
@@ -40,6 +43,11 @@ BATCH_FRAMES = Histogram(
     "Frames per group commit",
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000),
 )
+
+
+def label(verdict: Verdict) -> str:
+    """A bounded label for a rejection: its Reason, else the reason text's first words."""
+    return str(verdict.kind) if verdict.kind is not None else reason_label(verdict.reason)
 
 
 def reason_label(reason: str | None) -> str:
@@ -77,15 +85,72 @@ def write_verdicts(engine: sa.Engine, verdicts: Iterable[Verdict]) -> int:
     for v in verdicts:
         FRAMES.labels("accepted" if v.accepted else "rejected").inc()
         if not v.accepted:
-            REJECTIONS.labels(reason_label(v.reason)).inc()
+            REJECTIONS.labels(label(v)).inc()
     MEASUREMENTS.inc(written)
     return written
+
+
+# Errors that say the database cannot be used right now, whatever the rows: splitting
+# the batch would not help, so every frame of it fails (and is not acknowledged).
+_UNAVAILABLE = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+
+
+def write_isolating(engine: sa.Engine, verdicts: Sequence[Verdict]) -> list[Exception | None]:
+    """Store a batch so that a frame the database refuses costs only itself.
+
+    Each verdict is first made storable (rules.make_storable). When the
+    commit fails for a reason other than an unavailable database, the batch
+    is retried in halves; a frame that fails alone is stored as rejected
+    (Reason.DATABASE_REFUSED) without its measurements. Returns, per
+    verdict, None when its record is committed (see `verdict.accepted`) or
+    the error that kept it from being stored.
+    """
+    for verdict in verdicts:
+        make_storable(verdict)
+    outcomes: list[Exception | None] = [None] * len(verdicts)
+    _write_part(engine, list(verdicts), 0, len(verdicts), outcomes)
+    return outcomes
+
+
+def _write_part(
+    engine: sa.Engine, verdicts: list[Verdict], lo: int, hi: int, outcomes: list[Exception | None]
+) -> None:
+    try:
+        write_verdicts(engine, verdicts[lo:hi])
+        return
+    except _UNAVAILABLE as exc:
+        outcomes[lo:hi] = [exc] * (hi - lo)
+        return
+    except Exception as exc:
+        error = exc
+    if hi - lo > 1:
+        middle = (lo + hi) // 2
+        _write_part(engine, verdicts, lo, middle, outcomes)
+        _write_part(engine, verdicts, middle, hi, outcomes)
+        return
+    verdict = verdicts[lo]
+    if not verdict.accepted:  # even its bare record was refused
+        outcomes[lo] = error
+        return
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+    summary = f"{error.__class__.__name__}: {detail[0] if detail else ''}"[:300]
+    log.warning("frame of MN %s refused by the database: %s", verdict.raw.get("mn"), summary)
+    reject(verdict, Reason.DATABASE_REFUSED, f"the database refused the frame: {summary}")
+    try:
+        write_verdicts(engine, [verdict])
+    except Exception as exc:
+        outcomes[lo] = exc
 
 
 @dataclass
 class _Item:
     verdict: Verdict
-    future: asyncio.Future[None] | None
+    future: asyncio.Future[bool] | None
 
 
 AfterCommit = Callable[[list[dict[str, Any]]], None]
@@ -123,8 +188,10 @@ class GroupCommitter:
         if self.after_commit:
             self._hook_task = loop.create_task(self._run_hooks(), name="after-commit")
 
-    def submit(self, verdict: Verdict, *, wait: bool) -> asyncio.Future[None] | None:
-        """Queue a verdict; with wait=True the returned future resolves after commit."""
+    def submit(self, verdict: Verdict, *, wait: bool) -> asyncio.Future[bool] | None:
+        """Queue a verdict; with wait=True the returned future resolves after commit,
+        to True when the frame was stored as accepted, False when it was stored as
+        rejected at the last moment (its text or the database refused its rows)."""
         if self._closing:
             raise RuntimeError("the writer is shutting down")
         future = asyncio.get_running_loop().create_future() if wait else None
@@ -172,21 +239,29 @@ class GroupCommitter:
     async def _write(self, batch: list[_Item]) -> None:
         started = time.perf_counter()
         try:
-            await asyncio.to_thread(write_verdicts, self.engine, [i.verdict for i in batch])
-        except Exception as exc:  # the database failed: nobody gets an answer
-            log.error("group commit of %d frames failed: %s", len(batch), exc)
-            for item in batch:
-                if item.future is not None and not item.future.done():
-                    item.future.set_exception(exc)
-            return
+            outcomes = await asyncio.to_thread(
+                write_isolating, self.engine, [i.verdict for i in batch]
+            )
+        except Exception as exc:  # pragma: no cover - write_isolating reports per frame
+            outcomes = [exc] * len(batch)
+        failed = [error for error in outcomes if error is not None]
+        if failed:  # the database failed: those frames get no answer
+            log.error(
+                "group commit: %d of %d frames failed: %s", len(failed), len(batch), failed[0]
+            )
         WRITE_SECONDS.observe(time.perf_counter() - started)
         BATCH_FRAMES.observe(len(batch))
-        if self.after_commit:
-            self._committed_rows.extend(row for item in batch for row in item.verdict.rows)
+        stored = [item for item, error in zip(batch, outcomes, strict=True) if error is None]
+        if self.after_commit and stored:
+            self._committed_rows.extend(row for item in stored for row in item.verdict.rows)
             self._rows_ready.set()
-        for item in batch:
-            if item.future is not None and not item.future.done():
-                item.future.set_result(None)
+        for item, error in zip(batch, outcomes, strict=True):
+            if item.future is None or item.future.done():
+                continue
+            if error is None:
+                item.future.set_result(item.verdict.accepted)
+            else:
+                item.future.set_exception(error)
 
 
 def now_pair() -> tuple[datetime, datetime]:
