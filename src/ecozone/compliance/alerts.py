@@ -461,3 +461,18 @@ send_back = _supervisor_step(
     AlertAction.SEND_BACK,
     "A supervisor sends an answer back (退回), saying why; the enterprise answers again.",
 )
+
+
+def attachment(
+    engine: sa.Engine, alert_id: int, sha256: str, *, scope: Scope | None = None
+) -> tuple[str, str, bytes]:
+    """(name, media type, content) of a file attached to an alert the viewer may read;
+    NotFoundError for an alert outside `scope` or a file not attached to it (alike)."""
+    with engine.connect() as conn:
+        if not store.select_alerts(conn, alert_ids=[alert_id], scope=scope):
+            raise NotFoundError(f"no alert {alert_id}")
+        name = desk_store.attachment_name(conn, alert_id, sha256)
+        if name is None:
+            raise NotFoundError(f"alert {alert_id} has no attachment {sha256[:12]}")
+        media_type, content = files.load(conn, sha256)
+    return name, media_type, content
