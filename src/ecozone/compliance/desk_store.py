@@ -120,7 +120,8 @@ def state_counts(conn: sa.Connection, query: DeskQuery, scope: Scope) -> dict[st
 
 
 def filter_choices(conn: sa.Connection, scope: Scope) -> dict[str, list[dict[str, Any]]]:
-    """Districts, enterprises and points the viewer may pick in the filters."""
+    """Districts, enterprises, points and alerted pollutants the viewer may pick in the
+    filters."""
     owned = scope_condition(scope, own=True)
     districts = conn.execute(
         sa.select(district.c.id, district.c.name)
@@ -140,7 +141,15 @@ def filter_choices(conn: sa.Connection, scope: Scope) -> dict[str, list[dict[str
         .where(owned)
         .order_by(enterprise.c.name, point.c.code)
     )
+    pollutants = conn.execute(
+        sa.select(alert.c.pollutant)
+        .select_from(alert.join(enterprise, enterprise.c.id == alert.c.enterprise_id))
+        .where(owned, alert.c.pollutant.is_not(None))
+        .distinct()
+        .order_by(alert.c.pollutant)
+    )
     return {
+        "pollutants": list(pollutants.scalars()),
         "districts": [dict(r) for r in districts.mappings()],
         "enterprises": [dict(r) for r in enterprises.mappings()],
         "points": [dict(r) for r in points.mappings()],
