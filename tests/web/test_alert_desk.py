@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _why_not, login
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
 from ecozone.accounts.throttle import LoginThrottle
+from ecozone.compliance.alerts import remind_overdue
 from ecozone.store.schema import alert
 
 pytestmark = pytest.mark.browser
@@ -61,6 +62,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             detail={"unit": "mg/m3", "hours": [{"data_time": "2026-01-01T08:00:00+08:00",
                                                  "computed": 100.0, "device": 89.0}]},
         )  # fmt: skip
+        # dispatched long ago with a deadline long past: overdue
+        overdue = add_alert(
+            conn, type="offline", point_id=ids["power_dw"], enterprise_id=ids["power"],
+            start=datetime(2025, 12, 30, 8), state="dispatched", deadline=date(2026, 1, 6),
+        )  # fmt: skip
         chemical_alert = conn.execute(
             sa.select(alert.c.id).where(alert.c.enterprise_id == ids["chemical"])
         ).scalar_one()
@@ -68,7 +74,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     server = LiveServer(web_app(engine)).start()
     try:
         yield {"url": server.url, "engine": engine, "ids": ids, "users": users,
-               "exceedance": exceedance, "mismatch": mismatch, "chemical_alert": chemical_alert}  # fmt: skip
+               "exceedance": exceedance, "mismatch": mismatch, "chemical_alert": chemical_alert, "overdue": overdue}  # fmt: skip
     finally:
         server.stop()
         engine.dispose()
@@ -222,5 +228,15 @@ def test_the_list_filters_counts_and_marks_overdue(browser: Any, site: dict[str,
         "dispatched"
     )
     assert all(s == "已派发" for s in page.locator('td[data-key="state"]').all_inner_texts())
+    # the timer's reminder: recorded once, shown in the list and on the alert
+    assert remind_overdue(site["engine"]) == [site["overdue"]]
+    assert remind_overdue(site["engine"]) == []
+    page.goto("/alerts?state=overdue")
+    row = page.locator("table.data tbody tr.overdue")
+    assert row.count() == 1
+    assert re.fullmatch(r"逾期 \d+ 个工作日", row.locator('td[data-key="overdue"]').inner_text())
+    page.goto(f"/alerts/{site['overdue']}")
+    assert page.locator(".page-head .badge.overdue").inner_text().startswith("已逾期")
+    assert history(page) == ["remind"]
     page.goto("/alerts?type=nonsense")
     assert "无法识别" in page.locator(".alert-box.error").inner_text()
