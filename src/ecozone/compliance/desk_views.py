@@ -106,7 +106,7 @@ def figures(a: dict[str, Any], lang: str) -> dict[str, Any]:
     else:
         end = a["end"] or local_time(shell.now()).replace(tzinfo=None)
         out["hours"] = max(0.0, (end - a["start"]) / timedelta(hours=1))
-        text = t(lang, "desk.fig.hours_text", hours=_num(out["hours"]))
+        text = t(lang, "desk.fig.hours_text", hours=f"{out['hours']:.1f}")
     out["text"] = text
     return out
 
@@ -353,7 +353,7 @@ def _evidence(conn: sa.Connection, a: dict[str, Any], lang: str) -> dict[str, An
         limit = a["limit_value"] if a["type"] == AlertType.EXCEEDANCE else None
     return {
         "title": f"{name} · {t(lang, 'desk.kind.' + kind)}",
-        "unit": detail.get("unit") or "",
+        "unit": detail.get("unit") or pollutant_unit(a["pollutant"]),
         "series": series,
         "limit": limit,
         "limit_label": t(lang, "desk.fig.limit") + (f" {_num(limit)}" if limit else ""),

@@ -31,14 +31,16 @@ function drawEvidence() {
     }
   }
   const limit = evidence.limit || 0;
+  // the axis reaches over the data and the alert's span, so the shaded span always shows
+  const times = evidence.series.flatMap((s) => s.points.map(([t]) => Date.parse(t)));
+  const span = evidence.span.map((t) => Date.parse(t));
   const chart = echarts.init(element, null, { renderer: "canvas" });
   chart.setOption({
     animation: false,
     grid: { left: 56, right: 24, top: 36, bottom: 36 },
     legend: { top: 0, right: 0 },
     tooltip: { trigger: "axis" },
-    title: { text: evidence.title, left: 0, top: 0, textStyle: { fontSize: 13 } },
-    xAxis: { type: "time" },
+    xAxis: { type: "time", min: Math.min(...times, ...span), max: Math.max(...times, ...span) },
     yAxis: {
       type: "value", name: evidence.unit,
       max: (extent) => (limit > extent.max ? Math.ceil(limit * 1.15) : null),
