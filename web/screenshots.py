@@ -414,11 +414,15 @@ def shoot(out: Path) -> None:
             sa.select(alert.c.id).where(alert.c.type == "exceedance", alert.c.state == "feedback")
         ).scalar_one()
         first = conn.execute(sa.select(sa.func.min(enterprise.c.id))).scalar_one()
-        own_point = conn.execute(
-            sa.select(point.c.id)
-            .where(point.c.enterprise_id == first)
-            .order_by(point.c.kind != "flue_gas", point.c.id)
-        ).scalars().first()
+        own_point = (
+            conn.execute(
+                sa.select(point.c.id)
+                .where(point.c.enterprise_id == first)
+                .order_by(point.c.kind != "flue_gas", point.c.id)
+            )
+            .scalars()
+            .first()
+        )
     t0 = _local(now).replace(minute=0, second=0, microsecond=0)
     with engine.begin() as conn:
         answer_alert = _alert(
