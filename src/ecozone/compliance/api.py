@@ -399,7 +399,7 @@ def feedback(alert_id: int, engine: Engine, principal: Enterprise, body: Feedbac
     responses={**_ACTION_RESPONSES, 400: {"description": "A file refused (type, size, name)"}},
     summary="反馈 The enterprise's answer with photos or PDF files (multipart)",
 )
-async def feedback_with_files(
+def feedback_with_files(
     alert_id: int,
     engine: Engine,
     principal: Enterprise,
@@ -408,7 +408,8 @@ async def feedback_with_files(
     comment: Annotated[str | None, Form()] = None,
     files: Annotated[list[UploadFile] | None, File(description="JPEG, PNG or PDF")] = None,
 ) -> Any:
-    attachments = [(f.filename or "", await f.read()) for f in files or []]
+    # a sync route, run off the event loop: the use case writes to the database
+    attachments = [(f.filename or "", f.file.read()) for f in files or []]
     return _act(
         engine,
         principal,

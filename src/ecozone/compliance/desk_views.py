@@ -515,7 +515,7 @@ def desk_action(
 
 
 @router.post("/alerts/{alert_id}/feedback", response_class=HTMLResponse)
-async def desk_feedback(
+def desk_feedback(
     alert_id: int,
     request: Request,
     principal: Viewer,
@@ -528,7 +528,7 @@ async def desk_feedback(
     """The enterprise's answer: cause, measures and photos or PDF files."""
     attachments = []
     for upload in files or []:
-        content = await upload.read()
+        content = upload.file.read()  # a sync route: FastAPI runs it off the event loop
         if upload.filename or content:  # an empty file input sends an empty part
             attachments.append((upload.filename or "", content))
     typed = {"cause": cause, "measures": measures}
