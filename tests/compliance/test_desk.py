@@ -85,6 +85,21 @@ def test_a_false_alarm_is_closed_from_dispatched_with_its_reason(engine, points)
     assert out["actions"][-1]["close_reason"] == "false_alarm"
 
 
+def test_a_send_back_keeps_the_deadline_or_sets_a_new_one(engine, points):
+    alert_id = dispatched(engine, points)
+    answer = {"actor": "enterprise", "cause": "泵故障", "measures": "已更换"}
+    step(engine, alert_id, "feedback", **answer, now=cst(6, 15))
+    out = step(engine, alert_id, "send_back", comment="不完整", now=cst(7, 9))
+    assert out["deadline"] == DEADLINE.isoformat()  # kept: 10 March
+    step(engine, alert_id, "feedback", **answer, now=cst(7, 10))
+    # Friday 7 March + 2 working days: Mon 10, Tue 11
+    out = step(engine, alert_id, "send_back", comment="仍不完整", deadline_days=2, now=cst(7, 11))
+    assert out["deadline"] == "2025-03-11"
+    assert out["actions"][-1]["deadline"] == "2025-03-11"
+    with pytest.raises(Exception, match="deadline belongs to dispatch or send_back"):
+        step(engine, alert_id, "urge", deadline_days=2)
+
+
 def test_forbidden_steps_change_nothing(engine, points):
     alert_id = raise_exceedance(engine, points)
     before = action_count(engine)

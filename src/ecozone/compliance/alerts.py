@@ -229,8 +229,9 @@ def act(
     alert outside `scope` answers NotFoundError like a missing one.
 
     A dispatch sets the deadline `deadline_days` working days ahead (settings' default
-    when None); a close says its `reason`; feedback may carry `attachments` (name,
-    content), each checked by ecozone.files and kept by its SHA-256."""
+    when None); a send-back may set a new one (None keeps the deadline it had); a close
+    says its `reason`; feedback may carry `attachments` (name, content), each checked by
+    ecozone.files and kept by its SHA-256."""
     actor = checked_actor(actor)
     try:
         action = AlertAction(action)
@@ -250,9 +251,12 @@ def act(
     settings = settings or DeskSettings()
     at = instant(now)
     deadline = None
-    if deadline_days is not None and action is not AlertAction.DISPATCH:
-        raise ComplianceError(f"deadline_days: a deadline belongs to dispatch, not {action}")
-    if action is AlertAction.DISPATCH:
+    resets = (AlertAction.DISPATCH, AlertAction.SEND_BACK)
+    if deadline_days is not None and action not in resets:
+        raise ComplianceError(
+            f"deadline_days: a deadline belongs to dispatch or send_back, not {action}"
+        )
+    if action is AlertAction.DISPATCH or deadline_days is not None:
         days = settings.deadline_days if deadline_days is None else deadline_days
         if not 1 <= days <= settings.max_deadline_days:
             raise ComplianceError(
@@ -329,7 +333,7 @@ def transition(
     if not store.set_alert_state(conn, alert_id, state.value, target.value, at):
         raise TransitionError(f"alert {alert_id} changed meanwhile; read it again and retry")
     fields = {}
-    if action is AlertAction.DISPATCH:
+    if action is AlertAction.DISPATCH or (action is AlertAction.SEND_BACK and deadline):
         fields["deadline"] = deadline
     elif action in (AlertAction.CLOSE, AlertAction.REOPEN):
         fields["close_reason"] = reason.value if reason is not None else None

@@ -266,6 +266,12 @@ class DispatchRequest(ActionRequest):
     )
 
 
+class SendBackRequest(ActionRequest):
+    deadline_days: int | None = Field(
+        None, ge=1, le=60, description="A new deadline in working days; none keeps the old one"
+    )
+
+
 class CloseRequest(ActionRequest):
     reason: CloseReason | None = Field(
         None, description="false_alarm needs a comment; default: resolved (false_alarm if open)"
@@ -440,7 +446,24 @@ def attachment_headers(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
 
 
-_supervisor_step(AlertAction.SEND_BACK, "退回 Send the answer back (comment says why)")
+@router.post(
+    "/alerts/{alert_id}/send_back",
+    response_model=Alert,
+    responses=_ACTION_RESPONSES,
+    summary="退回 Send the answer back (comment says why), optionally with a new deadline",
+)
+def send_back(alert_id: int, engine: Engine, principal: Staff, body: SendBackRequest) -> Any:
+    return _act(
+        engine,
+        principal,
+        alert_id,
+        AlertAction.SEND_BACK,
+        comment=body.comment,
+        deadline_days=body.deadline_days,
+        settings=config.desk_settings(),
+    )
+
+
 _supervisor_step(AlertAction.VERIFY, "核实 Verify the answer")
 
 

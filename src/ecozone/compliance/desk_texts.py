@@ -84,6 +84,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "desk.no_actions": ("当前状态下您无可执行的操作。", "Nothing for you to do in this state."),
     "desk.deadline": ("反馈期限", "Deadline"),
     "desk.deadline_days": ("期限（工作日）", "Deadline (working days)"),
+    "desk.new_deadline_days": ("新期限（工作日，可不填）", "New deadline (working days, optional)"),
+    "desk.keep_deadline": ("不填则沿用原期限", "empty keeps the deadline"),
     "desk.comment": ("说明", "Note"),
     "desk.reason": ("理由", "Reason"),
     "desk.attachments": (

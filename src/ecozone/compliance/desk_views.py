@@ -503,7 +503,7 @@ def desk_action(
     """A supervisor's step: dispatch (deadline), urge, send back, verify, close, false
     alarm, reopen."""
     fields: dict[str, Any] = {"comment": comment.strip() or None}
-    if action == "dispatch":
+    if action in ("dispatch", "send_back"):
         days = deadline_days.strip()
         fields["deadline_days"] = int(days) if days.isdigit() else (0 if days else None)
     if action == "false_alarm":
