@@ -166,9 +166,22 @@ def alerts_send_back(
     alert_id: Annotated[int, typer.Argument(metavar="ID")],
     comment: Annotated[str, typer.Option(help="Why the answer does not do.")],
     actor: Actor,
+    deadline_days: Annotated[
+        int | None, typer.Option(help="A new deadline in working days (default: keep it).")
+    ] = None,
 ) -> None:
     """Send the enterprise's answer back; it answers again."""
-    _step(lambda engine: alerts.send_back(engine, alert_id, actor, comment=comment))
+    _step(
+        lambda engine: alerts.act(
+            engine,
+            alert_id,
+            "send_back",
+            actor=actor,
+            comment=comment,
+            deadline_days=deadline_days,
+            settings=desk_settings(),
+        )
+    )
 
 
 @alerts_app.command("remind")
