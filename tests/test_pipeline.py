@@ -104,3 +104,29 @@ def test_batch_recompute_raises_the_same_alert_as_the_stream(database_url):
         raised = conn.execute(sa.select(alert)).one()._mapping
     # 200 x (21 - 6) / (21 - 8.5) = 240, as in the streaming test.
     assert (raised["type"], raised["start"], raised["peak"]) == ("exceedance", HOUR, 240.0)
+
+
+def test_the_periodic_checks_remind_of_an_overdue_alert_once_a_day(database_url):
+    from tests.compliance.conftest import REGISTRY
+
+    from ecozone.registry import import_registry
+    from ecozone.store.engine import make_engine
+    from ecozone.store.migrate import upgrade_engine
+    from ecozone.store.schema import alert_action, enterprise
+
+    engine = make_engine(database_url)
+    upgrade_engine(engine)
+    import_registry(engine, REGISTRY)
+    with engine.begin() as conn:
+        owner = conn.execute(sa.select(enterprise.c.id)).scalar_one()
+        conn.execute(
+            alert.insert().values(type="permit_expired", enterprise_id=owner, start=HOUR,
+                                  state="dispatched", condition_key="overdue",
+                                  deadline=HOUR.date() - timedelta(days=7))
+        )  # fmt: skip
+    pipeline.run_checks(engine)
+    pipeline.run_checks(engine)
+    with engine.connect() as conn:
+        actions = conn.execute(sa.select(alert_action.c.action, alert_action.c.actor)).all()
+    engine.dispose()
+    assert [tuple(a) for a in actions] == [("remind", "ecozone")]

@@ -28,11 +28,11 @@ from tests.web.server import LiveServer  # noqa: E402
 from ecozone import web  # noqa: E402
 from ecozone.accounts import service as accounts  # noqa: E402
 from ecozone.api.app import create_app  # noqa: E402
+from ecozone.compliance import alerts  # noqa: E402
+from ecozone.measurements.store import upsert_measurements  # noqa: E402
 from ecozone.registry import import_registry  # noqa: E402
 from ecozone.store.engine import make_engine  # noqa: E402
-from ecozone.measurements.store import upsert_measurements  # noqa: E402
 from ecozone.store.migrate import upgrade_engine  # noqa: E402
-from ecozone.times import CHINA_STANDARD_TIME  # noqa: E402
 from ecozone.store.schema import (  # noqa: E402
     aggregate,
     alert,
@@ -43,6 +43,7 @@ from ecozone.store.schema import (  # noqa: E402
     permit_limit,
     point,
 )
+from ecozone.times import CHINA_STANDARD_TIME  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -422,6 +423,31 @@ def shoot(out: Path) -> None:
                 alert.c.type == "exceedance", alert.c.state == "dispatched"
             )
         ).scalar_one()
+        # the desk: a feedback to verify, and an exceedance of the enterprise user's own
+        # enterprise (the first), dispatched to it for an answer
+        desk_alert = conn.execute(
+            sa.select(alert.c.id).where(alert.c.type == "exceedance", alert.c.state == "feedback")
+        ).scalar_one()
+        first = conn.execute(sa.select(sa.func.min(enterprise.c.id))).scalar_one()
+        own_point = (
+            conn.execute(
+                sa.select(point.c.id)
+                .where(point.c.enterprise_id == first)
+                .order_by(point.c.kind != "flue_gas", point.c.id)
+            )
+            .scalars()
+            .first()
+        )
+    t0 = _local(now).replace(minute=0, second=0, microsecond=0)
+    with engine.begin() as conn:
+        answer_alert = _alert(
+            conn, "exceedance", {"id": own_point, "enterprise_id": first},
+            t0 - timedelta(hours=5), now, "open", end=t0 - timedelta(hours=3),
+            pollutant="a21026", peak=41.3, limit_value=35.0,
+            detail={"basis": "hour", "unit": "mg/m3"},
+        )  # fmt: skip
+    alerts.act(engine, answer_alert, "dispatch", actor="supervisor", deadline_days=5,
+               comment="请核查脱硫设施运行情况并于期限内反馈")  # fmt: skip
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -450,7 +476,18 @@ def shoot(out: Path) -> None:
             page.screenshot(path=out / "point.png", full_page=True)
             page.goto(page.locator(".crumbs a").nth(1).get_attribute("href"))
             page.screenshot(path=out / "enterprise.png", full_page=True)
+            page.goto("/alerts")
+            page.screenshot(path=out / "alert-desk.png", full_page=True)
+            page.goto(f"/alerts/{desk_alert}")
+            page.wait_for_selector("#evidence[data-points]", state="attached")
+            page.wait_for_timeout(400)
+            page.screenshot(path=out / "alert-detail.png", full_page=True)
             page = page_as("enterprise")
+            page.goto(f"/alerts/{answer_alert}")
+            page.wait_for_selector("#evidence[data-points]", state="attached")
+            page.wait_for_timeout(400)
+            page.screenshot(path=out / "alert-feedback.png", full_page=True)
+            page.goto("/portal")
             page.click("details.feedback summary")  # show the feedback form
             page.screenshot(path=out / "enterprise-portal.png", full_page=True)
             page = page_as("coordinator")

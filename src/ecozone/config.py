@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ecozone.airquality.model import AqiSettings
+    from ecozone.compliance.model import DeskSettings
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
 
@@ -287,3 +288,34 @@ def power_settings(environ: Mapping[str, str] | None = None) -> PowerSettings:
         except ValueError:
             raise PowerError(f"{name}={raw!r} is not a {kind.__name__}") from None
     return PowerSettings(**values)  # type: ignore[arg-type]
+def desk_settings(environ: Mapping[str, str] | None = None) -> DeskSettings:
+    """The alert desk's settings: ECOZONE_WORK_CALENDAR, the path of a YAML file with
+    `holidays` and `workdays` (调休) lists of dates or ranges "2025-10-01..2025-10-08"
+    (default: weekends only), and ECOZONE_ALERT_DEADLINE_DAYS (working days, default 5)."""
+    import yaml
+
+    from ecozone.compliance.model import ComplianceError, DeskSettings
+    from ecozone.compliance.rules import parse_calendar
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    path = env.get("ECOZONE_WORK_CALENDAR")
+    if path:
+        try:
+            data = yaml.safe_load(Path(path).read_text("utf-8"))
+            values["calendar"] = parse_calendar(data, f"ECOZONE_WORK_CALENDAR={path}")
+        except (OSError, yaml.YAMLError, ValueError, AttributeError, TypeError) as exc:
+            raise ComplianceError(f"ECOZONE_WORK_CALENDAR={path}: {exc}") from None
+    raw = env.get("ECOZONE_ALERT_DEADLINE_DAYS")
+    if raw:
+        try:
+            days = int(raw)
+        except ValueError:
+            days = 0
+        if not 1 <= days <= DeskSettings.max_deadline_days:
+            raise ComplianceError(
+                f"ECOZONE_ALERT_DEADLINE_DAYS={raw!r}: a whole number of working days, "
+                f"1 to {DeskSettings.max_deadline_days}"
+            )
+        values["deadline_days"] = days
+    return DeskSettings(**values)  # type: ignore[arg-type]

@@ -3,8 +3,8 @@
 The gateway and `ecozone ingest` call `after_commit(engine)` with the rows of
 each committed batch: monitoring brings the affected hours and days up to date
 (HJ 75/76, HJ 355/356), then compliance judges the limits over exactly the
-periods that changed. Offline points and webhook deliveries are checked on a
-timer, since no frame arrives to trigger them.
+periods that changed. Offline points, overdue alerts and webhook deliveries are
+checked on a timer, since no frame arrives to trigger them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ecozone.compliance import evaluation, webhooks
+from ecozone import config
+from ecozone.compliance import alerts, evaluation, webhooks
+from ecozone.compliance.model import DeskSettings
 from ecozone.monitoring import service as monitoring
 from ecozone.monitoring.model import RecomputeSummary
 
@@ -46,9 +48,11 @@ def recompute(engine: sa.Engine, **options: Any) -> tuple[RecomputeSummary, list
     return summary, alerts
 
 
-def run_checks(engine: sa.Engine) -> None:
-    """One round of the periodic checks: offline points, then pending webhook deliveries."""
+def run_checks(engine: sa.Engine, desk: DeskSettings | None = None) -> None:
+    """One round of the periodic checks: offline points, reminders of overdue alerts (once
+    a day each), then pending webhook deliveries."""
     evaluation.check_offline(engine)
+    alerts.remind_overdue(engine, settings=desk)
     webhooks.deliver_pending(engine)
 
 
@@ -56,9 +60,10 @@ async def run_periodic(
     engine: sa.Engine, stop: asyncio.Event, interval_s: float = PERIODIC_INTERVAL_S
 ) -> None:
     """run_checks every `interval_s` until `stop` is set; a failed round is logged, not fatal."""
+    desk = config.desk_settings()
     while not stop.is_set():
         try:
-            await asyncio.to_thread(run_checks, engine)
+            await asyncio.to_thread(run_checks, engine, desk)
         except Exception:
             log.exception("periodic checks failed")
         with contextlib.suppress(TimeoutError):

@@ -31,6 +31,7 @@ for alerts and marks) or LIST (a `marker` of the target in the answer).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterator
@@ -53,6 +54,7 @@ from ecozone.accounts import service as accounts
 from ecozone.accounts.deps import SESSION_COOKIE
 from ecozone.store.schema import (
     alert,
+    alert_attachment,
     auth_token,
     data_mark,
     permit,
@@ -60,9 +62,11 @@ from ecozone.store.schema import (
     plan_progress,
     power_facility,
     power_meter,
+    stored_file,
     user_account,
     webhook,
 )
+from ecozone.store.schema import alert_action as alert_action_table
 
 # --- who asks -------------------------------------------------------------------------
 
@@ -189,8 +193,11 @@ MEASURED = {"kind": "hour", "start": "2024-05-01T00:00", "end": "2024-05-02T00:0
 YEAR = {"start": "2024-01-01", "end": "2025-01-01"}
 TABLE = "/web/api/points/{t.point_id}/tables/"
 FILE = "/web/api/enterprises/{t.credit_code}/tables/"
-ALERT_STATES_BEFORE = {"dispatch": "open", "feedback": "dispatched", "verify": "feedback",
-                       "close": "verified", "reopen": "closed"}  # fmt: skip
+ALERT_STATES_BEFORE = {"dispatch": "open", "urge": "dispatched", "feedback": "dispatched",
+                       "send_back": "feedback", "verify": "feedback", "close": "verified",
+                       "reopen": "closed"}  # fmt: skip
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+PNG_SHA256 = hashlib.sha256(PNG).hexdigest()
 
 
 def _permit_body(t: Target, permit_no: str) -> dict[str, Any]:
@@ -255,6 +262,27 @@ def _scratch_alert(state: str) -> Callable[[sa.Engine, Target, int], Target]:
         return replace(t, alert_id=alert_id)
 
     return prepare
+
+
+def _scratch_attachment(engine: sa.Engine, t: Target, n: int) -> Target:
+    """An answered alert of the target's enterprise with a photo attached to its feedback."""
+    t = _scratch_alert("feedback")(engine, t, n)
+    if t.name == "missing":
+        return t
+    with engine.begin() as conn:
+        if not conn.execute(
+            sa.select(stored_file.c.sha256).where(stored_file.c.sha256 == PNG_SHA256)
+        ).first():
+            conn.execute(stored_file.insert().values(sha256=PNG_SHA256, media_type="image/png",
+                                                     size=len(PNG), content=PNG))  # fmt: skip
+        action_id = conn.execute(
+            alert_action_table.insert().values(alert_id=t.alert_id, at=NOW, actor="seed",
+                                               action="feedback", cause="c", measures="m")
+            .returning(alert_action_table.c.id)
+        ).scalar_one()  # fmt: skip
+        conn.execute(alert_attachment.insert().values(alert_action_id=action_id,
+                                                      sha256=PNG_SHA256, name="现场.png"))  # fmt: skip
+    return t
 
 
 def _scratch_mark(engine: sa.Engine, t: Target, n: int) -> Target:
@@ -385,6 +413,31 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/devices/password"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
         "POST", "/admin/devices/password", data={"mn": "NOSUCH-MN", "confirm": "yes"}),
         ok=400),)),
+    # the alert desk: admins and supervisors act on alerts, enterprises answer their own
+    ("GET", "/alerts"): Rule(READERS, "page", (
+        variant("", "/alerts", LIST, marker=lambda t: f'href="/alerts/{t.alert_id}"',
+                visible=own_business),
+        variant("of-enterprise", "/alerts", LIST, params={"enterprise": "{t.credit_code}"},
+                marker=lambda t: f'href="/alerts/{t.alert_id}"', visible=own_business),
+        variant("csv", "/alerts", LIST, params={"format": "csv"},
+                marker=lambda t: t.enterprise_name, visible=own_business),
+        variant("xlsx", "/alerts", params={"format": "xlsx"}),
+    )),
+    ("GET", "/alerts/{alert_id}"): Rule(READERS, "page", one(
+        "/alerts/{t.alert_id}", scope=OBJECT, keys=("{t.alert_id}",), visible=own_business)),
+    ("GET", "/alerts/{alert_id}/attachments/{sha256}"): Rule(READERS, "page", one(
+        "/alerts/{t.alert_id}/attachments/" + PNG_SHA256, scope=OBJECT, keys=("{t.alert_id}",),
+        visible=own_business), write=Write(_alert_row, _scratch_attachment, changes=False)),
+    ("POST", "/alerts/{alert_id}/action"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/alerts/{t.alert_id}/action",
+                              data={"action": "dispatch", "deadline_days": "3"},
+                              keys=(str(t.alert_id),)), OBJECT, ok=303),),
+        write=Write(_alert_row, _scratch_alert("open"))),
+    ("POST", "/alerts/{alert_id}/feedback"): Rule(ENTERPRISE_ONLY, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/alerts/{t.alert_id}/feedback",
+                              data={"cause": "脱硫塔故障", "measures": "已检修"},
+                              keys=(str(t.alert_id),)), OBJECT, ok=303),),
+        write=Write(_alert_row, _scratch_alert("dispatched"))),
     # --- the pages' JSON and exports ------------------------------------------------------
     ("GET", "/web/api/power/{credit_code}/facilities/{facility_code}"): Rule(READERS, "web", one(
         "/web/api/power/{t.credit_code}/facilities/TA001", scope=OBJECT,
@@ -532,6 +585,14 @@ POLICY: dict[tuple[str, str], Rule] = {
         "/api/v1/alerts/{t.alert_id}", scope=OBJECT, keys=("{t.alert_id}",))),
     **{("POST", f"/api/v1/alerts/{{alert_id}}/{action}"): alert_action(action)
        for action in ALERT_STATES_BEFORE},
+    ("POST", "/api/v1/alerts/{alert_id}/feedback-with-files"): Rule(DECLARERS, "api", (Variant(
+        "", lambda t, n: Call("POST", f"/api/v1/alerts/{t.alert_id}/feedback-with-files",
+                              data={"cause": "脱硫塔故障", "measures": "已检修"},
+                              keys=(str(t.alert_id),)), OBJECT),),
+        write=Write(_alert_row, _scratch_alert("dispatched"))),
+    ("GET", "/api/v1/alerts/{alert_id}/attachments/{sha256}"): Rule(READERS, "api", one(
+        "/api/v1/alerts/{t.alert_id}/attachments/" + PNG_SHA256, scope=OBJECT,
+        keys=("{t.alert_id}",)), write=Write(_alert_row, _scratch_attachment, changes=False)),
     ("GET", "/api/v1/marks"): Rule(READERS, "api", (
         variant("", "/api/v1/marks", LIST, marker=lambda t: f'"id":{t.mark_id},'),
         variant("of-device", "/api/v1/marks", OBJECT, params={"mn": "{t.mn}"}, keys=("{t.mn}",)),

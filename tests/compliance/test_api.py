@@ -16,6 +16,7 @@ from ecozone.accounts import service as accounts
 from ecozone.api.app import domain_error
 from ecozone.compliance import api
 from ecozone.compliance.evaluation import evaluate
+from ecozone.compliance.permits import import_permits
 from ecozone.errors import EcozoneError
 from ecozone.registry import import_registry
 
@@ -82,7 +83,7 @@ def test_permits_alerts_marks_and_webhooks_over_rest(client, engine, points):
     # every write refuses the anonymous public
     paths = client.get("/openapi.json").json()["paths"]
     writes = [(m.upper(), p) for p, ops in paths.items() for m in ops if m != "get"]
-    assert len(writes) == 11  # 2 permit, 5 alert, 2 mark and 2 webhook writes
+    assert len(writes) == 14  # 2 permit, 8 alert, 2 mark and 2 webhook writes
     for method, path in writes:
         response = client.request(method, re.sub(r"\{[^}]+\}", "1", path), json={})
         assert response.status_code == 401, (method, path)
@@ -226,3 +227,58 @@ def test_another_enterprises_permit_alert_and_mark_answer_exactly_like_missing_o
     # the owner still sees every one of them
     assert answer("power", "GET", f"/api/v1/alerts/{alert_id}")[0] == 200
     assert answer("power", "GET", f"/api/v1/permits/{entry['permit_no']}")[0] == 200
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_the_desk_steps_over_rest_with_a_deadline_files_and_a_false_alarm(client, engine, points):
+    import_permits(engine, permit_file(), actor="tests")
+    t = datetime(2024, 5, 1, 10)
+    put_aggregates(engine, points["DA001"], "a21026", t, [120.0], zs=[150.0])
+    [alert_id] = evaluate(engine, start=t, end=t + timedelta(hours=1))
+    url = f"/api/v1/alerts/{alert_id}"
+    sent = call(client, "city", "POST", f"{url}/dispatch", json={"deadline_days": 3})
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["deadline"] is not None
+    assert (
+        call(client, "city", "POST", f"{url}/dispatch", json={"deadline_days": 0}).status_code
+        == 422
+    )
+    assert (
+        call(client, "city", "POST", f"{url}/urge", json={"comment": "请尽快"}).status_code == 200
+    )
+    refused = call(
+        client,
+        "power",
+        "POST",
+        f"{url}/feedback-with-files",
+        data={"cause": "泵故障", "measures": "已更换"},
+        files=[("files", ("note.txt", b"plain text", "image/png"))],
+    )
+    assert refused.status_code == 400 and "only JPEG or PNG" in refused.json()["detail"]
+    answered = call(
+        client,
+        "power",
+        "POST",
+        f"{url}/feedback-with-files",
+        data={"cause": "泵故障", "measures": "已更换"},
+        files=[("files", ("现场.png", PNG, "image/png"))],
+    )
+    assert answered.status_code == 200, answered.text
+    [photo] = answered.json()["actions"][-1]["attachments"]
+    got = call(client, "power", "GET", f"{url}/attachments/{photo['sha256']}")
+    assert (got.status_code, got.content, got.headers["content-type"]) == (200, PNG, "image/png")
+    assert "filename*=UTF-8''%E7%8E%B0%E5%9C%BA.png" in got.headers["content-disposition"]
+    assert call(client, "chem", "GET", f"{url}/attachments/{photo['sha256']}").status_code == 404
+    assert call(client, "power", "GET", f"{url}/attachments/{'0' * 64}").status_code == 404
+    back = call(client, "city", "POST", f"{url}/send_back", json={"comment": "附记录"})
+    assert back.json()["state"] == "dispatched"
+    closed = call(
+        client,
+        "city",
+        "POST",
+        f"{url}/close",
+        json={"reason": "false_alarm", "comment": "校准期间"},
+    )
+    assert (closed.json()["state"], closed.json()["close_reason"]) == ("closed", "false_alarm")

@@ -111,3 +111,40 @@ def test_commands_import_list_and_walk_an_alert_through_its_loop(
     [hook] = json.loads(run("webhooks", "list"))
     assert (hook["url"], hook["signed"]) == ("http://127.0.0.1:9/hook", True)
     assert run("webhooks", "deliver") == "attempted: 0, delivered: 0, retrying: 0, failed: 0\n"
+
+
+def test_desk_commands_set_a_deadline_take_a_photo_send_back_and_close_a_false_alarm(
+    engine, points, database_url, tmp_path, monkeypatch
+):
+    from ecozone.compliance.permits import import_permits
+
+    monkeypatch.setenv("ECOZONE_DATABASE_URL", database_url)
+    monkeypatch.setenv("ECOZONE_ALERT_DEADLINE_DAYS", "4")
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == code, result.output
+        return result.stdout
+
+    import_permits(engine, permit_file(), actor="tests")
+    t = datetime(2024, 5, 1, 10)
+    put_aggregates(engine, points["DA001"], "a21026", t, [120.0], zs=[150.0])
+    [alert_id] = evaluate(engine, start=t, end=t + timedelta(hours=1))
+    run("alerts", "dispatch", str(alert_id), "--actor", "li")
+    run("alerts", "urge", str(alert_id), "--actor", "li")
+    photo = tmp_path / "site.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    run("alerts", "feedback", str(alert_id), "--cause", "pump", "--measures", "fixed",
+        "--file", str(photo), "--actor", "wang")  # fmt: skip
+    run("alerts", "send-back", str(alert_id), "--comment", "add the log", "--actor", "li")
+    assert "reminded 0 overdue alert(s)" in run("alerts", "remind")
+    assert run("alerts", "close", str(alert_id), "--reason", "false_alarm", "--comment",
+               "calibration", "--actor", "li") == f"alert {alert_id} is closed\n"  # fmt: skip
+    shown = json.loads(run("alerts", "show", str(alert_id)))
+    assert [a["action"] for a in shown["actions"]] == [
+        "dispatch", "urge", "feedback", "send_back", "close"
+    ]  # fmt: skip
+    assert shown["actions"][2]["attachments"][0]["name"] == "site.png"
+    assert shown["close_reason"] == "false_alarm"
+    assert shown["actions"][0]["deadline"] is not None

@@ -1,9 +1,10 @@
 """Alerts: list, read and export them, and the closed loop people run on them.
 
-Dispatch, feedback, verify, close and reopen are one use case (`act`) over one step
+Dispatch (with a deadline in working days), urge, feedback (with attachments), send back,
+verify, close (resolved or false alarm) and reopen are one use case (`act`) over one step
 (`transition`), which takes rules.TRANSITIONS and records who acted; evaluation reopens
-alerts through the same step. Reads take the viewer's Scope: an alert outside it answers
-like a missing one.
+alerts and the timer reminds of overdue ones through the same step. Reads take the
+viewer's Scope: an alert outside it answers like a missing one.
 """
 
 from __future__ import annotations
@@ -11,21 +12,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone import files
 from ecozone.accounts.model import Scope
-from ecozone.compliance import rules, store
-from ecozone.compliance._usecase import audited, checked_actor, instant, write
+from ecozone.compliance import desk_store, rules, store
+from ecozone.compliance._usecase import SYSTEM_ACTOR, audited, checked_actor, instant, write
 from ecozone.compliance.model import (
     AlertAction,
     AlertState,
     AlertType,
+    CloseReason,
     ComplianceError,
+    DeskSettings,
     NotFoundError,
     TransitionError,
 )
@@ -33,7 +37,10 @@ from ecozone.compliance.rules import HOUR, format_local
 from ecozone.hj212 import codes
 from ecozone.store.schema import alert_action
 from ecozone.textguard import UnstorableText, check_optional
-from ecozone.times import parse_time
+from ecozone.times import CHINA_STANDARD_TIME, cst_naive, parse_time
+
+#: Files one feedback may carry.
+MAX_ATTACHMENTS = 5
 
 #: Columns of an alert listing as CSV, in order.
 ALERT_COLUMNS = (
@@ -146,6 +153,7 @@ def get_alert(engine: sa.Engine, alert_id: int, *, scope: Scope | None = None) -
         if not rows:
             raise NotFoundError(f"no alert {alert_id}")
         actions = store.select_actions(conn, [alert_id])
+        attached = desk_store.attachments_of(conn, [a["id"] for a in actions])
     out = alert_out(rows[0])
     out["actions"] = [
         {
@@ -155,6 +163,17 @@ def get_alert(engine: sa.Engine, alert_id: int, *, scope: Scope | None = None) -
             "comment": a["comment"],
             "cause": a["cause"],
             "measures": a["measures"],
+            "deadline": a["deadline"].isoformat() if a["deadline"] else None,
+            "close_reason": a["close_reason"],
+            "attachments": [
+                {
+                    "name": f["name"],
+                    "sha256": f["sha256"],
+                    "media_type": f["media_type"],
+                    "size": f["size"],
+                }
+                for f in attached.get(a["id"], [])
+            ],
         }
         for a in actions
     ]
@@ -182,6 +201,8 @@ def alert_out(row: Mapping[str, Any]) -> dict[str, Any]:
         "limit": row["limit_value"],
         "unit": detail.get("unit") or (pollutant.unit if pollutant is not None else None),
         "condition_key": row["condition_key"],
+        "deadline": row["deadline"].isoformat() if row.get("deadline") else None,
+        "close_reason": row.get("close_reason"),
         "detail": detail,
         "created_at": row["created_at"].isoformat(),
         "updated_at": row["updated_at"].isoformat(),
@@ -199,9 +220,18 @@ def act(
     measures: str | None = None,
     now: datetime | None = None,
     scope: Scope | None = None,
+    deadline_days: int | None = None,
+    reason: CloseReason | str | None = None,
+    attachments: Sequence[tuple[str, bytes]] = (),
+    settings: DeskSettings | None = None,
 ) -> dict[str, Any]:
     """Take one step of the alert's lifecycle and record who took it, when and why; an
-    alert outside `scope` answers NotFoundError like a missing one."""
+    alert outside `scope` answers NotFoundError like a missing one.
+
+    A dispatch sets the deadline `deadline_days` working days ahead (settings' default
+    when None); a send-back may set a new one (None keeps the deadline it had); a close
+    says its `reason`; feedback may carry `attachments` (name, content), each checked by
+    ecozone.files and kept by its SHA-256."""
     actor = checked_actor(actor)
     try:
         action = AlertAction(action)
@@ -209,11 +239,34 @@ def act(
         known = ", ".join(AlertAction)
         raise ComplianceError(f"action: {action!r} is not one of {known}") from None
     try:
-        for name, text in (("comment", comment), ("cause", cause), ("measures", measures)):
-            check_optional(text, name, multiline=True)
+        comment, cause, measures = (
+            check_optional(comment, "comment", multiline=True),
+            check_optional(cause, "cause", multiline=True),
+            check_optional(measures, "measures", multiline=True),
+        )
     except UnstorableText as exc:
         raise ComplianceError(str(exc)) from None
+    try:
+        reason = CloseReason(reason) if reason else None
+    except ValueError:
+        known = ", ".join(CloseReason)
+        raise ComplianceError(f"reason: {reason!r} is not one of {known}") from None
+    settings = settings or DeskSettings()
     at = instant(now)
+    deadline = None
+    resets = (AlertAction.DISPATCH, AlertAction.SEND_BACK)
+    if deadline_days is not None and action not in resets:
+        raise ComplianceError(
+            f"deadline_days: a deadline belongs to dispatch or send_back, not {action}"
+        )
+    if action is AlertAction.DISPATCH or deadline_days is not None:
+        days = settings.deadline_days if deadline_days is None else deadline_days
+        if not 1 <= days <= settings.max_deadline_days:
+            raise ComplianceError(
+                f"deadline_days: {days}; 1 to {settings.max_deadline_days} working days"
+            )
+        deadline = rules.deadline_for(at, days, settings.calendar)
+    uploads = _checked_uploads(action, attachments)
     with write(engine) as conn, conn.begin():
         rows = store.select_alerts(conn, alert_ids=[alert_id], scope=scope)
         if not rows:
@@ -228,8 +281,26 @@ def act(
             comment=comment,
             cause=cause,
             measures=measures,
+            deadline=deadline,
+            reason=reason,
+            attachments=uploads,
         )
     return get_alert(engine, alert_id)
+
+
+def _checked_uploads(
+    action: AlertAction, attachments: Sequence[tuple[str, bytes]]
+) -> list[tuple[files.Upload, bytes]]:
+    """Every attachment checked before anything is written (a refused one stores nothing)."""
+    if not attachments:
+        return []
+    if action is not AlertAction.FEEDBACK:
+        raise ComplianceError(f"attachments: they go with feedback, not {action}")
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ComplianceError(
+            f"attachments: {len(attachments)} files; at most {MAX_ATTACHMENTS} per feedback"
+        )
+    return [(files.check_upload(name, content), content) for name, content in attachments]
 
 
 def transition(
@@ -243,24 +314,53 @@ def transition(
     comment: str | None = None,
     cause: str | None = None,
     measures: str | None = None,
+    deadline: date | None = None,
+    reason: CloseReason | None = None,
+    attachments: Sequence[tuple[files.Upload, bytes]] = (),
 ) -> AlertState:
     """Move an alert from `state` as rules.TRANSITIONS allows `action`, in the caller's
     transaction: the one way an alert's state changes, whether a person or the platform
-    (SYSTEM_ACTOR) acts. Records the step as an alert action and in the audit log; returns
-    the new state. TransitionError when the table refuses it or the alert moved meanwhile."""
+    (SYSTEM_ACTOR) acts. Records the step as an alert action (with its deadline, close
+    reason and attachments) and in the audit log; returns the new state. TransitionError
+    when the table refuses it or the alert moved meanwhile."""
     state = AlertState(state)
+    if action is AlertAction.CLOSE and reason is None:
+        # Closing what was never dispatched is calling it a false alarm.
+        reason = CloseReason.FALSE_ALARM if state is AlertState.OPEN else CloseReason.RESOLVED
     try:
-        target = rules.next_state(state, action, comment=comment, cause=cause, measures=measures)
+        target = rules.next_state(
+            state, action, comment=comment, cause=cause, measures=measures, reason=reason
+        )
     except TransitionError as exc:
         raise TransitionError(f"alert {alert_id}: {exc}") from None
     if not store.set_alert_state(conn, alert_id, state.value, target.value, at):
         raise TransitionError(f"alert {alert_id} changed meanwhile; read it again and retry")
-    step = {"comment": comment, "cause": cause, "measures": measures}
-    store.insert_row(
+    fields = {}
+    if action is AlertAction.DISPATCH or (action is AlertAction.SEND_BACK and deadline):
+        fields["deadline"] = deadline
+    elif action in (AlertAction.CLOSE, AlertAction.REOPEN):
+        fields["close_reason"] = reason.value if reason is not None else None
+    if fields:
+        desk_store.set_alert_fields(conn, alert_id, fields)
+    step = {
+        "comment": comment,
+        "cause": cause,
+        "measures": measures,
+        "deadline": deadline,
+        "close_reason": reason.value if reason is not None else None,
+    }
+    action_id = store.insert_row(
         conn,
         alert_action,
         {"alert_id": alert_id, "at": at, "actor": actor, "action": action.value, **step},
     )
+    kept = [(files.save(conn, upload, content), upload.name) for upload, content in attachments]
+    desk_store.insert_attachments(conn, action_id, kept)
+    after = {k: v for k, v in step.items() if v is not None}
+    if deadline is not None:
+        after["deadline"] = deadline.isoformat()
+    if kept:
+        after["attachments"] = [{"sha256": h, "name": n} for h, n in kept]
     audited(
         conn,
         actor,
@@ -268,9 +368,37 @@ def transition(
         "alert",
         alert_id,
         {"state": state.value},
-        {"state": target.value, **{k: v for k, v in step.items() if v is not None}},
+        {"state": target.value, **after},
     )
     return target
+
+
+def remind_overdue(
+    engine: sa.Engine, now: datetime | None = None, settings: DeskSettings | None = None
+) -> list[int]:
+    """The timer's check: each dispatched alert past its deadline gets one reminder action
+    a day (China Standard Time), by the platform; returns the ids reminded."""
+    settings = settings or DeskSettings()
+    at = instant(now)
+    today = cst_naive(at).date()
+    day_start = datetime.combine(today, datetime.min.time(), CHINA_STANDARD_TIME)
+    reminded = []
+    with write(engine) as conn, conn.begin():
+        for row in desk_store.overdue_unreminded(conn, today, day_start):
+            late = rules.working_days_late(row["deadline"], today, settings.calendar)
+            transition(
+                conn,
+                row["id"],
+                row["state"],
+                AlertAction.REMIND,
+                actor=SYSTEM_ACTOR,
+                at=at,
+                comment=f"overdue: the deadline was {row['deadline'].isoformat()}; "
+                f"{late} working day(s) late",
+                deadline=row["deadline"],
+            )
+            reminded.append(row["id"])
+    return reminded
 
 
 StepUseCase = Callable[..., dict[str, Any]]
@@ -331,3 +459,27 @@ def feedback(
         comment=comment,
         now=now,
     )
+
+
+urge = _supervisor_step(
+    AlertAction.URGE, "A supervisor presses a dispatched alert (催办); the deadline stays."
+)
+send_back = _supervisor_step(
+    AlertAction.SEND_BACK,
+    "A supervisor sends an answer back (退回), saying why; the enterprise answers again.",
+)
+
+
+def attachment(
+    engine: sa.Engine, alert_id: int, sha256: str, *, scope: Scope | None = None
+) -> tuple[str, str, bytes]:
+    """(name, media type, content) of a file attached to an alert the viewer may read;
+    NotFoundError for an alert outside `scope` or a file not attached to it (alike)."""
+    with engine.connect() as conn:
+        if not store.select_alerts(conn, alert_ids=[alert_id], scope=scope):
+            raise NotFoundError(f"no alert {alert_id}")
+        name = desk_store.attachment_name(conn, alert_id, sha256)
+        if name is None:
+            raise NotFoundError(f"alert {alert_id} has no attachment {sha256[:12]}")
+        media_type, content = files.load(conn, sha256)
+    return name, media_type, content

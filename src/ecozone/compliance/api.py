@@ -10,11 +10,13 @@ does not exist.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
+from ecozone import config
 from ecozone.accounts import deps
 from ecozone.accounts.model import Principal, Role
 from ecozone.api.params import Id, Offset
@@ -49,6 +51,7 @@ AlertType = Literal[
     "analyser_silent",
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
+CloseReason = Literal["resolved", "false_alarm"]
 
 
 # --- permits ---------------------------------------------------------------------------------
@@ -206,6 +209,13 @@ def replace_permit(
 # --- alerts ----------------------------------------------------------------------------------
 
 
+class AttachmentOut(BaseModel):
+    name: str
+    sha256: str = Field(description="SHA-256 of the content; download at ./attachments/{sha256}")
+    media_type: str
+    size: int
+
+
 class AlertActionOut(BaseModel):
     at: str
     actor: str
@@ -213,6 +223,9 @@ class AlertActionOut(BaseModel):
     comment: str | None
     cause: str | None
     measures: str | None
+    deadline: str | None = Field(None, description="Dispatch and reminders: the deadline day")
+    close_reason: CloseReason | None = None
+    attachments: list[AttachmentOut] = []
 
 
 class Alert(BaseModel):
@@ -232,6 +245,10 @@ class Alert(BaseModel):
     limit: float | None
     unit: str | None
     condition_key: str
+    deadline: str | None = Field(
+        None, description="Last day (China Standard Time) to answer, set by the dispatch"
+    )
+    close_reason: CloseReason | None = None
     detail: dict[str, Any]
     created_at: str
     updated_at: str
@@ -247,6 +264,24 @@ class AlertList(BaseModel):
 
 class ActionRequest(BaseModel):
     comment: str | None = Field(None, description="Needed to close an open alert and to reopen")
+
+
+class DispatchRequest(ActionRequest):
+    deadline_days: int | None = Field(
+        None, ge=1, le=60, description="Working days to answer; the configured default if none"
+    )
+
+
+class SendBackRequest(ActionRequest):
+    deadline_days: int | None = Field(
+        None, ge=1, le=60, description="A new deadline in working days; none keeps the old one"
+    )
+
+
+class CloseRequest(ActionRequest):
+    reason: CloseReason | None = Field(
+        None, description="false_alarm needs a comment; default: resolved (false_alarm if open)"
+    )
 
 
 class FeedbackRequest(BaseModel):
@@ -331,7 +366,25 @@ def _supervisor_step(action: AlertAction, summary: str) -> None:
     )(step)
 
 
-_supervisor_step(AlertAction.DISPATCH, "派单 Dispatch to the enterprise")
+@router.post(
+    "/alerts/{alert_id}/dispatch",
+    response_model=Alert,
+    responses=_ACTION_RESPONSES,
+    summary="派单 Dispatch to the enterprise, with a deadline in working days",
+)
+def dispatch(alert_id: int, engine: Engine, principal: Staff, body: DispatchRequest) -> Any:
+    return _act(
+        engine,
+        principal,
+        alert_id,
+        AlertAction.DISPATCH,
+        comment=body.comment,
+        deadline_days=body.deadline_days,
+        settings=config.desk_settings(),
+    )
+
+
+_supervisor_step(AlertAction.URGE, "催办 Urge the enterprise")
 
 
 @router.post(
@@ -352,8 +405,86 @@ def feedback(alert_id: Id, engine: Engine, principal: Enterprise, body: Feedback
     )
 
 
+@router.post(
+    "/alerts/{alert_id}/feedback-with-files",
+    response_model=Alert,
+    responses={**_ACTION_RESPONSES, 400: {"description": "A file refused (type, size, name)"}},
+    summary="反馈 The enterprise's answer with photos or PDF files (multipart)",
+)
+def feedback_with_files(
+    alert_id: int,
+    engine: Engine,
+    principal: Enterprise,
+    cause: Annotated[str, Form()],
+    measures: Annotated[str, Form()],
+    comment: Annotated[str | None, Form()] = None,
+    files: Annotated[list[UploadFile] | None, File(description="JPEG, PNG or PDF")] = None,
+) -> Any:
+    # a sync route, run off the event loop: the use case writes to the database
+    attachments = [(f.filename or "", f.file.read()) for f in files or []]
+    return _act(
+        engine,
+        principal,
+        alert_id,
+        AlertAction.FEEDBACK,
+        cause=cause,
+        measures=measures,
+        comment=comment,
+        attachments=attachments,
+    )
+
+
+@router.get(
+    "/alerts/{alert_id}/attachments/{sha256}",
+    responses={
+        200: {"content": {"image/png": {}, "image/jpeg": {}, "application/pdf": {}}},
+        404: {"description": "No such alert or file (or not yours)"},
+    },
+    summary="A file attached to an alert's feedback",
+)
+def alert_attachment(alert_id: int, sha256: str, engine: Engine, principal: Reader) -> Response:
+    name, media_type, content = alerts.attachment(engine, alert_id, sha256, scope=principal.scope)
+    return Response(content, media_type=media_type, headers=attachment_headers(name))
+
+
+def attachment_headers(name: str) -> dict[str, str]:
+    """Content-Disposition with the name as uploaded (RFC 6266/5987: UTF-8 names)."""
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
+
+
+@router.post(
+    "/alerts/{alert_id}/send_back",
+    response_model=Alert,
+    responses=_ACTION_RESPONSES,
+    summary="退回 Send the answer back (comment says why), optionally with a new deadline",
+)
+def send_back(alert_id: int, engine: Engine, principal: Staff, body: SendBackRequest) -> Any:
+    return _act(
+        engine,
+        principal,
+        alert_id,
+        AlertAction.SEND_BACK,
+        comment=body.comment,
+        deadline_days=body.deadline_days,
+        settings=config.desk_settings(),
+    )
+
+
 _supervisor_step(AlertAction.VERIFY, "核实 Verify the answer")
-_supervisor_step(AlertAction.CLOSE, "办结 Close")
+
+
+@router.post(
+    "/alerts/{alert_id}/close",
+    response_model=Alert,
+    responses=_ACTION_RESPONSES,
+    summary="办结 Close, as resolved or as a false alarm (误报, with a comment)",
+)
+def close(alert_id: int, engine: Engine, principal: Staff, body: CloseRequest) -> Any:
+    return _act(
+        engine, principal, alert_id, AlertAction.CLOSE, comment=body.comment, reason=body.reason
+    )
+
+
 _supervisor_step(AlertAction.REOPEN, "Reopen")
 
 

@@ -19,6 +19,7 @@ import yaml
 from ecozone import safeyaml
 from ecozone.cli_support import Actor, Format, fail, open_engine
 from ecozone.compliance import alerts, evaluation, marks, permits, webhooks
+from ecozone.config import desk_settings
 from ecozone.times import parse_time
 
 
@@ -133,9 +134,63 @@ def alerts_dispatch(
     alert_id: Annotated[int, typer.Argument(metavar="ID")],
     actor: Actor,
     comment: Annotated[str | None, typer.Option(help="Instructions to the enterprise.")] = None,
+    deadline_days: Annotated[
+        int | None, typer.Option(help="Working days to answer (default: the setting).")
+    ] = None,
 ) -> None:
-    """Send an open alert to its enterprise."""
-    _step(lambda engine: alerts.dispatch(engine, alert_id, actor, comment=comment))
+    """Send an open alert to its enterprise, with a deadline in working days."""
+    _step(
+        lambda engine: alerts.act(
+            engine,
+            alert_id,
+            "dispatch",
+            actor=actor,
+            comment=comment,
+            deadline_days=deadline_days,
+            settings=desk_settings(),
+        )
+    )
+
+
+@alerts_app.command("urge")
+def alerts_urge(
+    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    actor: Actor,
+    comment: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Press the enterprise on a dispatched alert."""
+    _step(lambda engine: alerts.urge(engine, alert_id, actor, comment=comment))
+
+
+@alerts_app.command("send-back")
+def alerts_send_back(
+    alert_id: Annotated[int, typer.Argument(metavar="ID")],
+    comment: Annotated[str, typer.Option(help="Why the answer does not do.")],
+    actor: Actor,
+    deadline_days: Annotated[
+        int | None, typer.Option(help="A new deadline in working days (default: keep it).")
+    ] = None,
+) -> None:
+    """Send the enterprise's answer back; it answers again."""
+    _step(
+        lambda engine: alerts.act(
+            engine,
+            alert_id,
+            "send_back",
+            actor=actor,
+            comment=comment,
+            deadline_days=deadline_days,
+            settings=desk_settings(),
+        )
+    )
+
+
+@alerts_app.command("remind")
+def alerts_remind() -> None:
+    """Record today's reminder on each dispatched alert past its deadline (the timer's check)."""
+    with open_engine() as engine:
+        reminded = alerts.remind_overdue(engine, settings=desk_settings())
+    typer.echo(f"reminded {len(reminded)} overdue alert(s)")
 
 
 @alerts_app.command("feedback")
@@ -145,11 +200,25 @@ def alerts_feedback(
     measures: Annotated[str, typer.Option(help="Measures taken.")],
     actor: Actor,
     comment: Annotated[str | None, typer.Option()] = None,
+    file: Annotated[
+        list[Path] | None, typer.Option(help="A photo (JPEG, PNG) or PDF; repeat for more.")
+    ] = None,
 ) -> None:
-    """Record the enterprise's answer to a dispatched alert."""
+    """Record the enterprise's answer to a dispatched alert, with files if any."""
+    try:
+        attachments = [(path.name, path.read_bytes()) for path in file or []]
+    except OSError as exc:
+        fail(f"file: {exc}")
     _step(
-        lambda engine: alerts.feedback(
-            engine, alert_id, actor, cause=cause, measures=measures, comment=comment
+        lambda engine: alerts.act(
+            engine,
+            alert_id,
+            "feedback",
+            actor=actor,
+            cause=cause,
+            measures=measures,
+            comment=comment,
+            attachments=attachments,
         )
     )
 
@@ -168,10 +237,17 @@ def alerts_verify(
 def alerts_close(
     alert_id: Annotated[int, typer.Argument(metavar="ID")],
     actor: Actor,
-    comment: Annotated[str | None, typer.Option(help="Needed for an open (false) alert.")] = None,
+    comment: Annotated[str | None, typer.Option(help="Needed for a false alarm.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="resolved or false_alarm (误报, at any stage).")
+    ] = None,
 ) -> None:
-    """Close a verified alert, or an open one as a false alarm."""
-    _step(lambda engine: alerts.close(engine, alert_id, actor, comment=comment))
+    """Close a verified alert, or any not yet closed as a false alarm."""
+    _step(
+        lambda engine: alerts.act(
+            engine, alert_id, "close", actor=actor, comment=comment, reason=reason
+        )
+    )
 
 
 @alerts_app.command("reopen")

@@ -71,11 +71,42 @@ FEEDBACK_STATES = (AlertState.DISPATCHED,)
 
 
 class AlertAction(StrEnum):
-    DISPATCH = "dispatch"
+    DISPATCH = "dispatch"  # 派单, with a deadline in working days
+    URGE = "urge"  # 催办: a supervisor presses a dispatched alert; the state stays
     FEEDBACK = "feedback"
+    SEND_BACK = "send_back"  # 退回: the answer does not do; the enterprise answers again
     VERIFY = "verify"
     CLOSE = "close"
     REOPEN = "reopen"
+    REMIND = "remind"  # the platform notes once a day that a dispatched alert is overdue
+
+
+class CloseReason(StrEnum):
+    """Why a supervisor closed an alert (办结 / 误报)."""
+
+    RESOLVED = "resolved"  # handled: cause found, measures taken and verified
+    FALSE_ALARM = "false_alarm"  # 误报: no real condition (a device fault, a test); say why
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which days are working days: Monday to Friday, except `holidays`, plus the weekend
+    days in `workdays` (调休: the State Council's yearly holiday notice moves working days
+    onto weekends, so the dates are a setting, ECOZONE_WORK_CALENDAR, never constants)."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    """The alert desk's settings: the working-day calendar and the deadline a dispatch gets
+    when the supervisor does not name one (ECOZONE_ALERT_DEADLINE_DAYS). No rule found in
+    the references fixes that number; 5 working days is common practice, UNCONFIRMED."""
+
+    calendar: WorkCalendar = WorkCalendar()
+    deadline_days: int = 5
+    max_deadline_days: int = 60
 
 
 class MarkKind(StrEnum):

@@ -15,6 +15,7 @@ import hmac
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -22,12 +23,14 @@ from ecozone.compliance.model import (
     AlertAction,
     AlertState,
     CapStatus,
+    CloseReason,
     ComplianceSettings,
     Event,
     Mark,
     MarkKind,
     PermitStatus,
     TransitionError,
+    WorkCalendar,
 )
 from ecozone.hj212 import codes
 from ecozone.times import CHINA_STANDARD_TIME, cst_naive
@@ -432,7 +435,10 @@ def cap_status(
 #: may reopen an answered, verified or closed alert.
 TRANSITIONS: Mapping[AlertAction, tuple[frozenset[AlertState], AlertState]] = {
     AlertAction.DISPATCH: (frozenset({AlertState.OPEN}), AlertState.DISPATCHED),
+    AlertAction.URGE: (frozenset({AlertState.DISPATCHED}), AlertState.DISPATCHED),
+    AlertAction.REMIND: (frozenset({AlertState.DISPATCHED}), AlertState.DISPATCHED),
     AlertAction.FEEDBACK: (frozenset({AlertState.DISPATCHED}), AlertState.FEEDBACK),
+    AlertAction.SEND_BACK: (frozenset({AlertState.FEEDBACK}), AlertState.DISPATCHED),
     AlertAction.VERIFY: (frozenset({AlertState.FEEDBACK}), AlertState.VERIFIED),
     AlertAction.CLOSE: (frozenset({AlertState.VERIFIED, AlertState.OPEN}), AlertState.CLOSED),
     AlertAction.REOPEN: (
@@ -440,6 +446,10 @@ TRANSITIONS: Mapping[AlertAction, tuple[frozenset[AlertState], AlertState]] = {
         AlertState.OPEN,
     ),
 }
+#: A false alarm (误报) may be closed at any point of the loop before it is closed.
+FALSE_ALARM_CLOSES = frozenset(
+    {AlertState.OPEN, AlertState.DISPATCHED, AlertState.FEEDBACK, AlertState.VERIFIED}
+)
 
 
 def next_state(
@@ -449,29 +459,37 @@ def next_state(
     comment: str | None = None,
     cause: str | None = None,
     measures: str | None = None,
+    reason: CloseReason | str | None = None,
 ) -> AlertState:
     """The state `action` leads to from `state`; TransitionError if it may not be taken.
 
     Feedback must say the cause found and the measures taken; closing an alert that was
-    never dispatched, and reopening, must say why (comment).
+    never dispatched or as a false alarm, sending an answer back and reopening must say
+    why (comment).
     """
     state = AlertState(state)
     action = AlertAction(action)
+    reason = CloseReason(reason) if reason is not None else None
     allowed, target = TRANSITIONS[action]
+    if action is AlertAction.CLOSE and reason is CloseReason.FALSE_ALARM:
+        allowed = FALSE_ALARM_CLOSES
     if state not in allowed:
         order = [s.value for s in AlertState if s in allowed]
         raise TransitionError(
             f"cannot {action.value} an alert that is {state.value}; "
             f"{action.value} applies to {' or '.join(order)} alerts"
         )
+    if reason is not None and action is not AlertAction.CLOSE:
+        raise TransitionError(f"a reason ({reason.value}) belongs to close, not {action.value}")
     missing = []
     if action is AlertAction.FEEDBACK:
         if not (cause and cause.strip()):
             missing.append("cause")
         if not (measures and measures.strip()):
             missing.append("measures")
-    needs_comment = action is AlertAction.REOPEN or (
-        action is AlertAction.CLOSE and state is AlertState.OPEN
+    needs_comment = action in (AlertAction.REOPEN, AlertAction.SEND_BACK) or (
+        action is AlertAction.CLOSE
+        and (state is AlertState.OPEN or reason is CloseReason.FALSE_ALARM)
     )
     if needs_comment and not (comment and comment.strip()):
         missing.append("comment")
@@ -479,6 +497,86 @@ def next_state(
         what = " and ".join(missing)
         raise TransitionError(f"{action.value} needs {what}")
     return target
+
+
+# --- deadlines in working days -------------------------------------------------------------
+
+
+def is_working_day(day: date, calendar: WorkCalendar) -> bool:
+    """Monday to Friday unless a holiday; a weekend day the calendar makes a working day
+    (调休) counts. The State Council's yearly notice decides both lists."""
+    if day in calendar.workdays:
+        return True
+    if day in calendar.holidays:
+        return False
+    return day.weekday() < 5
+
+
+def add_working_days(start: date, days: int, calendar: WorkCalendar) -> date:
+    """The `days`-th working day after `start`: a period counts from the next day, the day
+    of the act not counted (民法典 art. 201), and a period in working days skips statutory
+    holidays (as 行政许可法 art. 82 counts its own periods)."""
+    if days < 1:
+        raise ValueError(f"days: {days}; a deadline is at least 1 working day")
+    day, counted = start, 0
+    while counted < days:
+        day += DAY
+        if is_working_day(day, calendar):
+            counted += 1
+    return day
+
+
+def deadline_for(dispatched_at: datetime, days: int, calendar: WorkCalendar) -> date:
+    """Last day (China Standard Time, inclusive) to answer an alert dispatched at the
+    instant `dispatched_at` with `days` working days."""
+    return add_working_days(cst_naive(dispatched_at).date(), days, calendar)
+
+
+def is_overdue(state: AlertState | str, deadline: date | None, today: date) -> bool:
+    """A dispatched alert with no answer once its deadline day has passed (CST dates). An
+    answered alert waits for the supervisor, not the enterprise, so it is not overdue."""
+    return AlertState(state) is AlertState.DISPATCHED and deadline is not None and today > deadline
+
+
+def working_days_late(deadline: date, today: date, calendar: WorkCalendar) -> int:
+    """Working days from the day after `deadline` up to `today`, both ends counted."""
+    late, day = 0, deadline
+    while day < today:
+        day += DAY
+        late += is_working_day(day, calendar)
+    return late
+
+
+def parse_calendar(data: Mapping[str, Any] | None, source: str = "calendar") -> WorkCalendar:
+    """A WorkCalendar from {holidays: [...], workdays: [...]}; items are dates (YYYY-MM-DD)
+    or ranges "YYYY-MM-DD..YYYY-MM-DD" (both ends included). ValueError names a bad item."""
+    data = data or {}
+    unknown = sorted(set(data) - {"holidays", "workdays"})
+    if unknown:
+        raise ValueError(f"{source}: unknown key {', '.join(unknown)}; use holidays, workdays")
+    lists: dict[str, set[date]] = {"holidays": set(), "workdays": set()}
+    for key, days in lists.items():
+        for item in data.get(key) or []:
+            days.update(_calendar_days(item, f"{source}: {key}"))
+    both = sorted(lists["holidays"] & lists["workdays"])
+    if both:
+        raise ValueError(f"{source}: {both[0].isoformat()} is both a holiday and a workday")
+    return WorkCalendar(frozenset(lists["holidays"]), frozenset(lists["workdays"]))
+
+
+def _calendar_days(item: Any, where: str) -> list[date]:
+    if isinstance(item, date) and not isinstance(item, datetime):
+        return [item]
+    text = str(item).strip()
+    first, sep, last = text.partition("..")
+    try:
+        start = date.fromisoformat(first.strip())
+        end = date.fromisoformat(last.strip()) if sep else start
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not a date YYYY-MM-DD or a range A..B") from None
+    if end < start:
+        raise ValueError(f"{where}: {text!r} ends before it starts")
+    return [start + DAY * n for n in range((end - start).days + 1)]
 
 
 # --- data marks ------------------------------------------------------------------------------

@@ -49,7 +49,9 @@ _ALERT_COLUMNS = (
 def _alert_rows(alerts: Iterable[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     rows = []
     for a in alerts:
-        href = {"enterprise": f"/enterprises/{a['credit_code']}"}
+        # the alert's own page on the desk, from its number and its type
+        desk = f"/alerts/{a['id']}"
+        href = {"enterprise": f"/enterprises/{a['credit_code']}", "id": desk, "type": desk}
         if a["point_id"] is not None:
             href["point"] = f"/points/{a['point_id']}"
         rows.append(

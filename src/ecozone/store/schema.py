@@ -356,6 +356,9 @@ alert = sa.Table(
     sa.Column("detail", Json),
     sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
     sa.Column("updated_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    # Last day (CST, inclusive) for the enterprise to answer; set when dispatched.
+    sa.Column("deadline", sa.Date),
+    sa.Column("close_reason", sa.String(16)),  # resolved / false_alarm, when closed
     sa.CheckConstraint(_in("state", ALERT_STATES), name="state"),
     sa.Index(None, "condition_key", "start", unique=True),
     sa.Index(None, "state", "start"),
@@ -375,6 +378,19 @@ alert_action = sa.Table(
     sa.Column("comment", sa.Text),
     sa.Column("cause", sa.Text),  # enterprise feedback: cause found
     sa.Column("measures", sa.Text),  # enterprise feedback: measures taken
+    sa.Column("deadline", sa.Date),  # dispatch: the deadline it set
+    sa.Column("close_reason", sa.String(16)),  # close: resolved / false_alarm
+)
+
+alert_attachment = sa.Table(
+    "alert_attachment",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "alert_action_id", BigId, sa.ForeignKey("alert_action.id"), nullable=False, index=True
+    ),
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("stored_file.sha256"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),  # as uploaded, checked
 )
 
 data_mark = sa.Table(
