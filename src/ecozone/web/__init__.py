@@ -34,6 +34,7 @@ CAPABILITY_VIEWS = (
     "ecozone.monitoring.views",
     "ecozone.registry.views",
     "ecozone.compliance.views",
+    "ecozone.compliance.mark_views",
     "ecozone.plan.views",
 )
 
