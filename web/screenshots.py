@@ -28,12 +28,11 @@ from tests.web.server import LiveServer  # noqa: E402
 from ecozone import web  # noqa: E402
 from ecozone.accounts import service as accounts  # noqa: E402
 from ecozone.api.app import create_app  # noqa: E402
+from ecozone.measurements.store import upsert_measurements  # noqa: E402
 from ecozone.registry import import_registry  # noqa: E402
 from ecozone.store.engine import make_engine  # noqa: E402
-from ecozone.store.measurements import upsert_measurements  # noqa: E402
 from ecozone.store.migrate import upgrade_engine  # noqa: E402
 from ecozone.store.schema import (  # noqa: E402
-    CHINA_STANDARD_TIME,
     aggregate,
     alert,
     alert_action,
@@ -43,6 +42,7 @@ from ecozone.store.schema import (  # noqa: E402
     permit_limit,
     point,
 )
+from ecozone.times import CHINA_STANDARD_TIME  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -438,6 +438,12 @@ def shoot(out: Path) -> None:
             page = page_as("enterprise")
             page.click("details.feedback summary")  # show the feedback form
             page.screenshot(path=out / "enterprise-portal.png", full_page=True)
+            page.goto("/marks")  # data marks: the enterprise's list and its declaration form
+            page.screenshot(path=out / "marks-enterprise.png", full_page=True)
+            page = page_as("supervisor")
+            page.goto("/marks")
+            page.locator("details.review").first.evaluate("d => { d.open = true; }")
+            page.screenshot(path=out / "marks-review.png", full_page=True)
             page = page_as("coordinator")
             page.wait_for_selector("table.matrix")
             page.screenshot(path=out / "plan-matrix.png", full_page=False)

@@ -23,6 +23,10 @@ add_texts(
             "开始后超过 {hours} 小时申报即为补报。",
             "Declared more than {hours} h after the start: late.",
         ),
+        "marks.late_rule_any": (
+            "标记开始之后才申报的即为补报。",
+            "Declared once the range had begun: late.",
+        ),
         "marks.declare": ("申报数据标记", "Declare a data mark"),
         "marks.field.point": ("监测点位", "Monitoring point"),
         "marks.field.pollutant": ("监测因子", "Pollutant"),
@@ -115,7 +119,6 @@ add_texts(
         "col.mark_id": ("编号", "No."),
         "col.late_declared": ("补报", "Late"),
         "col.review_state": ("审核状态", "Review"),
-        "col.review_comment": ("审核意见", "Comment"),
-        "col.reviewed_by": ("审核人", "Reviewed by"),
+        "col.review": ("审核意见 · 审核人", "Comment · reviewer"),
     }
 )

@@ -123,8 +123,7 @@ def marks_table(found: list[dict[str, Any]], lang: str) -> Table:
                 "declared_at": datetime.fromisoformat(m["declared_at"]),
                 "late": late,
                 "state": t(lang, f"marks.state.{m['state']}"),
-                "review_comment": m["review_comment"] or "",
-                "reviewed_by": m["reviewed_by"] or "",
+                "review": " · ".join(x for x in (m["review_comment"], m["reviewed_by"]) if x),
                 "_href": {"enterprise": f"/enterprises/{m['credit_code']}"},
                 "_class": " ".join(
                     c for c, on in (("late", m["late"]), ("revoked", m["revoked_at"])) if on
@@ -147,8 +146,7 @@ def marks_table(found: list[dict[str, Any]], lang: str) -> Table:
         ("declared_at", "col.declared_at"),
         ("late", "col.late_declared"),
         ("state", "col.review_state"),
-        ("review_comment", "col.review_comment"),
-        ("reviewed_by", "col.reviewed_by"),
+        ("review", "col.review"),
     )
     return shell.make_table("data-marks", lang, columns, rows)
 
