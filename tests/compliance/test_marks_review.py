@@ -6,14 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.compliance.conftest import MN_STACK, MN_WATER, permit_file, put_aggregates
+from tests.compliance.conftest import (
+    MN_STACK,
+    MN_WATER,
+    permit_file,
+    put_aggregates,
+    put_measurements,
+)
 
 from ecozone import config
 from ecozone.accounts import audit
 from ecozone.accounts.model import Principal
 from ecozone.compliance import ComplianceError, ConflictError, NotFoundError, rules
-from ecozone.compliance.alerts import list_alerts
-from ecozone.compliance.evaluation import evaluate
+from ecozone.compliance.alerts import get_alert, list_alerts
+from ecozone.compliance.evaluation import check_offline, evaluate
 from ecozone.compliance.marks import declare_mark, list_marks, review_mark, revoke_mark
 from ecozone.compliance.model import Mark, MarkKind, MarkSettings
 from ecozone.compliance.permits import import_permits
@@ -209,3 +215,20 @@ def test_a_declaration_outside_the_allowed_span_is_refused_whole(engine, points)
             settings=MarkSettings(back_limit=timedelta(days=7)),
         )  # fmt: skip
     assert list_marks(engine) == []
+
+
+def test_a_rejected_shutdown_no_longer_keeps_a_silent_point_from_going_offline(engine, points):
+    stack = points["DA001"]
+    # the 09:59 minute covers the stack until 10:00; two hours later, at 12:00, it is offline
+    put_measurements(engine, [{"point_id": stack, "kind": "minute", "pollutant": "a21026",
+                               "data_time": datetime(2024, 5, 1, 9, 59), "avg": 30.0,
+                               "flag": "N"}])  # fmt: skip
+    shutdown = declare_mark(
+        engine, mn=MN_STACK, kind="shutdown", start="2024-05-01T10:00", end="2024-05-02T10:00",
+        reason="停产检修", actor="power", now=cst(2024, 5, 1, 9),
+    )  # fmt: skip
+    assert check_offline(engine, cst(2024, 5, 1, 12, 30)) == []  # excused by the shutdown
+    review_mark(engine, shutdown["id"], decision="rejected", comment="生产正常", actor="city",
+                now=cst(2024, 5, 1, 12, 40))  # fmt: skip
+    [offline] = check_offline(engine, cst(2024, 5, 1, 12, 45))
+    assert get_alert(engine, offline)["start"] == "2024-05-01T10:00:00+08:00"

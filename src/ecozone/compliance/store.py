@@ -448,8 +448,17 @@ def marks_for(
     start: datetime,
     end: datetime,
 ) -> list[Mark]:
-    """Live (not revoked) declarations of the points overlapping [start, end)."""
-    rows = marks(conn, point_ids=point_ids, start=start, end=end, include_revoked=False, limit=None)
+    """The declarations that excuse data: of the points, overlapping [start, end), neither
+    revoked nor rejected by a supervisor (pending and accepted ones excuse)."""
+    rows = marks(
+        conn,
+        point_ids=point_ids,
+        start=start,
+        end=end,
+        include_revoked=False,
+        limit=None,
+        review_states=(MarkReview.PENDING, MarkReview.ACCEPTED),
+    )
     return [mark_of(row) for row in rows]
 
 
