@@ -52,8 +52,9 @@ def declare_mark(
     [start, end) was taken during a shutdown, maintenance, calibration or fault.
 
     Declarations may be made ahead or after the fact; both are kept, and a late one
-    (declared after its range began) is flagged in listings. Name the point by device MN
-    or by point id.
+    (declared after its range began) is flagged in listings. The range must stay within
+    the allowed span (MarkSettings: longest, back_limit, ahead_limit). Name the point by
+    device MN or by point id.
     """
     actor = checked_actor(actor)
     errors: list[str] = []
