@@ -490,6 +490,12 @@ def shoot(out: Path) -> None:
             page.goto("/portal")
             page.click("details.feedback summary")  # show the feedback form
             page.screenshot(path=out / "enterprise-portal.png", full_page=True)
+            page.goto("/marks")  # data marks: the enterprise's list and its declaration form
+            page.screenshot(path=out / "marks-enterprise.png", full_page=True)
+            page = page_as("supervisor")
+            page.goto("/marks")
+            page.locator("details.review").first.evaluate("d => { d.open = true; }")
+            page.screenshot(path=out / "marks-review.png", full_page=True)
             page = page_as("coordinator")
             page.wait_for_selector("table.matrix")
             page.screenshot(path=out / "plan-matrix.png", full_page=False)

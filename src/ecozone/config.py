@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ecozone.airquality.model import AqiSettings
-    from ecozone.compliance.model import DeskSettings
+    from ecozone.compliance.model import DeskSettings, MarkSettings
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
 
@@ -319,3 +319,40 @@ def desk_settings(environ: Mapping[str, str] | None = None) -> DeskSettings:
             )
         values["deadline_days"] = days
     return DeskSettings(**values)  # type: ignore[arg-type]
+def mark_settings(environ: Mapping[str, str] | None = None) -> MarkSettings:
+    """Data-marking settings from the environment, defaults otherwise (all UNCONFIRMED: no
+    rule on declaration deadlines was found): ECOZONE_MARK_LATE_HOURS (declared more than
+    this after the range began is late, 补报; default 0), ECOZONE_MARK_LONGEST_DAYS (366),
+    ECOZONE_MARK_BACK_DAYS and ECOZONE_MARK_AHEAD_DAYS (how far before or after the
+    declaration a range may begin; unset: no limit)."""
+    from datetime import timedelta
+
+    from ecozone.compliance.model import MarkSettings
+
+    env = os.environ if environ is None else environ
+
+    def number(name: str) -> float | None:
+        raw = env.get(name)
+        if raw is None or raw.strip() == "":
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"{name}={raw!r} is not a number") from None
+        if not value >= 0:
+            raise ValueError(f"{name}={raw!r} must be 0 or more")
+        return value
+
+    values: dict[str, timedelta] = {}
+    late = number("ECOZONE_MARK_LATE_HOURS")
+    if late is not None:
+        values["late_after"] = timedelta(hours=late)
+    for field, name in (
+        ("longest", "ECOZONE_MARK_LONGEST_DAYS"),
+        ("back_limit", "ECOZONE_MARK_BACK_DAYS"),
+        ("ahead_limit", "ECOZONE_MARK_AHEAD_DAYS"),
+    ):
+        days = number(name)
+        if days is not None:
+            values[field] = timedelta(days=days)
+    return MarkSettings(**values)

@@ -438,6 +438,19 @@ POLICY: dict[tuple[str, str], Rule] = {
                               data={"cause": "脱硫塔故障", "measures": "已检修"},
                               keys=(str(t.alert_id),)), OBJECT, ok=303),),
         write=Write(_alert_row, _scratch_alert("dispatched"))),
+    ("GET", "/marks"): Rule(READERS, "page", one(
+        "/marks", scope=LIST, marker=lambda t: f'id="mark-{t.mark_id}"', visible=own_business)),
+    ("POST", "/marks"): Rule(DECLARERS, "page", (Variant("", lambda t, n: Call(
+        "POST", "/marks", data={"point_id": str(t.point_id), "kind": "maintenance",
+                                "start": "2030-01-01T00:00", "end": "2030-01-01T02:00",
+                                "reason": "检修"},
+        keys=(str(t.point_id),)), OBJECT, ok=303),), write=Write(_count(data_mark))),
+    ("POST", "/marks/{mark_id}/revoke"): Rule(DECLARERS, "page", (Variant("", lambda t, n: Call(
+        "POST", f"/marks/{t.mark_id}/revoke", data={}, keys=(str(t.mark_id),)), OBJECT,
+        ok=303),), write=Write(_mark_row, _scratch_mark)),
+    ("POST", "/marks/{mark_id}/review"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", f"/marks/{t.mark_id}/review", data={"decision": "rejected", "comment": "matrix"},
+        keys=(str(t.mark_id),)), OBJECT, ok=303),), write=Write(_mark_row, _scratch_mark)),
     # --- the pages' JSON and exports ------------------------------------------------------
     ("GET", "/web/api/power/{credit_code}/facilities/{facility_code}"): Rule(READERS, "web", one(
         "/web/api/power/{t.credit_code}/facilities/TA001", scope=OBJECT,
@@ -479,6 +492,12 @@ POLICY: dict[tuple[str, str], Rule] = {
         for name, suffix, fmt in (("outlets", "", None), ("permits", ".xlsx", "xlsx"),
                                   ("limits", ".csv", "csv"), ("alerts", "", None),
                                   ("data-marks", ".csv", "csv"))
+    )),
+    ("GET", "/web/api/marks"): Rule(READERS, "web", (
+        variant("", "/web/api/marks", LIST, marker=lambda t: f'"id":"{t.mark_id}"',
+                visible=own_business),
+        variant("csv", "/web/api/marks", LIST, params={"format": "csv"},
+                marker=lambda t: t.enterprise_name, visible=own_business),
     )),
     ("GET", "/static/web/{path:path}"): Rule(EVERYONE, "web", one("/static/web/web.css")),
     ("GET", "/static/vendor/{path:path}"): Rule(EVERYONE, "web", one(
@@ -604,6 +623,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/marks/{mark_id}/revoke"): Rule(DECLARERS, "api", (Variant("", lambda t, n: Call(
         "POST", f"/api/v1/marks/{t.mark_id}/revoke", keys=(str(t.mark_id),)), OBJECT),),
         write=Write(_mark_row, _scratch_mark)),
+    ("POST", "/api/v1/marks/{mark_id}/review"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", f"/api/v1/marks/{t.mark_id}/review", json={"decision": "accepted"},
+        keys=(str(t.mark_id),)), OBJECT),), write=Write(_mark_row, _scratch_mark)),
     ("GET", "/api/v1/webhooks"): Rule(ADMIN, "api", one("/api/v1/webhooks")),
     ("POST", "/api/v1/webhooks"): Rule(ADMIN, "api", (Variant("", lambda t, n: Call(
         "POST", "/api/v1/webhooks", json={"url": f"http://127.0.0.1:9/hook/{n}"}), ok=201),),

@@ -83,7 +83,7 @@ def test_permits_alerts_marks_and_webhooks_over_rest(client, engine, points):
     # every write refuses the anonymous public
     paths = client.get("/openapi.json").json()["paths"]
     writes = [(m.upper(), p) for p, ops in paths.items() for m in ops if m != "get"]
-    assert len(writes) == 14  # 2 permit, 8 alert, 2 mark and 2 webhook writes
+    assert len(writes) == 15  # 2 permit, 8 alert, 3 mark and 2 webhook writes
     for method, path in writes:
         response = client.request(method, re.sub(r"\{[^}]+\}", "1", path), json={})
         assert response.status_code == 401, (method, path)
@@ -171,6 +171,15 @@ def test_permits_alerts_marks_and_webhooks_over_rest(client, engine, points):
     assert len(call(client, "city", "GET", "/api/v1/marks").json()["items"]) == 1
     assert call(client, "chem", "GET", "/api/v1/marks").json()["items"] == []
     mark_id = declared.json()["id"]
+    review = {"decision": "rejected", "comment": "无维护计划"}
+    assert (
+        call(client, "power", "POST", f"/api/v1/marks/{mark_id}/review", json=review).status_code
+        == 403
+    )
+    assert call(client, "city", "POST", f"/api/v1/marks/{mark_id}/review",
+                json={"decision": "rejected"}).status_code == 400  # fmt: skip
+    reviewed = call(client, "city", "POST", f"/api/v1/marks/{mark_id}/review", json=review).json()
+    assert (reviewed["state"], reviewed["reviewed_by"]) == ("rejected", "city")
     assert call(client, "chem", "POST", f"/api/v1/marks/{mark_id}/revoke").status_code == 404
     assert call(client, "power", "POST", f"/api/v1/marks/{mark_id}/revoke").json()["revoked_at"]
 

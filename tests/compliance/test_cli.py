@@ -104,6 +104,9 @@ def test_commands_import_list_and_walk_an_alert_through_its_loop(
     assert "(late: declared after the range began)" in out
     [mark] = json.loads(run("marks", "list", "--mn", MN_STACK))
     assert (mark["kind"], mark["declared_by"], mark["late"]) == ("calibration", "wang", True)
+    reviewed = run("marks", "review", str(mark["id"]), "--decision", "rejected",
+                   "--comment", "no calibration record", "--actor", "li")  # fmt: skip
+    assert reviewed == f"data mark {mark['id']} rejected\n"
     run("marks", "revoke", str(mark["id"]))
     assert "revoked already" in runner.invoke(app, ["marks", "revoke", str(mark["id"])]).stderr
 

@@ -132,7 +132,7 @@ def test_an_attachment_of_a_wrong_type_or_size_is_refused_and_nothing_is_stored(
 
 def test_text_with_a_control_character_is_refused(engine, points):
     alert_id = dispatched(engine, points)
-    with pytest.raises(ComplianceError, match="cause: character U\+0000"):
+    with pytest.raises(ComplianceError, match=r"cause: character U\+0000"):
         step(engine, alert_id, "feedback", actor="enterprise", cause="a\x00b", measures="m")
 
 

@@ -52,6 +52,7 @@ AlertType = Literal[
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
 CloseReason = Literal["resolved", "false_alarm"]
+MarkState = Literal["pending", "accepted", "rejected", "revoked"]
 
 
 # --- permits ---------------------------------------------------------------------------------
@@ -504,8 +505,19 @@ class MarkOut(BaseModel):
     declared_by: str
     declared_at: str
     revoked_at: str | None
-    late: bool = Field(description="Declared after the marked range began")
+    late: bool = Field(
+        description="补报: declared more than ECOZONE_MARK_LATE_HOURS (default 0) after the "
+        "marked range began"
+    )
+    late_by_h: float = Field(description="Hours between the range's start and the declaration")
     overlaps: list[int] = Field(description="Other live declarations for the same data")
+    state: MarkState = Field(description="The review state, or revoked")
+    review_state: Literal["pending", "accepted", "rejected"] = Field(
+        description="A rejected mark excuses nothing: its data is judged as if unmarked"
+    )
+    review_comment: str | None
+    reviewed_by: str | None
+    reviewed_at: str | None
 
 
 class MarkList(BaseModel):
@@ -530,6 +542,8 @@ def list_marks(
     start: Annotated[str | None, Query()] = None,
     end: Annotated[str | None, Query()] = None,
     include_revoked: bool = True,
+    kind: MarkKind | None = None,
+    state: MarkState | None = None,
 ) -> Any:
     if mn is not None:
         deps.check_device_access(engine, principal, mn)
@@ -541,6 +555,8 @@ def list_marks(
         end=end,
         include_revoked=include_revoked,
         scope=principal.scope,
+        kind=kind,
+        state=state,
     )
     return {"items": items}
 
@@ -565,6 +581,25 @@ def declare_mark(engine: Engine, principal: Enterprise, body: MarkRequest) -> An
 @router.post("/marks/{mark_id}/revoke", response_model=MarkOut, summary="Revoke a data mark")
 def revoke_mark(mark_id: Id, engine: Engine, principal: Enterprise) -> Any:
     return marks.revoke_mark(engine, mark_id, actor=principal.username, scope=principal.scope)
+
+
+class MarkReviewRequest(BaseModel):
+    decision: Literal["accepted", "rejected"]
+    comment: str | None = Field(None, description="Required when rejecting: why")
+
+
+@router.post("/marks/{mark_id}/review", response_model=MarkOut, summary="审核 Review a data mark")
+def review_mark(mark_id: int, engine: Engine, principal: Staff, body: MarkReviewRequest) -> Any:
+    """A supervisor accepts a declaration or rejects it with a comment; a rejected mark
+    stays on record but no longer excuses its data (judged again at once)."""
+    return marks.review_mark(
+        engine,
+        mark_id,
+        decision=body.decision,
+        comment=body.comment,
+        actor=principal.username,
+        scope=principal.scope,
+    )
 
 
 # --- webhooks --------------------------------------------------------------------------------

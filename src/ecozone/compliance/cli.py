@@ -344,6 +344,19 @@ def marks_revoke(mark_id: Annotated[int, typer.Argument(metavar="ID")], actor: A
     typer.echo(f"data mark {mark_id} revoked")
 
 
+@marks_app.command("review")
+def marks_review(
+    mark_id: Annotated[int, typer.Argument(metavar="ID")],
+    decision: Annotated[str, typer.Option(metavar="accepted|rejected")],
+    actor: Actor,
+    comment: Annotated[str | None, typer.Option(help="Why; required to reject.")] = None,
+) -> None:
+    """A supervisor's review: accept a declaration, or reject it (it then excuses nothing)."""
+    with open_engine() as engine:
+        mark = marks.review_mark(engine, mark_id, decision=decision, comment=comment, actor=actor)
+    typer.echo(f"data mark {mark_id} {mark['review_state']}")
+
+
 # --- webhooks --------------------------------------------------------------------------------
 
 webhooks_app = typer.Typer(

@@ -118,6 +118,33 @@ class MarkKind(StrEnum):
     FAULT = "fault"  # 故障
 
 
+class MarkReview(StrEnum):
+    """Where a supervisor's review of a declaration stands (审核). A rejected declaration
+    stays on record but excuses nothing: its data is judged as if it were unmarked."""
+
+    PENDING = "pending"  # 待审核
+    ACCEPTED = "accepted"  # 审核通过
+    REJECTED = "rejected"  # 审核不通过
+
+
+@dataclass(frozen=True)
+class MarkSettings:
+    """When a declaration counts as late (补报) and which ranges one may cover. No standard
+    or Chongqing rule on declaration deadlines was found, so every number is UNCONFIRMED
+    and a setting (config.mark_settings, ECOZONE_MARK_*)."""
+
+    # Declared more than this after the marked range began: late, shown as 补报 with the
+    # delay. 0: anything declared once the range had begun (事后标记).
+    late_after: timedelta = timedelta(0)
+    # Longest range one declaration may cover; a year catches typos in the year while
+    # leaving room for a seasonal shutdown.
+    longest: timedelta = timedelta(days=366)
+    # How far before the declaration its range may begin, and how far ahead of it; None:
+    # no limit.
+    back_limit: timedelta | None = None
+    ahead_limit: timedelta | None = None
+
+
 class ComplianceError(Invalid):
     """A request the compliance package refused; `errors` lists every problem, each by
     where it is (a file path such as permits[0].outlets[1].code, or a field name)."""
@@ -282,6 +309,7 @@ class Mark:
     end: datetime
     declared_at: datetime | None = None  # an instant, aware
     revoked: bool = False
+    rejected: bool = False  # a supervisor rejected it: it excuses nothing
 
 
 # --- conditions found by the rules -----------------------------------------------------------

@@ -28,6 +28,7 @@ from ecozone.compliance.model import (
     Event,
     Mark,
     MarkKind,
+    MarkSettings,
     PermitStatus,
     TransitionError,
     WorkCalendar,
@@ -179,12 +180,14 @@ def marks_applying(
     marks: Iterable[Mark], pollutant: str | None, kinds: Iterable[MarkKind] | None = None
 ) -> list[tuple[datetime, datetime]]:
     """Ranges of the live declarations that cover `pollutant` (a declaration without a
-    pollutant covers them all), optionally of some kinds only."""
+    pollutant covers them all), optionally of some kinds only. Revoked and rejected
+    declarations excuse nothing (marks.review_mark)."""
     wanted = set(kinds) if kinds is not None else None
     return [
         (mark.start, mark.end)
         for mark in marks
         if not mark.revoked
+        and not mark.rejected
         and (mark.pollutant is None or pollutant is None or mark.pollutant == pollutant)
         and (wanted is None or mark.kind in wanted)
     ]
@@ -602,9 +605,52 @@ def check_mark(
     return errors
 
 
-def is_late(mark: Mark) -> bool:
-    """Declared after the marked range had begun (补报): the supervisor sees such marks."""
-    return mark.declared_at is not None and mark_is_late(mark.start, mark.declared_at)
+def is_late(mark: Mark, late_after: timedelta = timedelta(0)) -> bool:
+    """Declared more than `late_after` after the marked range had begun (补报): the
+    supervisor sees such marks."""
+    return mark.declared_at is not None and mark_is_late(
+        mark.start, mark.declared_at, late_after=late_after
+    )
+
+
+def mark_delay(start: datetime, declared_at: datetime) -> timedelta:
+    """How long after the marked range began it was declared (zero when declared ahead).
+    `start` is device time (naive CST), `declared_at` an aware instant."""
+    return max(cst_naive(declared_at) - start, timedelta(0))
+
+
+def mark_window_problems(
+    start: datetime, end: datetime, declared_at: datetime, settings: MarkSettings
+) -> list[tuple[str, str, dict[str, int]]]:
+    """Where a declaration's range leaves the allowed span, as (field, problem, numbers):
+    longer than `settings.longest`, beginning more than `back_limit` before the
+    declaration or more than `ahead_limit` after it (MarkSettings; UNCONFIRMED numbers)."""
+    now = cst_naive(declared_at)
+    problems: list[tuple[str, str, dict[str, int]]] = []
+    if end - start > settings.longest:
+        problems.append(("end", "too_long", {"days": settings.longest.days}))
+    if settings.back_limit is not None and start < now - settings.back_limit:
+        problems.append(("start", "too_early", {"days": settings.back_limit.days}))
+    if settings.ahead_limit is not None and start > now + settings.ahead_limit:
+        problems.append(("start", "too_far_ahead", {"days": settings.ahead_limit.days}))
+    return problems
+
+
+_WINDOW_TEXTS = {
+    "too_long": "the range is longer than {days} days; declare it in parts",
+    "too_early": "begins more than {days} days before the declaration",
+    "too_far_ahead": "begins more than {days} days after the declaration",
+}
+
+
+def check_mark_window(
+    start: datetime, end: datetime, declared_at: datetime, settings: MarkSettings
+) -> list[str]:
+    """mark_window_problems as the use case's field-by-field messages."""
+    return [
+        f"{field}: {_WINDOW_TEXTS[problem].format(**numbers)}"
+        for field, problem, numbers in mark_window_problems(start, end, declared_at, settings)
+    ]
 
 
 def overlapping(marks: Sequence[Mark]) -> dict[int, list[int]]:
@@ -647,14 +693,17 @@ def retry_delay(attempts: int, settings: ComplianceSettings) -> timedelta:
 RENEWAL_NOTICE_DAYS = 60
 
 
-def mark_is_late(start: datetime, declared_at: datetime) -> bool:
-    """A data-marking declaration is late when it was made after its period began.
+def mark_is_late(
+    start: datetime, declared_at: datetime, *, late_after: timedelta = timedelta(0)
+) -> bool:
+    """A data-marking declaration is late when it was made more than `late_after` after
+    its period began (MarkSettings.late_after; 0 by default).
 
     Marks are meant to be declared ahead of time; a declaration made once the
     marked data already exists (事后标记) is allowed but must be looked at.
     `start` is device time (naive CST), `declared_at` an aware instant.
     """
-    return cst_naive(declared_at) > start
+    return cst_naive(declared_at) - start > late_after
 
 
 def permit_status(

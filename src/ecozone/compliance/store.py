@@ -17,7 +17,14 @@ import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
 from ecozone.accounts.store import scope_condition
-from ecozone.compliance.model import OPEN_ALERT_STATES, Limit, LimitBasis, Mark, MarkKind
+from ecozone.compliance.model import (
+    OPEN_ALERT_STATES,
+    Limit,
+    LimitBasis,
+    Mark,
+    MarkKind,
+    MarkReview,
+)
 from ecozone.registry.store import insert_row as insert_row  # the one row writer
 from ecozone.registry.store import update_row as update_row
 from ecozone.store.engine import in_lists
@@ -368,6 +375,7 @@ def mark_of(row: Mapping[str, Any]) -> Mark:
         end=row["end"],
         declared_at=row["declared_at"],
         revoked=row["revoked_at"] is not None,
+        rejected=row.get("review_state") == MarkReview.REJECTED,
     )
 
 
@@ -382,10 +390,14 @@ def marks(
     mark_id: int | None = None,
     scope: Scope | None = None,
     limit: int | None = 500,
+    kinds: Sequence[str] | None = None,
+    district_id: int | None = None,
+    review_states: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Declarations with their point (code as `point`, name), MN and enterprise, newest
-    period first: the one read of marks for the API, evaluation and the pages. [start, end)
-    keeps those overlapping it; `scope` those of enterprises the viewer may read."""
+    """Declarations with their point (code as `point`, name), MN, enterprise and district,
+    newest period first: the one read of marks for the API, evaluation and the pages.
+    [start, end) keeps those overlapping it; `scope` those of enterprises the viewer may
+    read; `kinds`, `district_id` and `review_states` narrow it further."""
     stmt = (
         sa.select(
             data_mark,
@@ -394,10 +406,14 @@ def marks(
             point.c.enterprise_id,
             device.c.mn,
             enterprise.c.credit_code,
+            enterprise.c.name.label("enterprise"),
+            enterprise.c.district_id,
+            district.c.name.label("district"),
         )
         .select_from(data_mark)
         .join(point, point.c.id == data_mark.c.point_id)
         .join(enterprise, enterprise.c.id == point.c.enterprise_id)
+        .outerjoin(district, district.c.id == enterprise.c.district_id)
         .outerjoin(device, device.c.point_id == point.c.id)
         .order_by(data_mark.c.start.desc(), data_mark.c.id.desc())
     )
@@ -413,6 +429,12 @@ def marks(
         stmt = stmt.where(data_mark.c.start < end)
     if not include_revoked:
         stmt = stmt.where(data_mark.c.revoked_at.is_(None))
+    if kinds is not None:
+        stmt = stmt.where(data_mark.c.kind.in_(list(kinds)))
+    if district_id is not None:
+        stmt = stmt.where(enterprise.c.district_id == district_id)
+    if review_states is not None:
+        stmt = stmt.where(data_mark.c.review_state.in_(list(review_states)))
     if scope is not None:
         stmt = stmt.where(scope_condition(scope))
     if limit is not None:
@@ -426,8 +448,17 @@ def marks_for(
     start: datetime,
     end: datetime,
 ) -> list[Mark]:
-    """Live (not revoked) declarations of the points overlapping [start, end)."""
-    rows = marks(conn, point_ids=point_ids, start=start, end=end, include_revoked=False, limit=None)
+    """The declarations that excuse data: of the points, overlapping [start, end), neither
+    revoked nor rejected by a supervisor (pending and accepted ones excuse)."""
+    rows = marks(
+        conn,
+        point_ids=point_ids,
+        start=start,
+        end=end,
+        include_revoked=False,
+        limit=None,
+        review_states=(MarkReview.PENDING, MarkReview.ACCEPTED),
+    )
     return [mark_of(row) for row in rows]
 
 
@@ -437,6 +468,18 @@ def revoke_mark(conn: sa.Connection, mark_id: int, at: datetime) -> bool:
         data_mark.update()
         .where(data_mark.c.id == mark_id, data_mark.c.revoked_at.is_(None))
         .values(revoked_at=at)
+    )
+    return result.rowcount == 1
+
+
+def review_mark(
+    conn: sa.Connection, mark_id: int, state: str, comment: str | None, actor: str, at: datetime
+) -> bool:
+    """Record a supervisor's review of a live (not revoked) mark; False when it is revoked."""
+    result = conn.execute(
+        data_mark.update()
+        .where(data_mark.c.id == mark_id, data_mark.c.revoked_at.is_(None))
+        .values(review_state=state, review_comment=comment, reviewed_by=actor, reviewed_at=at)
     )
     return result.rowcount == 1
 

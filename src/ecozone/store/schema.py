@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from ecozone.compliance.model import AlertState, LimitBasis, MarkKind, PermitClass
+from ecozone.compliance.model import AlertState, LimitBasis, MarkKind, MarkReview, PermitClass
 from ecozone.measurements.model import KINDS as STORED_KINDS
 from ecozone.registry.model import POINT_KINDS
 from ecozone.times import cst_naive
@@ -301,6 +301,7 @@ PERMIT_CLASSES = tuple(PermitClass)
 LIMIT_BASES = tuple(LimitBasis)
 ALERT_STATES = tuple(AlertState)
 MARK_KINDS = tuple(MarkKind)
+MARK_REVIEWS = tuple(MarkReview)
 
 permit = sa.Table(
     "permit",
@@ -406,7 +407,13 @@ data_mark = sa.Table(
     sa.Column("declared_by", sa.String(100), nullable=False),
     sa.Column("declared_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
     sa.Column("revoked_at", UtcDateTime()),
+    # A supervisor's review (MarkReview); a rejected mark excuses nothing (compliance.marks).
+    sa.Column("review_state", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("reviewed_by", sa.String(100)),
+    sa.Column("reviewed_at", UtcDateTime()),
+    sa.Column("review_comment", sa.Text),
     sa.CheckConstraint(_in("kind", MARK_KINDS), name="kind"),
+    sa.CheckConstraint(_in("review_state", MARK_REVIEWS), name="review_state"),
     sa.CheckConstraint('start < "end"', name="range"),
     sa.Index(None, "point_id", "start"),
 )

@@ -35,6 +35,7 @@ CAPABILITY_VIEWS = (
     "ecozone.registry.views",
     "ecozone.compliance.views",
     "ecozone.compliance.desk_views",
+    "ecozone.compliance.mark_views",
     "ecozone.plan.views",
     "ecozone.power.views",
     "ecozone.accounts.views",
