@@ -22,6 +22,7 @@ from ecozone.compliance import alerts, evaluation, webhooks
 from ecozone.compliance.model import DeskSettings
 from ecozone.monitoring import service as monitoring
 from ecozone.monitoring.model import RecomputeSummary
+from ecozone.power import evaluation as power
 
 log = logging.getLogger("ecozone.pipeline")
 
@@ -48,11 +49,21 @@ def recompute(engine: sa.Engine, **options: Any) -> tuple[RecomputeSummary, list
     return summary, alerts
 
 
-def run_checks(engine: sa.Engine, desk: DeskSettings | None = None) -> None:
+#: Hours of meter data the power linkage check reads: the first round after a start covers
+#: the time the platform may have been down, later rounds the recent past.
+POWER_FIRST_HOURS = 48.0
+POWER_HOURS = 2.0
+
+
+def run_checks(
+    engine: sa.Engine, desk: DeskSettings | None = None, *, power_hours: float = POWER_HOURS
+) -> None:
     """One round of the periodic checks: offline points, reminders of overdue alerts (once
-    a day each), then pending webhook deliveries."""
+    a day each), emission–electricity linkage over the last `power_hours`, then pending
+    webhook deliveries."""
     evaluation.check_offline(engine)
     alerts.remind_overdue(engine, settings=desk)
+    power.evaluate_recent(engine, hours=power_hours, settings=config.power_settings())
     webhooks.deliver_pending(engine)
 
 
@@ -61,9 +72,11 @@ async def run_periodic(
 ) -> None:
     """run_checks every `interval_s` until `stop` is set; a failed round is logged, not fatal."""
     desk = config.desk_settings()
+    hours = POWER_FIRST_HOURS
     while not stop.is_set():
         try:
-            await asyncio.to_thread(run_checks, engine, desk)
+            await asyncio.to_thread(run_checks, engine, desk, power_hours=hours)
+            hours = POWER_HOURS
         except Exception:
             log.exception("periodic checks failed")
         with contextlib.suppress(TimeoutError):

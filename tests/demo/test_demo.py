@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from ecozone.config import Settings
 from ecozone.demo.service import DemoError, run_demo
 from ecozone.store.engine import make_engine
-from ecozone.store.schema import enterprise, measurement
+from ecozone.store.schema import enterprise, measurement, power_facility
 
 
 def _free_port() -> int:
@@ -63,8 +63,12 @@ def test_demo_seeds_serves_and_ingests_then_stops(tmp_path):
                 sa.select(sa.func.count()).select_from(enterprise)
             ).scalar_one()
             rows = conn.execute(sa.select(sa.func.count()).select_from(measurement)).scalar_one()
+            metered = conn.execute(
+                sa.select(sa.func.count(sa.distinct(power_facility.c.enterprise_id)))
+            ).scalar_one()
         engine.dispose()
         assert enterprises >= 30
+        assert metered == 4  # the enterprises with a power logger in the seed
         assert rows > 0
 
     asyncio.run(scenario())

@@ -27,6 +27,7 @@ from ecozone.errors import Invalid, NotFound
 from ecozone.power import evaluation, service
 from ecozone.power.model import OperatingState, PowerSettings
 from ecozone.store.schema import alert, audit_log, point, power_facility
+from ecozone.times import CHINA_STANDARD_TIME
 
 SETTINGS = PowerSettings(control_idle_slots=10)
 
@@ -152,3 +153,15 @@ def test_a_bad_configuration_names_its_place_and_changes_nothing(stored_day: sa.
             sa.select(sa.func.count()).select_from(audit_log).where(audit_log.c.entity == "power")
         ).scalar()
     assert codes == ["MF0001", "TA001"] and audits == 1
+
+
+def test_the_periodic_check_raises_the_days_findings(stored_day: sa.Engine):
+    from ecozone.pipeline import run_checks
+
+    midnight = datetime(2026, 11, 3, tzinfo=CHINA_STANDARD_TIME)
+    assert evaluation.evaluate_recent(stored_day, hours=24, now=midnight, settings=SETTINGS)
+    run_checks(stored_day, power_hours=24)  # today's clock: nothing new in the last day
+    with stored_day.connect() as conn:
+        types = sorted(conn.execute(sa.select(alert.c.type)).scalars())
+    linkage = ["analyser_silent", "control_idle", "control_off", "unsynchronised"]
+    assert [t for t in types if t != "offline"] == linkage  # the points went silent since

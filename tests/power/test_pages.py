@@ -32,23 +32,32 @@ def client_as(stored_day: sa.Engine) -> Iterator[Callable[[str], TestClient]]:  
         own = conn.execute(
             sa.select(enterprise.c.id).where(enterprise.c.credit_code == CREDIT_CODE)
         ).scalar_one()
-        power_point = conn.execute(sa.select(point.c.id).where(point.c.code == "PE001")).scalar_one()
+        power_point = conn.execute(
+            sa.select(point.c.id).where(point.c.code == "PE001")
+        ).scalar_one()
         # The logger's minute means beside its real-time values, as HJ 212 loggers send both.
-        rows = conn.execute(
-            sa.select(measurement).where(measurement.c.point_id == power_point)
-        ).mappings().all()
-        conn.execute(measurement.insert(), [
-            {**r, "kind": "minute", "avg": r["rtd"], "rtd": None} for r in rows
-        ])
+        rows = (
+            conn.execute(sa.select(measurement).where(measurement.c.point_id == power_point))
+            .mappings()
+            .all()
+        )
+        conn.execute(
+            measurement.insert(),
+            [{**r, "kind": "minute", "avg": r["rtd"], "rtd": None} for r in rows],
+        )
     recompute(stored_day, start=DAY, end=DAY.replace(day=3), point_ids=[power_point])
-    result = evaluation.evaluate(stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS)
+    result = evaluation.evaluate(
+        stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS
+    )
     evaluation.raise_alerts(stored_day, result)
     everyone = {
         "admin": Principal(user_id=1, username="admin", role="admin"),
-        "enterprise": Principal(user_id=4, username="owner", role="enterprise",
-                                enterprise_ids=frozenset({own})),
-        "other": Principal(user_id=6, username="other", role="enterprise",
-                           enterprise_ids=frozenset({own + 1000})),
+        "enterprise": Principal(
+            user_id=4, username="owner", role="enterprise", enterprise_ids=frozenset({own})
+        ),
+        "other": Principal(
+            user_id=6, username="other", role="enterprise", enterprise_ids=frozenset({own + 1000})
+        ),
         "coordinator": Principal(user_id=5, username="coordinator", role="coordinator"),
         "public": PUBLIC,
     }
@@ -81,7 +90,10 @@ def test_overview_shows_facilities_electricity_and_alerts(client_as):
     page = client_as("enterprise").get(URL)
     assert page.status_code == 200, page.text
     text = page.text
-    assert 'data-kpi="production-year">1,201.2<' in text or 'data-kpi="production-year">1201.2<' in text
+    assert (
+        'data-kpi="production-year">1,201.2<' in text
+        or 'data-kpi="production-year">1201.2<' in text
+    )
     assert 'data-kpi="control-year">435.8<' in text
     assert f'href="{URL}/facilities/TA001"' in text
     for alert_name in ("治污设施停运", "治污设施空转", "启停不同步", "在线监测异常而生产运行"):
@@ -93,13 +105,18 @@ def test_facility_day_page_and_its_chart_data(client_as):
     page = client_as("admin").get(f"{URL}/facilities/TA001", params={"day": "2026-11-02"})
     assert page.status_code == 200, page.text
     assert "布袋除尘器" in page.text and "停运" in page.text
-    data = client_as("enterprise").get(
-        f"/web/api/power/{CREDIT_CODE}/facilities/TA001", params={"day": "2026-11-02"}
-    ).json()
+    data = (
+        client_as("enterprise")
+        .get(f"/web/api/power/{CREDIT_CODE}/facilities/TA001", params={"day": "2026-11-02"})
+        .json()
+    )
     assert len(data["series"]) == 1440
     assert (data["thresholds"]["off_kw"], data["thresholds"]["low_kw"]) == (4.0, 15.0)
     assert [f["type"] for f in data["findings"]] == [
-        "control_off", "analyser_silent", "control_idle", "unsynchronised"
+        "control_off",
+        "analyser_silent",
+        "control_idle",
+        "unsynchronised",
     ]
     bad = client_as("admin").get(f"{URL}/facilities/TA001", params={"day": "2026-13-40"})
     assert bad.status_code == 400 and "2026-13-40" in bad.text
@@ -108,8 +125,10 @@ def test_facility_day_page_and_its_chart_data(client_as):
 def test_thresholds_form_saves_refuses_and_keeps_what_was_typed(client_as):
     admin = client_as("admin")
     url = f"{URL}/facilities/TA001/meters/M2"
-    saved = admin.post(url, data={"action": "save", "off_fraction": "0.1", "low_fraction": "0.4",
-                                  "day": "2026-11-02"})
+    saved = admin.post(
+        url,
+        data={"action": "save", "off_fraction": "0.1", "low_fraction": "0.4", "day": "2026-11-02"},
+    )
     assert saved.status_code == 200 and "阈值已保存" in saved.text
     assert 'data-threshold="off">5' in saved.text and 'data-threshold="low">20' in saved.text
     refused = admin.post(url, data={"action": "save", "off_fraction": "0.5", "low_fraction": "0.4"})

@@ -93,9 +93,9 @@ def test_cli_runs_the_demo_registry_replaying_the_last_minutes():
         )
         received = list(platform.received)
     assert result.exit_code == 0, result.output
-    assert "61 devices" in result.output
+    assert "65 devices" in result.output  # 61 monitoring points and 4 power loggers
     mns = {r.packet.mn for r in received if r.packet is not None}
-    assert len(mns) == 61
+    assert len(mns) == 65
     assert [r.error for r in received if r.error] == []
 
 

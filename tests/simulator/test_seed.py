@@ -17,7 +17,7 @@ SEED = Path(ecozone.__file__).parent / "demo" / "seed.yaml"
 # The districts and areas that carry out the measures of 渝环〔2021〕154号 (item 1).
 PLAN_DISTRICTS = ["渝中区", "江北区", "沙坪坝区", "九龙坡区", "南岸区", "北碚区", "渝北区",
                   "两江新区", "重庆高新区"]  # fmt: skip
-ST = {"flue_gas": "31", "wastewater": "32", "ambient_air": "22", "surface_water": "21"}
+ST = {"flue_gas": "31", "wastewater": "32", "ambient_air": "22", "surface_water": "21", "power": "44"}
 
 
 def load():
@@ -94,5 +94,6 @@ def test_seed_loads_as_simulator_devices():
         "flue_gas",
         "wastewater",
         "ambient_air",
+        "power",
         "surface_water",
     }

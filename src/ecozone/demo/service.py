@@ -25,8 +25,10 @@ from ecozone.accounts.service import ensure_demo_users
 from ecozone.compliance.permits import import_permits
 from ecozone.config import Settings
 from ecozone.demo.permits import demo_permits
+from ecozone.demo.power import demo_power
 from ecozone.errors import EcozoneError
 from ecozone.gateway.server import Gateway
+from ecozone.power.service import configure as configure_power
 from ecozone.registry.service import import_registry
 from ecozone.simulator.device import china_now
 from ecozone.simulator.model import Scenario
@@ -35,6 +37,7 @@ from ecozone.store.engine import display_url, make_engine
 from ecozone.store.migrate import upgrade_engine
 from ecozone.store.schema import enterprise
 
+DEMO_SEED = 2021
 FIRST_RUN_HISTORY_H = 6.0  # simulated history sent at once, so the pages have data
 LATER_RUN_HISTORY_H = 1.0
 
@@ -71,6 +74,9 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
         data = yaml.safe_load(seed_path().read_text(encoding="utf-8"))
         import_registry(engine, data, actor="demo")
         import_permits(engine, demo_permits(data), actor="demo")
+        today = china_now().replace(hour=0, minute=0, second=0, microsecond=0)
+        for power_file in demo_power(data, seed=DEMO_SEED, today=today):
+            configure_power(engine, power_file, actor="demo")
     return engine, empty
 
 
@@ -125,7 +131,7 @@ async def run_demo(
             specs,
             settings.gateway_host,
             settings.gateway_port,
-            Scenario(seed=2021),
+            Scenario(seed=DEMO_SEED),
             start=(china_now() - timedelta(hours=history_h)).replace(microsecond=0, second=0),
             speed=float("inf"),
             live=True,

@@ -8,6 +8,7 @@ are handled like every other alert.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,7 +34,9 @@ from ecozone.power.model import (
     StateRun,
     StateThresholds,
 )
-from ecozone.times import as_instant, utc_now
+from ecozone.times import as_instant, cst_naive, utc_now
+
+log = logging.getLogger(__name__)
 
 # --- evaluation ---------------------------------------------------------------------
 
@@ -331,3 +334,30 @@ def run_out(run: StateRun) -> dict[str, Any]:
         "rule": run.rule,
         "cause": run.cause.value if run.cause else None,
     }
+
+
+def evaluate_recent(
+    engine: sa.Engine,
+    *,
+    hours: float = 2.0,
+    now: datetime | None = None,
+    settings: PowerSettings | None = None,
+) -> set[int]:
+    """Evaluate every enterprise with metered facilities over the last `hours` and raise the
+    findings as alerts (the periodic check); one enterprise's failure is logged, not fatal.
+    Alerts created or extended are returned."""
+    local_now = cst_naive(now or utc_now()).replace(second=0, microsecond=0)
+    start = local_now - timedelta(hours=hours)
+    changed: set[int] = set()
+    for item in store_enterprises(engine):
+        try:
+            result = evaluate(engine, item, start, local_now, settings=settings)
+            changed |= raise_alerts(engine, result, now=now)
+        except Exception:
+            log.exception("power evaluation of %s failed", item)
+    return changed
+
+
+def store_enterprises(engine: sa.Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [e["credit_code"] for e in store.enterprises_with_facilities(conn, SYSTEM_SCOPE)]

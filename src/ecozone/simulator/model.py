@@ -58,6 +58,9 @@ DEFAULT_POLLUTANTS: dict[PointKind, tuple[str, ...]] = {
     PointKind.AMBIENT_AIR: ("a21026", "a21004", "a21005", "a05024", "a34002", "a34004"),
     # pH, dissolved oxygen, permanganate index, ammonia nitrogen, water temperature
     PointKind.SURFACE_WATER: ("w01001", "w01009", "w01019", "w21003", "w01010"),
+    # Production line and control facility power, kW (the d-codes of HJ 212-2025's example
+    # C37/C38 as public code maps them; their meaning is UNCONFIRMED, domain-2.md §1.2)
+    PointKind.POWER: ("d20405", "d30406"),
 }
 
 # Minute-data interval (MinInterval, HJ 212-2017 Table 4) per kind: CEMS report every
@@ -68,6 +71,7 @@ DEFAULT_MIN_INTERVAL: dict[PointKind, int] = {
     PointKind.WASTEWATER: 10,
     PointKind.AMBIENT_AIR: 5,
     PointKind.SURFACE_WATER: 10,
+    PointKind.POWER: 1,
 }
 
 _DEFAULT_ST = {
@@ -75,6 +79,7 @@ _DEFAULT_ST = {
     PointKind.WASTEWATER: "32",
     PointKind.AMBIENT_AIR: "22",
     PointKind.SURFACE_WATER: "21",
+    PointKind.POWER: "44",
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,6 +57,20 @@ class PairSpec:
     key: str  # unique within the scenario (e.g. the enterprise's credit code)
     production_kw: float = 250.0
     control_kw: float = 75.0
+
+
+def pair_for(key: str) -> PairSpec:
+    """The rated powers of a metering logger's pair, drawn from its key (the MN), so the
+    demo's configuration and its virtual meters agree without sharing state."""
+    production = 150 + 150 * rnd.u(rnd.key("power-rating", key), 0)
+    control = 45 + 30 * rnd.u(rnd.key("power-rating", key), 1)
+    return PairSpec(key, production_kw=round(production), control_kw=round(control))
+
+
+@lru_cache(maxsize=512)
+def one_day(seed: int, key: str, day_start: datetime) -> LinkageDays:
+    """One day of a pair's meters (cached: a device asks for it minute after minute)."""
+    return linkage_days(seed, pair_for(key), day_start, 1)
 
 
 #: Chance per day of each injected episode, and of each hard case.

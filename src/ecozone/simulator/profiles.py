@@ -22,6 +22,7 @@ import numpy as np
 
 from ecozone.hj212.codes import DataFlag
 from ecozone.simulator import _random as rnd
+from ecozone.simulator import power
 from ecozone.simulator.model import DeviceSpec, PointKind, Scenario, SimulatorError
 from ecozone.simulator.sources import (
     CODES,
@@ -161,8 +162,9 @@ def _production(schedule: str, keys: rnd.Keys, t: np.ndarray) -> np.ndarray:
 
 
 def _follows_production(spec: DeviceSpec) -> bool:
-    """Air and water quality stations and municipal plants run whatever the factories do."""
-    if spec.kind in (PointKind.AMBIENT_AIR, PointKind.SURFACE_WATER):
+    """Air and water quality stations and municipal plants run whatever the factories do;
+    power meters follow their own shift plan (simulator.power)."""
+    if spec.kind in (PointKind.AMBIENT_AIR, PointKind.SURFACE_WATER, PointKind.POWER):
         return False
     return not (spec.kind is PointKind.WASTEWATER and water_type(spec.industry) == "municipal")
 
@@ -237,6 +239,8 @@ def _context(
 ) -> _Context:
     """Flags per minute and, when `samples`, what the generators need per sample."""
     table = CODES[spec.kind]
+    if spec.kind is PointKind.POWER:  # meters read on; their episodes are simulator.power's
+        return _Context(None, {c: np.zeros(60, dtype=np.int8) for c in spec.pollutants}, {}, {})
     groups: dict[str, list[str]] = {}
     for code in spec.pollutants:
         groups.setdefault(table[code].group, []).append(code)
@@ -469,11 +473,29 @@ def _surface_water(
     return values
 
 
+def _power(
+    spec: DeviceSpec, keys: rnd.Keys, t: np.ndarray, ctx: _Context
+) -> dict[str, np.ndarray]:
+    """Production and control power (kW) of the logger's pair: the minute plan of
+    simulator.power with its labelled episodes; a grid outage reads 0."""
+    minutes = t // 60
+    production = np.zeros(len(t))
+    control = np.zeros(len(t))
+    for day in np.unique(minutes // 1440):
+        days = power.one_day(keys.seed, spec.mn, EPOCH + timedelta(days=int(day)))
+        inside = minutes // 1440 == day
+        of_day = minutes[inside] - day * 1440
+        production[inside] = np.nan_to_num(days.production_kw[of_day])
+        control[inside] = np.nan_to_num(days.control_kw[of_day])
+    return {"d20405": production, "d30406": control}
+
+
 _GENERATORS = {
     PointKind.FLUE_GAS: _flue_gas,
     PointKind.WASTEWATER: _wastewater,
     PointKind.AMBIENT_AIR: _ambient_air,
     PointKind.SURFACE_WATER: _surface_water,
+    PointKind.POWER: _power,
 }
 
 

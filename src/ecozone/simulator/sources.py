@@ -62,6 +62,10 @@ CODES: dict[PointKind, dict[str, Code]] = {
         "w21003": Code(3, "w21003", 0.0, 1.0),
         "w21011": Code(3, "w21011", 0.0, 0.2),
     },
+    PointKind.POWER: {
+        "d20405": Code(2, "meter"),
+        "d30406": Code(2, "meter"),
+    },
 }
 _COU_DECIMALS = {"flow": 3, "mass": 6}
 
