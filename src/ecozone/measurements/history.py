@@ -33,6 +33,14 @@ _PERIODS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 MAX_DAYS = 366
 
 
+class HistoryError(QueryError):
+    """A query the page refuses; `key` and `params` let a page say it in its language."""
+
+    def __init__(self, key: str, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.key, self.params = key, params
+
+
 @dataclass(frozen=True)
 class HistoryQuery:
     """What to read: points, a pollutant (None: all), a kind of QUERY_KINDS, [start, end)."""
@@ -72,11 +80,11 @@ class Page:
 
 def _day(value: date | str | None, name: str) -> date:
     if value is None or value == "":
-        raise QueryError(f"{name} date is missing; pick a day")
+        raise HistoryError("missing_date", f"{name} date is missing; pick a day")
     try:
         return parse_time(value, name).date()
     except TimeError as exc:
-        raise QueryError(str(exc)) from None
+        raise HistoryError("bad_date", str(exc), value=str(value)) from None
 
 
 def check_query(
@@ -88,15 +96,20 @@ def check_query(
 ) -> HistoryQuery:
     """The query for whole days `start` to `end` (both included, device time)."""
     if kind not in QUERY_KINDS:
-        raise QueryError(f"unknown data kind {kind!r}; expected one of {', '.join(QUERY_KINDS)}")
+        raise HistoryError(
+            "bad_kind", f"unknown data kind {kind!r}; expected one of {', '.join(QUERY_KINDS)}"
+        )
     ids = tuple(sorted(set(point_ids)))
     if not ids:
-        raise QueryError("pick at least one monitoring point")
+        raise HistoryError("no_point", "pick at least one monitoring point")
     first, last = _day(start, "start"), _day(end, "end")
     if last < first:
-        raise QueryError(f"end date {last} is before start date {first}")
+        raise HistoryError("end_before_start", f"end date {last} is before start date {first}")
     if (last - first).days + 1 > MAX_DAYS:
-        raise QueryError(f"a query spans at most {MAX_DAYS} days, not {(last - first).days + 1}")
+        days = (last - first).days + 1
+        raise HistoryError(
+            "too_long", f"a query spans at most {MAX_DAYS} days, not {days}", days=MAX_DAYS
+        )
     begin = datetime(first.year, first.month, first.day)
     finish = datetime(last.year, last.month, last.day) + timedelta(days=1)
     return HistoryQuery(ids, pollutant or None, kind, begin, finish)
@@ -114,7 +127,7 @@ def decode_after(text: str | None) -> tuple[datetime, int, str] | None:
         when, point_id, code = text.split("~", 2)
         return datetime.fromisoformat(when), int(point_id), code
     except ValueError:
-        raise QueryError(f"page key {text!r} is not one this page gave") from None
+        raise HistoryError("bad_after", f"page key {text!r} is not one this page gave") from None
 
 
 def visible_points(engine: sa.Engine, scope: Scope) -> list[dict[str, Any]]:

@@ -4,7 +4,8 @@ Rows arrive as an iterable and leave as a stream: CSV line by line, xlsx written
 xlsxwriter in constant-memory mode into a temporary file and sent in chunks (openpyxl
 took ~35 s for 20k rows; bench/export.py has the figures). Numbers stay numbers; a
 column listed as `printed` is rounded to the row's `_decimals` the way the standard prints
-it and keeps those decimals in the cell format. Times become naive China Standard Time
+it and keeps those decimals in the cell format (`printed` maps a column to fixed decimals,
+or to None for the row's `_decimals`). Times become naive China Standard Time
 (xlsx has no time zones). Stored text is made printable (old rows may hold control
 characters) and text a spreadsheet would run as a formula (=, +, -, @) stays text: inert in
 xlsx, quoted with ' in CSV (OWASP CSV injection). Keys starting with "_" are left out.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import IO, Any
 from urllib.parse import quote
@@ -35,6 +36,7 @@ FORMATS = {
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 64 * 1024
+_NONE: Mapping[str, int | None] = {}
 _EXCEL_MAX_ROWS = 1_048_576
 
 
@@ -63,6 +65,13 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+def _decimals(printed: Mapping[str, int | None], key: str, row: dict[str, Any]) -> int | None:
+    if key not in printed:
+        return None
+    fixed = printed[key]
+    return row.get("_decimals") if fixed is None else fixed
+
+
 def _csv_text(value: Any, decimals: int | None) -> Any:
     value = cell_value(value)
     if value is None:
@@ -80,7 +89,7 @@ def csv_chunks(
     columns: Sequence[Column],
     rows: Iterable[dict[str, Any]],
     *,
-    printed: frozenset[str] = frozenset(),
+    printed: Mapping[str, int | None] = _NONE,
     notes: Sequence[str] = (),
 ) -> Iterator[bytes]:
     """The CSV file in chunks: BOM and headings, the rows, then `notes` one per line."""
@@ -89,9 +98,8 @@ def csv_chunks(
     buffer.write("\ufeff")
     writer.writerow([printable(c.heading) for c in columns])
     for row in rows:
-        decimals = row.get("_decimals")
         writer.writerow(
-            [_csv_text(row.get(c.key), decimals if c.key in printed else None) for c in columns]
+            [_csv_text(row.get(c.key), _decimals(printed, c.key, row)) for c in columns]
         )
         if buffer.tell() >= _CHUNK:
             yield buffer.getvalue().encode("utf-8")
@@ -113,7 +121,7 @@ def xlsx_file(
     rows: Iterable[dict[str, Any]],
     title: str,
     *,
-    printed: frozenset[str] = frozenset(),
+    printed: Mapping[str, int | None] = _NONE,
     notes: Sequence[str] = (),
 ) -> IO[bytes]:
     """The xlsx file in a temporary file at its start (the caller closes it): bold frozen
@@ -141,9 +149,9 @@ def xlsx_file(
     for r, row in enumerate(rows, start=1):
         if r >= _EXCEL_MAX_ROWS:
             raise WebError(f"xlsx holds at most {_EXCEL_MAX_ROWS - 1} rows; export CSV instead")
-        decimals = row.get("_decimals")
         for i, c in enumerate(columns):
             value = cell_value(row.get(c.key))
+            decimals = _decimals(printed, c.key, row)
             if value is None:
                 continue
             if isinstance(value, str):
@@ -154,7 +162,7 @@ def xlsx_file(
                 sheet.write_datetime(r, i, value, when)
             elif isinstance(value, date):
                 sheet.write_datetime(r, i, datetime(value.year, value.month, value.day), day)
-            elif isinstance(value, float) and c.key in printed and decimals is not None:
+            elif isinstance(value, float) and decimals is not None:
                 number = round_as_printed(value, decimals)
                 if number is not None:
                     if decimals not in fixed:
@@ -185,7 +193,7 @@ def stream(
     fmt: str,
     filename: str,
     *,
-    printed: frozenset[str] = frozenset(),
+    printed: Mapping[str, int | None] = _NONE,
     notes: Sequence[str] = (),
 ) -> StreamingResponse:
     """`rows` as the download `filename`.`fmt`; CSV leaves while the rows are still read."""
