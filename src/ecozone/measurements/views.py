@@ -279,7 +279,10 @@ def query_page(
     page: int = 1,
 ) -> Response:
     """The form; with points chosen, the first (or `after`'s) page, the chart and exports."""
-    refused = shell.gate(request, principal, ROLES)
+    try:
+        refused = shell.gate(request, principal, ROLES)
+    except WebError as exc:
+        return shell.error_page(request, principal, lang, exc)
     if refused is not None:
         return refused
     settings = config.query_settings()
@@ -389,7 +392,9 @@ def query_table(
         points, total, batches = history.walk(engine, principal.scope, q, settings.export_row_cap)
     except NotFound as exc:
         return shell.json_error(shell.NotFound(str(exc)))
-    except (QueryError, WebError) as exc:
+    except WebError as exc:
+        return shell.json_error(exc)
+    except QueryError as exc:
         return shell.json_error(WebError(_message(exc, lang)))
     notes = []
     if total > settings.export_row_cap:
@@ -419,7 +424,9 @@ def query_series(
         points, total, batches = history.walk(engine, principal.scope, q, MAX_CHART_VALUES)
     except NotFound as exc:
         return shell.json_error(shell.NotFound(str(exc)))
-    except (QueryError, WebError) as exc:
+    except WebError as exc:
+        return shell.json_error(exc)
+    except QueryError as exc:
         return shell.json_error(WebError(_message(exc, lang)))
     series: dict[str, dict[str, Any]] = {}
     for batch in batches:
