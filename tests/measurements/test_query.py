@@ -6,6 +6,7 @@ The zone is tests.web.data's: POWER's DA001 sent SO2 and O2 every minute for thr
 those minutes), 24 computed hourly SO2 values (the 3rd and 7th newest invalid).
 """
 
+# ruff: noqa: F811 - the web tests' fixtures, imported below, are taken as arguments
 from __future__ import annotations
 
 import csv
@@ -98,7 +99,7 @@ def test_a_request_the_query_refuses_says_why():
 @pytest.mark.parametrize(
     "path", ["/data-query", "/web/api/data-query", "/web/api/data-query/series"]
 )
-def test_an_enterprise_cannot_query_another_enterprises_point(client_as, zone, path):  # noqa: F811
+def test_an_enterprise_cannot_query_another_enterprises_point(client_as, zone, path):
     _, ids = zone
     start, end = _week()
     params = {"point": ids["chem_da"], "kind": "minute", "start": start, "end": end}
@@ -117,13 +118,13 @@ def test_an_enterprise_cannot_query_another_enterprises_point(client_as, zone, p
     assert both.status_code == 404
 
 
-def test_the_public_and_coordinators_do_not_get_the_page(client_as):  # noqa: F811
+def test_the_public_and_coordinators_do_not_get_the_page(client_as):
     assert client_as("public").get("/data-query").status_code == 303
     assert client_as("coordinator").get("/data-query").status_code == 403
     assert client_as("public").get("/web/api/data-query").status_code == 401
 
 
-def test_the_export_holds_exactly_the_rows_of_all_pages(client_as, zone, monkeypatch):  # noqa: F811
+def test_the_export_holds_exactly_the_rows_of_all_pages(client_as, zone, monkeypatch):
     monkeypatch.setenv("ECOZONE_QUERY_PAGE_SIZE", "40")
     _, ids = zone
     start, end = _week()
@@ -155,7 +156,7 @@ def test_the_export_holds_exactly_the_rows_of_all_pages(client_as, zone, monkeyp
     assert first[0].strftime("%Y-%m-%d %H:%M") == shown[0][0]
 
 
-def test_flags_units_and_decimals_as_the_standard_prints_them(client_as, zone):  # noqa: F811
+def test_flags_units_and_decimals_as_the_standard_prints_them(client_as, zone):
     _, ids = zone
     start, end = _week()
     admin = client_as("admin")
@@ -173,7 +174,7 @@ def test_flags_units_and_decimals_as_the_standard_prints_them(client_as, zone): 
     assert [(r["value"], r["unit"]) for r in station["rows"]] == [("35", "µg/m3")]
 
 
-def test_data_marks_overlapping_a_row_are_shown(fresh_zone):  # noqa: F811
+def test_data_marks_overlapping_a_row_are_shown(fresh_zone):
     engine, ids = fresh_zone
     start, end = _week()
     q = history.check_query([ids["power_da"]], None, "minute", start, end)
