@@ -329,7 +329,11 @@ def query_page(
             )
             page_data = {"series": context["result"]["series"], "chart_texts": _chart_texts(lang)}
         except NotFound as exc:
-            return shell.error_page(request, principal, lang, shell.NotFound(str(exc)))
+            # the page's links keep the query, point ids included: drop them, so a foreign
+            # point's page reads exactly like a missing one's
+            lang_only = urlencode([(k, v) for k, v in request.query_params.items() if k == "lang"])
+            bare = Request({**request.scope, "query_string": lang_only.encode()})
+            return shell.error_page(bare, principal, lang, shell.NotFound(str(exc)))
         except QueryError as exc:
             context["error"] = _message(exc, lang)
     return shell.render(
