@@ -189,3 +189,14 @@ def test_data_marks_overlapping_a_row_are_shown(fresh_zone):
     page, _ = history.read_page(engine, SYSTEM_SCOPE, q, None, 1000)
     marked = [(r["data_time"], r["pollutant"]) for r in page.rows if r["marks"]]
     assert marked == [(t, "a21026") for t in times[10:15]]
+
+
+def test_a_refused_query_is_said_in_chinese_in_the_form_keeping_what_was_chosen(client_as, zone):
+    _, ids = zone
+    page = client_as("admin").get("/data-query", params={
+        "point": ids["power_da"], "kind": "computed_hour", "start": "2024-05-07",
+        "end": "2024-05-01"}).text  # fmt: skip
+    assert '<p class="form-error" role="alert">结束日期早于开始日期。</p>' in page
+    assert 'value="2024-05-07"' in page and 'value="2024-05-01"' in page
+    assert f'<option value="{ids["power_da"]}" selected>' in page
+    assert '<option value="computed_hour" selected>' in page
