@@ -222,12 +222,6 @@ def as_text(q: HistoryQuery, row: dict[str, Any]) -> dict[str, Any]:
 # --- reading the request ----------------------------------------------------------------------
 
 
-def _query(
-    point: list[int], pollutant: str | None, kind: str, start: str | None, end: str | None
-) -> HistoryQuery:
-    return history.check_query(point, pollutant, kind, start, end)
-
-
 def query_params(q: HistoryQuery) -> list[tuple[str, str]]:
     params = [("point", str(p)) for p in q.point_ids]
     if q.pollutant:
@@ -286,6 +280,7 @@ def query_page(
     if refused is not None:
         return refused
     settings = config.query_settings()
+    page = max(page, 1)
     today = local_time(shell.now()).date()
     form = {
         "points": point,
@@ -299,17 +294,17 @@ def query_page(
     page_data: dict[str, Any] = {}
     if point:
         try:
-            q = _query(point, pollutant, kind, form["start"], form["end"])
+            q = history.check_query(point, pollutant, kind, form["start"], form["end"])
             found, points = history.read_page(engine, principal.scope, q, after, settings.page_size)
             cols = columns(q, lang)
             rows = [as_text(q, r) for r in shape(found.rows, points, q, lang, settings)]
             params = query_params(q)
             base = urlencode(params)
-            first = (max(page, 1) - 1) * settings.page_size + 1
+            first = (page - 1) * settings.page_size + 1
             context["result"] = {
                 "table": Table(name="history", columns=cols, rows=tuple(rows)),
                 "total": found.total,
-                "page": max(page, 1),
+                "page": page,
                 "first": first if rows else 0,
                 "last": first + len(rows) - 1 if rows else 0,
                 "size": settings.page_size,
@@ -324,9 +319,7 @@ def query_page(
                 "cap": settings.export_row_cap,
                 "capped": found.total > settings.export_row_cap,
             }
-            context["pollutants"] = history.pollutants(
-                engine, principal.scope, HistoryQuery(q.point_ids, None, q.kind, q.start, q.end)
-            )
+            context["pollutants"] = history.pollutants(engine, principal.scope, q)
             page_data = {"series": context["result"]["series"], "chart_texts": _chart_texts(lang)}
         except NotFound as exc:
             # the page's links keep the query, point ids included: drop them, so a foreign
@@ -362,7 +355,7 @@ def _read(
     start: str | None, end: str | None,
 ) -> HistoryQuery:  # fmt: skip
     _require(principal)
-    return _query(point, pollutant, kind, start, end)
+    return history.check_query(point, pollutant, kind, start, end)
 
 
 @router.get("/web/api/data-query")
