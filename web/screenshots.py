@@ -482,6 +482,14 @@ def shoot(out: Path) -> None:
             page.wait_for_selector("#evidence[data-points]", state="attached")
             page.wait_for_timeout(400)
             page.screenshot(path=out / "alert-detail.png", full_page=True)
+            day = _local(now).date()
+            page.goto(
+                f"/data-query?point={flue_point}&kind=minute&start={day - timedelta(days=6)}"
+                f"&end={day}"
+            )
+            page.wait_for_selector("#query-chart[data-values]", state="attached")
+            page.wait_for_timeout(600)
+            page.screenshot(path=out / "data-query.png", full_page=False)
             page = page_as("enterprise")
             page.goto(f"/alerts/{answer_alert}")
             page.wait_for_selector("#evidence[data-points]", state="attached")

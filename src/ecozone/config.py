@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ecozone.airquality.model import AqiSettings
     from ecozone.compliance.model import DeskSettings, MarkSettings
+    from ecozone.measurements.model import QuerySettings
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
 
@@ -288,6 +289,8 @@ def power_settings(environ: Mapping[str, str] | None = None) -> PowerSettings:
         except ValueError:
             raise PowerError(f"{name}={raw!r} is not a {kind.__name__}") from None
     return PowerSettings(**values)  # type: ignore[arg-type]
+
+
 def desk_settings(environ: Mapping[str, str] | None = None) -> DeskSettings:
     """The alert desk's settings: ECOZONE_WORK_CALENDAR, the path of a YAML file with
     `holidays` and `workdays` (调休) lists of dates or ranges "2025-10-01..2025-10-08"
@@ -319,6 +322,8 @@ def desk_settings(environ: Mapping[str, str] | None = None) -> DeskSettings:
             )
         values["deadline_days"] = days
     return DeskSettings(**values)  # type: ignore[arg-type]
+
+
 def mark_settings(environ: Mapping[str, str] | None = None) -> MarkSettings:
     """Data-marking settings from the environment, defaults otherwise (all UNCONFIRMED: no
     rule on declaration deadlines was found): ECOZONE_MARK_LATE_HOURS (declared more than
@@ -356,3 +361,41 @@ def mark_settings(environ: Mapping[str, str] | None = None) -> MarkSettings:
         if days is not None:
             values[field] = timedelta(days=days)
     return MarkSettings(**values)
+
+
+def query_settings(environ: Mapping[str, str] | None = None) -> QuerySettings:
+    """History query settings: ECOZONE_QUERY_PAGE_SIZE (rows per page),
+    ECOZONE_QUERY_EXPORT_ROW_CAP (rows per export), ECOZONE_QUERY_DEFAULT_DECIMALS and
+    ECOZONE_QUERY_DECIMALS ("a21026=1,w01018=0"); defaults otherwise."""
+    from ecozone.measurements.model import QueryError, QuerySettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for name, key, least in (
+        ("ECOZONE_QUERY_PAGE_SIZE", "page_size", 1),
+        ("ECOZONE_QUERY_EXPORT_ROW_CAP", "export_row_cap", 1),
+        ("ECOZONE_QUERY_DEFAULT_DECIMALS", "default_decimals", 0),
+    ):
+        raw = env.get(name)
+        if not raw:
+            continue
+        try:
+            number = int(raw)
+        except ValueError:
+            raise QueryError(f"{name}={raw!r} is not a whole number") from None
+        if number < least:
+            raise QueryError(f"{name}={number} must be at least {least}")
+        values[key] = number
+    raw = env.get("ECOZONE_QUERY_DECIMALS")
+    if raw:
+
+        def bad(item: str) -> Exception:
+            return QueryError(f"ECOZONE_QUERY_DECIMALS item {item!r} is not CODE=DECIMALS")
+
+        decimals = {}
+        for code, text in _code_units(raw, bad).items():
+            if not text.isdigit():
+                raise bad(f"{code}={text}")
+            decimals[code] = int(text)
+        values["decimals"] = decimals
+    return QuerySettings(**values)  # type: ignore[arg-type]

@@ -191,6 +191,7 @@ def station_link(t: Target) -> str:
 
 MEASURED = {"kind": "hour", "start": "2024-05-01T00:00", "end": "2024-05-02T00:00"}
 YEAR = {"start": "2024-01-01", "end": "2025-01-01"}
+QUERY = {"point": "{t.point_id}", "kind": "hour", "start": "2024-05-01", "end": "2024-05-01"}
 TABLE = "/web/api/points/{t.point_id}/tables/"
 FILE = "/web/api/enterprises/{t.credit_code}/tables/"
 ALERT_STATES_BEFORE = {"dispatch": "open", "urge": "dispatched", "feedback": "dispatched",
@@ -338,6 +339,18 @@ POLICY: dict[tuple[str, str], Rule] = {
         ok=303),)),
     ("POST", "/logout"): Rule(EVERYONE, "page", (Variant("", lambda t, n: Call(
         "POST", "/logout"), ok=303),), fresh_credentials=True),
+    # history query: staff and enterprises (own points only), never the public
+    ("GET", "/data-query"): Rule(READERS, "page", (
+        variant("form", "/data-query"),
+        variant("", "/data-query", OBJECT, keys=("{t.point_id}",), params=QUERY),
+    )),
+    ("GET", "/web/api/data-query"): Rule(READERS, "web", tuple(
+        variant(fmt, "/web/api/data-query", OBJECT, keys=("{t.point_id}",),
+                params={**QUERY, "format": fmt})
+        for fmt in ("json", "csv", "xlsx")
+    )),
+    ("GET", "/web/api/data-query/series"): Rule(READERS, "web", one(
+        "/web/api/data-query/series", scope=OBJECT, keys=("{t.point_id}",), params=QUERY)),
     ("GET", "/points/{point_id}"): Rule(EVERYONE, "page", one(
         "/points/{t.point_id}", scope=OBJECT, keys=("{t.point_id}",))),
     ("GET", "/enterprises/{credit_code}"): Rule(EVERYONE, "page", one(

@@ -6,7 +6,7 @@ REST layer share one shape and one column order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ecozone.errors import Invalid, NotFound
@@ -63,3 +63,20 @@ class PointLabel:
 
     code: str
     mn: str | None
+
+
+@dataclass(frozen=True)
+class QuerySettings:
+    """Settings of the history query page and its exports (ECOZONE_QUERY_*).
+
+    `page_size`: rows per page of the table. `export_row_cap`: most rows one export writes;
+    a query past it says so in the file and on the page, never cut silently.
+    `default_decimals`: decimals of a value whose code HJ 212-2017 App. B gives no data
+    type for (e.g. N5.2); three keep a concentration's precision in mg/m3.
+    `decimals`: per-code overrides of the standard's decimals, e.g. {"a21026": 1}.
+    """
+
+    page_size: int = 200
+    export_row_cap: int = 200_000
+    default_decimals: int = 3
+    decimals: dict[str, int] = field(default_factory=dict)

@@ -586,3 +586,110 @@ def latest_data_times(conn: sa.Connection) -> list[dict[str, Any]]:
         .order_by(per_point.c.point_kind)
     )
     return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+# --- keyset-paged range reads of the history query --------------------------------------------
+
+#: The order of a history query, and the key a page continues after.
+PAGE_ORDER = ("data_time", "point_id", "pollutant")
+
+
+def _history_select(
+    columns: Sequence[Any],
+    table: sa.Table,
+    scope: Scope,
+    *,
+    point_ids: Sequence[int],
+    pollutant: str | None,
+    kind: str,
+    start: datetime,
+    end: datetime,
+) -> sa.Select[Any]:
+    """`columns` of `table` (measurement or aggregate) of one kind over start <= data_time <
+    end, of those points the scope may read (joined through point to its enterprise)."""
+    c = table.c
+    stmt = (
+        sa.select(*columns)
+        .select_from(table)
+        .join(point, point.c.id == c.point_id)
+        .join(enterprise, enterprise.c.id == point.c.enterprise_id)
+        .where(
+            scope_condition(scope),
+            c.point_id.in_(list(point_ids)),
+            c.kind == kind,
+            c.data_time >= start,
+            c.data_time < end,
+        )
+    )
+    if pollutant is not None:
+        stmt = stmt.where(c.pollutant == pollutant)
+    return stmt
+
+
+def history_page(
+    conn: sa.Connection,
+    table: sa.Table,
+    scope: Scope,
+    *,
+    point_ids: Sequence[int],
+    pollutant: str | None,
+    kind: str,
+    start: datetime,
+    end: datetime,
+    after: tuple[datetime, int, str] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Up to `limit` rows of `table` ordered by (data_time, point_id, pollutant), strictly
+    after the key `after` (keyset paging: no row is skipped or repeated across pages, rows
+    sharing a time included, however deep the page)."""
+    c = table.c
+    stmt = _history_select(
+        [col for col in c if col.name not in ("received_at", "computed_at")],
+        table, scope, point_ids=point_ids, pollutant=pollutant, kind=kind, start=start, end=end,
+    )  # fmt: skip
+    if after is not None:
+        when, point_id, code = after
+        stmt = stmt.where(
+            sa.or_(
+                c.data_time > when,
+                sa.and_(
+                    c.data_time == when,
+                    sa.or_(
+                        c.point_id > point_id, sa.and_(c.point_id == point_id, c.pollutant > code)
+                    ),
+                ),
+            )
+        )
+    stmt = stmt.order_by(*(c[name] for name in PAGE_ORDER)).limit(limit)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def history_count(
+    conn: sa.Connection,
+    table: sa.Table,
+    scope: Scope,
+    *,
+    point_ids: Sequence[int],
+    pollutant: str | None,
+    kind: str,
+    start: datetime,
+    end: datetime,
+) -> int:
+    """How many rows the history query holds over all its pages."""
+    stmt = _history_select(
+        [sa.func.count()], table, scope, point_ids=point_ids, pollutant=pollutant, kind=kind,
+        start=start, end=end,
+    )  # fmt: skip
+    return int(conn.execute(stmt).scalar_one())
+
+
+def history_pollutants(
+    conn: sa.Connection, table: sa.Table, scope: Scope, *, point_ids: Sequence[int], kind: str,
+    start: datetime, end: datetime,
+) -> list[str]:  # fmt: skip
+    """Pollutant codes the query's points hold over the range, in code order."""
+    stmt = _history_select(
+        [table.c.pollutant], table, scope, point_ids=point_ids, pollutant=None, kind=kind,
+        start=start, end=end,
+    ).group_by(table.c.pollutant).order_by(table.c.pollutant)  # fmt: skip
+    return list(conn.execute(stmt).scalars())

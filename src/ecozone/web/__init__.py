@@ -41,6 +41,7 @@ CAPABILITY_VIEWS = (
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
     "ecozone.registry.onboarding_views",
+    "ecozone.measurements.views",
 )
 
 router = APIRouter()

@@ -32,7 +32,9 @@ from ecozone.web.i18n import LANG_COOKIE, LANGUAGES, js_texts, pick_language, sh
 from ecozone.web.model import Column, NotFound, Table, WebError
 
 #: Packages whose templates/ the pages render from, as "<package>/<name>.html".
-TEMPLATE_PACKAGES = ("accounts", "compliance", "monitoring", "plan", "power", "registry", "reports")
+TEMPLATE_PACKAGES = (
+    "accounts", "compliance", "measurements", "monitoring", "plan", "power", "registry", "reports",
+)  # fmt: skip
 
 _env = Environment(
     loader=ChoiceLoader(
