@@ -24,7 +24,7 @@ from ecozone.accounts.model import (
     UnknownTokenError,
     UnknownUserError,
 )
-from ecozone.api.params import Offset
+from ecozone.api.params import Id, Offset
 from ecozone.times import CHINA_STANDARD_TIME
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -315,7 +315,7 @@ def list_tokens(_admin: Admin, engine: Engine) -> Any:
     summary="吊销 API 令牌 Revoke an API token",
     responses={404: {"description": "No API token with that id"}},
 )
-def revoke_token(token_id: int, admin: Admin, engine: Engine) -> Response:
+def revoke_token(token_id: Id, admin: Admin, engine: Engine) -> Response:
     """End an API token at once (admins only); audited."""
     try:
         service.revoke_api_token(engine, token_id, actor=admin.username)

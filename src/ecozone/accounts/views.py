@@ -28,6 +28,7 @@ from ecozone.accounts.model import (
     UnknownUserError,
     User,
 )
+from ecozone.api.params import Id
 from ecozone.registry import store as registry_store
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts, t
@@ -435,7 +436,7 @@ def issue_token(
 
 @router.post("/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(
-    token_id: int,
+    token_id: Id,
     request: Request,
     principal: Viewer,
     lang: Lang,

@@ -373,7 +373,7 @@ def _supervisor_step(action: AlertAction, summary: str) -> None:
     responses=_ACTION_RESPONSES,
     summary="派单 Dispatch to the enterprise, with a deadline in working days",
 )
-def dispatch(alert_id: int, engine: Engine, principal: Staff, body: DispatchRequest) -> Any:
+def dispatch(alert_id: Id, engine: Engine, principal: Staff, body: DispatchRequest) -> Any:
     return _act(
         engine,
         principal,
@@ -413,7 +413,7 @@ def feedback(alert_id: Id, engine: Engine, principal: Enterprise, body: Feedback
     summary="反馈 The enterprise's answer with photos or PDF files (multipart)",
 )
 def feedback_with_files(
-    alert_id: int,
+    alert_id: Id,
     engine: Engine,
     principal: Enterprise,
     cause: Annotated[str, Form()],
@@ -443,7 +443,7 @@ def feedback_with_files(
     },
     summary="A file attached to an alert's feedback",
 )
-def alert_attachment(alert_id: int, sha256: str, engine: Engine, principal: Reader) -> Response:
+def alert_attachment(alert_id: Id, sha256: str, engine: Engine, principal: Reader) -> Response:
     name, media_type, content = alerts.attachment(engine, alert_id, sha256, scope=principal.scope)
     return Response(content, media_type=media_type, headers=attachment_headers(name))
 
@@ -459,7 +459,7 @@ def attachment_headers(name: str) -> dict[str, str]:
     responses=_ACTION_RESPONSES,
     summary="退回 Send the answer back (comment says why), optionally with a new deadline",
 )
-def send_back(alert_id: int, engine: Engine, principal: Staff, body: SendBackRequest) -> Any:
+def send_back(alert_id: Id, engine: Engine, principal: Staff, body: SendBackRequest) -> Any:
     return _act(
         engine,
         principal,
@@ -480,7 +480,7 @@ _supervisor_step(AlertAction.VERIFY, "核实 Verify the answer")
     responses=_ACTION_RESPONSES,
     summary="办结 Close, as resolved or as a false alarm (误报, with a comment)",
 )
-def close(alert_id: int, engine: Engine, principal: Staff, body: CloseRequest) -> Any:
+def close(alert_id: Id, engine: Engine, principal: Staff, body: CloseRequest) -> Any:
     return _act(
         engine, principal, alert_id, AlertAction.CLOSE, comment=body.comment, reason=body.reason
     )
@@ -589,7 +589,7 @@ class MarkReviewRequest(BaseModel):
 
 
 @router.post("/marks/{mark_id}/review", response_model=MarkOut, summary="审核 Review a data mark")
-def review_mark(mark_id: int, engine: Engine, principal: Staff, body: MarkReviewRequest) -> Any:
+def review_mark(mark_id: Id, engine: Engine, principal: Staff, body: MarkReviewRequest) -> Any:
     """A supervisor accepts a declaration or rejects it with a comment; a rejected mark
     stays on record but no longer excuses its data (judged again at once)."""
     return marks.review_mark(

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone import config
 from ecozone.accounts.model import Principal
+from ecozone.api.params import Id
 from ecozone.compliance import alerts, desk_store, rules, store
 from ecozone.compliance.api import attachment_headers
 from ecozone.compliance.desk_texts import TEXTS, error_text
@@ -379,7 +380,7 @@ def _detail_page(
     principal: Principal,
     lang: str,
     engine: sa.Engine,
-    alert_id: int,
+    alert_id: Id,
     *,
     status_code: int = 200,
     form_error: dict[str, Any] | None = None,
@@ -420,7 +421,7 @@ def _detail_page(
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
 def desk_detail(
-    alert_id: int, request: Request, principal: Viewer, lang: Lang, engine: Engine
+    alert_id: Id, request: Request, principal: Viewer, lang: Lang, engine: Engine
 ) -> Response:
     try:
         redirect = shell.gate(request, principal, DESK_ROLES)
@@ -440,7 +441,7 @@ def _step(
     principal: Principal,
     lang: str,
     engine: sa.Engine,
-    alert_id: int,
+    alert_id: Id,
     roles: tuple[str, ...],
     step: str,
     typed: dict[str, Any],
@@ -491,7 +492,7 @@ def _state_of(engine: sa.Engine, principal: Principal, alert_id: int) -> str:
 
 @router.post("/alerts/{alert_id}/action", response_class=HTMLResponse)
 def desk_action(
-    alert_id: int,
+    alert_id: Id,
     request: Request,
     principal: Viewer,
     lang: Lang,
@@ -516,7 +517,7 @@ def desk_action(
 
 @router.post("/alerts/{alert_id}/feedback", response_class=HTMLResponse)
 def desk_feedback(
-    alert_id: int,
+    alert_id: Id,
     request: Request,
     principal: Viewer,
     lang: Lang,
@@ -549,7 +550,7 @@ def desk_feedback(
 
 @router.get("/alerts/{alert_id}/attachments/{sha256}")
 def desk_attachment(
-    alert_id: int, sha256: str, request: Request, principal: Viewer, lang: Lang, engine: Engine
+    alert_id: Id, sha256: str, request: Request, principal: Viewer, lang: Lang, engine: Engine
 ) -> Response:
     """A file attached to an alert the viewer may read; 404 otherwise, as for a missing one."""
     try:

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone import config, errors
 from ecozone.accounts.model import Principal
+from ecozone.api.params import Id
 from ecozone.compliance import mark_texts, marks, rules
 from ecozone.compliance import store as compliance_store
 from ecozone.compliance.model import MarkKind, MarkReview
@@ -339,7 +340,7 @@ def _back(query: str, **done: int) -> str:
 
 @router.post("/marks/{mark_id}/revoke", response_class=HTMLResponse)
 def revoke(
-    mark_id: int,
+    mark_id: Id,
     request: Request,
     principal: Viewer,
     lang: Lang,
@@ -364,7 +365,7 @@ def revoke(
 
 @router.post("/marks/{mark_id}/review", response_class=HTMLResponse)
 def review(
-    mark_id: int,
+    mark_id: Id,
     request: Request,
     principal: Viewer,
     lang: Lang,

@@ -253,7 +253,7 @@ def _refused(exc: ProgressError) -> HTTPException:
 async def post_measure_progress(
     engine: Annotated[sa.Engine, Depends(_engine)],
     actor: Annotated[str, Depends(progress_actor)],
-    number: int,
+    number: Id,
     unit: Annotated[str, Form(description="a unit the plan names for the measure")],
     period: Annotated[str, Form(description="YYYY, YYYY-Qn or YYYY-MM")],
     status: Annotated[str, Form(description="not_started, on_track, at_risk, off_track, done")],
@@ -313,7 +313,7 @@ async def post_measure_progress(
 def get_evidence(
     engine: Annotated[sa.Engine, Depends(_engine)],
     _reader: ProgressReader,
-    progress_id: int,
+    progress_id: Id,
     sha256: str,
 ) -> Response:
     try:

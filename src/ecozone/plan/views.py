@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
+from ecozone.api.params import Id
 from ecozone.plan import service
 from ecozone.plan.model import NotFoundError, ProgressError, Status
 from ecozone.web import shell
@@ -139,7 +140,7 @@ def measures_page(request: Request, principal: Viewer, lang: Lang) -> Response:
 
 @router.get("/plan/measures/{number}", response_class=HTMLResponse)
 def measure_page(
-    number: int, request: Request, principal: Viewer, lang: Lang, engine: Engine
+    number: Id, request: Request, principal: Viewer, lang: Lang, engine: Engine
 ) -> Response:
     try:
         redirect = _gate(request, principal, PLAN_ROLES)
@@ -153,7 +154,7 @@ def measure_page(
 
 @router.post("/plan/measures/{number}", response_class=HTMLResponse)
 async def report_progress(
-    number: int, request: Request, principal: Viewer, lang: Lang, engine: Engine
+    number: Id, request: Request, principal: Viewer, lang: Lang, engine: Engine
 ) -> Response:
     """The report form: stored and back to the measure page, or the form again with the
     problems in the viewer's language and what was typed kept (files must be chosen again)."""
