@@ -62,6 +62,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "desk.fig.emitted": ("年内已排放量 (t)", "Emitted this year (t)"),
     "desk.fig.cap": ("许可年排放量 (t)", "Annual cap (t)"),
     "desk.fig.hours": ("持续时长 (小时)", "Duration (h)"),
+    "desk.fig.facility": ("治污/产污设施", "Facility"),
+    "desk.fig.production": ("同时运行的产污设施", "Production running meanwhile"),
+    "desk.fig.production_kw": ("产污设施平均负荷 (kW)", "Production mean load (kW)"),
+    "desk.fig.control_kw": ("治污设施平均功率 (kW)", "Control facility mean power (kW)"),
+    "desk.fig.minutes": ("持续 (分钟)", "Minutes"),
+    "desk.fig.rule": ("判定规则", "Rule"),
+    "desk.fig.power_text": (
+        "{facility}：{minutes} 分钟，产污设施负荷 {load} kW",
+        "{facility}: {minutes} min, production load {load} kW",
+    ),
     "desk.fig.unit": ("单位", "Unit"),
     "desk.fig.exceedance_text": (
         "峰值 {peak} / 限值 {limit} {unit}",

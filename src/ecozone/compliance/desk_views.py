@@ -70,6 +70,13 @@ def _worst_mismatch(detail: dict[str, Any]) -> dict[str, Any] | None:
     return max(hours, key=lambda h: abs(h["device"] - h["computed"]), default=None)
 
 
+#: Alerts of the emission–electricity linkage (ecozone.power findings A–E).
+LINKAGE_TYPES = frozenset({
+    AlertType.CONTROL_OFF, AlertType.UNSYNCHRONISED, AlertType.CONTROL_IDLE,
+    AlertType.LIMIT_ORDER, AlertType.ANALYSER_SILENT,
+})  # fmt: skip
+
+
 def figures(a: dict[str, Any], lang: str) -> dict[str, Any]:
     """The alert's numbers under their own names: concentrations for an exceedance, device
     and computed hourly values for a mismatch, durations for the rest."""
@@ -100,6 +107,24 @@ def figures(a: dict[str, Any], lang: str) -> dict[str, Any]:
             computed=_num(out.get("computed")),
             difference=_num(a["peak"]),
             tolerance=_num(a["limit_value"]),
+        )
+    elif a["type"] in LINKAGE_TYPES:  # ecozone.power: facilities, durations, loads
+        loads = detail.get("production_kw") or {}
+        out.update(
+            facility=detail.get("facility"),
+            facility_name=detail.get("facility_name"),
+            production="、".join(detail.get("production") or []) or None,
+            production_kw="、".join(f"{k} {_num(v)}" for k, v in loads.items()) or None,
+            control_kw=detail.get("control_kw"),
+            minutes=detail.get("minutes"),
+            rule=detail.get("rule"),
+        )
+        text = t(
+            lang,
+            "desk.fig.power_text",
+            facility=f"{out['facility']} {out['facility_name'] or ''}".strip(),
+            minutes=_num(out["minutes"]),
+            load=out["production_kw"] or "—",
         )
     elif a["type"] == AlertType.CAP_WARNING:
         out["emitted_t"], out["cap_t"] = a["peak"], a["limit_value"]
