@@ -146,3 +146,15 @@ def test_query_settings_refuse_nonsense():
         config.query_settings({"ECOZONE_QUERY_PAGE_SIZE": "0"})
     with pytest.raises(QueryError, match="CODE=DECIMALS"):
         config.query_settings({"ECOZONE_QUERY_DECIMALS": "a21026=two"})
+
+
+def test_page_exports_are_named_in_chinese_on_the_chinese_pages(client_as, ids):
+    client = client_as("admin")
+    answer = client.get(f"/web/api/points/{ids['power_da']}/tables/latest", params={"format": "csv"})
+    disposition = answer.headers["content-disposition"]
+    assert "filename*=UTF-8''%E6%9C%80%E6%96%B0%E6%95%B0%E6%8D%AE_point-" in disposition  # 最新数据_
+    english = client.get(
+        f"/web/api/points/{ids['power_da']}/tables/latest", params={"format": "csv", "lang": "en"}
+    )
+    assert "最新" not in english.headers["content-disposition"]
+    assert f'filename="point-{ids["power_da"]}-latest.csv"' in english.headers["content-disposition"]

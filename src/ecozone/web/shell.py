@@ -323,7 +323,9 @@ def table_json(table: Table, lang: str, **extra: Any) -> dict[str, Any]:
 
 
 def respond(table: Table, fmt: str, lang: str, filename: str, **extra: Any) -> Response:
-    """The table as JSON for a live panel, or as a CSV/xlsx download."""
+    """The table as JSON for a live panel, or as a CSV/xlsx download named in the page's
+    language (the table's title from i18n `file.<name>`, then `filename`)."""
     if fmt == "json":
         return JSONResponse(table_json(table, lang, **extra))
-    return export.download(table, fmt, filename)
+    title = t(lang, f"file.{table.name}", default="") if lang != "en" else ""
+    return export.download(table, fmt, f"{title}_{filename}" if title else filename)
