@@ -54,6 +54,9 @@ POWER_FILE = {
             "name": "1号熔炼线",
             "role": "production",
             "kind": "production_line",
+            "emission_factors": [
+                {"pollutant": "a34013", "kg_per_kwh": 0.015, "source": "测试用系数"}
+            ],
             "meters": [
                 {
                     "code": "M1",

@@ -71,7 +71,9 @@ def test_cli_configure_reports_a_bad_file_in_one_line(engine: sa.Engine, tmp_pat
     good.write_text(yaml.safe_dump(POWER_FILE, allow_unicode=True), encoding="utf-8")
     result = _run(engine, "configure", str(good))
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "2 facilities, 2 meters, 2 channels, 1 links, 1 orders"
+    assert (
+        result.stdout.strip() == "2 facilities, 2 meters, 2 channels, 1 links, 1 orders, 1 factors"
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({**POWER_FILE, "orders": [{"facility": "TA001"}]}))
     result = _run(engine, "configure", str(bad))
@@ -141,7 +143,14 @@ def test_api_reads_states_and_findings_and_round_trips_the_configuration(client)
         headers={"Authorization": f"Bearer {client.tokens['root']}"},
     )
     assert written.status_code == 200, written.text
-    assert written.json() == {"facilities": 2, "meters": 2, "channels": 2, "links": 1, "orders": 0}
+    assert written.json() == {
+        "facilities": 2,
+        "meters": 2,
+        "channels": 2,
+        "links": 1,
+        "orders": 0,
+        "factors": 1,
+    }
     bad = _get(
         client,
         "root",

@@ -141,6 +141,20 @@ def test_a_bad_configuration_names_its_place_and_changes_nothing(stored_day: sa.
             {**POWER_FILE, "facilities": [{**POWER_FILE["facilities"][0], "serves": ["MF0001"]}]},
             actor="admin",
         )
+    with pytest.raises(
+        Invalid, match=r"facilities\[1\]\.emission_factors: a list, for a production"
+    ):
+        service.configure(
+            stored_day,
+            {
+                **POWER_FILE,
+                "facilities": [
+                    POWER_FILE["facilities"][0],
+                    {**POWER_FILE["facilities"][1], "emission_factors": [{"pollutant": "a34013"}]},
+                ],
+            },
+            actor="admin",
+        )
     with pytest.raises(Invalid, match=r"orders\[0\]\.quota_kw: a limit order needs"):
         service.configure(
             stored_day,

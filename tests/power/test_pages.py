@@ -95,6 +95,10 @@ def test_overview_shows_facilities_electricity_and_alerts(client_as):
         or 'data-kpi="production-year">1201.2<' in text
     )
     assert 'data-kpi="control-year">435.8<' in text
+    # activity estimate: 1 201.2 kWh × 0.015 kg/kWh = 18.018 kg of particulates this year
+    estimates = text[text.index('data-table="power-estimates"') :]
+    assert '<td data-key="year_kg">18.02</td>' in estimates  # shown to two decimals
+    assert "测试用系数" in estimates
     assert f'href="{URL}/facilities/TA001"' in text
     for alert_name in ("治污设施停运", "治污设施空转", "启停不同步", "在线监测异常而生产运行"):
         assert alert_name in text

@@ -54,6 +54,14 @@ def demo_power(
                         "name": "主生产线",
                         "role": "production",
                         "kind": "production_line",
+                        # a demonstration of the activity estimate, not an approved factor
+                        "emission_factors": [
+                            {
+                                "pollutant": "a34013",
+                                "kg_per_kwh": 0.01,
+                                "source": "演示数据（非核定系数）",
+                            }
+                        ],
                         "meters": [
                             {
                                 "code": "M1",

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
 from ecozone.errors import NotFound
-from ecozone.power import evaluation, store
+from ecozone.power import evaluation, rules, store
 from ecozone.power.model import FacilityRole, FindingType, PowerSettings
 
 LINKAGE_ALERT_TYPES = tuple(t.value for t in FindingType)
@@ -48,11 +48,13 @@ def enterprise_overview(
         channels = store.channels(conn, [m.id for f in facilities for m in f.meters])
         year = store.hourly_energy(conn, channels, datetime(now.year, 1, 1), now)
         alerts = store.alerts_of(conn, result.enterprise["id"], LINKAGE_ALERT_TYPES)
+        factors = store.factors(conn, [f.id for f in facilities])
         outlets = {
             pid: code for code, pid in store.points_of(conn, result.enterprise["id"]).items()
         }
     code_of = {f.id: f.code for f in facilities}
-    rows, totals = [], {"production": [0.0, 0.0], "control": [0.0, 0.0]}
+    rows, estimates = [], []
+    totals = {"production": [0.0, 0.0], "control": [0.0, 0.0]}
     for f in facilities:
         timeline = result.timelines.get(f.id)
         last = timeline.runs[-1] if timeline and timeline.runs else None
@@ -60,6 +62,20 @@ def enterprise_overview(
         this_year = sum(year.get(m.id, 0.0) for m in f.meters)
         totals[f.role.value][0] += today
         totals[f.role.value][1] += this_year
+        for factor in factors.get(f.id, []):
+            estimates.append(
+                {
+                    "facility": f.code,
+                    "name": f.name,
+                    "pollutant": factor["pollutant"],
+                    "kg_per_kwh": factor["kg_per_kwh"],
+                    "source": factor["source"],
+                    "today_kg": round(rules.estimate_emission_kg(today, factor["kg_per_kwh"]), 3),
+                    "year_kg": round(
+                        rules.estimate_emission_kg(this_year, factor["kg_per_kwh"]), 3
+                    ),
+                }
+            )
         rows.append(
             {
                 "id": f.id,
@@ -86,6 +102,7 @@ def enterprise_overview(
             for role, (a, b) in totals.items()
         },
         "findings_today": [evaluation.finding_out(x) for x in result.findings],
+        "estimates": estimates,
         "alerts": alerts,
     }
 

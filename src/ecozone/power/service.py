@@ -183,6 +183,7 @@ def _plan(
                     "commissioned_on": _date(f.get("commissioned_on"), f"{where}.commissioned_on"),
                 },
                 "meters": meters,
+                "factors": _factors(f.get("emission_factors"), where, role),
                 "serves": list(f.get("serves") or []),
                 "where": where,
             }
@@ -235,13 +236,44 @@ def _date(value: Any, where: str) -> date | None:
         raise PowerError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _factors(doc: Any, where: str, role: str) -> list[dict[str, Any]]:
+    """Emission factors of a production facility, each with its source (shown with every
+    estimate): [{pollutant, kg_per_kwh, source}]."""
+    if not doc:
+        return []
+    if role != FacilityRole.PRODUCTION or not isinstance(doc, list):
+        raise PowerError(f"{where}.emission_factors: a list, for a production facility only")
+    out, seen = [], set()
+    for i, item in enumerate(doc):
+        fwhere = f"{where}.emission_factors[{i}]"
+        if not isinstance(item, Mapping):
+            raise PowerError(f"{fwhere}: expected a mapping")
+        pollutant = _text(item.get("pollutant"), f"{fwhere}.pollutant", limit=16)
+        if pollutant in seen:
+            raise PowerError(f"{fwhere}.pollutant: {pollutant} appears twice")
+        seen.add(pollutant)
+        out.append(
+            {
+                "pollutant": pollutant,
+                "kg_per_kwh": _number(item.get("kg_per_kwh"), f"{fwhere}.kg_per_kwh"),
+                "source": _text(item.get("source"), f"{fwhere}.source", limit=500),
+            }
+        )
+        if out[-1]["kg_per_kwh"] is None:
+            raise PowerError(f"{fwhere}.kg_per_kwh: missing")
+    return out
+
+
 def _write(conn: sa.Connection, plan: dict[str, Any], enterprise_id: int) -> dict[str, int]:
     ids: dict[str, int] = {}
-    counts = {"facilities": 0, "meters": 0, "channels": 0, "links": 0, "orders": 0}
+    counts = {"facilities": 0, "meters": 0, "channels": 0, "links": 0, "orders": 0, "factors": 0}
     for f in plan["facilities"]:
         fid = store.insert(conn, power_facility, {**f["values"], "enterprise_id": enterprise_id})
         ids[f["values"]["code"]] = fid
         counts["facilities"] += 1
+        for factor in f["factors"]:
+            store.insert_factor(conn, {**factor, "facility_id": fid})
+            counts["factors"] += 1
         for m in f["meters"]:
             mid = store.insert(conn, power_meter, {**m["values"], "facility_id": fid})
             counts["meters"] += 1
@@ -280,7 +312,8 @@ def configuration(engine: sa.Engine, credit_code: str, scope: Scope) -> dict[str
             raise NotFound(f"enterprise {credit_code} not found")
         facilities = store.facilities(conn, [owner["id"]])
         channels = store.channels(conn, [m.id for f in facilities for m in f.meters])
-        codes = {code: pid for code, pid in store.points_of(conn, owner["id"]).items()}
+        factors = store.factors(conn, [f.id for f in facilities])
+        codes = store.points_of(conn, owner["id"])
     outlet_of = {pid: code for code, pid in codes.items()}
     code_of = {f.id: f.code for f in facilities}
     by_meter: dict[int, list[dict[str, Any]]] = {}
@@ -298,6 +331,9 @@ def configuration(engine: sa.Engine, credit_code: str, scope: Scope) -> dict[str
             "outlet": outlet_of.get(f.point_id) if f.point_id else None,
             "normal_kw": f.normal_kw,
             "serves": [code_of[p] for p in f.serves],
+            "emission_factors": [
+                {k: v for k, v in x.items() if k != "facility_id"} for x in factors.get(f.id, [])
+            ],
             "meters": [
                 {
                     "code": m.code,

@@ -27,6 +27,7 @@ from ecozone.store.schema import (
     point,
     power_channel,
     power_facility,
+    power_factor,
     power_link,
     power_meter,
     power_order,
@@ -271,6 +272,7 @@ def delete_configuration(conn: sa.Connection, enterprise_id: int) -> None:
     ids = sa.select(power_facility.c.id).where(power_facility.c.enterprise_id == enterprise_id)
     meter_ids = sa.select(power_meter.c.id).where(power_meter.c.facility_id.in_(ids))
     conn.execute(power_channel.delete().where(power_channel.c.meter_id.in_(meter_ids)))
+    conn.execute(power_factor.delete().where(power_factor.c.facility_id.in_(ids)))
     conn.execute(power_meter.delete().where(power_meter.c.facility_id.in_(ids)))
     conn.execute(power_order.delete().where(power_order.c.facility_id.in_(ids)))
     conn.execute(
@@ -284,6 +286,24 @@ def delete_configuration(conn: sa.Connection, enterprise_id: int) -> None:
 def insert(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> int:
     """Insert one row; its id."""
     return int(conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one())
+
+
+def insert_factor(conn: sa.Connection, values: dict[str, Any]) -> None:
+    conn.execute(power_factor.insert().values(**values))
+
+
+def factors(conn: sa.Connection, facility_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Emission factors per facility, by pollutant."""
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if facility_ids:
+        stmt = (
+            sa.select(power_factor)
+            .where(power_factor.c.facility_id.in_(list(facility_ids)))
+            .order_by(power_factor.c.facility_id, power_factor.c.pollutant)
+        )
+        for r in conn.execute(stmt).mappings():
+            out[r["facility_id"]].append({str(k): v for k, v in r.items()})  # plain-str keys
+    return out
 
 
 def insert_link(conn: sa.Connection, control_id: int, production_id: int) -> None:

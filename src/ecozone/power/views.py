@@ -22,7 +22,7 @@ from ecozone.errors import EcozoneError, NotFound
 from ecozone.power import overview, service
 from ecozone.times import cst_naive
 from ecozone.web import shell
-from ecozone.web.i18n import add_texts, t
+from ecozone.web.i18n import add_texts, pollutant_name, t
 from ecozone.web.model import SUPERVISING_ROLES, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
@@ -88,6 +88,15 @@ add_texts(
         "power.no_findings": ("该日无发现。", "Nothing found that day."),
         "power.rule": ("判定规则", "Rule"),
         "power.facility": ("设施", "Facility"),
+        "power.estimates": (
+            "活动水平法估算排放（产污设施用电量 × 排放系数）",
+            "Emissions estimated from activity (production electricity × factor)",
+        ),
+        "power.no_estimates": ("未配置排放系数。", "No emission factors configured."),
+        "power.factor": ("排放系数 kg/kWh", "Factor kg/kWh"),
+        "power.factor_source": ("系数来源", "Source of the factor"),
+        "power.today_kg": ("今日估算 kg", "Today kg"),
+        "power.year_kg": ("本年估算 kg", "This year kg"),
         "power.choose_file": (
             "请选择要上传的配置文件。",
             "Choose the configuration file to upload.",
@@ -224,11 +233,29 @@ def _overview_page(
             for a in data["alerts"]
         ],
     )
+    estimates = shell.make_table(
+        "power-estimates",
+        lang,
+        (
+            ("facility", "col.code"),
+            ("name", "power.facility"),
+            ("pollutant_name", "col.pollutant"),
+            ("kg_per_kwh", "power.factor"),
+            ("today_kg", "power.today_kg"),
+            ("year_kg", "power.year_kg"),
+            ("source", "power.factor_source"),
+        ),
+        [
+            {**e, "pollutant_name": f"{pollutant_name(e['pollutant'], lang)} ({e['pollutant']})"}
+            for e in data["estimates"]
+        ],
+    )
     return shell.render(
         request,
         principal,
         lang,
         "power/enterprise.html",
+        estimates=estimates,
         data=data,
         facilities=facilities,
         alerts=alerts,

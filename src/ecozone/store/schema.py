@@ -610,6 +610,18 @@ power_order = sa.Table(
     sa.Index(None, "facility_id", "start"),
 )
 
+# Emission factors of a production facility: emissions estimated from its electricity where
+# no analyser measures them (activity-data method), each with the source it is taken from.
+power_factor = sa.Table(
+    "power_factor",
+    metadata,
+    sa.Column("facility_id", sa.Integer, sa.ForeignKey("power_facility.id"), primary_key=True),
+    sa.Column("pollutant", sa.String(16), primary_key=True),
+    sa.Column("kg_per_kwh", sa.Float, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.CheckConstraint("kg_per_kwh > 0", name="kg_per_kwh"),
+)
+
 #: Evidence files of a plan progress report: photos or PDF kept in stored_file.
 plan_evidence = sa.Table(
     "plan_evidence",
