@@ -64,6 +64,7 @@ from ecozone.store.schema import (
     power_meter,
     stored_file,
     user_account,
+    weather_warning,
     webhook,
 )
 from ecozone.store.schema import alert_action as alert_action_table
@@ -365,6 +366,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/power"): Rule(READERS, "page", one(
         "/power", scope=LIST, marker=lambda t: f'"/power/{t.credit_code}"', visible=own_business,
         ok={"enterprise": 303})),
+    ("POST", "/power/warnings"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/power/warnings", data={"level": "yellow", "start": "2024-05-01T08:00",
+                                         "end": "2024-05-01T09:00", "district": DISTRICT_A})),),
+        write=Write(_count(weather_warning))),
     ("GET", "/power/{credit_code}"): Rule(READERS, "page", one(
         "/power/{t.credit_code}", scope=OBJECT, keys=("{t.credit_code}",), visible=own_business)),
     ("GET", "/power/{credit_code}/configuration.yaml"): Rule(READERS, "page", one(
@@ -591,6 +596,11 @@ POLICY: dict[tuple[str, str], Rule] = {
         "PUT", f"/api/v1/permits/{t.permit_no}", json=_permit_body(t, t.permit_no),
         keys=(t.credit_code, t.permit_no)), OBJECT),),
         write=Write(_permit_rows, changes=False)),  # replaces the permit with itself
+    ("GET", "/api/v1/power/warnings"): Rule(STAFF, "api", one("/api/v1/power/warnings")),
+    ("POST", "/api/v1/power/warnings"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/power/warnings", json={"level": "orange", "start": "2024-05-02T08:00",
+                                                "end": "2024-05-02T09:00", "district": DISTRICT_A}),
+        ok=201),), write=Write(_count(weather_warning))),
     ("GET", "/api/v1/power/enterprises"): Rule(EVERYONE, "api", one(
         "/api/v1/power/enterprises", scope=LIST, marker=cc, visible=own_business)),
     ("GET", "/api/v1/power/enterprises/{credit_code}"): Rule(EVERYONE, "api", one(

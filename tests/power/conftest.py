@@ -81,6 +81,10 @@ POWER_FILE = {
             ],
         },
     ],
+    "responses": [
+        {"facility": "MF0001", "level": "yellow", "requirement": "limit", "quota_kw": 60},
+        {"facility": "MF0001", "level": "red", "requirement": "stop"},
+    ],
     "orders": [
         {
             "facility": "MF0001",

@@ -72,7 +72,8 @@ def test_cli_configure_reports_a_bad_file_in_one_line(engine: sa.Engine, tmp_pat
     result = _run(engine, "configure", str(good))
     assert result.exit_code == 0, result.output
     assert (
-        result.stdout.strip() == "2 facilities, 2 meters, 2 channels, 1 links, 1 orders, 1 factors"
+        result.stdout.strip()
+        == "2 facilities, 2 meters, 2 channels, 1 links, 1 orders, 1 factors, 2 responses"
     )
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({**POWER_FILE, "orders": [{"facility": "TA001"}]}))
@@ -150,6 +151,7 @@ def test_api_reads_states_and_findings_and_round_trips_the_configuration(client)
         "links": 1,
         "orders": 0,
         "factors": 1,
+        "responses": 2,
     }
     bad = _get(
         client,

@@ -179,3 +179,54 @@ def test_the_periodic_check_raises_the_days_findings(stored_day: sa.Engine):
         types = sorted(conn.execute(sa.select(alert.c.type)).scalars())
     linkage = ["analyser_silent", "control_idle", "control_off", "unsynchronised"]
     assert [t for t in types if t != "offline"] == linkage  # the points went silent since
+
+
+def test_a_declared_warning_turns_the_emergency_list_into_findings(stored_day: sa.Engine):
+    from ecozone.power import warnings
+
+    # orange keeps yellow's measure (limit to 60 kW); the line runs at 100 kW 14:00-15:00
+    warnings.declare(
+        stored_day,
+        level="orange",
+        start="2026-11-02T14:00",
+        end="2026-11-02T15:00",
+        district_name="两江新区",
+        note="市重污染天气应急指挥部发布",
+        actor="city",
+    )
+    warnings.declare(  # a zone-wide warning applies everywhere
+        stored_day,
+        level="red",
+        start="2026-11-02T16:00",
+        end="2026-11-02T17:00",
+        district_name=None,
+        actor="city",
+        note=None,
+    )
+    result = evaluation.evaluate(
+        stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS
+    )
+    limits = [f for f in result.findings if f.type.value == "limit_order"]
+    assert [
+        (f.start.hour, f.evidence["slots"], f.evidence["order"], f.evidence["level"])
+        for f in limits
+    ] == [(14, 60, "limit", "orange"), (16, 60, "stop", "red")]
+    with pytest.raises(Invalid, match="district: no district named"):
+        warnings.declare(
+            stored_day,
+            level="red",
+            start="2026-11-02T16:00",
+            end="2026-11-02T17:00",
+            district_name="火星区",
+            actor="city",
+        )
+    district_supervisor = Scope(role=Role.SUPERVISOR, district_id=999)
+    with pytest.raises(Exception, match="their own district only"):
+        warnings.declare(
+            stored_day,
+            level="red",
+            start="2026-11-02T16:00",
+            end="2026-11-02T17:00",
+            actor="d",
+            scope=district_supervisor,
+        )

@@ -9,6 +9,7 @@ minutes, 26 146.8 kW·min, 435.78 kWh.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from ecozone.api.app import create_app
 from ecozone.monitoring.service import recompute
 from ecozone.power import evaluation
 from ecozone.store.schema import enterprise, measurement, point
+from ecozone.times import CHINA_STANDARD_TIME
 from ecozone.web import auth
 
 URL = f"/power/{CREDIT_CODE}"
@@ -156,3 +158,26 @@ def test_configuration_upload_replaces_or_names_the_problem(client_as):
         f"{URL}/configuration", files={"file": ("p.yaml", current.content)}
     )
     assert refused.status_code == 403
+
+
+def test_staff_declare_a_weather_warning_and_enterprises_see_their_list(client_as):
+    admin = client_as("admin")
+    day = (datetime.now(CHINA_STANDARD_TIME) - timedelta(days=1)).date().isoformat()
+    form = {  # yesterday: the page lists the last 30 days' warnings
+        "level": "orange",
+        "start": f"{day}T14:00",
+        "end": f"{day}T15:00",
+        "district": "两江新区",
+        "note": "应急指挥部发布",
+    }
+    declared = admin.post("/power/warnings", data=form)
+    assert declared.status_code == 200 and "已发布橙色预警。" in declared.text
+    table = declared.text[declared.text.index('data-table="weather-warnings"') :]
+    assert "橙色预警" in table and "应急指挥部发布" in table
+    refused = admin.post("/power/warnings", data={**form, "end": f"{day}T13:00"})
+    assert "start must be before end" in refused.text
+    assert f'value="{day}T13:00"' in refused.text  # what was typed stays
+    assert client_as("enterprise").post("/power/warnings", data=form).status_code == 403
+    overview = client_as("enterprise").get(URL).text
+    responses = overview[overview.index('data-table="power-responses"') :]
+    assert "黄色预警" in responses and "限产" in responses and "红色预警" in responses

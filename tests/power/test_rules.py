@@ -271,3 +271,33 @@ def test_emission_estimated_from_production_electricity():
     assert rules.estimate_emission_kg(1200, 0.015) == pytest.approx(18.0)
     with pytest.raises(PowerError):
         rules.estimate_emission_kg(-1, 0.1)
+
+
+def test_a_warning_takes_the_response_of_the_highest_level_not_above_it():
+    from ecozone.power.model import Response, WarningLevel, WeatherWarning
+
+    responses = [
+        Response(WarningLevel.YELLOW, LimitRequirement.LIMIT, quota_kw=80),
+        Response(WarningLevel.RED, LimitRequirement.STOP),
+    ]
+    day = DAY.replace(hour=9)
+    warnings = [
+        WeatherWarning(WarningLevel.YELLOW, day, day.replace(hour=11)),
+        WeatherWarning(WarningLevel.ORANGE, day.replace(hour=12), day.replace(hour=14)),
+        WeatherWarning(WarningLevel.RED, day.replace(hour=15), day.replace(hour=17)),
+    ]
+    windows = rules.response_windows(warnings, responses)
+    assert [(w.start.hour, w.requirement, w.quota_kw, w.level) for w in windows] == [
+        (9, LimitRequirement.LIMIT, 80, "yellow"),
+        (12, LimitRequirement.LIMIT, 80, "orange"),  # orange keeps yellow's measure
+        (15, LimitRequirement.STOP, None, "red"),
+    ]
+    only_red = [Response(WarningLevel.RED, LimitRequirement.STOP)]
+    assert rules.response_windows(warnings[:1], only_red) == []  # nothing asked at yellow
+    line = production_day()["line-1"]  # 100 kW 08:00-20:00: above 80 and running
+    found = rules.find_limit_breaches(GRID, "line-1", line, windows, SETTINGS)
+    assert [(f.start.hour, f.evidence["slots"], f.evidence["level"]) for f in found] == [
+        (9, 120, "yellow"),
+        (12, 120, "orange"),
+        (15, 120, "red"),
+    ]

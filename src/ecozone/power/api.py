@@ -7,17 +7,18 @@ sets the thresholds an enterprise is judged by, is written by staff only.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BaseModel, Field
 
 from ecozone import config
 from ecozone.accounts.deps import current_principal, require_roles
 from ecozone.accounts.model import Principal, Role
-from ecozone.power import evaluation, service
-from ecozone.times import parse_time
+from ecozone.power import evaluation, service, warnings
+from ecozone.times import cst_naive, parse_time, utc_now
 
 router = APIRouter(prefix="/api/v1/power", tags=["power"])
 
@@ -86,3 +87,31 @@ def get_evaluation(
             for t in result.timelines.values()
         ],
     }
+
+
+class WarningIn(BaseModel):
+    level: Literal["yellow", "orange", "red"]
+    start: str = Field(description="device time (CST)")
+    end: str = Field(description="device time (CST), exclusive")
+    district: str | None = Field(None, description="a district's name; none: the whole zone")
+    note: str | None = None
+
+
+@router.get("/warnings", summary="重污染天气预警 Heavy-pollution warnings of the last 30 days")
+def get_warnings(engine: Engine, principal: Staff) -> dict[str, Any]:
+    since = cst_naive(utc_now()) - timedelta(days=30)
+    return {"items": warnings.recent(engine, since=since)}
+
+
+@router.post("/warnings", status_code=201, summary="Declare a heavy-pollution warning")
+def post_warning(engine: Engine, principal: Staff, body: WarningIn) -> dict[str, Any]:
+    return warnings.declare(
+        engine,
+        level=body.level,
+        start=body.start,
+        end=body.end,
+        district_name=body.district,
+        note=body.note,
+        actor=principal.username,
+        scope=principal.scope,
+    )

@@ -15,7 +15,7 @@ import yaml
 
 from ecozone import config
 from ecozone.cli_support import Actor, End, Start, fail, open_engine
-from ecozone.power import evaluation, service
+from ecozone.power import evaluation, service, warnings
 from ecozone.times import parse_time
 
 app = typer.Typer(
@@ -105,3 +105,34 @@ def states(
                 f"  {max(run.start, result.period_start):%m-%d %H:%M}–{run.end:%m-%d %H:%M}  "
                 f"{run.state.value:<9} {run.rule}"
             )
+
+
+@app.command()
+def warn(
+    actor: Actor,
+    level: Annotated[str, typer.Option("--level", metavar="yellow|orange|red")],
+    start: Start = None,
+    end: End = None,
+    district: Annotated[
+        str | None, typer.Option("--district", help="A district's name; none: the whole zone.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """Declare a heavy-pollution weather warning over [--start, --end)."""
+    if start is None or end is None:
+        fail("--start and --end are required")
+    with open_engine(require_current=True) as engine:
+        stored = warnings.declare(
+            engine,
+            level=level,
+            start=start,
+            end=end,
+            district_name=district,
+            note=note,
+            actor=actor,
+        )
+    where = district or "全区"
+    typer.echo(
+        f"warning {stored['id']}: {level} {stored['start']:%Y-%m-%d %H:%M}–"
+        f"{stored['end']:%Y-%m-%d %H:%M} {where}"
+    )

@@ -28,11 +28,15 @@ from ecozone.power.model import (
     FacilityRole,
     Finding,
     Grid,
+    LimitRequirement,
     PowerError,
     PowerSettings,
     Quantity,
+    Response,
     StateRun,
     StateThresholds,
+    WarningLevel,
+    WeatherWarning,
 )
 from ecozone.times import as_instant, cst_naive, utc_now
 
@@ -152,6 +156,20 @@ def evaluate(
         data = store.readings(conn, [(c["point_id"], c["code"]) for c in channels], grid_start, end)
         production_ids = [f.id for f in facilities if f.role is FacilityRole.PRODUCTION]
         orders = store.orders(conn, production_ids, grid_start, end)
+        warnings = [
+            WeatherWarning(WarningLevel(w["level"]), w["start"], w["end"])
+            for w in store.warnings_for(conn, owner["district_id"], grid_start, end)
+        ]
+        if warnings:  # the emergency list turns each declared warning into limit windows
+            lists: dict[int, list[Response]] = {}
+            for r in store.responses(conn, production_ids):
+                lists.setdefault(r["facility_id"], []).append(
+                    Response(
+                        WarningLevel(r["level"]), LimitRequirement(r["requirement"]), r["quota_kw"]
+                    )
+                )
+            for facility_id, answers in lists.items():
+                orders.setdefault(facility_id, []).extend(rules.response_windows(warnings, answers))
         mark_points = {f.point_id for f in facilities if f.point_id} | {
             c["point_id"] for c in channels
         }

@@ -69,6 +69,37 @@ class LimitRequirement(StrEnum):
     LIMIT = "limit"  # 限产: power (or energy) at most the quota
 
 
+class WarningLevel(StrEnum):
+    """Heavy-pollution weather warning levels (重污染天气预警), mildest first; an enterprise's
+    emergency emission-reduction list (应急减排清单) says per level what each facility does."""
+
+    YELLOW = "yellow"  # 黄色 (III)
+    ORANGE = "orange"  # 橙色 (II)
+    RED = "red"  # 红色 (I)
+
+    @property
+    def rank(self) -> int:
+        return tuple(WarningLevel).index(self)
+
+
+@dataclass(frozen=True)
+class Response:
+    """What one production facility must do at one warning level."""
+
+    level: WarningLevel
+    requirement: LimitRequirement
+    quota_kw: float | None = None
+
+
+@dataclass(frozen=True)
+class WeatherWarning:
+    """A declared heavy-pollution warning: its level and period."""
+
+    level: WarningLevel
+    start: datetime
+    end: datetime
+
+
 @dataclass(frozen=True)
 class StateThresholds:
     """How power becomes a state (domain-2.md §1.4, all UNCONFIRMED defaults).

@@ -29,8 +29,10 @@ from ecozone.power.model import (
     LinkageSettings,
     OperatingState,
     PowerError,
+    Response,
     StateRun,
     StateThresholds,
+    WeatherWarning,
 )
 
 # State codes on the grid; ABNORMAL covers every AbnormalCause.
@@ -435,6 +437,27 @@ def find_limit_breaches(
                     )
                 )
     return findings
+
+
+def response_windows(
+    warnings: Sequence[WeatherWarning], responses: Sequence[Response]
+) -> list[LimitWindow]:
+    """The limit windows a facility's emergency list makes of declared warnings: at each
+    warning, the facility's response for the highest level not above the warning's (a
+    higher level keeps the lower levels' measures; domain-2.md §1.4 type D); none when the
+    list names nothing at or below it."""
+    ranked = sorted(responses, key=lambda r: r.level.rank)
+    windows = []
+    for warning in warnings:
+        chosen = [r for r in ranked if r.level.rank <= warning.level.rank]
+        if chosen:
+            r = chosen[-1]
+            windows.append(
+                LimitWindow(
+                    warning.start, warning.end, r.requirement, r.quota_kw, warning.level.value
+                )
+            )
+    return windows
 
 
 def analyser_silence(

@@ -26,6 +26,7 @@ from ecozone.power.model import (
     LimitRequirement,
     PowerError,
     Quantity,
+    WarningLevel,
 )
 from ecozone.store.schema import power_channel, power_facility, power_meter, power_order
 from ecozone.textguard import check_text
@@ -107,7 +108,7 @@ def configure(
         if owner is None:
             raise NotFound(f"enterprise {code} not found")
         points = store.points_of(conn, owner["id"])
-        plan = _plan(conn, facilities_doc, orders_doc, owner["id"], points)
+        plan = _plan(conn, facilities_doc, orders_doc, owner["id"], points, doc.get("responses"))
         store.delete_configuration(conn, owner["id"])
         counts = _write(conn, plan, owner["id"])
         audit.record(
@@ -128,6 +129,7 @@ def _plan(
     orders_doc: list[Any],
     enterprise_id: int,
     points: dict[str, int],
+    doc_responses: Any = None,
 ) -> dict[str, Any]:
     """The rows to write, all checked; nothing is written while any is wrong."""
     facilities: list[dict[str, Any]] = []
@@ -224,7 +226,44 @@ def _plan(
                 "level": _text(o.get("level"), f"{where}.level", limit=32, required=False) or "",
             }
         )
-    return {"facilities": facilities, "orders": orders}
+    return {
+        "facilities": facilities,
+        "orders": orders,
+        "responses": _responses(doc_responses, seen),
+    }
+
+
+def _responses(doc: Any, seen: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The emergency emission-reduction list: per production facility and warning level,
+    stop or limit to a quota (kW)."""
+    if not doc:
+        return []
+    if not isinstance(doc, list):
+        raise PowerError("responses: a list of {facility, level, requirement, quota_kw}")
+    out, keys = [], set()
+    for i, r in enumerate(doc):
+        where = f"responses[{i}]"
+        if not isinstance(r, Mapping):
+            raise PowerError(f"{where}: expected a mapping")
+        facility = r.get("facility")
+        if seen.get(facility) != FacilityRole.PRODUCTION:
+            raise PowerError(f"{where}.facility: {facility!r} is not a production facility here")
+        level = r.get("level")
+        if level not in tuple(WarningLevel):
+            raise PowerError(f"{where}.level: {level!r}; one of {', '.join(WarningLevel)}")
+        if (facility, level) in keys:
+            raise PowerError(f"{where}: {facility} at {level} appears twice")
+        keys.add((facility, level))
+        requirement = r.get("requirement")
+        if requirement not in tuple(LimitRequirement):
+            raise PowerError(f"{where}.requirement: {requirement!r}; expected stop or limit")
+        quota = _number(r.get("quota_kw"), f"{where}.quota_kw", positive=False)
+        if requirement == LimitRequirement.LIMIT and quota is None:
+            raise PowerError(f"{where}.quota_kw: a limit needs its quota in kW")
+        out.append(
+            {"facility": facility, "level": level, "requirement": requirement, "quota_kw": quota}
+        )
+    return out
 
 
 def _date(value: Any, where: str) -> date | None:
@@ -266,7 +305,15 @@ def _factors(doc: Any, where: str, role: str) -> list[dict[str, Any]]:
 
 def _write(conn: sa.Connection, plan: dict[str, Any], enterprise_id: int) -> dict[str, int]:
     ids: dict[str, int] = {}
-    counts = {"facilities": 0, "meters": 0, "channels": 0, "links": 0, "orders": 0, "factors": 0}
+    counts = {
+        "facilities": 0,
+        "meters": 0,
+        "channels": 0,
+        "links": 0,
+        "orders": 0,
+        "factors": 0,
+        "responses": 0,
+    }
     for f in plan["facilities"]:
         fid = store.insert(conn, power_facility, {**f["values"], "enterprise_id": enterprise_id})
         ids[f["values"]["code"]] = fid
@@ -284,6 +331,12 @@ def _write(conn: sa.Connection, plan: dict[str, Any], enterprise_id: int) -> dic
         for production in f["serves"]:
             store.insert_link(conn, ids[f["values"]["code"]], ids[production])
             counts["links"] += 1
+    for r in plan["responses"]:
+        store.insert_response(
+            conn,
+            {**{k: v for k, v in r.items() if k != "facility"}, "facility_id": ids[r["facility"]]},
+        )
+        counts["responses"] += 1
     for o in plan["orders"]:
         store.insert(
             conn,
@@ -313,6 +366,7 @@ def configuration(engine: sa.Engine, credit_code: str, scope: Scope) -> dict[str
         facilities = store.facilities(conn, [owner["id"]])
         channels = store.channels(conn, [m.id for f in facilities for m in f.meters])
         factors = store.factors(conn, [f.id for f in facilities])
+        responses = store.responses(conn, [f.id for f in facilities])
         codes = store.points_of(conn, owner["id"])
     outlet_of = {pid: code for code, pid in codes.items()}
     code_of = {f.id: f.code for f in facilities}
@@ -354,7 +408,22 @@ def configuration(engine: sa.Engine, credit_code: str, scope: Scope) -> dict[str
             ],
         }
         out.append(item)
-    return {"enterprise": owner["credit_code"], "name": owner["name"], "facilities": out}
+    code_by_id = {f.id: f.code for f in facilities}
+    response_list = [
+        {
+            "facility": code_by_id[r["facility_id"]],
+            "level": r["level"],
+            "requirement": r["requirement"],
+            "quota_kw": r["quota_kw"],
+        }
+        for r in responses
+    ]
+    return {
+        "enterprise": owner["credit_code"],
+        "name": owner["name"],
+        "facilities": out,
+        "responses": response_list,
+    }
 
 
 # --- thresholds -----------------------------------------------------------------------

@@ -31,6 +31,8 @@ from ecozone.store.schema import (
     power_link,
     power_meter,
     power_order,
+    power_response,
+    weather_warning,
 )
 
 _METER_FIELDS = (
@@ -61,9 +63,12 @@ def enterprise_by_code(
     """The enterprise with `credit_code` if `scope` may read its power data."""
     row = (
         conn.execute(
-            sa.select(enterprise.c.id, enterprise.c.credit_code, enterprise.c.name).where(
-                enterprise.c.credit_code == credit_code, _visible(scope)
-            )
+            sa.select(
+                enterprise.c.id,
+                enterprise.c.credit_code,
+                enterprise.c.name,
+                enterprise.c.district_id,
+            ).where(enterprise.c.credit_code == credit_code, _visible(scope))
         )
         .mappings()
         .first()
@@ -273,6 +278,7 @@ def delete_configuration(conn: sa.Connection, enterprise_id: int) -> None:
     meter_ids = sa.select(power_meter.c.id).where(power_meter.c.facility_id.in_(ids))
     conn.execute(power_channel.delete().where(power_channel.c.meter_id.in_(meter_ids)))
     conn.execute(power_factor.delete().where(power_factor.c.facility_id.in_(ids)))
+    conn.execute(power_response.delete().where(power_response.c.facility_id.in_(ids)))
     conn.execute(power_meter.delete().where(power_meter.c.facility_id.in_(ids)))
     conn.execute(power_order.delete().where(power_order.c.facility_id.in_(ids)))
     conn.execute(
@@ -304,6 +310,36 @@ def factors(conn: sa.Connection, facility_ids: Sequence[int]) -> dict[int, list[
         for r in conn.execute(stmt).mappings():
             out[r["facility_id"]].append({str(k): v for k, v in r.items()})  # plain-str keys
     return out
+
+
+def insert_response(conn: sa.Connection, values: dict[str, Any]) -> None:
+    conn.execute(power_response.insert().values(**values))
+
+
+def responses(conn: sa.Connection, facility_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The emergency lists' rows of the facilities, by facility and level."""
+    if not facility_ids:
+        return []
+    r = power_response.c
+    stmt = sa.select(power_response).where(r.facility_id.in_(list(facility_ids)))
+    rows = [{str(k): v for k, v in row.items()} for row in conn.execute(stmt).mappings()]
+    order = {"yellow": 0, "orange": 1, "red": 2}
+    return sorted(rows, key=lambda row: (row["facility_id"], order[row["level"]]))
+
+
+def warnings_for(
+    conn: sa.Connection, district_id: int | None, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Declared warnings overlapping [start, end) that apply to a district (zone-wide ones
+    apply everywhere), oldest first."""
+    w = weather_warning.c
+    stmt = (
+        sa.select(w.id, w.level, w.start, w.end, w.district_id)
+        .where(w.start < end, w.end > start)
+        .where(sa.or_(w.district_id.is_(None), w.district_id == district_id))
+        .order_by(w.start, w.id)
+    )
+    return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 def insert_link(conn: sa.Connection, control_id: int, production_id: int) -> None:

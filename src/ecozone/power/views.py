@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from ecozone import config
 from ecozone.errors import EcozoneError, NotFound
-from ecozone.power import overview, service
+from ecozone.power import overview, service, warnings
 from ecozone.times import cst_naive
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts, pollutant_name, t
@@ -88,6 +88,35 @@ add_texts(
         "power.no_findings": ("该日无发现。", "Nothing found that day."),
         "power.rule": ("判定规则", "Rule"),
         "power.facility": ("设施", "Facility"),
+        "power.warnings": ("重污染天气预警", "Heavy-pollution weather warnings"),
+        "power.no_warnings": ("近 30 天无预警。", "No warning in the last 30 days."),
+        "power.warning_level": ("预警级别", "Level"),
+        "power.warning_note": ("说明", "Note"),
+        "power.level.yellow": ("黄色预警", "Yellow"),
+        "power.level.orange": ("橙色预警", "Orange"),
+        "power.level.red": ("红色预警", "Red"),
+        "power.whole_zone": ("全区", "Whole zone"),
+        "power.declare_warning": ("发布预警", "Declare a warning"),
+        "power.declare_confirm": (
+            "确定发布该重污染天气预警？各企业将按应急减排清单接受核查。",
+            "Declare this warning? Enterprises are checked against their emergency lists.",
+        ),
+        "power.warning_declared": ("已发布{level}。", "{level} warning declared."),
+        "power.warning_times": (
+            "请填写预警的开始和结束时间。",
+            "Give the warning's start and end.",
+        ),
+        "power.warnings_help": (
+            "预警期间，各企业产污设施按其应急减排清单停产或限产；未执行的将记为“停限产违规”。",
+            "During a warning each production facility stops or limits as its emergency list says; "
+            "a breach is a limit-order finding.",
+        ),
+        "power.responses": ("应急减排清单", "Emergency emission-reduction list"),
+        "power.no_responses": ("未配置应急减排清单。", "No emergency list configured."),
+        "power.requirement": ("要求", "Requirement"),
+        "power.requirement.stop": ("停产", "Stop"),
+        "power.requirement.limit": ("限产", "Limit"),
+        "power.quota_kw": ("限额 kW", "Quota kW"),
         "power.estimates": (
             "活动水平法估算排放（产污设施用电量 × 排放系数）",
             "Emissions estimated from activity (production electricity × factor)",
@@ -153,6 +182,12 @@ def power_index(request: Request, principal: Viewer, lang: Lang, engine: Engine)
     items = service.enterprises(engine, principal.scope)
     if principal.role == "enterprise" and len(items) == 1:
         return RedirectResponse(f"/power/{items[0]['credit_code']}", status_code=303)
+    return _index_page(request, principal, lang, engine, items)
+
+
+def _index_page(
+    request: Request, principal: Any, lang: str, engine: Any, items: list[dict], **extra: Any
+) -> Response:
     table = shell.make_table(
         "power-enterprises",
         lang,
@@ -164,7 +199,82 @@ def power_index(request: Request, principal: Viewer, lang: Lang, engine: Engine)
         ),
         [{**i, "_href": {"name": f"/power/{i['credit_code']}"}} for i in items],
     )
-    return shell.render(request, principal, lang, "power/index.html", table=table)
+    recent = warnings.recent(engine, since=_now_local() - timedelta(days=30))
+    warning_table = shell.make_table(
+        "weather-warnings",
+        lang,
+        (
+            ("level_text", "power.warning_level"),
+            ("start", "col.start"),
+            ("end", "col.end"),
+            ("district_text", "col.district"),
+            ("note", "power.warning_note"),
+            ("declared_by", "col.declared_by"),
+        ),
+        [
+            {
+                **w,
+                "level_text": t(lang, f"power.level.{w['level']}"),
+                "district_text": w["district"] or t(lang, "power.whole_zone"),
+                "_class": f"warning-{w['level']}",
+            }
+            for w in recent
+        ],
+    )
+    districts = warnings.districts(engine, principal.scope) if _is_staff(principal) else []
+    return shell.render(
+        request,
+        principal,
+        lang,
+        "power/index.html",
+        table=table,
+        warnings=warning_table,
+        staff=_is_staff(principal),
+        districts=districts,
+        fixed_district=principal.scope.district_id is not None,
+        **extra,
+    )
+
+
+@router.post("/power/warnings", response_class=HTMLResponse)
+def declare_warning(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    level: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+    district: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        redirect = shell.gate(request, principal, SUPERVISING_ROLES)
+    except WebError as exc:
+        return shell.error_page(request, principal, lang, exc)
+    if redirect is not None:
+        return redirect
+    items = service.enterprises(engine, principal.scope)
+    typed = {"level": level, "start": start, "end": end, "district": district, "note": note}
+    try:
+        if not start or not end:
+            raise WebError(t(lang, "power.warning_times"))
+        stored = warnings.declare(
+            engine,
+            level=level,
+            start=start,
+            end=end,
+            district_name=district or None,
+            note=note or None,
+            actor=principal.username,
+            scope=principal.scope,
+        )
+    except EcozoneError as exc:
+        return _index_page(
+            request, principal, lang, engine, items, warning_error=str(exc), typed=typed
+        )
+    notice = t(lang, "power.warning_declared", level=t(lang, f"power.level.{stored['level']}"))
+    return _index_page(request, principal, lang, engine, items, notice=notice)
 
 
 def _overview_page(
@@ -256,6 +366,24 @@ def _overview_page(
         lang,
         "power/enterprise.html",
         estimates=estimates,
+        responses=shell.make_table(
+            "power-responses",
+            lang,
+            (
+                ("facility", "col.code"),
+                ("level_text", "power.warning_level"),
+                ("requirement_text", "power.requirement"),
+                ("quota_kw", "power.quota_kw"),
+            ),
+            [
+                {
+                    **r,
+                    "level_text": t(lang, f"power.level.{r['level']}"),
+                    "requirement_text": t(lang, f"power.requirement.{r['requirement']}"),
+                }
+                for r in service.configuration(engine, credit_code, principal.scope)["responses"]
+            ],
+        ),
         data=data,
         facilities=facilities,
         alerts=alerts,

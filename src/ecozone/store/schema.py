@@ -622,6 +622,39 @@ power_factor = sa.Table(
     sa.CheckConstraint("kg_per_kwh > 0", name="kg_per_kwh"),
 )
 
+WARNING_LEVELS = ("yellow", "orange", "red")
+
+# An enterprise's emergency emission-reduction list (应急减排清单): what each production
+# facility must do at each heavy-pollution warning level.
+power_response = sa.Table(
+    "power_response",
+    metadata,
+    sa.Column("facility_id", sa.Integer, sa.ForeignKey("power_facility.id"), primary_key=True),
+    sa.Column("level", sa.String(8), primary_key=True),
+    sa.Column("requirement", sa.String(8), nullable=False),
+    sa.Column("quota_kw", sa.Float),
+    sa.CheckConstraint(_in("level", WARNING_LEVELS), name="level"),
+    sa.CheckConstraint(_in("requirement", POWER_REQUIREMENTS), name="requirement"),
+    sa.CheckConstraint("requirement = 'stop' OR quota_kw >= 0", name="quota"),
+)
+
+# Heavy-pollution weather warnings (重污染天气预警) as declared: zone-wide, or one district's.
+weather_warning = sa.Table(
+    "weather_warning",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("level", sa.String(8), nullable=False),
+    sa.Column("start", LocalDateTime(), nullable=False),
+    sa.Column("end", LocalDateTime(), nullable=False),
+    sa.Column("district_id", sa.Integer, sa.ForeignKey("district.id")),
+    sa.Column("note", sa.Text),
+    sa.Column("declared_by", sa.String(100), nullable=False),
+    sa.Column("declared_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint(_in("level", WARNING_LEVELS), name="level"),
+    sa.CheckConstraint('start < "end"', name="range"),
+    sa.Index(None, "start"),
+)
+
 #: Evidence files of a plan progress report: photos or PDF kept in stored_file.
 plan_evidence = sa.Table(
     "plan_evidence",
