@@ -378,6 +378,13 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/power/{credit_code}/configuration"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
         "POST", f"/power/{t.credit_code}/configuration", keys=(t.credit_code,)), OBJECT,
         visible=own_business),), write=Write(_power_rows, changes=False)),  # no file: refused
+    ("GET", "/power/{credit_code}/facilities/{facility_code}/evidence"): Rule(READERS, "page", one(
+        "/power/{t.credit_code}/facilities/TA001/evidence", scope=OBJECT,
+        keys=("{t.credit_code}",), visible=own_business, ok=404)),  # no evidence kept: 404 all
+    ("POST", "/power/{credit_code}/facilities/{facility_code}/evidence"): Rule(STAFF, "page", (
+        Variant("", lambda t, n: Call("POST", f"/power/{t.credit_code}/facilities/TA001/evidence",
+                                      keys=(t.credit_code,)), OBJECT, visible=own_business),),
+        write=Write(_power_rows, changes=False)),  # no file: refused, nothing kept
     ("GET", "/power/{credit_code}/facilities/{facility_code}"): Rule(READERS, "page", one(
         "/power/{t.credit_code}/facilities/TA001", scope=OBJECT, keys=("{t.credit_code}",),
         visible=own_business)),

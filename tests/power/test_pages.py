@@ -181,3 +181,23 @@ def test_staff_declare_a_weather_warning_and_enterprises_see_their_list(client_a
     overview = client_as("enterprise").get(URL).text
     responses = overview[overview.index('data-table="power-responses"') :]
     assert "黄色预警" in responses and "限产" in responses and "红色预警" in responses
+
+
+def test_commissioning_evidence_is_uploaded_by_staff_and_kept_through_a_new_configuration(
+    client_as,
+):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+    admin = client_as("admin")
+    url = f"{URL}/facilities/TA001/evidence"
+    refused = admin.post(url, files={"file": ("wiring.txt", b"not a photo")})
+    assert "only JPEG or PNG photos and PDF files are accepted" in refused.text
+    saved = admin.post(url, files={"file": ("验收记录.png", png)})
+    assert "调试验收证明已保存。" in saved.text and "data-evidence" in saved.text
+    download = client_as("enterprise").get(url)
+    assert download.status_code == 200 and download.content == png
+    assert download.headers["content-type"] == "image/png"
+    assert client_as("other").get(url).status_code == 404
+    assert client_as("enterprise").post(url, files={"file": ("a.png", png)}).status_code == 403
+    current = admin.get(f"{URL}/configuration.yaml").content  # holds the digest
+    admin.post(f"{URL}/configuration", files={"file": ("p.yaml", current)})
+    assert client_as("enterprise").get(url).content == png

@@ -9,7 +9,7 @@ every figure here is a default that a deployment or a meter overrides.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -300,4 +300,6 @@ class Facility:
     point_id: int | None = None
     normal_kw: float | None = None
     meters: tuple[Meter, ...] = ()
+    commissioned_on: date | None = None
+    evidence_sha256: str | None = None  # commissioning evidence, a stored file
     serves: tuple[int, ...] = ()  # for a control facility: the production facilities it serves

@@ -148,6 +148,8 @@ def facility_day(
             "role": facility.role.value,
             "kind": facility.kind,
             "normal_kw": facility.normal_kw,
+            "commissioned_on": facility.commissioned_on,
+            "has_evidence": facility.evidence_sha256 is not None,
         },
         "role_is_control": facility.role is FacilityRole.CONTROL,
         "thresholds": {

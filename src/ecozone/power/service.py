@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone import files
 from ecozone.accounts import audit
 from ecozone.accounts.model import SYSTEM_SCOPE, Scope
 from ecozone.errors import NotFound
@@ -183,6 +184,7 @@ def _plan(
                     "point_id": points.get(outlet) if outlet else None,
                     "normal_kw": _number(f.get("normal_kw"), f"{where}.normal_kw"),
                     "commissioned_on": _date(f.get("commissioned_on"), f"{where}.commissioned_on"),
+                    "evidence_sha256": _evidence(conn, f.get("evidence_sha256"), where),
                 },
                 "meters": meters,
                 "factors": _factors(f.get("emission_factors"), where, role),
@@ -264,6 +266,67 @@ def _responses(doc: Any, seen: Mapping[str, str]) -> list[dict[str, Any]]:
             {"facility": facility, "level": level, "requirement": requirement, "quota_kw": quota}
         )
     return out
+
+
+def _evidence(conn: sa.Connection, sha256: Any, where: str) -> str | None:
+    """A commissioning evidence file already kept (as read back by `configuration`)."""
+    if sha256 is None:
+        return None
+    if not isinstance(sha256, str) or not store.stored_file_exists(conn, sha256):
+        raise PowerError(f"{where}.evidence_sha256: no stored file {str(sha256)[:12]}…")
+    return sha256
+
+
+def attach_evidence(
+    engine: sa.Engine,
+    credit_code: str,
+    facility_code: str,
+    *,
+    name: str,
+    content: bytes,
+    actor: str,
+    scope: Scope = SYSTEM_SCOPE,
+) -> str:
+    """Keep a facility's commissioning evidence (a photo or a PDF: the acceptance record, the
+    wiring diagram of its meters); audited; the file's digest."""
+    upload = files.check_upload(name, content)
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+        facility = _facility(conn, credit_code, facility_code, scope)
+        digest = files.save(conn, upload, content)
+        store.set_evidence(conn, facility.id, digest)
+        audit.record(
+            conn,
+            actor=actor,
+            action="evidence",
+            entity="power_facility",
+            entity_id=f"{credit_code}/{facility_code}",
+            before={"evidence_sha256": facility.evidence_sha256},
+            after={"evidence_sha256": digest, "name": upload.name, "size": upload.size},
+        )
+    return digest
+
+
+def evidence_file(
+    engine: sa.Engine, credit_code: str, facility_code: str, scope: Scope
+) -> tuple[str, bytes]:
+    """(media type, content) of a facility's commissioning evidence; NotFound without one."""
+    with engine.connect() as conn:
+        facility = _facility(conn, credit_code, facility_code, scope)
+        if facility.evidence_sha256 is None:
+            raise NotFound(f"facility {facility_code} has no commissioning evidence")
+        return files.load(conn, facility.evidence_sha256)
+
+
+def _facility(conn: sa.Connection, credit_code: str, facility_code: str, scope: Scope) -> Any:
+    owner = store.enterprise_by_code(conn, credit_code, scope)
+    found = None
+    if owner is not None:
+        found = next(
+            (f for f in store.facilities(conn, [owner["id"]]) if f.code == facility_code), None
+        )
+    if found is None:
+        raise NotFound(f"facility {facility_code} of {credit_code} not found")
+    return found
 
 
 def _date(value: Any, where: str) -> date | None:
@@ -384,6 +447,8 @@ def configuration(engine: sa.Engine, credit_code: str, scope: Scope) -> dict[str
             "kind": f.kind,
             "outlet": outlet_of.get(f.point_id) if f.point_id else None,
             "normal_kw": f.normal_kw,
+            "commissioned_on": f.commissioned_on.isoformat() if f.commissioned_on else None,
+            "evidence_sha256": f.evidence_sha256,
             "serves": [code_of[p] for p in f.serves],
             "emission_factors": [
                 {k: v for k, v in x.items() if k != "facility_id"} for x in factors.get(f.id, [])
@@ -432,13 +497,8 @@ def configuration(engine: sa.Engine, credit_code: str, scope: Scope) -> dict[str
 def _meter(
     conn: sa.Connection, credit_code: str, facility_code: str, meter_code: str, scope: Scope
 ) -> tuple[Any, Any]:
-    owner = store.enterprise_by_code(conn, credit_code, scope)
-    facility = None
-    if owner is not None:
-        facility = next(
-            (f for f in store.facilities(conn, [owner["id"]]) if f.code == facility_code), None
-        )
-    meter = next((m for m in facility.meters if m.code == meter_code), None) if facility else None
+    facility = _facility(conn, credit_code, facility_code, scope)
+    meter = next((m for m in facility.meters if m.code == meter_code), None)
     if meter is None:
         raise NotFound(f"meter {facility_code}/{meter_code} of {credit_code} not found")
     return facility, meter

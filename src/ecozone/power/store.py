@@ -32,6 +32,7 @@ from ecozone.store.schema import (
     power_meter,
     power_order,
     power_response,
+    stored_file,
     weather_warning,
 )
 
@@ -134,6 +135,8 @@ def facilities(conn: sa.Connection, enterprise_ids: Iterable[int]) -> list[Facil
             kind=r["kind"],
             point_id=r["point_id"],
             normal_kw=r["normal_kw"],
+            commissioned_on=r["commissioned_on"],
+            evidence_sha256=r["evidence_sha256"],
             meters=tuple(meters[r["id"]]),
             serves=tuple(sorted(links[r["id"]])),
         )
@@ -292,6 +295,19 @@ def delete_configuration(conn: sa.Connection, enterprise_id: int) -> None:
 def insert(conn: sa.Connection, table: sa.Table, values: dict[str, Any]) -> int:
     """Insert one row; its id."""
     return int(conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one())
+
+
+def set_evidence(conn: sa.Connection, facility_id: int, sha256: str) -> None:
+    conn.execute(
+        power_facility.update()
+        .where(power_facility.c.id == facility_id)
+        .values(evidence_sha256=sha256)
+    )
+
+
+def stored_file_exists(conn: sa.Connection, sha256: str) -> bool:
+    found = conn.execute(sa.select(stored_file.c.sha256).where(stored_file.c.sha256 == sha256))
+    return found.first() is not None
 
 
 def insert_factor(conn: sa.Connection, values: dict[str, Any]) -> None:

@@ -17,9 +17,10 @@ import yaml
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from ecozone import config
+from ecozone import config, files
 from ecozone.errors import EcozoneError, NotFound
 from ecozone.power import overview, service, warnings
+from ecozone.power.texts import TEXTS
 from ecozone.times import cst_naive
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts, pollutant_name, t
@@ -34,123 +35,7 @@ MAX_CONFIG_BYTES = 256 * 1024
 
 shell.add_menu(MenuEntry("nav.power", "/power", READERS, 15, "nav.group.monitoring"))
 
-add_texts(
-    {
-        "nav.power": ("用电监控", "Power linkage"),
-        "power.title": ("用电监控（污染物排放与用电联动）", "Emission–electricity linkage"),
-        "power.lead": (
-            "分表计电：生产设施与治污设施分别计量，判断治污设施是否与生产同步运行。",
-            "Production and control facilities metered apart: does treatment run "
-            "while production runs?",
-        ),
-        "power.enterprises": ("已接入用电监控的企业", "Enterprises with metered facilities"),
-        "power.none": ("尚无企业接入用电监控。", "No enterprise has metered facilities yet."),
-        "power.facilities": ("设施与当前状态", "Facilities and their state now"),
-        "power.electricity": ("用电量", "Electricity"),
-        "power.today": ("今日", "Today"),
-        "power.year": ("本年", "This year"),
-        "power.production": ("产污设施", "Production"),
-        "power.control": ("治污设施", "Control"),
-        "power.alerts": ("用电联动报警", "Linkage alerts"),
-        "power.no_alerts": ("暂无用电联动报警。", "No linkage alerts."),
-        "power.findings_today": ("今日发现", "Found today"),
-        "power.configuration": ("接入配置", "Configuration"),
-        "power.configuration_help": (
-            "上传用电监控配置文件（YAML：设施、电表、通道、治污—产污对应关系、停限产指令），将整体替换该企业现有配置。",
-            "Upload the power file (YAML: facilities, meters, channels, links, limit orders); "
-            "it replaces the enterprise's configuration as a whole.",
-        ),
-        "power.configuration_download": ("下载当前配置", "Download the current configuration"),
-        "power.upload": ("上传并替换", "Upload and replace"),
-        "power.upload_confirm": (
-            "确定用该文件替换现有的全部用电监控配置？",
-            "Replace the whole power configuration with this file?",
-        ),
-        "power.configured": ("配置已更新：{summary}", "Configuration replaced: {summary}"),
-        "power.day": ("日期", "Day"),
-        "power.show": ("查看", "Show"),
-        "power.chart": ("功率与运行状态", "Power and operating state"),
-        "power.runs": ("运行状态时段", "State timeline"),
-        "power.thresholds": ("状态判定阈值", "State thresholds"),
-        "power.reference": ("基准功率", "Reference power"),
-        "power.off_level": ("停运阈值", "Off below"),
-        "power.low_level": ("低负荷阈值", "Low load below"),
-        "power.meters": ("电表与阈值", "Meters and thresholds"),
-        "power.learn": ("从近 14 天数据学习阈值", "Learn from the last 14 days"),
-        "power.learned": (
-            "已学习：停运 < {off} kW，低负荷 < {low} kW",
-            "Learned: off below {off} kW, low load below {low} kW",
-        ),
-        "power.use_learned": ("采用学习值", "Use the learned levels"),
-        "power.save_thresholds": ("保存阈值", "Save thresholds"),
-        "power.saved": ("阈值已保存。", "Thresholds saved."),
-        "power.findings": ("涉及该设施的发现", "Findings involving this facility"),
-        "power.no_findings": ("该日无发现。", "Nothing found that day."),
-        "power.rule": ("判定规则", "Rule"),
-        "power.facility": ("设施", "Facility"),
-        "power.warnings": ("重污染天气预警", "Heavy-pollution weather warnings"),
-        "power.no_warnings": ("近 30 天无预警。", "No warning in the last 30 days."),
-        "power.warning_level": ("预警级别", "Level"),
-        "power.warning_note": ("说明", "Note"),
-        "power.level.yellow": ("黄色预警", "Yellow"),
-        "power.level.orange": ("橙色预警", "Orange"),
-        "power.level.red": ("红色预警", "Red"),
-        "power.whole_zone": ("全区", "Whole zone"),
-        "power.declare_warning": ("发布预警", "Declare a warning"),
-        "power.declare_confirm": (
-            "确定发布该重污染天气预警？各企业将按应急减排清单接受核查。",
-            "Declare this warning? Enterprises are checked against their emergency lists.",
-        ),
-        "power.warning_declared": ("已发布{level}。", "{level} warning declared."),
-        "power.warning_times": (
-            "请填写预警的开始和结束时间。",
-            "Give the warning's start and end.",
-        ),
-        "power.warnings_help": (
-            "预警期间，各企业产污设施按其应急减排清单停产或限产；未执行的将记为“停限产违规”。",
-            "During a warning each production facility stops or limits as its emergency list says; "
-            "a breach is a limit-order finding.",
-        ),
-        "power.responses": ("应急减排清单", "Emergency emission-reduction list"),
-        "power.no_responses": ("未配置应急减排清单。", "No emergency list configured."),
-        "power.requirement": ("要求", "Requirement"),
-        "power.requirement.stop": ("停产", "Stop"),
-        "power.requirement.limit": ("限产", "Limit"),
-        "power.quota_kw": ("限额 kW", "Quota kW"),
-        "power.estimates": (
-            "活动水平法估算排放（产污设施用电量 × 排放系数）",
-            "Emissions estimated from activity (production electricity × factor)",
-        ),
-        "power.no_estimates": ("未配置排放系数。", "No emission factors configured."),
-        "power.factor": ("排放系数 kg/kWh", "Factor kg/kWh"),
-        "power.factor_source": ("系数来源", "Source of the factor"),
-        "power.today_kg": ("今日估算 kg", "Today kg"),
-        "power.year_kg": ("本年估算 kg", "This year kg"),
-        "power.choose_file": (
-            "请选择要上传的配置文件。",
-            "Choose the configuration file to upload.",
-        ),
-        "power.serves": ("服务的产污设施", "Serves"),
-        "power.outlet": ("排放口", "Outlet"),
-        "power.meters_count": ("电表数", "Meters"),
-        "power.since": ("起始", "Since"),
-        "power.kwh_today": ("今日用电 kWh", "Today kWh"),
-        "power.kwh_year": ("本年用电 kWh", "This year kWh"),
-        "power.minutes": ("持续（分钟）", "Minutes"),
-        "power.role.production": ("产污设施", "Production"),
-        "power.role.control": ("治污设施", "Control"),
-        "power.state.off": ("停运", "Off"),
-        "power.state.idle": ("空转/低负荷", "Idle / low load"),
-        "power.state.running": ("运行", "Running"),
-        "power.state.abnormal": ("数据异常", "Data abnormal"),
-        "power.state.none": ("无数据", "No data"),
-        "power.fraction": (
-            "占基准功率比例（留空用系统设置）",
-            "Fraction of the reference (blank: the system setting)",
-        ),
-        "power.chart.power": ("功率 kW", "Power kW"),
-    }
-)
+add_texts(TEXTS)
 
 ROLE_KEYS = {"production": "power.role.production", "control": "power.role.control"}
 
@@ -676,3 +561,85 @@ def _fraction(text: str, name: str) -> float | None:
         return float(text)
     except ValueError:
         raise WebError(f"{name}: {text!r} is not a number") from None
+
+
+@router.post(
+    "/power/{credit_code}/facilities/{facility_code}/evidence", response_class=HTMLResponse
+)
+async def upload_evidence(
+    credit_code: str,
+    facility_code: str,
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    try:
+        redirect = shell.gate(request, principal, SUPERVISING_ROLES)
+    except WebError as exc:
+        return shell.error_page(request, principal, lang, exc)
+    if redirect is not None:
+        return redirect
+    content = await file.read(files.MAX_UPLOAD_BYTES + 1) if file is not None else b""
+    try:
+        service.attach_evidence(
+            engine,
+            credit_code,
+            facility_code,
+            name=(file.filename if file else "") or "-",
+            content=content,
+            actor=principal.username,
+            scope=principal.scope,
+        )
+    except NotFound as exc:
+        return _page_error(request, principal, lang, exc)
+    except EcozoneError as exc:
+        return _facility_page(
+            request,
+            principal,
+            lang,
+            engine,
+            credit_code,
+            facility_code,
+            None,
+            evidence_error=str(exc),
+        )
+    return _facility_page(
+        request,
+        principal,
+        lang,
+        engine,
+        credit_code,
+        facility_code,
+        None,
+        notice=t(lang, "power.evidence_saved"),
+    )
+
+
+@router.get("/power/{credit_code}/facilities/{facility_code}/evidence")
+def evidence(
+    credit_code: str,
+    facility_code: str,
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+) -> Response:
+    try:
+        redirect = shell.gate(request, principal, READERS)
+        if redirect is not None:
+            return redirect
+        media_type, content = service.evidence_file(
+            engine, credit_code, facility_code, principal.scope
+        )
+    except EcozoneError as exc:
+        return _page_error(request, principal, lang, exc)
+    extension = {"image/jpeg": "jpg", "image/png": "png"}.get(media_type, "pdf")
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{facility_code}-evidence.{extension}"'
+        },
+    )
