@@ -106,7 +106,7 @@ def test_supervisor_follows_a_linkage_alert_to_the_facility_day(page: Any, site:
     page.click(f'a[href="/power/{CREDIT_CODE}/facilities/TA001"]')
     page.fill('input[name="day"]', "2026-11-02")
     with page.expect_navigation():
-        page.click('form.inline-form button[type="submit"]')
+        page.click('form[data-day-form] button[type="submit"]')
     page.wait_for_selector("#power-chart[data-drawn]", state="attached")
     assert page.locator("#power-chart").get_attribute("data-drawn") == "1440"
     runs = page.locator('table[data-table="power-runs"]').inner_text()
