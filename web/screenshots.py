@@ -116,7 +116,9 @@ def build(url: str, now: datetime) -> sa.Engine:
                         )
                     )
             continue
-        table = KINDS[p["kind"]]
+        table = KINDS.get(p["kind"])
+        if table is None:  # power meters: no concentrations (the power pages have their own)
+            continue
         step = 1 if p["kind"] == "flue_gas" else 10
         for m in range(stop, stop + 180, step):
             t = t0 - timedelta(minutes=m)
@@ -490,6 +492,10 @@ def shoot(out: Path) -> None:
             page.wait_for_selector("#query-chart[data-values]", state="attached")
             page.wait_for_timeout(600)
             page.screenshot(path=out / "data-query.png", full_page=False)
+            for name, path in (("live-points", "/points"), ("enterprises", "/enterprises"),
+                               ("permits", "/permits"), ("reports", "/reports")):  # fmt: skip
+                page.goto(path)
+                page.screenshot(path=out / f"{name}.png", full_page=name != "live-points")
             page = page_as("enterprise")
             page.goto(f"/alerts/{answer_alert}")
             page.wait_for_selector("#evidence[data-points]", state="attached")

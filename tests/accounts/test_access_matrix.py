@@ -393,6 +393,31 @@ POLICY: dict[tuple[str, str], Rule] = {
             "POST", f"/power/{t.credit_code}/facilities/TA001/meters/M1", data={"action": "save"},
             keys=(t.credit_code,)), OBJECT, visible=own_business),),
         write=Write(_meter_rows, changes=False)),  # saves the thresholds it had
+    # the menu's lists: staff read their scope, an enterprise its own (企业档案: its portal)
+    ("GET", "/points"): Rule(READERS, "page", (
+        variant("", "/points", LIST, marker=lambda t: f'href="/points/{t.point_id}"'),
+        variant("of-kind", "/points", LIST, params={"kind": "ambient_air"},
+                marker=lambda t: f'href="/points/{t.station_id}"'),
+        variant("csv", "/points", LIST, params={"format": "csv"},
+                marker=lambda t: t.enterprise_name),
+    )),
+    ("GET", "/enterprises"): Rule(READERS, "page", (
+        variant("", "/enterprises", LIST, marker=link, ok={"enterprise": 303}),
+        variant("search", "/enterprises", LIST, params={"q": "{t.credit_code}"}, marker=link,
+                ok={"enterprise": 303}),
+        variant("xlsx", "/enterprises", params={"format": "xlsx"}, ok={"enterprise": 303}),
+    )),
+    ("GET", "/permits"): Rule(READERS, "page", (
+        variant("", "/permits", LIST, marker=lambda t: t.permit_no),
+        variant("csv", "/permits", LIST, params={"format": "csv", "status": "valid"},
+                marker=lambda t: t.permit_no),
+    )),
+    ("GET", "/reports"): Rule(READERS, "page", (
+        variant("", "/reports", LIST,
+                marker=lambda t: f"/api/v1/reports/annual/{t.credit_code}/"),
+        variant("search", "/reports", LIST, params={"q": "{t.enterprise_name}"},
+                marker=lambda t: f"/api/v1/reports/annual/{t.credit_code}/"),
+    )),
     ("GET", "/plan/measures"): Rule(PLAN_READERS, "page", one("/plan/measures")),
     ("GET", "/plan/measures/{number}"): Rule(PLAN_READERS, "page", one("/plan/measures/10")),
     ("POST", "/plan/measures/{number}"): Rule(PLAN_WRITERS, "page", (Variant("", lambda t, n: Call(

@@ -1,6 +1,7 @@
 """Compliance's pages: alert tables (dashboard panels, a point's, an enterprise's with their
-handling), permits, limits and data marks as the enterprise file shows them, and the
-enterprise's feedback on a dispatched alert.
+handling), permits, limits and data marks as the enterprise file shows them, the permit
+register of every permit in scope (排污许可) and the enterprise's feedback on a dispatched
+alert.
 
 Reads go through compliance.store with the viewer's Scope; the feedback form
 calls `alerts.feedback`, the same use case as the REST API and the CLI, so an
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
@@ -22,18 +23,26 @@ from ecozone.accounts.model import SYSTEM_SCOPE, Principal
 from ecozone.api.params import Id
 from ecozone.compliance import rules, store
 from ecozone.compliance.alerts import feedback
-from ecozone.compliance.model import FEEDBACK_STATES, OPEN_ALERT_STATES, ComplianceError
+from ecozone.compliance.model import (
+    FEEDBACK_STATES,
+    OPEN_ALERT_STATES,
+    ComplianceError,
+    PermitStatus,
+)
 from ecozone.registry import store as registry_store
 from ecozone.times import local_time
 from ecozone.web import shell
-from ecozone.web.i18n import pollutant_name, t
-from ecozone.web.model import FeedbackError, NotFound, Table, WebError
-from ecozone.web.shell import Engine, Lang
+from ecozone.web.i18n import add_texts, pollutant_name, t
+from ecozone.web.model import SUPERVISING_ROLES, FeedbackError, NotFound, Table, WebError
+from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 
 FEEDBACK_MAX_CHARS = 2000
+PERMIT_ROLES = (*SUPERVISING_ROLES, "enterprise")
+PageFormat = Literal["html", "csv", "xlsx"]
 
 router = APIRouter(include_in_schema=False)
+shell.add_menu(MenuEntry("nav.permits", "/permits", PERMIT_ROLES, 40, "nav.group.permits"))
 
 _ALERT_COLUMNS = (
     ("start", "col.start"),
@@ -236,6 +245,60 @@ def permits_table(
     return shell.make_table("permits", lang, columns, rows), rows
 
 
+def permit_register(
+    engine: sa.Engine, principal: Principal, today: date, lang: str, filters: dict[str, str]
+) -> dict[str, Any]:
+    """排污许可: the permits of the enterprises the viewer may read, each with where it stands
+    on `today` (rules.permit_status), filtered by status and district."""
+    with engine.connect() as conn:
+        permits = store.permits(conn, scope=principal.scope)
+        districts = {
+            e["id"]: e["district"]
+            for e in registry_store.enterprises_in_scope(conn, principal.scope)
+        }
+    rows = []
+    for p in permits:
+        status = rules.permit_status(p["valid_from"], p["valid_to"], today)
+        district = districts.get(p["enterprise_id"], "")
+        if filters["status"] not in ("", status.value) or filters["district"] not in (
+            "",
+            district,
+        ):
+            continue
+        rows.append(
+            {
+                "permit_no": p["permit_no"],
+                "enterprise": p["enterprise"],
+                "credit_code": p["credit_code"],
+                "district": district,
+                "management_class": t(lang, f"permit_class.{p['management_class']}"),
+                "valid_from": p["valid_from"],
+                "valid_to": p["valid_to"],
+                "status": t(lang, f"permit_status.{status.value}"),
+                "_href": {"enterprise": f"/enterprises/{p['credit_code']}"},
+                "_class": f"permit-{status.value}",
+            }
+        )
+    columns = (
+        ("permit_no", "col.permit_no"),
+        ("enterprise", "col.enterprise"),
+        ("credit_code", "col.credit_code"),
+        ("district", "col.district"),
+        ("management_class", "col.management_class"),
+        ("valid_from", "col.valid_from"),
+        ("valid_to", "col.valid_to"),
+        ("status", "col.permit_status"),
+    )
+    return {
+        "table": shell.make_table("permit-register", lang, columns, rows),
+        "total": len(permits),
+        "choices": {
+            "status": [(s.value, t(lang, f"permit_status.{s.value}")) for s in PermitStatus],
+            "district": sorted(set(districts.values())),
+        },
+    }
+
+
 def marks_table(marks: Sequence[dict[str, Any]], lang: str) -> Table:
     rows = []
     for m in marks:
@@ -319,6 +382,34 @@ def submit_feedback(
         raise FeedbackError(str(exc)) from exc
 
 
+@router.get("/permits", response_class=HTMLResponse)
+def permits_page(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    status: str = "",
+    district: str = "",
+    format: PageFormat = "html",
+) -> Response:
+    try:
+        redirect = shell.gate(request, principal, PERMIT_ROLES)
+    except WebError as exc:
+        return shell.error_page(request, principal, lang, exc)
+    if redirect is not None:
+        return redirect
+    filters = {"status": status.strip(), "district": district.strip()}
+    today = local_time(shell.now()).date()
+    page = permit_register(engine, principal, today, lang, filters)
+    if format != "html":
+        return shell.respond(page["table"], format, lang, "permits")
+    return shell.render(
+        request, principal, lang, "compliance/permits.html", filters=filters,
+        export_url=shell.list_url("/permits", filters),
+        notice_days=rules.RENEWAL_NOTICE_DAYS, **page,
+    )  # fmt: skip
+
+
 @router.post("/portal/alerts/{alert_id}/feedback", response_class=HTMLResponse)
 def portal_feedback(
     alert_id: Id,
@@ -351,3 +442,18 @@ def portal_feedback(
     except WebError as exc:
         return shell.error_page(request, principal, lang, exc)
     return RedirectResponse(f"/portal?saved={alert_id}#alert-{alert_id}", status_code=303)
+
+
+add_texts({
+    "nav.permits": ("排污许可证", "Discharge permits"),
+    "permits.title": ("排污许可", "Discharge permits"),
+    "permits.lead": (
+        "辖区内企业的排污许可证及其状态；有效期止前 {days} 日内为临期，"
+        "需申请延续（排污许可管理条例第十四条）。",
+        "The discharge permits of the enterprises in your scope and where each stands; renewal "
+        "is due within {days} days of its last day (Permit Regulation Art. 14).",
+    ),
+    "permits.count": ("共 {shown} 张许可证（全部 {total} 张）", "{shown} of {total} permits"),
+    "permits.empty": ("没有符合条件的许可证。", "No permit matches."),
+    "file.permit-register": ("排污许可证台账", "permit-register"),
+})  # fmt: skip

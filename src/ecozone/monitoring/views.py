@@ -1,5 +1,6 @@
-"""Monitoring's pages: a point's live state, its page (latest values, charts, hourly and daily
-values) and the capture panel of the dashboard.
+"""Monitoring's pages: a point's live state, the real-time list of every point in scope (实时数据),
+a point's page (latest values, charts, hourly and daily values) and the capture panel of the
+dashboard.
 
 Each page reads through the stores of the entities it shows (registry points,
 measurements, aggregates, compliance limits and alerts) inside one connection,
@@ -26,12 +27,14 @@ from ecozone.compliance.model import OPEN_ALERT_STATES
 from ecozone.measurements import store as measurements_store
 from ecozone.monitoring import rules
 from ecozone.monitoring import store as monitoring_store
+from ecozone.monitoring.model import LiveState
 from ecozone.registry import store as registry_store
+from ecozone.registry.model import PointKind
 from ecozone.times import local_time
 from ecozone.web import shell
-from ecozone.web.i18n import flag_meaning, pollutant_name, pollutant_unit, show, t
-from ecozone.web.model import Table, WebError
-from ecozone.web.shell import Engine, Lang
+from ecozone.web.i18n import add_texts, flag_meaning, pollutant_name, pollutant_unit, show, t
+from ecozone.web.model import SUPERVISING_ROLES, Table, WebError
+from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 
 #: How far back a point's reported pollutants set what its capture rate expects.
@@ -40,8 +43,11 @@ SERIES_KINDS = ("rtd", "minute", "hour")
 MAX_SERIES_HOURS = 24 * 7
 POINT_TABLES = ("latest", "limits", "hourly-values", "daily-values", "alerts")
 Format = Literal["json", "csv", "xlsx"]
+PageFormat = Literal["html", "csv", "xlsx"]
+LIVE_ROLES = (*SUPERVISING_ROLES, "enterprise")
 
 router = APIRouter(include_in_schema=False)
+shell.add_menu(MenuEntry("nav.points", "/points", LIVE_ROLES, 11, "nav.group.monitoring"))
 
 
 # --- live state ------------------------------------------------------------------------
@@ -133,6 +139,99 @@ def outlets_table(
         ("reference_o2", "col.reference_o2"),
     )
     return shell.make_table("outlets", lang, columns, rows)
+
+
+# --- the real-time list (实时数据) ------------------------------------------------------
+
+
+def live_points_table(points: Sequence[dict[str, Any]], latest: dict[int, str], lang: str) -> Table:
+    """Points with their live state, newest data time and latest values, each linking to its
+    page and its enterprise's file."""
+    rows = [
+        {
+            "district": p["district"],
+            "enterprise": p["enterprise_name"],
+            "code": p["code"],
+            "name": p["name"],
+            "kind": t(lang, f"kind.{p['kind']}"),
+            "state": t(lang, f"state.{p['state'].value}"),
+            "latest_time": p["latest_time"],
+            "latest_values": latest.get(p["id"], ""),
+            "_href": {
+                "code": f"/points/{p['id']}",
+                "name": f"/points/{p['id']}",
+                "enterprise": f"/enterprises/{p['credit_code']}",
+            },
+            "_class": f"state-{p['state'].value}",
+        }
+        for p in points
+    ]
+    columns = (
+        ("district", "col.district"),
+        ("enterprise", "col.enterprise"),
+        ("code", "col.code"),
+        ("name", "col.point"),
+        ("kind", "col.kind"),
+        ("state", "col.live_state"),
+        ("latest_time", "col.latest_time"),
+        ("latest_values", "col.latest_values"),
+    )
+    return shell.make_table("live-points", lang, columns, rows)
+
+
+def live_list(
+    engine: sa.Engine, principal: Principal, now: datetime, lang: str, filters: dict[str, str]
+) -> dict[str, Any]:
+    """The points the viewer may list that match `filters` (district name, point kind, live
+    state), their table, and the choices each filter offers."""
+    with engine.connect() as conn:
+        every = live_points(conn, registry_store.points_in_scope(conn, principal.scope), now)
+        shown = [
+            p
+            for p in every
+            if filters["district"] in ("", p["district"])
+            and filters["kind"] in ("", p["kind"])
+            and filters["state"] in ("", p["state"].value)
+        ]
+        latest = latest_summaries(conn, shown, lang)
+    kinds = {p["kind"] for p in every}
+    return {
+        "table": live_points_table(shown, latest, lang),
+        "total": len(every),
+        "choices": {
+            "district": sorted({p["district"] for p in every}),
+            "kind": [(k.value, t(lang, f"kind.{k.value}")) for k in PointKind if k.value in kinds],
+            "state": [(s.value, t(lang, f"state.{s.value}")) for s in LiveState],
+        },
+    }
+
+
+@router.get("/points", response_class=HTMLResponse)
+def points_page(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    district: str = "",
+    kind: str = "",
+    state: str = "",
+    format: PageFormat = "html",
+) -> Response:
+    """实时数据: every point in the viewer's scope with its live state and latest values."""
+    try:
+        redirect = shell.gate(request, principal, LIVE_ROLES)
+    except WebError as exc:
+        return shell.error_page(request, principal, lang, exc)
+    if redirect is not None:
+        return redirect
+    filters = {"district": district.strip(), "kind": kind.strip(), "state": state.strip()}
+    page = live_list(engine, principal, shell.now(), lang, filters)
+    if format != "html":
+        return shell.respond(page["table"], format, lang, "live-points")
+    return shell.render(
+        request, principal, lang, "monitoring/points.html", filters=filters,
+        export_url=shell.list_url("/points", filters), **page,
+    )  # fmt: skip
 
 
 # --- capture panel -----------------------------------------------------------------------
@@ -477,3 +576,16 @@ def point_table(
     except WebError as exc:
         return shell.json_error(exc)
     return shell.respond(table, format, lang, f"point-{point_id}-{name}")
+
+
+add_texts({
+    "nav.points": ("实时数据", "Real-time data"),
+    "points.title": ("实时数据", "Real-time data"),
+    "points.lead": (
+        "辖区内各监测点位的在线状态、最新数据时间与最新监测值；点击点位查看曲线与小时、日数据。",
+        "Every monitoring point in your scope with its state, newest data time and latest "
+        "values; open a point for its charts and hourly and daily values.",
+    ),
+    "points.count": ("共 {shown} 个点位（全部 {total} 个）", "{shown} of {total} points"),
+    "points.empty": ("没有符合条件的点位。", "No point matches."),
+})  # fmt: skip

@@ -552,3 +552,10 @@ def _kept_secrets_errors(document: RegistryDocument, stored: RegistrySnapshot) -
                     f"{point.path}.device.encryption_required: needs an sm4_key to decrypt with"
                 )
     return errors
+
+
+def enterprise_matches(name: str, credit_code: str, query: str) -> bool:
+    """Whether an enterprise answers a search box: the query, ignoring case and the spaces
+    around it, is part of its name or of its credit code (an empty query finds every one)."""
+    query = query.strip().casefold()
+    return not query or query in name.casefold() or query in credit_code.casefold()

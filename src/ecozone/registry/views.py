@@ -1,5 +1,5 @@
 """The registry's pages: one file per enterprise (一企一档), the enterprise portal, and the
-list of enterprises a viewer may see.
+list of enterprises a viewer may see (企业档案, searched and filtered, exported).
 
 The enterprise file composes each capability's section (outlets and their live
 state from monitoring, permits, limits, alerts and marks from compliance,
@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone.accounts.model import SYSTEM_SCOPE, Principal
 from ecozone.compliance import store as compliance_store
@@ -23,19 +23,24 @@ from ecozone.compliance import views as compliance_views
 from ecozone.compliance.model import FEEDBACK_STATES, OPEN_ALERT_STATES, AlertState
 from ecozone.monitoring import views as monitoring_views
 from ecozone.registry import store
+from ecozone.registry.rules import enterprise_matches
 from ecozone.reports.views import report_links
 from ecozone.times import local_time
 from ecozone.web import shell
-from ecozone.web.i18n import t
-from ecozone.web.model import NotFound, Table, WebError
+from ecozone.web.i18n import add_texts, t
+from ecozone.web.model import SUPERVISING_ROLES, NotFound, Table, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 
 ENTERPRISE_TABLES = ("outlets", "permits", "limits", "alerts", "data-marks")
 Format = Literal["json", "csv", "xlsx"]
+PageFormat = Literal["html", "csv", "xlsx"]
 
 router = APIRouter(include_in_schema=False)
-shell.add_menu(MenuEntry("nav.portal", "/portal", ("enterprise",), 0))
+shell.add_menu(
+    MenuEntry("nav.portal", "/portal", ("enterprise",), 0),
+    MenuEntry("nav.enterprises", "/enterprises", SUPERVISING_ROLES, 30, "nav.group.enterprises"),
+)
 
 
 def _enterprise(conn: sa.Connection, principal: Principal, credit_code: str) -> dict[str, Any]:
@@ -137,6 +142,29 @@ def enterprises_table(engine: sa.Engine, principal: Principal, lang: str) -> Tab
     return shell.make_table("enterprises", lang, columns, rows)
 
 
+def enterprise_list(
+    engine: sa.Engine, principal: Principal, lang: str, filters: dict[str, str]
+) -> dict[str, Any]:
+    """The enterprises the viewer may list that match the search (`q`) and the district and
+    industry filters, and the choices those filters offer."""
+    every = enterprises_table(engine, principal, lang)
+    rows = [
+        r
+        for r in every.rows
+        if enterprise_matches(r["name"], r["credit_code"], filters["q"])
+        and filters["district"] in ("", r["district"])
+        and filters["industry"] in ("", r["industry"] or "")
+    ]
+    return {
+        "table": Table(name=every.name, columns=every.columns, rows=tuple(rows)),
+        "total": len(every.rows),
+        "choices": {
+            "district": sorted({r["district"] for r in every.rows}),
+            "industry": sorted({r["industry"] for r in every.rows if r["industry"]}),
+        },
+    }
+
+
 def portal_items(
     engine: sa.Engine, principal: Principal, now: datetime, lang: str
 ) -> list[dict[str, Any]]:
@@ -183,6 +211,37 @@ def enterprise_page(
     return shell.render(request, principal, lang, "registry/enterprise.html", **page)
 
 
+@router.get("/enterprises", response_class=HTMLResponse)
+def enterprises_page(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    q: str = "",
+    district: str = "",
+    industry: str = "",
+    format: PageFormat = "html",
+) -> Response:
+    """企业档案: the enterprises in the viewer's scope, each opening its file; an enterprise
+    account has its portal instead."""
+    if principal.role == "enterprise":
+        return RedirectResponse("/portal", status_code=303)
+    try:
+        redirect = shell.gate(request, principal, SUPERVISING_ROLES)
+    except WebError as exc:
+        return shell.error_page(request, principal, lang, exc)
+    if redirect is not None:
+        return redirect
+    filters = {"q": q.strip(), "district": district.strip(), "industry": industry.strip()}
+    page = enterprise_list(engine, principal, lang, filters)
+    if format != "html":
+        return shell.respond(page["table"], format, lang, "enterprises")
+    return shell.render(
+        request, principal, lang, "registry/enterprises.html", filters=filters,
+        export_url=shell.list_url("/enterprises", filters), **page,
+    )  # fmt: skip
+
+
 @router.get("/portal", response_class=HTMLResponse)
 def portal_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) -> Response:
     try:
@@ -225,3 +284,16 @@ def enterprise_table_json(
     except WebError as exc:
         return shell.json_error(exc)
     return shell.respond(table, format, lang, f"{credit_code}-{name}")
+
+
+add_texts({
+    "nav.enterprises": ("一企一档", "Enterprise files"),
+    "enterprises.title": ("企业档案", "Enterprises"),
+    "enterprises.lead": (
+        "辖区内的排污单位；点击企业名称进入一企一档：登记信息、许可证、排放口、报警与数据标记。",
+        "The discharging units in your scope; open one for its file: registry, permits, "
+        "outlets, alerts and data marks.",
+    ),
+    "enterprises.count": ("共 {shown} 家企业（全部 {total} 家）", "{shown} of {total} enterprises"),
+    "enterprises.empty": ("没有符合条件的企业。", "No enterprise matches."),
+})  # fmt: skip

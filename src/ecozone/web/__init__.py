@@ -42,6 +42,7 @@ CAPABILITY_VIEWS = (
     "ecozone.accounts.audit_views",
     "ecozone.registry.onboarding_views",
     "ecozone.measurements.views",
+    "ecozone.reports.views",
 )
 
 router = APIRouter()

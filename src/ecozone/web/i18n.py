@@ -54,6 +54,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "role.public": ("公众", "public"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    # list pages: filters and search
+    "list.filter": ("筛选", "Filter"),
+    "list.any": ("全部", "All"),
+    "list.reset": ("重置", "Reset"),
+    "list.search": ("搜索", "Search"),
+    "list.search_hint": ("企业名称或统一社会信用代码", "Enterprise name or credit code"),
     # login
     "login.title": ("用户登录", "Sign in"),
     "login.username": ("用户名", "User name"),
@@ -125,6 +131,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "file.users": ("用户", "users"),
     "file.hourly-values": ("小时数据", "hourly-values"),
     "file.daily-values": ("日数据", "daily-values"),
+    "file.live-points": ("实时数据", "live-points"),
     "alert.exceedance": ("超标", "Exceedance"),
     "alert.offline": ("离线", "Offline"),
     "alert.constant_value": ("恒值", "Constant value"),

@@ -95,25 +95,29 @@ def add_menu(*entries: MenuEntry) -> None:
     _MENU.sort(key=lambda e: (e.order, e.key))
 
 
+#: Top-level links ordered below this come before the headings (监管总览, 企业门户, 信息公开);
+#: the others (接口文档) after them.
+LEADING_ORDER = 10
+
+
 def menu_for(role: str, path: str = "") -> list[dict[str, Any]]:
-    """The menu a role sees: top-level links and headings with their links, in order; the
-    link of `path` (and its heading) marked current."""
-    items: list[dict[str, Any]] = []
-    groups: dict[str, dict[str, Any]] = {}
-    for entry in _MENU:
-        if role not in entry.roles:
-            continue
-        link = {"key": entry.key, "href": entry.href, "current": path == entry.href}
-        if entry.group is None:
-            items.append({**link, "order": entry.order})
-            continue
-        group = groups.get(entry.group)
-        if group is None:
-            group = {"key": entry.group, "entries": [], "current": False, "order": entry.order}
-            groups[entry.group] = group
-            items.append(group)
-        group["entries"].append(link)
-        group["current"] = group["current"] or link["current"]
+    """The menu a role sees: the leading top-level links, then the headings in MENU_GROUPS
+    order with their links by `order`, then the other top-level links; the link of `path`
+    (and its heading) marked current."""
+    visible = [e for e in _MENU if role in e.roles]
+
+    def link(entry: MenuEntry) -> dict[str, Any]:
+        return {"key": entry.key, "href": entry.href, "current": path == entry.href,
+                "order": entry.order}  # fmt: skip
+
+    top = [e for e in visible if e.group is None]
+    items = [link(e) for e in top if e.order < LEADING_ORDER]
+    for key in MENU_GROUPS:
+        entries = [link(e) for e in visible if e.group == key]
+        if entries:
+            current = any(entry["current"] for entry in entries)
+            items.append({"key": key, "entries": entries, "current": current})
+    items += [link(e) for e in top if e.order >= LEADING_ORDER]
     return items
 
 
@@ -137,6 +141,12 @@ def now() -> datetime:
 
 def with_format(url: str, fmt: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode({'format': fmt})}"
+
+
+def list_url(path: str, filters: dict[str, str]) -> str:
+    """`path` with the filters that are set, as a list page links its exports."""
+    given = {k: v for k, v in filters.items() if v}
+    return f"{path}?{urlencode(given)}" if given else path
 
 
 def remember_language(request: Request, response: Response) -> Response:

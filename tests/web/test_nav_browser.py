@@ -1,0 +1,125 @@
+"""The menu in a real browser: a supervisor opens every entry of the main menu in its order,
+each landing on a page with its heading, then searches 企业档案 and opens an enterprise's file.
+
+tests.web.data's zone with the accounts' demo users; Debian's Chromium and Playwright
+against uvicorn, as tests/web/test_browser.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from tests.web.conftest import web_app
+from tests.web.data import CHEMICAL, seed
+from tests.web.server import LiveServer
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _why_not, login
+
+from ecozone.accounts import rules as account_rules
+from ecozone.accounts import service as accounts
+from ecozone.accounts.throttle import LoginThrottle
+from ecozone.web import shell
+from ecozone.web.i18n import t
+
+pytestmark = pytest.mark.browser
+
+#: The heading (its i18n key) each menu entry's page opens with.
+HEADINGS = {
+    "/": "dashboard.title",
+    "/points": "points.title",
+    "/data-query": "query.title",
+    "/power": "power.title",
+    "/marks": "marks.title",
+    "/alerts": "desk.title",
+    "/enterprises": "enterprises.title",
+    "/permits": "permits.title",
+    "/reports": "reports.title",
+    "/plan": "plan.title",
+    "/plan/measures": "plan.measures_title",
+    "/docs": "nav.api",
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    reason = _why_not()
+    if reason:
+        pytest.skip(reason)
+    hasher, throttle = account_rules.PASSWORD_HASHER, accounts.LOGIN_THROTTLE
+    account_rules.PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    accounts.LOGIN_THROTTLE = LoginThrottle()
+    engine, _ids = seed(f"sqlite:///{tmp_path_factory.mktemp('nav')}/ecozone.db")
+    users = {name: (password, role) for name, password, role in accounts.ensure_demo_users(engine)}
+    server = LiveServer(web_app(engine)).start()
+    try:
+        yield {"url": server.url, "users": users}
+    finally:
+        server.stop()
+        engine.dispose()
+        account_rules.PASSWORD_HASHER, accounts.LOGIN_THROTTLE = hasher, throttle
+
+
+@pytest.fixture(scope="module")
+def page(site: dict[str, Any]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=site["url"], viewport={"width": 1440, "height": 960})
+        page = context.new_page()
+        login(page, site, "supervisor")
+        yield page
+        browser.close()
+
+
+def heading(page: Any) -> str:
+    return page.locator("h1").first.inner_text().strip()
+
+
+def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, Any]):
+    menu = shell.menu_for("supervisor")
+    items = page.locator("header nav > ul > li")
+    shown = [items.nth(i).locator("summary, a").first.inner_text() for i in range(items.count())]
+    assert shown == [
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "统计报表", "方案任务", "接口文档",
+    ]  # fmt: skip
+    opened = []
+    for i, item in enumerate(menu):
+        for j, entry in enumerate(item.get("entries") or [item]):
+            li = page.locator("header nav > ul > li").nth(i)
+            if "entries" in item:
+                li.locator("summary").click()
+            link = li.locator("a").nth(j)
+            assert link.inner_text() == t("zh", entry["key"])
+            with page.expect_navigation(wait_until="domcontentloaded"):
+                link.click()
+            assert page.url == site["url"] + entry["href"]
+            assert heading(page).startswith(t("zh", HEADINGS[entry["href"]])), entry["href"]
+            opened.append(entry["href"])
+    assert opened == [
+        "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
+        "/reports", "/plan", "/plan/measures", "/docs",
+    ]  # fmt: skip
+
+
+def test_a_supervisor_finds_an_enterprise_and_opens_its_file(page: Any, site: dict[str, Any]):
+    page.goto("/")
+    group = page.locator(
+        "header nav li.menu-group", has=page.locator("summary", has_text="企业档案")
+    )
+    group.locator("summary").click()
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        group.locator('a[href="/enterprises"]').click()
+    assert page.locator('table[data-table="enterprises"] tbody tr').count() == 3
+    page.fill('input[name="q"]', "化工")
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.click('form.filters button[type="submit"]')
+    rows = page.locator('table[data-table="enterprises"] tbody tr')
+    assert rows.count() == 1
+    assert page.locator('input[name="q"]').input_value() == "化工"  # the search stays typed
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        rows.locator("a", has_text="重庆示例化工有限公司").click()
+    assert page.url == f"{site['url']}/enterprises/{CHEMICAL}"
+    assert heading(page).startswith("重庆示例化工有限公司")
