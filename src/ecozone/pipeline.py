@@ -30,12 +30,14 @@ PERIODIC_INTERVAL_S = 60.0
 
 
 def after_commit(engine: sa.Engine) -> Callable[[list[dict[str, Any]]], None]:
-    """The callback for committed measurement rows: aggregate, then evaluate limits."""
+    """The callback for committed measurement rows: aggregate, then evaluate limits, then
+    the emission–electricity linkage of the enterprises whose meters or outlets sent them."""
 
     def follow_up(rows: list[dict[str, Any]]) -> None:
         summary = monitoring.update_for_rows(engine, rows)
         if summary.ranges:
             evaluation.evaluate_spans(engine, summary.ranges)
+        power.evaluate_rows(engine, rows, settings=config.power_settings())
 
     return follow_up
 

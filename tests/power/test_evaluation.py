@@ -230,3 +230,18 @@ def test_a_declared_warning_turns_the_emergency_list_into_findings(stored_day: s
             actor="d",
             scope=district_supervisor,
         )
+
+
+def test_committed_rows_are_judged_for_the_enterprises_they_belong_to(stored_day: sa.Engine):
+    from ecozone.store.schema import measurement
+
+    with stored_day.connect() as conn:
+        rows = [dict(r) for r in conn.execute(sa.select(measurement)).mappings()]
+    assert evaluation.evaluate_rows(stored_day, rows[:10], settings=SETTINGS) == set()  # 00:00
+    changed = evaluation.evaluate_rows(stored_day, rows, settings=SETTINGS)
+    with stored_day.connect() as conn:
+        types = sorted(conn.execute(sa.select(alert.c.type)).scalars())
+    assert len(changed) == 4
+    assert types == ["analyser_silent", "control_idle", "control_off", "unsynchronised"]
+    other = [{**r, "point_id": 999999} for r in rows[:5]]  # nobody's meter: nothing to judge
+    assert evaluation.evaluate_rows(stored_day, other, settings=SETTINGS) == set()

@@ -354,6 +354,34 @@ def run_out(run: StateRun) -> dict[str, Any]:
     }
 
 
+def evaluate_rows(
+    engine: sa.Engine, rows: list[dict[str, Any]], *, settings: PowerSettings | None = None
+) -> set[int]:
+    """After a commit: evaluate each enterprise whose meters or outlet analysers sent some
+    of `rows` over the device times they cover (with the usual lookback before), and raise
+    the findings; what data arrives late is judged when it arrives."""
+    spans: dict[int, list[datetime]] = {}
+    for row in rows:
+        if row.get("kind") in ("rtd", "minute"):
+            span = spans.setdefault(row["point_id"], [row["data_time"], row["data_time"]])
+            span[0], span[1] = min(span[0], row["data_time"]), max(span[1], row["data_time"])
+    if not spans:
+        return set()
+    step = timedelta(seconds=(settings or PowerSettings()).grid_seconds)
+    with engine.connect() as conn:
+        metered = store.enterprises_at_points(conn, list(spans))
+    changed: set[int] = set()
+    for credit_code, point_ids in metered.items():
+        start = min(spans[p][0] for p in point_ids)
+        end = max(spans[p][1] for p in point_ids) + step
+        try:
+            result = evaluate(engine, credit_code, start, end, settings=settings)
+            changed |= raise_alerts(engine, result)
+        except Exception:
+            log.exception("power evaluation of %s after a commit failed", credit_code)
+    return changed
+
+
 def evaluate_recent(
     engine: sa.Engine,
     *,

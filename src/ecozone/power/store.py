@@ -254,6 +254,28 @@ def excusing_marks(
     return out
 
 
+def enterprises_at_points(conn: sa.Connection, point_ids: Sequence[int]) -> dict[str, set[int]]:
+    """credit code -> the given points that carry its meters' channels or are its control
+    facilities' outlets (whose data the linkage reads)."""
+    f, c = power_facility.c, power_channel.c
+    metered = (
+        sa.select(enterprise.c.credit_code, c.point_id)
+        .join(power_meter, power_meter.c.id == c.meter_id)
+        .join(power_facility, f.id == power_meter.c.facility_id)
+        .join(enterprise, enterprise.c.id == f.enterprise_id)
+        .where(c.point_id.in_(list(point_ids)))
+    )
+    outlets = (
+        sa.select(enterprise.c.credit_code, f.point_id)
+        .join(enterprise, enterprise.c.id == f.enterprise_id)
+        .where(f.point_id.in_(list(point_ids)))
+    )
+    out: dict[str, set[int]] = defaultdict(set)
+    for code, point_id in [*conn.execute(metered), *conn.execute(outlets)]:
+        out[code].add(point_id)
+    return dict(out)
+
+
 def points_of(conn: sa.Connection, enterprise_id: int) -> dict[str, int]:
     """The enterprise's point ids by code."""
     stmt = sa.select(point.c.code, point.c.id).where(point.c.enterprise_id == enterprise_id)
