@@ -245,3 +245,31 @@ def test_committed_rows_are_judged_for_the_enterprises_they_belong_to(stored_day
     assert types == ["analyser_silent", "control_idle", "control_off", "unsynchronised"]
     other = [{**r, "point_id": 999999} for r in rows[:5]]  # nobody's meter: nothing to judge
     assert evaluation.evaluate_rows(stored_day, other, settings=SETTINGS) == set()
+
+
+def test_a_stop_seen_live_stays_one_alert_when_it_turns_out_an_early_stop(stored_day: sa.Engine):
+    # at 19:50 the collector has been off 10 minutes while the line runs: A so far
+    live = evaluation.evaluate(
+        stored_day,
+        CREDIT_CODE,
+        DAY.replace(hour=19),
+        DAY.replace(hour=19, minute=50),
+        settings=SETTINGS,
+    )
+    assert [f.type.value for f in live.findings] == ["control_off"]
+    evaluation.raise_alerts(stored_day, live, now=datetime(2026, 11, 2, 19, 50))
+    # at 20:30 the line has stopped at 20:00: the same stretch is an early stop (B)
+    later = evaluation.evaluate(
+        stored_day,
+        CREDIT_CODE,
+        DAY.replace(hour=19),
+        DAY.replace(hour=20, minute=30),
+        settings=SETTINGS,
+    )
+    assert [f.type.value for f in later.findings] == ["unsynchronised"]
+    evaluation.raise_alerts(stored_day, later, now=datetime(2026, 11, 2, 20, 30))
+    with stored_day.connect() as conn:
+        rows = conn.execute(sa.select(alert.c.type, alert.c.start, alert.c.end)).all()
+    assert [(r.type, r.start.strftime("%H:%M"), r.end.strftime("%H:%M")) for r in rows] == [
+        ("control_off", "19:40", "20:00")
+    ]

@@ -27,6 +27,7 @@ from ecozone.power.model import (
     Facility,
     FacilityRole,
     Finding,
+    FindingType,
     Grid,
     LimitRequirement,
     PowerError,
@@ -288,7 +289,9 @@ def _analyser_silent(series: dict[str, Any], grid: Grid, settings: PowerSettings
 
 def conditions(evaluation: Evaluation) -> list[Condition]:
     """The findings as alert conditions: one condition key per finding type and facility,
-    so a finding that continues in the next evaluation extends the same alert."""
+    so a finding that continues in the next evaluation extends the same alert. A and B
+    share one key: a control stop seen while production still runs is A until production
+    stops too, when the same stretch reads as an early stop (B); it stays one alert."""
     by_code = {t.facility.code: t.facility for t in evaluation.timelines.values()}
     out = []
     for finding in evaluation.findings:
@@ -302,7 +305,7 @@ def conditions(evaluation: Evaluation) -> list[Condition]:
         out.append(
             Condition(
                 type=AlertType(finding.type.value),
-                condition_key=f"power:{finding.type.value}:{facility.id}",
+                condition_key=f"power:{_key_kind(finding.type)}:{facility.id}",
                 point_id=point_id,
                 pollutant=None,
                 start=finding.start,
@@ -318,6 +321,12 @@ def conditions(evaluation: Evaluation) -> list[Condition]:
             )
         )
     return out
+
+
+def _key_kind(kind: FindingType) -> str:
+    if kind in (FindingType.CONTROL_OFF, FindingType.UNSYNCHRONISED):
+        return "control_not_running"
+    return kind.value
 
 
 def raise_alerts(
