@@ -404,7 +404,7 @@ def evaluate_recent(
     local_now = cst_naive(now or utc_now()).replace(second=0, microsecond=0)
     start = local_now - timedelta(hours=hours)
     changed: set[int] = set()
-    for item in store_enterprises(engine):
+    for item in _metered_enterprises(engine):
         try:
             result = evaluate(engine, item, start, local_now, settings=settings)
             changed |= raise_alerts(engine, result, now=now)
@@ -413,6 +413,6 @@ def evaluate_recent(
     return changed
 
 
-def store_enterprises(engine: sa.Engine) -> list[str]:
+def _metered_enterprises(engine: sa.Engine) -> list[str]:
     with engine.connect() as conn:
         return [e["credit_code"] for e in store.enterprises_with_facilities(conn, SYSTEM_SCOPE)]
