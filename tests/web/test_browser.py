@@ -217,7 +217,7 @@ def test_export_button_downloads_an_xlsx(page: Any, site: dict[str, Any], tmp_pa
         panel.get_by_role("link", name="Excel").click()
     saved = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(saved)
-    assert saved.name == "open-alerts.xlsx"
+    assert saved.name == "未办结报警_open-alerts.xlsx"  # named in the page's language
     rows = list(openpyxl.load_workbook(saved).active.iter_rows(values_only=True))
     assert rows[0][0] == "开始时间" and len(rows) >= 3
 
