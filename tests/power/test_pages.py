@@ -172,6 +172,7 @@ def test_staff_declare_a_weather_warning_and_enterprises_see_their_list(client_a
     }
     declared = admin.post("/power/warnings", data=form)
     assert declared.status_code == 200 and "已发布橙色预警。" in declared.text
+    assert declared.text.index('data-table="weather-warnings"') > declared.text.index("<main")
     table = declared.text[declared.text.index('data-table="weather-warnings"') :]
     assert "橙色预警" in table and "应急指挥部发布" in table
     refused = admin.post("/power/warnings", data={**form, "end": f"{day}T13:00"})
