@@ -19,11 +19,11 @@ from ecozone.measurements.cli import query_command
 from ecozone.monitoring.cli import app as monitoring_app
 from ecozone.plan.cli import app as plan_app
 from ecozone.power.cli import app as power_app
-from ecozone.supervision.cli import app as inspect_app
 from ecozone.registry.cli import app as registry_app
 from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.store.cli import app as db_app
+from ecozone.supervision.cli import app as inspect_app
 from ecozone.web.cli import app as web_app
 
 app = typer.Typer(

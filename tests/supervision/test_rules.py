@@ -56,10 +56,19 @@ def test_weight_is_raised_by_open_alerts_and_lowered_on_the_positive_list() -> N
 
 
 def test_cap_window_is_the_quarter_for_key_and_the_year_for_general_units() -> None:
-    assert rules.cap_window("key", date(2026, 11, 15), SETTINGS) == (date(2026, 10, 1), date(2026, 12, 31))
-    assert rules.cap_window("general", date(2026, 11, 15), SETTINGS) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert rules.cap_window("key", date(2026, 11, 15), SETTINGS) == (
+        date(2026, 10, 1),
+        date(2026, 12, 31),
+    )
+    assert rules.cap_window("general", date(2026, 11, 15), SETTINGS) == (
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
     two = SupervisionSettings(high_risk_cap_months=2)
-    assert rules.cap_window("attention", date(2026, 4, 30), two) == (date(2026, 3, 1), date(2026, 4, 30))
+    assert rules.cap_window("attention", date(2026, 4, 30), two) == (
+        date(2026, 3, 1),
+        date(2026, 4, 30),
+    )
 
 
 # --- hand-worked draws --------------------------------------------------------------------
@@ -80,7 +89,9 @@ def test_one_of_three_equal_weights_goes_to_the_largest_es_key() -> None:
 def test_triggered_checks_are_always_in_and_capped_or_pledged_never() -> None:
     cands = [candidate(1, status="triggered"), candidate(2, status="capped"),
              candidate(3, status="pledged"), candidate(4), candidate(5)]  # fmt: skip
-    result = rules.draw(inputs(cands, [inspector(7), inspector(8)], {"general": {"count": 2}}), SEED)
+    result = rules.draw(
+        inputs(cands, [inspector(7), inspector(8)], {"general": {"count": 2}}), SEED
+    )
     drawn = [i["enterprise_id"] for i in result["inspections"]]
     assert drawn[0] == 1 and result["inspections"][0]["triggered"]
     assert len(drawn) == 2 and drawn[1] in (4, 5)  # the triggered one counts toward the 2
@@ -115,7 +126,9 @@ def test_the_previous_team_never_returns_to_the_same_enterprise() -> None:
 
 
 def test_too_few_inspectors_is_named() -> None:
-    data = inputs([candidate(1)], [inspector(7), inspector(8, conflicts=[1])], {"general": {"count": 1}})
+    data = inputs(
+        [candidate(1)], [inspector(7), inspector(8, conflicts=[1])], {"general": {"count": 1}}
+    )
     assert rules.short_of_inspectors(data) == ["企业1"]
     with pytest.raises(SupervisionError, match="企业1"):
         rules.draw(data, SEED)

@@ -38,11 +38,11 @@ from ecozone.measurements import api as measurements_api
 from ecozone.monitoring import api as monitoring_api
 from ecozone.plan import api as plan_api
 from ecozone.power import api as power_api
-from ecozone.supervision import api as supervision_api
 from ecozone.registry import api as registry_api
 from ecozone.registry import store as registry_store
 from ecozone.reports import api as reports_api
 from ecozone.store.engine import make_engine
+from ecozone.supervision import api as supervision_api
 
 STATIC_DIR = Path(__file__).with_name("static")
 

@@ -84,8 +84,10 @@ def list_add(
 ) -> None:
     """Put an enterprise on the positive list, a pledge-based exemption or special attention."""
     with open_engine(require_current=True) as engine:
-        added = service.add_listing(engine, credit_code=enterprise, kind=kind, reason=reason,
-                                    valid_from=valid_from, valid_to=valid_to, actor=actor)  # fmt: skip
+        added = service.add_listing(
+            engine, credit_code=enterprise, kind=kind, reason=reason,
+            valid_from=valid_from, valid_to=valid_to, actor=actor,
+        )  # fmt: skip
     typer.echo(f"listing {added['id']}: {kind} {added['name']}")
 
 

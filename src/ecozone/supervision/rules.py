@@ -168,7 +168,11 @@ def draw(inputs: dict[str, Any], seed_hex: str) -> dict[str, Any]:
         if len(free) < need:
             raise SupervisionError(f"{candidate['name']}：可抽取的执法人员不足 {need} 名")
         free.sort(
-            key=lambda i: (load[i["id"]], _mac(seed, f"inspector:{candidate['id']}:{i['id']}"), i["id"])
+            key=lambda i: (
+                load[i["id"]],
+                _mac(seed, f"inspector:{candidate['id']}:{i['id']}"),
+                i["id"],
+            )
         )
         team = sorted(i["id"] for i in free[:need])
         for inspector_id in team:
@@ -203,7 +207,9 @@ def verify(doc: Any) -> list[str]:
     """What differs in a published draw record; empty when it verifies."""
     if not isinstance(doc, dict):
         return ["记录不是 JSON 对象 (not a JSON object)"]
-    missing = [k for k in ("inputs", "inputs_sha256", "commitment", "seed", "result") if not doc.get(k)]
+    missing = [
+        k for k in ("inputs", "inputs_sha256", "commitment", "seed", "result") if not doc.get(k)
+    ]
     if missing:
         return [f"记录缺少字段 (missing fields): {', '.join(missing)}"]
     if doc.get("algorithm") != ALGORITHM:
@@ -225,7 +231,9 @@ def verify(doc: Any) -> list[str]:
     except (SupervisionError, KeyError, TypeError, ValueError) as exc:
         return [*problems, f"无法重算抽取 (draw cannot be recomputed): {exc}"]
     if again != doc["result"]:
-        problems.append("抽取结果被改动 (result altered): " + _first_difference(again, doc["result"]))
+        problems.append(
+            "抽取结果被改动 (result altered): " + _first_difference(again, doc["result"])
+        )
     return problems
 
 
@@ -239,5 +247,6 @@ def _first_difference(expected: dict[str, Any], stated: Any) -> str:
     for n, (a, b) in enumerate(zip(want, have, strict=True), 1):
         if a != b:
             field = next((k for k in a if not isinstance(b, dict) or a[k] != b.get(k)), "?")
-            return f"第 {n} 项（{a['name']}）的 {field}：重算为 {a[field]}，记录为 {b.get(field) if isinstance(b, dict) else b}"
+            stated_value = b.get(field) if isinstance(b, dict) else b
+            return f"第 {n} 项（{a['name']}）的 {field}：重算为 {a[field]}，记录为 {stated_value}"
     return "结果的其他字段不同"

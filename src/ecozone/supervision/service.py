@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ecozone.accounts import audit
 from ecozone.accounts.model import SYSTEM_SCOPE, Scope
 from ecozone.errors import Conflict, Forbidden, NotFound
+from ecozone.registry import store as registry_store
 from ecozone.supervision import rules
 from ecozone.supervision import store as st
 from ecozone.supervision.model import (
@@ -153,9 +154,9 @@ def add_listing(
         target = _enterprise(conn, credit_code, scope)
         values["enterprise_id"] = target["id"]
         listing_id = st.insert_listing(conn, values)
+        after = {k: str(v) if isinstance(v, date) else v for k, v in values.items()}
         audit.record(conn, actor=actor, action="create", entity="supervision_listing",
-                     entity_id=str(listing_id), before=None,
-                     after={k: str(v) if isinstance(v, date) else v for k, v in values.items()})  # fmt: skip
+                     entity_id=str(listing_id), before=None, after=after)  # fmt: skip
     return {"id": listing_id, **values, "name": target["name"]}
 
 
@@ -209,9 +210,9 @@ def create_campaign(
                          forced, settings)  # fmt: skip
         short = rules.short_of_inspectors(inputs)
         if short:
-            raise SupervisionError(
-                f"执法人员不足：{'、'.join(short[:5])} 可抽取的执法人员少于 {settings.min_inspectors} 名"
-            )
+            need = settings.min_inspectors
+            names = "、".join(short[:5])
+            raise SupervisionError(f"执法人员不足：{names} 可抽取的执法人员少于 {need} 名")
         seed = secrets.token_hex(rules.SEED_BYTES)
         values = {
             "name": name,
@@ -227,9 +228,9 @@ def create_campaign(
         }
         campaign_id = st.insert_campaign(conn, values)
         shown = {k: values[k] for k in ("name", "inputs_sha256", "commitment")}
+        after = {**shown, "district": district, "period": f"{first}..{last}"}
         audit.record(conn, actor=actor, action="create", entity="inspection_campaign",
-                     entity_id=str(campaign_id), before=None,
-                     after={**shown, "district": district, "period": f"{first}..{last}"})  # fmt: skip
+                     entity_id=str(campaign_id), before=None, after=after)  # fmt: skip
     return {"id": campaign_id, **shown}
 
 
@@ -369,3 +370,9 @@ def public_results(engine: sa.Engine) -> list[dict[str, Any]]:
         }
         for c in drawn
     ]
+
+
+def districts(engine: sa.Engine, scope: Scope) -> list[dict[str, Any]]:
+    """The districts a viewer may run campaigns and keep a pool for."""
+    with engine.connect() as conn:
+        return registry_store.districts_in_scope(conn, scope)

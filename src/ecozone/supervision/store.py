@@ -67,11 +67,15 @@ def inspector_row(conn: sa.Connection, inspector_id: int, scope: Scope) -> dict 
     return dict(row) if row else None
 
 
-def insert_conflict(conn: sa.Connection, inspector_id: int, enterprise_id: int, reason: str) -> bool:
+def insert_conflict(
+    conn: sa.Connection, inspector_id: int, enterprise_id: int, reason: str
+) -> bool:
     """False when the conflict was already declared."""
     c = inspector_conflict.c
     exists = conn.execute(
-        sa.select(c.inspector_id).where(c.inspector_id == inspector_id, c.enterprise_id == enterprise_id)
+        sa.select(c.inspector_id).where(
+            c.inspector_id == inspector_id, c.enterprise_id == enterprise_id
+        )
     ).first()
     if exists:
         return False
@@ -99,7 +103,9 @@ def inspectors(conn: sa.Connection, scope: Scope, district_id: int | None = None
     conflicts: dict[int, list[dict]] = {}
     c = inspector_conflict.c
     stmt_c = (
-        sa.select(c.inspector_id, c.enterprise_id, c.reason, enterprise.c.name, enterprise.c.credit_code)
+        sa.select(
+            c.inspector_id, c.enterprise_id, c.reason, enterprise.c.name, enterprise.c.credit_code
+        )
         .join(enterprise, enterprise.c.id == c.enterprise_id)
         .order_by(c.inspector_id, c.enterprise_id)
     )
@@ -201,9 +207,8 @@ def previous_teams(conn: sa.Connection, enterprise_ids: list[int]) -> dict[int, 
 
 # --- campaigns ---------------------------------------------------------------------------
 
-_CAMPAIGN = (
-    sa.select(inspection_campaign, district.c.name.label("district"))
-    .outerjoin(district, district.c.id == inspection_campaign.c.district_id)
+_CAMPAIGN = sa.select(inspection_campaign, district.c.name.label("district")).outerjoin(
+    district, district.c.id == inspection_campaign.c.district_id
 )
 
 
@@ -212,7 +217,9 @@ def insert_campaign(conn: sa.Connection, values: dict[str, Any]) -> int:
     return conn.execute(stmt).scalar_one()
 
 
-def campaign(conn: sa.Connection, campaign_id: int, scope: Scope, *, lock: bool = False) -> dict | None:
+def campaign(
+    conn: sa.Connection, campaign_id: int, scope: Scope, *, lock: bool = False
+) -> dict | None:
     c = inspection_campaign.c
     stmt = _CAMPAIGN.where(c.id == campaign_id, _district_filter(c.district_id, scope))
     if lock and conn.dialect.name == "postgresql":

@@ -115,7 +115,9 @@ def upgrade() -> None:
             "period_start <= period_end", name=op.f("ck_inspection_campaign_period")
         ),
         sa.ForeignKeyConstraint(
-            ["district_id"], ["district.id"], name=op.f("fk_inspection_campaign_district_id_district")
+            ["district_id"],
+            ["district.id"],
+            name=op.f("fk_inspection_campaign_district_id_district"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_campaign")),
     )
@@ -139,7 +141,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_assignment")),
         sa.UniqueConstraint(
-            "campaign_id", "enterprise_id", name=op.f("uq_inspection_assignment_campaign_id_enterprise_id")
+            "campaign_id",
+            "enterprise_id",
+            name=op.f("uq_inspection_assignment_campaign_id_enterprise_id"),
         ),
     )
     op.create_index(
