@@ -64,7 +64,7 @@ PRINCIPALS = {
     "other_district": Principal(user_id=3, username="yb", role="supervisor", district_id=2),
     "enterprise": Principal(
         user_id=4, username="e", role="enterprise", enterprise_ids=frozenset({1})
-    ),  # fmt: skip
+    ),
     "public": PUBLIC,
 }
 
