@@ -52,8 +52,6 @@ from tests.web.data import add_alert
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
 from ecozone.accounts.deps import SESSION_COOKIE
-from ecozone.supervision import service as supervision
-from ecozone.supervision.model import SupervisionSettings
 from ecozone.store.schema import (
     alert,
     alert_attachment,
@@ -74,6 +72,8 @@ from ecozone.store.schema import (
     webhook,
 )
 from ecozone.store.schema import alert_action as alert_action_table
+from ecozone.supervision import service as supervision
+from ecozone.supervision.model import SupervisionSettings
 
 # --- who asks -------------------------------------------------------------------------
 

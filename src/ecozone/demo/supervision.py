@@ -38,7 +38,8 @@ def seed_supervision(engine: sa.Engine, registry: dict[str, Any], today: date) -
     liangjiang = [e["credit_code"] for e in registry["enterprises"] if e["district"] == "两江新区"]
     start, end = quarter_of(today)
     service.add_listing(engine, credit_code=liangjiang[-1], kind="pledge",
-                        reason="企业书面承诺守法经营，纳入承诺免检", valid_from=start, actor=ACTOR)  # fmt: skip
+                        reason="企业书面承诺守法经营，纳入承诺免检", valid_from=start,
+                        actor=ACTOR)  # fmt: skip
     service.add_listing(engine, credit_code=liangjiang[-2], kind="positive",
                         reason="连续两年环保信用诚信，以非现场监管为主", valid_from=start,
                         valid_to=date(start.year, 12, 31), actor=ACTOR)  # fmt: skip
