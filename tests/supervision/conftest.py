@@ -27,16 +27,15 @@ def code(n: int) -> str:
     return f"91500000TEST{n:06d}"
 
 
-@pytest.fixture
-def engine(sqlite_url: str) -> Iterator[sa.Engine]:
-    engine = make_engine(sqlite_url)
-    upgrade_engine(engine)
+def seed(engine: sa.Engine) -> None:
+    """The zone of this module's docstring, on a migrated database."""
     with engine.begin() as conn:
         conn.execute(zone.insert().values(id=1, name="测试园区"))
         conn.execute(district.insert(), [{"id": 1, "zone_id": 1, "name": LIANGJIANG},
                                          {"id": 2, "zone_id": 1, "name": YUBEI}])  # fmt: skip
         conn.execute(enterprise.insert(), [
-            {"id": n, "credit_code": code(n), "name": f"企业{n:02d}", "district_id": 1 if n <= 8 else 2}
+            {"id": n, "credit_code": code(n), "name": f"企业{n:02d}",
+             "district_id": 1 if n <= 8 else 2}
             for n in range(1, 11)
         ])  # fmt: skip
         conn.execute(permit.insert(), [
@@ -54,6 +53,13 @@ def engine(sqlite_url: str) -> Iterator[sa.Engine]:
                               certificate_no=f"LJ{n:03d}", district=LIANGJIANG, actor="t")  # fmt: skip
     service.add_inspector(engine, name="市级检查员", unit="市执法总队", certificate_no="CQ001",
                           actor="t")  # fmt: skip
+
+
+@pytest.fixture
+def engine(sqlite_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(sqlite_url)
+    upgrade_engine(engine)
+    seed(engine)
     yield engine
     engine.dispose()
 
