@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,7 +93,7 @@ def test_a_supervisor_draws_a_campaign_and_the_public_sees_the_result(
 
     with page.expect_download() as download:
         page.click("a[data-record]")
-    record = json.loads(open(download.value.path(), encoding="utf-8").read())
+    record = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert rules.verify(record) == []
     drawn = record["result"]["inspections"]
     context.close()
