@@ -56,8 +56,8 @@ def seed(engine: sa.Engine) -> None:
 
 
 @pytest.fixture
-def engine(sqlite_url: str) -> Iterator[sa.Engine]:
-    engine = make_engine(sqlite_url)
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(database_url)
     upgrade_engine(engine)
     seed(engine)
     yield engine

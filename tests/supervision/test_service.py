@@ -161,3 +161,10 @@ def test_public_results_show_names_and_dates_only(engine: sa.Engine) -> None:
     assert set(published["inspections"][0]) == {"name", "date"}
     with pytest.raises(NotFound):
         service.public_record(engine, committed["id"])
+
+
+def test_an_unknown_category_or_a_bad_quota_is_named(engine: sa.Engine) -> None:
+    with pytest.raises(SupervisionError, match="对象类别：big 未知"):
+        create(engine, quotas={"big": {"count": 1}})
+    with pytest.raises(SupervisionError, match="key 抽查比例或数量无效"):
+        create(engine, quotas={"key": {"ratio": 1.5}})

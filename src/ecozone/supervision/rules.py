@@ -117,10 +117,13 @@ def quota_count(quota: dict[str, Any] | None, size: int) -> int:
 
 def check_quota(category: str, quota: dict[str, Any]) -> dict[str, Any]:
     """A quota as stored: {"ratio": r} with 0 ≤ r ≤ 1 or {"count": n} with n ≥ 0."""
-    if set(quota) == {"ratio"} and 0 <= float(quota["ratio"]) <= 1:
-        return {"ratio": float(quota["ratio"])}
-    if set(quota) == {"count"} and int(quota["count"]) >= 0:
-        return {"count": int(quota["count"])}
+    try:
+        if set(quota) == {"ratio"} and 0 <= float(quota["ratio"]) <= 1:
+            return {"ratio": float(quota["ratio"])}
+        if set(quota) == {"count"} and int(quota["count"]) >= 0:
+            return {"count": int(quota["count"])}
+    except (TypeError, ValueError):
+        pass
     raise SupervisionError(f"{category} 抽查比例或数量无效：比例须在 0–1 之间，数量须 ≥ 0")
 
 

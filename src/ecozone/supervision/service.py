@@ -198,9 +198,10 @@ def create_campaign(
     first, last = _day(period_start, "开始日期"), _day(period_end, "结束日期")
     if last < first:
         raise SupervisionError("结束日期不能早于开始日期")
-    quotas = {
-        str(Category(k)): rules.check_quota(k, v) for k, v in quotas.items() if k in tuple(Category)
-    }
+    unknown = sorted(set(quotas) - set(Category))
+    if unknown:
+        raise SupervisionError(f"对象类别：{', '.join(unknown)} 未知，应为 {', '.join(Category)}")
+    quotas = {str(k): rules.check_quota(k, v) for k, v in quotas.items()}
     if not quotas:
         raise SupervisionError("请至少为一类对象设置抽查比例或数量")
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
