@@ -362,7 +362,7 @@ def public_results(engine: sa.Engine) -> list[dict[str, Any]]:
         {
             "id": c["id"],
             "name": c["name"],
-            "scope": c["district"] or "全区",
+            "district": c["district"],  # None: the whole zone
             "period_start": c["period_start"],
             "period_end": c["period_end"],
             "inspections": [
