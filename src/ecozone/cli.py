@@ -23,6 +23,7 @@ from ecozone.registry.cli import app as registry_app
 from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.store.cli import app as db_app
+from ecozone.supervision.cli import app as inspect_app
 from ecozone.web.cli import app as web_app
 
 app = typer.Typer(
@@ -47,6 +48,7 @@ app.add_typer(alerts_app, name="alerts", help="Alerts and their handling.")
 app.add_typer(marks_app, name="marks", help="Data-marking declarations.")
 app.add_typer(webhooks_app, name="webhooks", help="Alert notification webhooks.")
 app.add_typer(power_app, name="power", help="Emission–electricity linkage: facilities, findings.")
+app.add_typer(inspect_app, name="inspect", help="双随机、一公开: campaigns and verifiable draws.")
 app.add_typer(plan_app, name="plan", help="The plan's 23 measures: progress, matrix, exports.")
 app.add_typer(reports_app, name="report", help="Annual self-monitoring reports.")
 app.add_typer(web_app, name="web", help="Web pages: dashboard, map, portal.")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ecozone.measurements.model import QuerySettings
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
+    from ecozone.supervision.model import SupervisionSettings
 
 
 @dataclass(frozen=True)
@@ -399,3 +400,25 @@ def query_settings(environ: Mapping[str, str] | None = None) -> QuerySettings:
             decimals[code] = int(text)
         values["decimals"] = decimals
     return QuerySettings(**values)  # type: ignore[arg-type]
+
+
+def supervision_settings(environ: Mapping[str, str] | None = None) -> SupervisionSettings:
+    """双随机 settings from ECOZONE_SUPERVISION_<FIELD> variables (e.g.
+    ECOZONE_SUPERVISION_MIN_INSPECTORS, ECOZONE_SUPERVISION_HIGH_RISK_CAP_MONTHS); the
+    ratios, weights and caps are local practice or UNCONFIRMED (domain-2.md §6–7)."""
+    from dataclasses import fields
+
+    from ecozone.supervision.model import SupervisionError, SupervisionSettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for spec in fields(SupervisionSettings):
+        raw = env.get("ECOZONE_SUPERVISION_" + spec.name.upper())
+        if not raw:
+            continue
+        kind = {"int": int, "float": float}.get(str(spec.type), str)
+        try:
+            values[spec.name] = kind(raw)
+        except ValueError:
+            raise SupervisionError(f"ECOZONE_SUPERVISION_{spec.name.upper()}={raw!r}") from None
+    return SupervisionSettings(**values)  # type: ignore[arg-type]

@@ -57,17 +57,23 @@ from ecozone.store.schema import (
     alert_attachment,
     auth_token,
     data_mark,
+    inspection_campaign,
+    inspector,
+    inspector_conflict,
     permit,
     permit_limit,
     plan_progress,
     power_facility,
     power_meter,
     stored_file,
+    supervision_listing,
     user_account,
     weather_warning,
     webhook,
 )
 from ecozone.store.schema import alert_action as alert_action_table
+from ecozone.supervision import service as supervision
+from ecozone.supervision.model import SupervisionSettings
 
 # --- who asks -------------------------------------------------------------------------
 
@@ -322,6 +328,70 @@ def _rows(engine: sa.Engine, table: sa.Table) -> list[Any]:
         return conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
 
 
+# Supervision's objects are campaigns and inspectors of district A, made fresh per case.
+CAMPAIGNS: dict[int, int] = {}
+
+
+def _made(n: int) -> int:
+    """The object prepared for case `n`; a missing-object twin call reuses the last one."""
+    return CAMPAIGNS.get(n, CAMPAIGNS[max(CAMPAIGNS)])
+
+
+def _pool(engine: sa.Engine, n: int) -> int:
+    """A fresh inspector of district A; two zone-wide ones once, so campaigns can be drawn."""
+    with engine.connect() as conn:
+        have = conn.execute(sa.select(inspector.c.id).where(
+            inspector.c.certificate_no == "MX-ZONE-1")).first()  # fmt: skip
+    if have is None:
+        for k in (1, 2):
+            supervision.add_inspector(engine, name=f"全区{k}", unit="总队",
+                                      certificate_no=f"MX-ZONE-{k}", actor="seed")  # fmt: skip
+    with engine.connect() as conn:  # the same case may prepare twice (its missing twin)
+        made = conn.execute(sa.select(inspector.c.id).where(
+            inspector.c.certificate_no == f"MX{n}")).scalar()  # fmt: skip
+    return made or supervision.add_inspector(
+        engine, name=f"检查员{n}", unit="支队", district=DISTRICT_A, certificate_no=f"MX{n}",
+        actor="seed")["id"]  # fmt: skip
+
+
+def _scratch_campaign(drawn: bool = False) -> Callable[[sa.Engine, Target, int], Target]:
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        _pool(engine, n)
+        made = supervision.create_campaign(
+            engine, name=f"matrix {n}", period_start="2030-01-01", period_end="2030-03-31",
+            quotas={"key": {"count": 1}}, district=DISTRICT_A, settings=SupervisionSettings(),
+            actor="seed")  # fmt: skip
+        if drawn:
+            supervision.draw_campaign(engine, made["id"], actor="seed")
+        CAMPAIGNS[n] = made["id"]
+        return t
+
+    return prepare
+
+
+def _scratch_inspector(engine: sa.Engine, t: Target, n: int) -> Target:
+    CAMPAIGNS[n] = _pool(engine, n)  # the inspector's id, by case
+    return t
+
+
+def _campaign_state(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(inspection_campaign.c.id, inspection_campaign.c.state)
+                            .order_by(inspection_campaign.c.id)).all()  # fmt: skip
+
+
+CAMPAIGN_FORM = {"name": "matrix", "district": DISTRICT_A, "period_start": "2030-04-01",
+                 "period_end": "2030-06-30", "quota_key": "1"}  # fmt: skip
+
+
+def on_campaign(method: str, path: str, roles: frozenset[str], refusal: str, *, drawn: bool = False,
+                changes: bool = False, ok: int = 200) -> Rule:  # fmt: skip
+    """A route on a fresh campaign of district A; `path` has {id}."""
+    return Rule(roles, refusal, (Variant("", lambda t, n: Call(
+        method, path.format(id=_made(n))), ok=ok),),
+        write=Write(_campaign_state, _scratch_campaign(drawn), changes=changes))  # fmt: skip
+
+
 NOW = datetime.now(UTC)
 PDF_REASON = (
     "printing a PDF takes seconds: the first allowed case prints it; the others are refused or "
@@ -363,6 +433,32 @@ POLICY: dict[tuple[str, str], Rule] = {
                               keys=(str(t.alert_id),)), OBJECT, ok=303),),
         write=Write(_alert_row, _scratch_alert("dispatched"))),
     ("GET", "/plan"): Rule(PLAN_READERS, "page", one("/plan")),
+    # --- supervision: staff keep campaigns, the pool and listings; results are public ---
+    ("GET", "/supervision"): Rule(STAFF, "page", one("/supervision")),
+    ("POST", "/supervision/campaigns"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/campaigns", data=CAMPAIGN_FORM), ok=303),),
+        write=Write(_count(inspection_campaign), lambda e, t, n: (_pool(e, n), t)[1])),
+    ("GET", "/supervision/campaigns/{campaign_id}"): on_campaign(
+        "GET", "/supervision/campaigns/{id}", STAFF, "page"),
+    ("POST", "/supervision/campaigns/{campaign_id}/draw"): on_campaign(
+        "POST", "/supervision/campaigns/{id}/draw", STAFF, "page", changes=True, ok=303),
+    ("GET", "/supervision/campaigns/{campaign_id}/record.json"): on_campaign(
+        "GET", "/supervision/campaigns/{id}/record.json", STAFF, "page"),
+    ("GET", "/supervision/inspectors"): Rule(STAFF, "page", one("/supervision/inspectors")),
+    ("POST", "/supervision/inspectors"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/inspectors", data={"name": "甲", "unit": "支队",
+        "certificate_no": f"MP{n}", "district": DISTRICT_A})),),
+        write=Write(_count(inspector))),
+    ("POST", "/supervision/inspectors/conflicts"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/inspectors/conflicts", data={"inspector_id": str(_made(n)),
+        "credit_code": t.credit_code, "reason": "近亲属"})),),
+        write=Write(_count(inspector_conflict), _scratch_inspector)),
+    ("GET", "/supervision/listings"): Rule(STAFF, "page", one("/supervision/listings")),
+    ("POST", "/supervision/listings"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/listings", data={"credit_code": t.credit_code, "kind": "positive",
+        "reason": "诚信", "valid_from": "2030-01-01"})),),
+        write=Write(_count(supervision_listing))),
+    ("GET", "/inspections"): Rule(EVERYONE, "page", one("/inspections")),
     ("GET", "/power"): Rule(READERS, "page", one(
         "/power", scope=LIST, marker=lambda t: f'"/power/{t.credit_code}"', visible=own_business,
         ok={"enterprise": 303})),
@@ -628,6 +724,40 @@ POLICY: dict[tuple[str, str], Rule] = {
         "PUT", f"/api/v1/permits/{t.permit_no}", json=_permit_body(t, t.permit_no),
         keys=(t.credit_code, t.permit_no)), OBJECT),),
         write=Write(_permit_rows, changes=False)),  # replaces the permit with itself
+    ("GET", "/api/v1/supervision/targets"): Rule(STAFF, "api", one(
+        "/api/v1/supervision/targets", scope=LIST, marker=cc)),
+    ("GET", "/api/v1/supervision/inspectors"): Rule(STAFF, "api", one(
+        "/api/v1/supervision/inspectors")),
+    ("POST", "/api/v1/supervision/inspectors"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/supervision/inspectors", json={"name": "乙", "unit": "支队",
+        "certificate_no": f"MA{n}", "district": DISTRICT_A}), ok=201),),
+        write=Write(_count(inspector))),
+    ("POST", "/api/v1/supervision/inspectors/{inspector_id}/conflicts"): Rule(STAFF, "api", (
+        Variant("", lambda t, n: Call(
+            "POST", f"/api/v1/supervision/inspectors/{_made(n)}/conflicts",
+            json={"credit_code": t.credit_code, "reason": "近亲属"}, keys=(t.credit_code,)),
+            OBJECT, ok=201),), write=Write(_count(inspector_conflict), _scratch_inspector)),
+    ("GET", "/api/v1/supervision/listings"): Rule(STAFF, "api", one(
+        "/api/v1/supervision/listings")),
+    ("POST", "/api/v1/supervision/listings"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/supervision/listings", json={"credit_code": t.credit_code,
+        "kind": "positive", "reason": "诚信", "valid_from": "2030-01-01"},
+        keys=(t.credit_code,)), OBJECT, ok=201),), write=Write(_count(supervision_listing))),
+    ("GET", "/api/v1/supervision/campaigns"): Rule(STAFF, "api", one(
+        "/api/v1/supervision/campaigns")),
+    ("POST", "/api/v1/supervision/campaigns"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/supervision/campaigns", json={
+            "name": "matrix", "district": DISTRICT_A, "period_start": "2030-07-01",
+            "period_end": "2030-09-30", "quotas": {"key": {"count": 1}}}), ok=201),),
+        write=Write(_count(inspection_campaign), lambda e, t, n: (_pool(e, n), t)[1])),
+    ("GET", "/api/v1/supervision/campaigns/{campaign_id}"): on_campaign(
+        "GET", "/api/v1/supervision/campaigns/{id}", STAFF, "api"),
+    ("POST", "/api/v1/supervision/campaigns/{campaign_id}/draw"): on_campaign(
+        "POST", "/api/v1/supervision/campaigns/{id}/draw", STAFF, "api", changes=True),
+    ("GET", "/api/v1/supervision/campaigns/{campaign_id}/record"): on_campaign(
+        "GET", "/api/v1/supervision/campaigns/{id}/record", EVERYONE, "api", drawn=True),
+    ("GET", "/api/v1/supervision/results"): Rule(EVERYONE, "api", one(
+        "/api/v1/supervision/results")),
     ("GET", "/api/v1/power/warnings"): Rule(STAFF, "api", one("/api/v1/power/warnings")),
     ("POST", "/api/v1/power/warnings"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
         "POST", "/api/v1/power/warnings", json={"level": "orange", "start": "2024-05-02T08:00",

@@ -26,6 +26,7 @@ from ecozone.compliance.permits import import_permits
 from ecozone.config import Settings
 from ecozone.demo.permits import demo_permits
 from ecozone.demo.power import demo_power
+from ecozone.demo.supervision import seed_supervision
 from ecozone.errors import EcozoneError
 from ecozone.gateway.server import Gateway
 from ecozone.power.service import configure as configure_power
@@ -77,6 +78,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
         today = china_now().replace(hour=0, minute=0, second=0, microsecond=0)
         for power_file in demo_power(data, seed=DEMO_SEED, today=today):
             configure_power(engine, power_file, actor="demo")
+        seed_supervision(engine, data, today.date())
     return engine, empty
 
 

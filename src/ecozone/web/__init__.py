@@ -38,6 +38,7 @@ CAPABILITY_VIEWS = (
     "ecozone.compliance.mark_views",
     "ecozone.plan.views",
     "ecozone.power.views",
+    "ecozone.supervision.views",
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
     "ecozone.registry.onboarding_views",

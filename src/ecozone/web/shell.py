@@ -34,6 +34,7 @@ from ecozone.web.model import Column, NotFound, Table, WebError
 #: Packages whose templates/ the pages render from, as "<package>/<name>.html".
 TEMPLATE_PACKAGES = (
     "accounts", "compliance", "measurements", "monitoring", "plan", "power", "registry", "reports",
+    "supervision",
 )  # fmt: skip
 
 _env = Environment(
@@ -73,6 +74,7 @@ MENU_GROUPS = (
     "nav.group.alerts",  # 报警处置
     "nav.group.enterprises",  # 企业档案
     "nav.group.permits",  # 排污许可
+    "nav.group.supervision",  # 监督执法: 双随机、一公开
     "nav.group.statistics",  # 统计报表
     "nav.group.plan",  # 方案任务
     "nav.group.admin",  # 系统管理: users, audit log, device onboarding

@@ -1,0 +1,6 @@
+// The campaign page: the draw is final, so its form asks to confirm first.
+for (const form of document.querySelectorAll("form[data-confirm]")) {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}
