@@ -13,7 +13,7 @@ from tests.supervision.conftest import LIANGJIANG, PRINCIPALS, SETTINGS, YUBEI, 
 from typer.testing import CliRunner
 
 from ecozone.errors import Conflict, Forbidden, NotFound
-from ecozone.store.schema import audit_log, inspection_assignment
+from ecozone.store.schema import audit_log, inspection_assignment, inspection_campaign
 from ecozone.supervision import rules, service
 from ecozone.supervision.cli import app as inspect_app
 from ecozone.supervision.model import SupervisionError
@@ -52,8 +52,18 @@ def test_a_campaign_shows_inputs_and_commitment_and_hides_the_seed_until_drawn(
     # the district's four and the zone-wide inspector; none of another district
     assert [i["certificate_no"] for i in inputs["inspectors"]] == [
         "LJ001", "LJ002", "LJ003", "LJ004", "CQ001"]  # fmt: skip
+    with engine.connect() as conn:  # a dump before the draw holds no usable seed
+        stored = conn.execute(
+            sa.select(inspection_campaign.c.seed).where(inspection_campaign.c.id == made["id"])
+        ).scalar_one()
+    assert stored.startswith("v1:") and len(stored) > 64
     drawn = service.draw_campaign(engine, made["id"], actor="lj")
     assert hashlib.sha256(bytes.fromhex(drawn["seed"])).hexdigest() == made["commitment"]
+    with engine.connect() as conn:  # revealed: stored in clear with the result
+        stored = conn.execute(
+            sa.select(inspection_campaign.c.seed).where(inspection_campaign.c.id == made["id"])
+        ).scalar_one()
+    assert stored == drawn["seed"]
     categories = [i["category"] for i in drawn["result"]["inspections"]]
     assert categories == ["key", "general", "general"]
 

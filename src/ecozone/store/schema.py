@@ -735,7 +735,7 @@ inspection_campaign = sa.Table(
     sa.Column("inputs", Json, nullable=False),
     sa.Column("inputs_sha256", sa.String(64), nullable=False),
     sa.Column("commitment", sa.String(64), nullable=False),
-    sa.Column("seed", sa.String(64), nullable=False),  # secret until drawn
+    sa.Column("seed", sa.String(255), nullable=False),  # sealed until drawn, then in clear
     sa.Column("result", Json),
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ecozone.accounts import audit
 from ecozone.accounts.model import SYSTEM_SCOPE, Scope
 from ecozone.errors import Conflict, Forbidden, NotFound
+from ecozone.registry import secrets as sealed
 from ecozone.registry import store as registry_store
 from ecozone.supervision import rules
 from ecozone.supervision import store as st
@@ -30,6 +31,10 @@ from ecozone.textguard import check_text
 from ecozone.times import utc_now
 
 NAME_MAX, REASON_MAX = 100, 300
+
+#: Purpose bound into the seal of an undrawn campaign's seed (registry.secrets): until the
+#: draw the seed is as secret as a device password, so a database dump cannot precompute it.
+SEED_PURPOSE = "campaign seed"
 
 
 def _text(value: str | None, field: str, limit: int) -> str:
@@ -224,7 +229,7 @@ def create_campaign(
             "inputs": inputs,
             "inputs_sha256": rules.inputs_digest(inputs),
             "commitment": rules.commitment(seed),
-            "seed": seed,
+            "seed": sealed.seal(seed, SEED_PURPOSE),
             "created_by": actor,
         }
         campaign_id = st.insert_campaign(conn, values)
@@ -299,9 +304,11 @@ def draw_campaign(
             raise NotFound(f"抽查计划：没有编号为 {campaign_id} 的抽查计划")
         if found["state"] != "committed":
             raise Conflict("该抽查计划已抽取，不能重新抽取")
-        result = rules.draw(found["inputs"], found["seed"])
+        seed = sealed.open_sealed(found["seed"], SEED_PURPOSE)
+        result = rules.draw(found["inputs"], seed)
+        found["seed"] = seed  # revealed from now on, stored in clear with the result
         if not st.mark_drawn(conn, campaign_id, {"result": result, "drawn_by": actor,
-                                                 "drawn_at": utc_now()}):  # fmt: skip
+                                                 "drawn_at": utc_now(), "seed": seed}):  # fmt: skip
             raise Conflict("该抽查计划已抽取，不能重新抽取")
         st.insert_assignments(conn, campaign_id, [
             {"enterprise_id": i["enterprise_id"], "planned_date": date.fromisoformat(i["date"]),

@@ -100,7 +100,7 @@ def upgrade() -> None:
         sa.Column("inputs", Json, nullable=False),
         sa.Column("inputs_sha256", sa.String(length=64), nullable=False),
         sa.Column("commitment", sa.String(length=64), nullable=False),
-        sa.Column("seed", sa.String(length=64), nullable=False),
+        sa.Column("seed", sa.String(length=255), nullable=False),
         sa.Column("result", Json, nullable=True),
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column(
