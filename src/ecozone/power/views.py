@@ -58,12 +58,9 @@ def _is_staff(principal: Any) -> bool:
 
 @router.get("/power", response_class=HTMLResponse)
 def power_index(request: Request, principal: Viewer, lang: Lang, engine: Engine) -> Response:
-    try:
-        redirect = shell.gate(request, principal, READERS)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    answer = shell.refused(request, principal, lang, READERS)
+    if answer is not None:
+        return answer
     items = service.enterprises(engine, principal.scope)
     if principal.role == "enterprise" and len(items) == 1:
         return RedirectResponse(f"/power/{items[0]['credit_code']}", status_code=303)
@@ -133,12 +130,9 @@ def declare_warning(
     district: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        redirect = shell.gate(request, principal, SUPERVISING_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    answer = shell.refused(request, principal, lang, SUPERVISING_ROLES)
+    if answer is not None:
+        return answer
     items = service.enterprises(engine, principal.scope)
     typed = {"level": level, "start": start, "end": end, "district": district, "note": note}
     try:
@@ -314,12 +308,9 @@ async def upload_configuration(
     engine: Engine,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    try:
-        redirect = shell.gate(request, principal, SUPERVISING_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    answer = shell.refused(request, principal, lang, SUPERVISING_ROLES)
+    if answer is not None:
+        return answer
     content = await file.read(MAX_CONFIG_BYTES + 1) if file is not None else b""
     try:
         if file is None or not content:
@@ -498,12 +489,9 @@ def meter_thresholds(
     use_learned: Annotated[str, Form()] = "",
     day: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        redirect = shell.gate(request, principal, SUPERVISING_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    answer = shell.refused(request, principal, lang, SUPERVISING_ROLES)
+    if answer is not None:
+        return answer
     try:
         if action == "learn":
             end = _now_local()
@@ -575,12 +563,9 @@ async def upload_evidence(
     engine: Engine,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    try:
-        redirect = shell.gate(request, principal, SUPERVISING_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    answer = shell.refused(request, principal, lang, SUPERVISING_ROLES)
+    if answer is not None:
+        return answer
     content = await file.read(files.MAX_UPLOAD_BYTES + 1) if file is not None else b""
     try:
         service.attach_evidence(

@@ -283,6 +283,17 @@ def gate(request: Request, principal: PrincipalType, roles: Iterable[str]) -> Re
     return None
 
 
+def refused(
+    request: Request, principal: PrincipalType, lang: str, roles: Iterable[str]
+) -> Response | None:
+    """`gate` for a page handler: None when the principal may use the page, else the answer
+    to send (the login redirect, or the refusal page in the viewer's language)."""
+    try:
+        return gate(request, principal, roles)
+    except WebError as exc:
+        return error_page(request, principal, lang, exc)
+
+
 def require_role(principal: PrincipalType, roles: Iterable[str]) -> None:
     """The JSON endpoints' gate: 401 for the public, 403 for another role."""
     if not principal.is_authenticated:
