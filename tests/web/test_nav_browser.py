@@ -35,6 +35,10 @@ HEADINGS = {
     "/alerts": "desk.title",
     "/enterprises": "enterprises.title",
     "/permits": "permits.title",
+    "/supervision": "sup.campaigns",
+    "/supervision/inspectors": "sup.pool_title",
+    "/supervision/listings": "sup.listings_title",
+    "/inspections": "sup.public_title",
     "/reports": "reports.title",
     "/plan": "plan.title",
     "/plan/measures": "plan.measures_title",
@@ -83,7 +87,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     items = page.locator("header nav > ul > li")
     shown = [items.nth(i).locator("summary, a").first.inner_text() for i in range(items.count())]
     assert shown == [
-        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "统计报表", "方案任务", "接口文档",
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "统计报表",
+        "方案任务", "接口文档",
     ]  # fmt: skip
     opened = []
     for i, item in enumerate(menu):
@@ -100,6 +105,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
             opened.append(entry["href"])
     assert opened == [
         "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
+        "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
         "/reports", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
