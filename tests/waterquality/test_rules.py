@@ -8,7 +8,7 @@ import pytest
 from ecozone.waterquality import rules
 from ecozone.waterquality.model import Body, WaterClass, WaterSettings
 
-I, II, III, IV, V, WORSE = (*WaterClass,)
+I, II, III, IV, V, WORSE = (*WaterClass,)  # noqa: E741 - the standard's names
 S = WaterSettings()
 
 
