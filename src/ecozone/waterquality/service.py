@@ -26,6 +26,9 @@ from ecozone.waterquality.model import (
     WaterSettings,
 )
 
+#: Longest period one request evaluates: two years of days.
+MAX_DAYS = 732
+
 
 def configure_section(
     engine: sa.Engine, point_id: int, body: str, target_class: str | int, *, actor: str
@@ -180,3 +183,27 @@ def as_dict(evaluation: Evaluation) -> dict[str, Any]:
 
 def evaluation_rows(pairs: list[tuple[Section, Evaluation]], period: str) -> list[dict[str, Any]]:
     return [{**section_dict(s), "period": period, **as_dict(e)} for s, e in pairs]
+
+
+def period(
+    engine: sa.Engine,
+    chosen: list[Section],
+    month: str | None,
+    start: date | None,
+    end: date | None,
+) -> tuple[date, date, str]:
+    """The days [first, following) asked for, and their label: a month (YYYY-MM, default the
+    newest with data) or, when both are given, the days from start to end."""
+    if start is not None or end is not None:
+        if start is None or end is None:
+            raise WaterQualityError("give both start and end, or neither")
+        if month is not None:
+            raise WaterQualityError("give a month, or start and end, not both")
+        if end <= start:
+            raise WaterQualityError(f"empty period: {start} is not before {end}")
+        if (end - start).days > MAX_DAYS:
+            raise WaterQualityError(f"period of {(end - start).days} days; at most {MAX_DAYS}")
+        return start, end, f"{start}/{end}"
+    first = parse_month(month) or month_of(engine, chosen)
+    first, following = month_range(first)
+    return first, following, f"{first:%Y-%m}"
