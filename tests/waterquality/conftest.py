@@ -1,4 +1,4 @@
-"""One seeded water-quality database for the tests of this folder (SQLite)."""
+"""A seeded water-quality database per test of this folder, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,18 +8,19 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from tests.waterquality.data import seed
-from tests.web.conftest import web_app
+from tests.web.conftest import ENGINES, database, web_app
 
 from ecozone.accounts import deps
 from ecozone.accounts.model import PUBLIC, Principal
 from ecozone.web import auth
 
 
-@pytest.fixture
-def water(tmp_path) -> Iterator[tuple[sa.Engine, dict[str, int]]]:
-    engine, ids = seed(f"sqlite:///{tmp_path}/water.db")
-    yield engine, ids
-    engine.dispose()
+@pytest.fixture(params=ENGINES)
+def water(request, tmp_path) -> Iterator[tuple[sa.Engine, dict[str, int]]]:
+    with database(request.param, str(tmp_path)) as url:
+        engine, ids = seed(url)
+        yield engine, ids
+        engine.dispose()
 
 
 def principal(role: str, district_id: int | None = None) -> Principal:
