@@ -41,7 +41,10 @@ def test_section_page_lists_the_monthly_classes(water, client_as):
     assert 'class="water-class-4"' in _row(page.text, "2026-11")
     assert "年度类别 2026: Ⅲ" in page.text
     assert client_as("admin").get("/water/99999").status_code == 404
-    assert client_as("admin").get(f"/water/{ids['SW01']}?year=x").status_code == 400
+    bad = client_as("admin").get(f"/water/{ids['SW01']}?year=x")
+    assert bad.status_code == 400 and "年份“x”无效" in bad.text
+    bad = client_as("admin").get("/water?month=2026-13")
+    assert bad.status_code == 400 and "月份“2026-13”无效" in bad.text
 
 
 def test_pages_are_for_staff(water, client_as):

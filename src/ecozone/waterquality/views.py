@@ -6,6 +6,7 @@ district supervisor their district; the public page shows disclosed stations.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,6 +54,8 @@ add_texts(
         "col.month": ("月份", "Month"),
         "body.river": ("河流", "River"),
         "body.lake": ("湖库", "Lake/reservoir"),
+        "water.bad_month": ("月份“{value}”无效，请写作 2026-11", "Month '{value}': write 2026-11"),
+        "water.bad_year": ("年份“{value}”无效，请写四位数字", "Year '{value}': write four digits"),
     }
 )
 
@@ -131,6 +134,8 @@ def water_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) 
         return refused
     month = request.query_params.get("month")
     try:
+        if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month.strip()):
+            raise WebError(t(lang, "water.bad_month", value=month))
         chosen = service.sections(engine, principal.scope)
         first, following, label = service.period(engine, chosen, month, None, None)
         pairs = service.evaluate_period(engine, chosen, first, following,
@@ -151,7 +156,7 @@ def section_page(
     try:
         found = service.section(engine, principal.scope, point_id)
         if year and not year.isdigit():
-            raise WebError(f"year {year!r}: expected four digits")
+            raise WebError(t(lang, "water.bad_year", value=year))
         the_year = int(year) if year else service.month_of(engine, [found]).year
         history = service.monthly(engine, principal.scope, point_id, the_year,
                                   config.waterquality_settings())  # fmt: skip
