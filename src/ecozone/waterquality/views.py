@@ -121,16 +121,9 @@ def _error(request: Request, principal: Any, lang: str, exc: EcozoneError) -> Re
     return shell.error_page(request, principal, lang, exc)
 
 
-def _gate(request: Request, principal: Any, lang: str) -> Response | None:
-    try:
-        return shell.gate(request, principal, SUPERVISING_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-
-
 @router.get("/water", response_class=HTMLResponse)
 def water_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) -> Response:
-    if (refused := _gate(request, principal, lang)) is not None:
+    if (refused := shell.refused(request, principal, lang, SUPERVISING_ROLES)) is not None:
         return refused
     month = request.query_params.get("month")
     try:
@@ -150,7 +143,7 @@ def water_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) 
 def section_page(
     request: Request, principal: Viewer, lang: Lang, engine: Engine, point_id: int
 ) -> Response:
-    if (refused := _gate(request, principal, lang)) is not None:
+    if (refused := shell.refused(request, principal, lang, SUPERVISING_ROLES)) is not None:
         return refused
     year = request.query_params.get("year", "")
     try:
