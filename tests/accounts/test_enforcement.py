@@ -223,7 +223,6 @@ def test_the_write_route_check_finds_an_unguarded_route(engine):
 
 # --- measurements -----------------------------------------------------------------------------
 
-
 def measured_mns(client, tokens, who, **params) -> set[str]:
     response = get(client, tokens, who, "/api/v1/measurements", kind="hour", **params)
     assert response.status_code == 200, response.text
