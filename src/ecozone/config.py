@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
     from ecozone.supervision.model import SupervisionSettings
+    from ecozone.waterquality.model import WaterSettings
 
 
 @dataclass(frozen=True)
@@ -422,3 +423,23 @@ def supervision_settings(environ: Mapping[str, str] | None = None) -> Supervisio
         except ValueError:
             raise SupervisionError(f"ECOZONE_SUPERVISION_{spec.name.upper()}={raw!r}") from None
     return SupervisionSettings(**values)  # type: ignore[arg-type]
+
+
+def waterquality_settings(environ: Mapping[str, str] | None = None) -> WaterSettings:
+    """Settings of the GB 3838-2002 evaluation, defaults otherwise (环办〔2011〕22号, (R)):
+    ECOZONE_WATERQUALITY_RIVER_EXCLUDED (codes left out of a river's class, default
+    "w21001,w02003": TN and fecal coliform), ECOZONE_WATERQUALITY_MULTIPLE_FOR_DO (0|1)."""
+    from ecozone.waterquality.model import WaterQualityError, WaterSettings
+
+    env = os.environ if environ is None else environ
+    prefix = "ECOZONE_WATERQUALITY_"
+    values: dict[str, object] = {}
+    excluded = env.get(prefix + "RIVER_EXCLUDED")
+    if excluded is not None:
+        values["river_excluded"] = tuple(c.strip() for c in excluded.split(",") if c.strip())
+    flag = env.get(prefix + "MULTIPLE_FOR_DO")
+    if flag:
+        if flag.strip().lower() not in ("0", "1", "true", "false", "yes", "no"):
+            raise WaterQualityError(f"{prefix}MULTIPLE_FOR_DO must be 0 or 1, not {flag!r}")
+        values["multiple_for_do"] = flag.strip().lower() in ("1", "true", "yes")
+    return WaterSettings(**values)  # type: ignore[arg-type]

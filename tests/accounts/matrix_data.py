@@ -40,6 +40,7 @@ from ecozone.store.schema import (
     point,
     power_facility,
     power_meter,
+    water_section,
 )
 
 DISTRICT_A, DISTRICT_B = "两江新区", "重庆高新区"
@@ -61,6 +62,11 @@ def _ambient(mn: str) -> dict:
             "device": _device(mn, "22")}  # fmt: skip
 
 
+def _water(mn: str) -> dict:
+    return {"code": "SW-01", "name": "厂前河流断面", "kind": "surface_water",
+            "device": _device(mn, "21")}  # fmt: skip
+
+
 def _registry() -> dict:
     """New enterprises, and POWER and CHEMICAL again with an ambient point each (an import
     updates by credit code). POWER no longer discloses its data here, so that the enterprise
@@ -69,8 +75,10 @@ def _registry() -> dict:
     power = copy.deepcopy(by_code[POWER])
     power["disclosed"] = False
     power["points"].append(_ambient("010000A8900016F000169DCA"))
+    power["points"].append(_water("010000A8900016F000169DD0"))
     chemical = copy.deepcopy(by_code[CHEMICAL])
     chemical["points"].append(_ambient("010000A8900016F000169DC9"))
+    chemical["points"].append(_water("010000A8900016F000169DD1"))
     neighbour = {
         "credit_code": NEIGHBOUR,
         "name": "重庆示例建材有限公司",
@@ -84,6 +92,7 @@ def _registry() -> dict:
                 "device": _device("010000A8900016F000169DC5", "31"),
             },
             _ambient("010000A8900016F000169DC6"),
+            _water("010000A8900016F000169DD2"),
         ],
     }
     water = {
@@ -99,6 +108,7 @@ def _registry() -> dict:
                 "device": _device("010000A8900016F000169DC7", "32"),
             },
             _ambient("010000A8900016F000169DC8"),
+            _water("010000A8900016F000169DD3"),
         ],
     }
     return {"districts": [DISTRICT_A, DISTRICT_B],
@@ -123,6 +133,7 @@ class Target:
     permit_no: str
     alert_id: int
     mark_id: int
+    water_id: int = 0  # the surface-water section (river, target III)
 
 
 #: (target name, credit code, main outlet code, pollutant of its limit, limit basis)
@@ -208,6 +219,8 @@ def _objects(conn, name, code, row, points, outlet, pollutant, basis, now) -> Ta
         point_id=point_id,
     ).returning(power_facility.c.id)).scalar_one()  # fmt: skip
     conn.execute(power_meter.insert().values(facility_id=facility_id, code="M1", rated_kw=50))
+    conn.execute(water_section.insert().values(point_id=points["SW-01"], body="river",
+                                               target_class=3))  # fmt: skip
     insert_raw_frames(conn, [
         {"received_at": now, "peer": "10.0.0.7:50211", "mn": mn, "cn": "2061", "qn": None,
          "data": b"##0010frame", "verdict": "accepted"},
@@ -217,4 +230,5 @@ def _objects(conn, name, code, row, points, outlet, pollutant, basis, now) -> Ta
         district=DISTRICT_A if name in ("own", "same_district") else DISTRICT_B,
         disclosed=bool(row.disclosed), outlet=outlet, point_id=point_id, mn=mn, pollutant=pollutant,
         station_id=points["AQ-01"], permit_no=permit_no, alert_id=alert_id, mark_id=mark_id,
+        water_id=points["SW-01"],
     )  # fmt: skip

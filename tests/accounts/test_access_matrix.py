@@ -68,6 +68,7 @@ from ecozone.store.schema import (
     stored_file,
     supervision_listing,
     user_account,
+    water_section,
     weather_warning,
     webhook,
 )
@@ -306,6 +307,21 @@ def _scratch_mark(engine: sa.Engine, t: Target, n: int) -> Target:
             .returning(data_mark.c.id)
         ).scalar_one()  # fmt: skip
     return replace(t, mark_id=mark_id)
+
+
+def _water_row(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(water_section).where(water_section.c.point_id == t.water_id)
+        ).one_or_none()
+
+
+def _water_target_iii(engine: sa.Engine, t: Target, n: int) -> Target:
+    """The target's section back at class III, so that setting IV changes it."""
+    with engine.begin() as conn:
+        conn.execute(water_section.update().where(water_section.c.point_id == t.water_id)
+                     .values(target_class=3))  # fmt: skip
+    return t
 
 
 def alert_action(action: str) -> Rule:
@@ -850,6 +866,22 @@ POLICY: dict[tuple[str, str], Rule] = {
                 heavy=PDF_REASON if fmt == "pdf" else None)
         for fmt in ("html", "xlsx", "pdf")
     )),
+    # --- waterquality: staff pages; the classes read within the scope, the public disclosed ---
+    ("GET", "/water"): Rule(STAFF, "page", one(
+        "/water", scope=LIST, marker=lambda t: f'href="/water/{t.water_id}"')),
+    ("GET", "/water/{point_id}"): Rule(STAFF, "page", one(
+        "/water/{t.water_id}", scope=OBJECT, keys=("{t.water_id}",))),
+    ("GET", "/api/v1/waterquality/sections"): Rule(EVERYONE, "api", one(
+        "/api/v1/waterquality/sections", scope=LIST,
+        marker=lambda t: f'"point_id":{t.water_id},')),
+    ("GET", "/api/v1/waterquality/sections/{point_id}"): Rule(EVERYONE, "api", one(
+        "/api/v1/waterquality/sections/{t.water_id}", scope=OBJECT, params={"year": 2024},
+        keys=("{t.water_id}",))),
+    ("PUT", "/api/v1/waterquality/sections/{point_id}"): Rule(ADMIN, "api", (Variant(
+        "", lambda t, n: Call("PUT", f"/api/v1/waterquality/sections/{t.water_id}",
+                              json={"body": "river", "target_class": "IV"},
+                              keys=(str(t.water_id),)), OBJECT),),
+        write=Write(_water_row, _water_target_iii)),
     ("GET", "/api/v1/airquality/latest"): Rule(EVERYONE, "api", (
         variant("", "/api/v1/airquality/latest", LIST, marker=lambda t: f'"point_id":{t.station_id},'),
         variant("csv", "/api/v1/airquality/latest", LIST, params={"format": "csv"},
@@ -899,7 +931,7 @@ MISSING = Target(
     name="missing", credit_code="91500000MA00000009", enterprise_name="不存在的企业",
     enterprise_id=999_999, district="", disclosed=False, outlet="DA001", point_id=999_999,
     mn="010000A8900016F0009999ZZ", pollutant="a21026", station_id=999_998,
-    permit_no="91500000MA00000009001P", alert_id=999_997, mark_id=999_996,
+    permit_no="91500000MA00000009001P", alert_id=999_997, mark_id=999_996, water_id=999_995,
 )  # fmt: skip
 COUNTER = itertools.count(100)
 

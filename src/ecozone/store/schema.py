@@ -20,6 +20,7 @@ from ecozone.compliance.model import AlertState, LimitBasis, MarkKind, MarkRevie
 from ecozone.measurements.model import KINDS as STORED_KINDS
 from ecozone.registry.model import POINT_KINDS
 from ecozone.times import cst_naive
+from ecozone.waterquality.model import TARGET_CLASSES, Body
 
 NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
@@ -757,4 +758,19 @@ inspection_assignment = sa.Table(
     sa.Column("inspector_ids", Json, nullable=False),
     sa.UniqueConstraint("campaign_id", "enterprise_id"),
     sa.Index(None, "enterprise_id", "planned_date"),
+)
+
+# --- waterquality: surface-water sections (GB 3838-2002) ---------------------------
+
+water_section = sa.Table(
+    "water_section",
+    metadata,
+    sa.Column("point_id", sa.Integer, sa.ForeignKey("point.id"), primary_key=True),
+    sa.Column("body", sa.String(8), nullable=False),  # river | lake (lakes and reservoirs)
+    sa.Column("target_class", sa.SmallInteger, nullable=False),  # 1-5 (I-V)
+    sa.CheckConstraint(_in("body", tuple(Body)), name="body"),
+    sa.CheckConstraint(
+        f"target_class BETWEEN {min(TARGET_CLASSES):d} AND {max(TARGET_CLASSES):d}",
+        name="target_class",
+    ),
 )

@@ -39,6 +39,7 @@ CAPABILITY_VIEWS = (
     "ecozone.plan.views",
     "ecozone.power.views",
     "ecozone.supervision.views",
+    "ecozone.waterquality.views",
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
     "ecozone.registry.onboarding_views",

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ecozone.accounts.model import Principal as PrincipalType
 from ecozone.monitoring import views as monitoring_views
 from ecozone.registry import views as registry_views
+from ecozone.waterquality import views as water_views
 from ecozone.web import auth, dashboard, shell
 from ecozone.web.i18n import t
 from ecozone.web.model import SUPERVISING_ROLES
@@ -92,6 +93,7 @@ def public_page(
     map_data = dashboard.map_data(engine, principal, now, lang)
     tables = {"ambient": dashboard.DASHBOARD_TABLES["ambient"](engine, principal, now, lang)}
     enterprises = registry_views.enterprises_table(engine, principal, lang)
+    water = water_views.public_table(engine, principal, lang)
     return render(
         request,
         principal,
@@ -100,6 +102,7 @@ def public_page(
         tables=tables,
         counts=map_data["counts"],
         enterprises=enterprises,
+        water=water,
         page_data={"map": map_data},
     )
 
