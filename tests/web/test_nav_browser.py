@@ -31,6 +31,7 @@ HEADINGS = {
     "/points": "points.title",
     "/data-query": "query.title",
     "/power": "power.title",
+    "/water": "water.title",
     "/marks": "marks.title",
     "/alerts": "desk.title",
     "/enterprises": "enterprises.title",
@@ -104,7 +105,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
             assert heading(page).startswith(t("zh", HEADINGS[entry["href"]])), entry["href"]
             opened.append(entry["href"])
     assert opened == [
-        "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
+        "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
         "/reports", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
