@@ -163,6 +163,18 @@ def _grids(
     return grids
 
 
+def hourly_grids(
+    conn: sa.Connection,
+    station_ids: Sequence[int],
+    start: datetime,
+    hours: int,
+    settings: AqiSettings,
+) -> dict[int, dict[Pollutant, np.ndarray]]:
+    """Per station and pollutant, `hours` valid hourly means from `start` (HJ 633 units,
+    NaN where none), for the evaluation."""
+    return _grids(conn, station_ids, start, hours, settings)
+
+
 # --- use cases ----------------------------------------------------------------------------------
 
 

@@ -1,0 +1,129 @@
+"""Use case of the HJ 663 evaluation: every station the caller may see, its districts (the
+mean of their stations) and the whole zone, over a year or a period of whole days.
+
+Strategy: one read of the stations' valid hourly means (airquality.service.hourly_grids),
+daily indicators and daily AQI reports per station (HJ 633), then evaluation.rules on each
+station, each district's and the zone's day-by-day mean; districts ranked by the index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from ecozone import config
+from ecozone.accounts.model import Scope
+from ecozone.airquality import rules as aqi_rules
+from ecozone.airquality import service as aqi_service
+from ecozone.airquality import store
+from ecozone.airquality.evaluation import rules
+from ecozone.airquality.model import AirQualityError, AqiSettings, ReportKind, Station
+
+#: Longest period one evaluation covers: two years of days.
+MAX_DAYS = 732
+WEIGHTINGS = {"2013": rules.WEIGHTS_2013, "2026": rules.WEIGHTS_2026}
+
+
+@dataclass(frozen=True)
+class StationEvaluation:
+    station: Station
+    evaluation: rules.Evaluation
+
+
+@dataclass(frozen=True)
+class DistrictEvaluation:
+    rank: int  # 1 the cleanest; 0 unranked (no index)
+    district: str
+    stations: int
+    evaluation: rules.Evaluation
+
+
+@dataclass(frozen=True)
+class PeriodEvaluation:
+    start: date
+    end: date  # exclusive
+    weighting: str
+    zone: rules.Evaluation | None
+    districts: tuple[DistrictEvaluation, ...]
+    stations: tuple[StationEvaluation, ...]
+
+
+def period(
+    year: int | None = None, start: date | str | None = None, end: date | str | None = None
+) -> tuple[date, date]:
+    """[start, end) of whole days: a calendar year, or the dates given (end exclusive)."""
+    if year is not None:
+        if start is not None or end is not None:
+            raise AirQualityError("give a year or a start and end, not both")
+        if not 2000 <= year <= 2100:
+            raise AirQualityError(f"year {year} is out of range 2000..2100")
+        return date(year, 1, 1), date(year + 1, 1, 1)
+    if start is None or end is None:
+        raise AirQualityError("give a year, or both start and end dates (YYYY-MM-DD)")
+    try:
+        first = start if isinstance(start, date) else date.fromisoformat(start)
+        stop = end if isinstance(end, date) else date.fromisoformat(end)
+    except ValueError as exc:
+        raise AirQualityError(f"bad date: {exc}; expected YYYY-MM-DD") from None
+    if stop <= first:
+        raise AirQualityError(f"end {stop} is not after start {first}")
+    if (stop - first).days > MAX_DAYS:
+        raise AirQualityError(f"{(stop - first).days} days asked for; at most {MAX_DAYS}")
+    return first, stop
+
+
+def evaluate(
+    engine: sa.Engine,
+    *,
+    year: int | None = None,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    scope: Scope | None = None,
+    weighting: str = "2013",
+    settings: AqiSettings | None = None,
+) -> PeriodEvaluation:
+    """HJ 663 evaluation of the stations `scope` may read (None: all) over the year or
+    [start, end); districts are the day-by-day mean of their stations, ranked by the
+    comprehensive index. `weighting` chooses the index weights (2013: all 1; 2026:
+    PM2.5 x3, NO2 and O3 x2, UNCONFIRMED)."""
+    if weighting not in WEIGHTINGS:
+        raise AirQualityError(f"unknown weighting {weighting!r}; expected 2013 or 2026")
+    weights = WEIGHTINGS[weighting]
+    settings = settings if settings is not None else config.airquality_settings()
+    first, stop = period(year, start, end)
+    n_days = (stop - first).days
+    days = [first + timedelta(days=i) for i in range(n_days)]
+    begin = datetime(first.year, first.month, first.day)
+    with engine.connect() as conn:
+        found = store.stations(conn, scope=scope)
+        grids = aqi_service.hourly_grids(
+            conn, [s.point_id for s in found], begin, n_days * 24, settings
+        )
+    dailies = {}
+    results = []
+    for station in found:
+        daily = aqi_rules.daily_indicators(grids[station.point_id], settings)
+        dailies[station.point_id] = daily
+        reports = aqi_rules.reports(ReportKind.DAY, daily, settings)
+        results.append(
+            StationEvaluation(station, rules.evaluate(days, daily, reports, weights=weights))
+        )
+
+    def area(stations: list[Station]) -> rules.Evaluation:
+        daily = rules.area_daily([dailies[s.point_id] for s in stations])
+        reports = aqi_rules.reports(ReportKind.DAY, daily, settings)
+        return rules.evaluate(days, daily, reports, weights=weights)
+
+    by_district: dict[str, list[Station]] = {}
+    for station in found:
+        by_district.setdefault(station.district or "", []).append(station)
+    evaluated = {name: area(members) for name, members in by_district.items()}
+    ranked = tuple(
+        DistrictEvaluation(r, name, len(by_district[name]), e)
+        for r, name, e in rules.rank(evaluated)
+    )
+    return PeriodEvaluation(
+        first, stop, weighting, area(list(found)) if found else None, ranked, tuple(results)
+    )
