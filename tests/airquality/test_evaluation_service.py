@@ -74,3 +74,26 @@ def test_bad_periods_are_named():
     with pytest.raises(AirQualityError, match="give a year"):
         service.period()
     assert service.period(2025) == (date(2025, 1, 1), date(2026, 1, 1))
+
+
+def test_the_command_line_evaluates_a_period(zone, database_url):
+    import json
+
+    from typer.testing import CliRunner
+
+    from ecozone.airquality.cli import app
+
+    env = {"ECOZONE_DATABASE_URL": database_url}
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["evaluate", "--start", "2026-05-01", "--end", "2026-05-04"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert [(d["rank"], d["district"]) for d in body["districts"]] == [
+        (1, "重庆高新区"),
+        (2, "两江新区"),
+    ]
+    assert body["districts"][0]["comprehensive_index"] == pytest.approx(3.98)
+    bad = runner.invoke(app, ["evaluate", "--year", "2026", "--start", "2026-05-01"], env=env)
+    assert bad.exit_code == 2 and "give a year or a start and end" in bad.stderr

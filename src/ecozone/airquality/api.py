@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from ecozone.accounts import deps
 from ecozone.airquality import service
+from ecozone.airquality.evaluation import service as evaluation
 from ecozone.airquality.model import AirQualityError, StationNotFound
 from ecozone.api.params import Id
 
@@ -126,3 +127,29 @@ def station(
     except AirQualityError as exc:
         raise _http(exc) from None
     return _respond(reports, format, kind)
+
+
+@router.get(
+    "/evaluation",
+    summary="环境空气质量评价 HJ 663 evaluation of a year or a period",
+    responses={400: {"description": "Bad year, dates or weighting"}},
+)
+def evaluation_report(
+    engine: Engine,
+    principal: deps.CurrentPrincipal,
+    year: Annotated[int | None, Query(description="Calendar year")] = None,
+    start: Annotated[str | None, Query(description="First day, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, Query(description="Day after the last, YYYY-MM-DD")] = None,
+    weighting: Annotated[
+        Literal["2013", "2026"], Query(description="Comprehensive-index weights")
+    ] = "2013",
+) -> dict[str, Any]:
+    """Percentiles, grade II attainment, comprehensive index, days by level and primary
+    pollutant of each station the caller may see, each district (ranked) and their whole."""
+    try:
+        result = evaluation.evaluate(
+            engine, year=year, start=start, end=end, weighting=weighting, scope=principal.scope
+        )
+    except AirQualityError as exc:
+        raise _http(exc) from None
+    return evaluation.as_dict(result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -127,3 +128,101 @@ def evaluate(
     return PeriodEvaluation(
         first, stop, weighting, area(list(found)) if found else None, ranked, tuple(results)
     )
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def evaluation_dict(e: rules.Evaluation) -> dict[str, Any]:
+    """An evaluation as the API and the command line give it."""
+    return {
+        "days": e.days,
+        "comprehensive_index": e.comprehensive_index,
+        "attains_grade_ii": e.attains,
+        "valid_aqi_days": e.valid_aqi_days,
+        "good_days": e.good_days,
+        "good_rate": e.good_rate,
+        "days_by_level": {str(k): v for k, v in e.days_by_level.items()},
+        "days_by_primary": e.days_by_primary,
+        "pm25_primary_by_month": {str(k): v for k, v in e.pm25_primary_by_month.items()},
+        "o3_primary_by_month": {str(k): v for k, v in e.o3_primary_by_month.items()},
+        "pollutants": [
+            {
+                "pollutant": str(r.pollutant),
+                "unit": r.pollutant.unit,
+                "valid_days": r.valid_days,
+                "mean": r.mean,
+                "annual_mean_valid": r.mean_valid,
+                "percentile": r.percentile,
+                "percentile_value": r.percentile_value,
+                "mean_attains": r.mean_attains,
+                "percentile_attains": r.percentile_attains,
+                "index": r.index,
+            }
+            for r in e.pollutants
+        ],
+    }
+
+
+def as_dict(result: PeriodEvaluation) -> dict[str, Any]:
+    return {
+        "start": result.start.isoformat(),
+        "end": result.end.isoformat(),
+        "weighting": result.weighting,
+        "zone": None if result.zone is None else evaluation_dict(result.zone),
+        "districts": [
+            {
+                "rank": d.rank,
+                "district": d.district,
+                "stations": d.stations,
+                **evaluation_dict(d.evaluation),
+            }
+            for d in result.districts
+        ],
+        "stations": [
+            {
+                "point_id": s.station.point_id,
+                "station": s.station.code,
+                "name": s.station.name,
+                "district": s.station.district,
+                **evaluation_dict(s.evaluation),
+            }
+            for s in result.stations
+        ],
+    }
+
+
+def table_rows(result: PeriodEvaluation) -> list[dict[str, Any]]:
+    """One flat row per district (ranked) and per station: index, attainment, good days and
+    each pollutant's evaluated value (annual mean or percentile, as the index takes it)."""
+    rows = []
+    entries = [(d.district, "", d.rank, d.evaluation, None) for d in result.districts] + [
+        (
+            s.station.district or "",
+            f"{s.station.code} {s.station.name}",
+            None,
+            s.evaluation,
+            s.station.point_id,
+        )
+        for s in result.stations
+    ]
+    for district_name, station, ranked, e, point_id in entries:
+        row: dict[str, Any] = {
+            "rank": ranked or None,
+            "district": district_name,
+            "station": station,
+            "index": e.comprehensive_index,
+            "attains": None if e.attains is None else ("✓" if e.attains else "✗"),
+            "good_days": e.good_days,
+            "valid_days": e.valid_aqi_days,
+            "good_rate": None if e.good_rate is None else round(e.good_rate, 1),
+            "pm25_primary": sum(e.pm25_primary_by_month.values()),
+            "o3_primary": sum(e.o3_primary_by_month.values()),
+        }
+        if point_id is not None:
+            row["_href"] = {"station": f"/points/{point_id}"}
+        for r in e.pollutants:
+            row[f"{r.pollutant}_mean"] = r.mean
+            row[f"{r.pollutant}_p{r.percentile}"] = r.percentile_value
+        rows.append(row)
+    return rows
