@@ -3,14 +3,17 @@ the zone, and the scope of a district supervisor."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from tests.airquality.data import DAY_1, setup, store
 from tests.airquality.test_service import six
+from typer.testing import CliRunner
 
 from ecozone.accounts.model import Scope
+from ecozone.airquality.cli import app
 from ecozone.airquality.evaluation import service
 from ecozone.airquality.model import AirQualityError, Pollutant
 from ecozone.store.schema import district
@@ -77,12 +80,6 @@ def test_bad_periods_are_named():
 
 
 def test_the_command_line_evaluates_a_period(zone, database_url):
-    import json
-
-    from typer.testing import CliRunner
-
-    from ecozone.airquality.cli import app
-
     env = {"ECOZONE_DATABASE_URL": database_url}
     runner = CliRunner()
     result = runner.invoke(
