@@ -20,7 +20,7 @@ from ecozone.registry import store as registry_store
 from ecozone.times import local_time
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts, t
-from ecozone.web.model import SUPERVISING_ROLES, Column, Table, WebError
+from ecozone.web.model import SUPERVISING_ROLES, Column, Table
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 
@@ -149,12 +149,8 @@ def evaluation_page(
     format: PageFormat = "html",
 ) -> Response:
     """环境空气质量年度评价: HJ 663 evaluation of the stations in the viewer's scope."""
-    try:
-        redirect = shell.gate(request, principal, EVALUATION_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    if (refusal := shell.refused(request, principal, lang, EVALUATION_ROLES)) is not None:
+        return refusal
     chosen = year.strip() or str(local_time(shell.now()).year)
     error, result = None, None
     try:
