@@ -2,7 +2,7 @@
 owner is registered); empty means its enterprise's district
 
 Revision ID: 0018
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0017"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
