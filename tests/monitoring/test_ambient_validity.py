@@ -37,10 +37,14 @@ REGISTRY = {
 
 
 def test_interval_is_read_from_the_data():
-    assert rules.infer_interval(np.array([12, 12, 11, 9, 12])) == 5
-    assert rules.infer_interval(np.array([60, 58, 60])) == 1
-    assert rules.infer_interval(np.array([6, 6])) == 10
-    assert rules.infer_interval(np.array([], dtype=int)) == 1
+    hours = np.arange(6).astype("datetime64[h]")
+    # The newest hour (3 values so far) is still filling and does not count.
+    assert rules.infer_interval(np.array([12, 12, 11, 9, 12, 3]), hours) == 5
+    assert rules.infer_interval(np.array([60, 58, 60, 10]), hours[:4]) == 1
+    assert rules.infer_interval(np.array([6, 6, 6]), hours[:3]) == 10
+    # Only the hour under way: the configured interval.
+    assert rules.infer_interval(np.array([10]), hours[:1], fallback=1) == 1
+    assert rules.infer_interval(np.array([], dtype=int), hours[:0]) == 1
 
 
 def test_an_hour_needs_45_minutes_of_sampling():

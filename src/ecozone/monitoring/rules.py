@@ -127,14 +127,18 @@ def hour_is_valid(
 AMBIENT_HOUR_MIN_MINUTES = 45
 
 
-def infer_interval(sample_counts: np.ndarray) -> int:
+def infer_interval(sample_counts: np.ndarray, starts: np.ndarray, fallback: int = 1) -> int:
     """The MinInterval a point's minute data shows: the longest HJ 212 interval whose hour
     still holds the commonest number of values sent in an hour (12 a hour: 5 minutes). Never
-    longer than the data shows, so a gap cannot lengthen it; 1 when there is no data."""
+    longer than the data shows, so a gap cannot lengthen it. The newest hour may still be
+    filling and is left out; with no other hour, `fallback` (the configured interval)."""
     counts = np.asarray(sample_counts, dtype=np.int64)
+    starts = np.asarray(starts)
+    if counts.size:
+        counts = counts[starts < starts.max()]
     counts = counts[counts > 0]
     if counts.size == 0:
-        return 1
+        return fallback
     common = int(np.bincount(counts).argmax())
     return max(i for i in MINUTE_INTERVALS if 60 // i >= common or i == 1)
 

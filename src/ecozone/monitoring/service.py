@@ -171,7 +171,9 @@ def _compute_hours(
 def _interval(point_id: int, found: MinuteGroups, settings: MonitoringSettings) -> int:
     """A station's MinInterval: configured per point, else as its data shows."""
     configured = settings.minute_intervals.get(point_id)
-    return configured if configured is not None else rules.infer_interval(found.sample_count)
+    if configured is not None:
+        return configured
+    return rules.infer_interval(found.sample_count, found.start, settings.minute_interval)
 
 
 def _devices(
