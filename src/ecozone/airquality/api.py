@@ -1,5 +1,5 @@
-"""REST: GET /api/v1/airquality/latest and /api/v1/airquality/stations/{point_id}, thin shells
-over service.latest_aqi and service.station_aqi, as JSON or CSV.
+"""REST: GET /api/v1/airquality/latest, /stations/{point_id} and /evaluation, thin shells over
+service.latest_aqi, service.station_aqi (JSON or CSV) and evaluation.service.evaluate (JSON).
 
 Who may read: anyone, the anonymous public included, within their scope (a district
 supervisor reads the stations standing in the district, accounts.store.point_scope_condition).
