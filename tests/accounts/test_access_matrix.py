@@ -530,6 +530,10 @@ POLICY: dict[tuple[str, str], Rule] = {
         variant("search", "/reports", LIST, params={"q": "{t.enterprise_name}"},
                 marker=lambda t: f"/api/v1/reports/annual/{t.credit_code}/"),
     )),
+    ("GET", "/airquality/evaluation"): Rule(READERS, "page", (
+        variant("", "/airquality/evaluation", LIST, marker=station_link),
+        variant("xlsx", "/airquality/evaluation", LIST, params={"format": "xlsx"}),
+    )),
     ("GET", "/plan/measures"): Rule(PLAN_READERS, "page", one("/plan/measures")),
     ("GET", "/plan/measures/{number}"): Rule(PLAN_READERS, "page", one("/plan/measures/10")),
     ("POST", "/plan/measures/{number}"): Rule(PLAN_WRITERS, "page", (Variant("", lambda t, n: Call(
@@ -893,6 +897,9 @@ POLICY: dict[tuple[str, str], Rule] = {
         variant("csv", "/api/v1/airquality/stations/{t.station_id}", OBJECT,
                 keys=("{t.station_id}",), params={"format": "csv", "kind": "day"}),
     )),
+    ("GET", "/api/v1/airquality/evaluation"): Rule(EVERYONE, "api", one(
+        "/api/v1/airquality/evaluation", scope=LIST, params={"year": "2024"},
+        marker=lambda t: f'"point_id":{t.station_id},')),
     ("GET", "/api/v1/points/{point_id}/capture"): Rule(EVERYONE, "api", one(
         "/api/v1/points/{t.point_id}/capture", scope=OBJECT, params=YEAR, keys=("{t.point_id}",))),
     ("GET", "/api/v1/points/{point_id}/totals"): Rule(EVERYONE, "api", one(

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from ecozone.airquality.service import latest_aqi
 from ecozone.config import Settings
 from ecozone.demo.service import DemoError, run_demo
+from ecozone.monitoring import recompute
 from ecozone.store.engine import make_engine
-from ecozone.store.schema import enterprise, measurement, power_facility
+from ecozone.store.schema import enterprise, measurement, point, power_facility
 
 
 def _free_port() -> int:
@@ -53,6 +55,19 @@ def test_demo_seeds_serves_and_ingests_then_stops(tmp_path):
                         sa.select(sa.func.count()).select_from(measurement)
                     ).scalar_one():
                         break
+        # The replayed history reaches the four air stations: wait for two hours of their
+        # five-minute values (6 pollutants x 12 an hour x 2) each.
+        stations = sa.select(point.c.id).where(point.c.kind == "ambient_air")
+        for _ in range(600):
+            with engine.connect() as conn:
+                counts = conn.execute(
+                    sa.select(measurement.c.point_id, sa.func.count())
+                    .where(measurement.c.point_id.in_(stations), measurement.c.kind == "minute")
+                    .group_by(measurement.c.point_id)
+                ).all()
+            if len(counts) == 4 and min(c for _, c in counts) >= 6 * 12 * 2:
+                break
+            await asyncio.sleep(0.1)
         url = f"http://127.0.0.1:{settings.http_port}/healthz"
         body = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
         assert b'"ok"' in body
@@ -66,7 +81,16 @@ def test_demo_seeds_serves_and_ingests_then_stops(tmp_path):
             metered = conn.execute(
                 sa.select(sa.func.count(sa.distinct(power_facility.c.enterprise_id)))
             ).scalar_one()
+        # Their hours are valid (9 of 12 five-minute values make 45 minutes), so each shows
+        # an AQI, and each sits in the district it is named after.
+        recompute(engine)
+        reports = latest_aqi(engine)
         engine.dispose()
+        assert len(reports) == 4
+        assert all(r.aqi.aqi is not None for r in reports), [r.station.code for r in reports]
+        assert sorted(r.station.district for r in reports) == sorted(
+            ["两江新区", "渝北区", "重庆高新区", "南岸区"]
+        )
         assert enterprises >= 30
         assert metered == 4  # the enterprises with a power logger in the seed
         assert rows > 0

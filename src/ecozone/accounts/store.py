@@ -243,6 +243,22 @@ def scope_condition(
     return sa.false()
 
 
+def point_district_id(point_table: sa.Table, table: sa.Table = enterprise) -> sa.ColumnElement[int]:
+    """The district a point stands in: its own, else its enterprise's (`table`)."""
+    return sa.func.coalesce(point_table.c.district_id, table.c.district_id)
+
+
+def point_scope_condition(
+    scope: Scope, point_table: sa.Table, *, table: sa.Table = enterprise
+) -> sa.ColumnElement[bool]:
+    """`scope_condition` for lists of points: a district supervisor reads the points that
+    stand in the district (an air station run by a zone-wide centre included), whoever
+    owns them; the other roles read as for the owning enterprise."""
+    if scope.role == Role.SUPERVISOR and not scope.everything and not scope.disclosed_only:
+        return point_district_id(point_table, table) == scope.district_id
+    return scope_condition(scope, table=table)
+
+
 def visible_enterprise_ids(conn: sa.Connection, scope: Scope) -> set[int] | None:
     """Ids of the enterprises `scope` may read; None means all of them."""
     if scope.everything:
@@ -345,6 +361,8 @@ def api_token_by_id(conn: sa.Connection, token_id: int) -> dict[str, Any] | None
 
 def delete_token_by_id(conn: sa.Connection, token_id: int) -> None:
     conn.execute(auth_token.delete().where(auth_token.c.id == token_id))
+
+
 # --- login attempts (the throttle) ---------------------------------------------------
 
 

@@ -1,8 +1,9 @@
-"""REST: GET /api/v1/airquality/latest and /api/v1/airquality/stations/{point_id}, thin shells
-over service.latest_aqi and service.station_aqi, as JSON or CSV.
+"""REST: GET /api/v1/airquality/latest, /stations/{point_id} and /evaluation, thin shells over
+service.latest_aqi, service.station_aqi (JSON or CSV) and evaluation.service.evaluate (JSON).
 
-Who may read: anyone, the anonymous public included, within the enterprises they may see
-(ecozone.accounts.deps.visible_enterprise_ids). Air stations are registered under the
+Who may read: anyone, the anonymous public included, within their scope (a district
+supervisor reads the stations standing in the district, accounts.store.point_scope_condition).
+Air stations are registered under the
 institution that runs them; a government station's data is public information (HJ 633-2012
 §5 reports are published to the public), so such an institution is registered as disclosing
 its data and the public then reads its stations. A station of an undisclosed owner answers 404
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from ecozone.accounts import deps
 from ecozone.airquality import service
+from ecozone.airquality.evaluation import service as evaluation
 from ecozone.airquality.model import AirQualityError, StationNotFound
 from ecozone.api.params import Id
 
@@ -87,9 +89,8 @@ def _respond(reports: list[Any], format: str, kind: str) -> Any:
 def latest(engine: Engine, principal: deps.CurrentPrincipal, format: Format = "json") -> Any:
     """Each station's real-time report (HJ 633-2012 §5.2) for its newest hour with valid data
     in the last two days; a station without one is listed with a null AQI."""
-    visible = deps.visible_enterprise_ids(engine, principal)
     try:
-        reports = service.latest_aqi(engine, enterprise_ids=visible)
+        reports = service.latest_aqi(engine, scope=principal.scope)
     except AirQualityError as exc:
         raise _http(exc) from None
     return _respond(reports, format, "hour")
@@ -121,9 +122,34 @@ def station(
     """Reports for each hour (or day) whose start lies in [start, end), in time order; without
     bounds the last 24 whole hours (30 whole days). Hours or days without valid data are
     listed with a null AQI."""
-    visible = deps.visible_enterprise_ids(engine, principal)
     try:
-        reports = service.station_aqi(engine, point_id, start, end, kind, enterprise_ids=visible)
+        reports = service.station_aqi(engine, point_id, start, end, kind, scope=principal.scope)
     except AirQualityError as exc:
         raise _http(exc) from None
     return _respond(reports, format, kind)
+
+
+@router.get(
+    "/evaluation",
+    summary="环境空气质量评价 HJ 663 evaluation of a year or a period",
+    responses={400: {"description": "Bad year, dates or weighting"}},
+)
+def evaluation_report(
+    engine: Engine,
+    principal: deps.CurrentPrincipal,
+    year: Annotated[int | None, Query(description="Calendar year")] = None,
+    start: Annotated[str | None, Query(description="First day, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, Query(description="Day after the last, YYYY-MM-DD")] = None,
+    weighting: Annotated[
+        Literal["2013", "2026"], Query(description="Comprehensive-index weights")
+    ] = "2013",
+) -> dict[str, Any]:
+    """Percentiles, grade II attainment, comprehensive index, days by level and primary
+    pollutant of each station the caller may see, each district (ranked) and their whole."""
+    try:
+        result = evaluation.evaluate(
+            engine, year=year, start=start, end=end, weighting=weighting, scope=principal.scope
+        )
+    except AirQualityError as exc:
+        raise _http(exc) from None
+    return evaluation.as_dict(result)

@@ -1,4 +1,5 @@
-"""`ecozone airquality latest|station`: AQI reports of the air stations to stdout, JSON or CSV.
+"""`ecozone airquality latest|station|evaluate`: AQI reports of the air stations, JSON or CSV,
+and the HJ 663 evaluation of a year or period.
 
 A thin shell over airquality.service. Bad input (unknown station, kind, time, range or format,
 or a bad ECOZONE_AIRQUALITY_* setting) goes to stderr with exit status 2 and nothing on stdout;
@@ -7,6 +8,7 @@ a database that cannot be read exits with 1. The command line sees every station
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -15,6 +17,7 @@ import typer
 
 from ecozone import config
 from ecozone.airquality import service
+from ecozone.airquality.evaluation import service as evaluation
 from ecozone.cli_support import End, Format, Start, fail, open_engine
 
 app = typer.Typer(
@@ -62,3 +65,32 @@ def station_command(
         ),
     )
     typer.echo(service.render(reports, format, kind), nl=False)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    year: Annotated[int | None, typer.Option("--year", help="Calendar year to evaluate.")] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", metavar="YYYY-MM-DD", help="First day.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", metavar="YYYY-MM-DD", help="Day after the last.")
+    ] = None,
+    weighting: Annotated[
+        str, typer.Option("--weighting", metavar="2013|2026", help="Comprehensive-index weights.")
+    ] = "2013",
+) -> None:
+    """HJ 663 evaluation of every station, district (ranked) and the zone, as JSON."""
+    try:
+        settings = config.airquality_settings()
+        evaluation.period(year, start, end)
+    except ValueError as exc:  # AirQualityError included
+        fail(str(exc))
+    with open_engine() as engine:
+        try:
+            result = evaluation.evaluate(
+                engine, year=year, start=start, end=end, weighting=weighting, settings=settings
+            )
+        except ValueError as exc:
+            fail(str(exc))
+    typer.echo(json.dumps(evaluation.as_dict(result), ensure_ascii=False, indent=2))

@@ -21,6 +21,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from ecozone import config, times
+from ecozone.accounts.model import Scope
 from ecozone.airquality import rules, store
 from ecozone.airquality.model import (
     AirQualityError,
@@ -162,6 +163,18 @@ def _grids(
     return grids
 
 
+def hourly_grids(
+    conn: sa.Connection,
+    station_ids: Sequence[int],
+    start: datetime,
+    hours: int,
+    settings: AqiSettings,
+) -> dict[int, dict[Pollutant, np.ndarray]]:
+    """Per station and pollutant, `hours` valid hourly means from `start` (HJ 633 units,
+    NaN where none), for the evaluation."""
+    return _grids(conn, station_ids, start, hours, settings)
+
+
 # --- use cases ----------------------------------------------------------------------------------
 
 
@@ -174,6 +187,7 @@ def latest_aqi(
     *,
     enterprise_ids: Iterable[int] | None = None,
     point_ids: Iterable[int] | None = None,
+    scope: Scope | None = None,
     now: datetime | None = None,
     settings: AqiSettings | None = None,
     lookback: timedelta = LATEST_LOOKBACK,
@@ -188,7 +202,9 @@ def latest_aqi(
     codes = [p.code for p in Pollutant]
     first, grids = until, {}
     with engine.connect() as conn:
-        found = store.stations(conn, point_ids=point_ids, enterprise_ids=enterprise_ids)
+        found = store.stations(
+            conn, point_ids=point_ids, enterprise_ids=enterprise_ids, scope=scope
+        )
         ids = [s.point_id for s in found]
         newest = store.latest_hours(
             conn,
@@ -231,17 +247,24 @@ def _daily(grid: dict[Pollutant, np.ndarray], settings: AqiSettings) -> list[Aqi
 
 
 def get_station(
-    engine: sa.Engine, point_id: int, *, enterprise_ids: Iterable[int] | None = None
+    engine: sa.Engine,
+    point_id: int,
+    *,
+    enterprise_ids: Iterable[int] | None = None,
+    scope: Scope | None = None,
 ) -> Station:
-    """The air station with this point id, if the caller may see it (`enterprise_ids`, None:
-    all); StationNotFound otherwise, the same for a point outside the scope as for none."""
+    """The air station with this point id, if the caller may see it (`enterprise_ids` or
+    `scope`, None: all); StationNotFound otherwise, the same outside the scope as for none."""
     with engine.connect() as conn:
-        found = store.stations(conn, point_ids=[point_id], enterprise_ids=enterprise_ids)
+        found = store.stations(
+            conn, point_ids=[point_id], enterprise_ids=enterprise_ids, scope=scope
+        )
         if found:
             return found[0]
         other = store.point_kind(conn, point_id)
-    visible = enterprise_ids is None or (
-        other is not None and other["enterprise_id"] in set(enterprise_ids)
+    visible = (scope is None or scope.everything) and (
+        enterprise_ids is None
+        or (other is not None and other["enterprise_id"] in set(enterprise_ids))
     )
     if other is not None and visible:
         raise StationNotFound(
@@ -258,6 +281,7 @@ def station_aqi(
     kind: ReportKind | str = ReportKind.HOUR,
     *,
     enterprise_ids: Iterable[int] | None = None,
+    scope: Scope | None = None,
     now: datetime | None = None,
     settings: AqiSettings | None = None,
 ) -> list[StationAqi]:
@@ -266,7 +290,7 @@ def station_aqi(
     Hours or days without a valid value are listed with no AQI."""
     settings = _settings(settings)
     kind, first, count = report_range(kind, start, end, now)
-    station = get_station(engine, point_id, enterprise_ids=enterprise_ids)
+    station = get_station(engine, point_id, enterprise_ids=enterprise_ids, scope=scope)
     edition = rules.edition_of(settings).name
     if count == 0:
         return []

@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.accounts.model import Scope
+from ecozone.accounts.store import point_district_id, point_scope_condition
 from ecozone.airquality.model import Station
 from ecozone.store.schema import aggregate, district, enterprise, measurement, point
 
@@ -35,7 +37,7 @@ def _station_select() -> sa.Select:
         )
         .select_from(point)
         .join(enterprise, enterprise.c.id == point.c.enterprise_id)
-        .outerjoin(district, district.c.id == enterprise.c.district_id)
+        .outerjoin(district, district.c.id == point_district_id(point))
         .where(point.c.kind == AMBIENT_AIR)
         .order_by(district.c.name, point.c.code, point.c.id)
     )
@@ -46,14 +48,18 @@ def stations(
     *,
     point_ids: Iterable[int] | None = None,
     enterprise_ids: Iterable[int] | None = None,
+    scope: Scope | None = None,
 ) -> list[Station]:
-    """Air stations (points of kind ambient_air), optionally only these points or those of these
-    enterprises; by district, then station code."""
+    """Air stations (points of kind ambient_air), optionally only these points, those of these
+    enterprises, those `scope` may read (a station in its own district, not its owner's);
+    by district, then station code."""
     stmt = _station_select()
     if point_ids is not None:
         stmt = stmt.where(point.c.id.in_(list(point_ids)))
     if enterprise_ids is not None:
         stmt = stmt.where(enterprise.c.id.in_(list(enterprise_ids)))
+    if scope is not None:
+        stmt = stmt.where(point_scope_condition(scope, point))
     return [Station(**row) for row in conn.execute(stmt).mappings()]
 
 

@@ -30,7 +30,7 @@ import psycopg
 import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
-from ecozone.accounts.store import scope_condition
+from ecozone.accounts.store import point_scope_condition, scope_condition
 from ecozone.measurements.model import PERIODIC_KINDS as MEASUREMENT_KINDS
 from ecozone.measurements.model import PointLabel
 from ecozone.store.engine import in_lists
@@ -614,7 +614,7 @@ def _history_select(
         .join(point, point.c.id == c.point_id)
         .join(enterprise, enterprise.c.id == point.c.enterprise_id)
         .where(
-            scope_condition(scope),
+            point_scope_condition(scope, point),
             c.point_id.in_(list(point_ids)),
             c.kind == kind,
             c.data_time >= start,

@@ -21,6 +21,7 @@ import numpy as np
 from ecozone.hj212 import codes
 from ecozone.monitoring.model import (
     FLUE_GAS_FLOW_CODE,
+    MINUTE_INTERVALS,
     O2_CODE,
     WASTEWATER_FLOW_CODE,
     LiveState,
@@ -120,6 +121,34 @@ def hour_is_valid(
     """An hourly mean is valid with enough valid minute means (see required_valid_minutes)."""
     required = required_valid_minutes(medium, minute_interval, settings)
     return np.asarray(valid_count) >= required
+
+
+#: GB 3095-2012 Table 4 (and HJ 818): an ambient hourly value needs 45 minutes of sampling.
+AMBIENT_HOUR_MIN_MINUTES = 45
+
+
+def infer_interval(sample_counts: np.ndarray, starts: np.ndarray, fallback: int = 1) -> int:
+    """The MinInterval a point's minute data shows: the longest HJ 212 interval whose hour
+    still holds the commonest number of values sent in an hour (12 a hour: 5 minutes). Never
+    longer than the data shows, so a gap cannot lengthen it. The newest hour may still be
+    filling and is left out; with no other hour, `fallback` (the configured interval)."""
+    counts = np.asarray(sample_counts, dtype=np.int64)
+    starts = np.asarray(starts)
+    if counts.size:
+        counts = counts[starts < starts.max()]
+    counts = counts[counts > 0]
+    if counts.size == 0:
+        return fallback
+    common = int(np.bincount(counts).argmax())
+    return max(i for i in MINUTE_INTERVALS if 60 // i >= common or i == 1)
+
+
+def ambient_hour_is_valid(valid_count: np.ndarray | int, minute_interval: int) -> np.ndarray:
+    """An ambient station's hourly value is valid with at least 45 minutes of sampling
+    (GB 3095-2012 Table 4, HJ 818-2018), whatever the reporting interval: each valid value
+    stands for `minute_interval` minutes, so 5-minute data needs 9 of 12 values. Kept apart
+    from the CEMS count of HJ 212-2017 App. D eq. (24)."""
+    return np.asarray(valid_count) * minute_interval >= AMBIENT_HOUR_MIN_MINUTES
 
 
 def day_is_valid(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import concurrent.futures
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,7 +36,8 @@ from ecozone.monitoring.model import (
     Span,
     Total,
 )
-from ecozone.monitoring.rules import Periods
+from ecozone.monitoring.rules import MinuteGroups, Periods
+from ecozone.registry.model import PointKind
 from ecozone.times import cst_naive
 
 ONE_HOUR = timedelta(hours=1)
@@ -152,12 +153,27 @@ def _compute_hours(
             if found is not None
             else Periods.empty()
         )
+        if found is not None and p.kind == PointKind.AMBIENT_AIR:
+            ours = replace(
+                ours,
+                valid=rules.ambient_hour_is_valid(
+                    ours.valid_count, _interval(p.id, found, settings)
+                ),
+            )
         hours = rules.merge_device(ours, devices.get(p.id, Periods.empty()))
         hours = rules.apply_units(hours, _unit_factors(p, set(hours.pollutant), settings))
         out[p.id] = rules.finish(
             hours, medium=medium, reference_o2=p.reference_o2, hours=1.0, settings=settings
         )
     return out
+
+
+def _interval(point_id: int, found: MinuteGroups, settings: MonitoringSettings) -> int:
+    """A station's MinInterval: configured per point, else as its data shows."""
+    configured = settings.minute_intervals.get(point_id)
+    if configured is not None:
+        return configured
+    return rules.infer_interval(found.sample_count, found.start, settings.minute_interval)
 
 
 def _devices(

@@ -126,6 +126,8 @@ class PointSpec:
     lon: float | None = None
     lat: float | None = None
     device: DeviceSpec | None = None
+    # Where the point stands when not in its enterprise's district (an air station).
+    district: str | None = None
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ _ENTERPRISE_KEYS = (
     "credit_code", "credit_code_verified", "name", "district", "industry", "address",
     "lon", "lat", "disclosed", "points",
 )  # fmt: skip
-_POINT_KEYS = ("code", "name", "kind", "reference_o2", "lon", "lat", "device")
+_POINT_KEYS = ("code", "name", "kind", "district", "reference_o2", "lon", "lat", "device")
 _DEVICE_KEYS = ("mn", "password", "st", "lenient", "sm4_key", "encryption_required")
 
 
@@ -399,12 +399,13 @@ def _parse_point(
             reference_o2 = float(reference_o2)
     lon = reader.coordinate(node, "lon", path)
     lat = reader.coordinate(node, "lat", path)
+    district = reader.text(node, "district", path, required=False, max_length=_LENGTHS["district"])
     device = None
     if node.get("device") is not None:
         device = _parse_device(reader, node["device"], f"{path}.device", kind, seen_mns, path)
     if code is None or name is None or kind is None:
         return None
-    return PointSpec(path, code, name, kind, reference_o2, lon, lat, device)
+    return PointSpec(path, code, name, kind, reference_o2, lon, lat, device, district)
 
 
 def _parse_device(
@@ -501,6 +502,13 @@ def check_against_registry(document: RegistryDocument, stored: RegistrySnapshot)
                 f"{enterprise.path}.district: unknown district {enterprise.district}; add it to"
                 f" districts (known: {listed})"
             )
+        for point in enterprise.points:
+            if point.district is not None and point.district not in known:
+                listed = ", ".join(sorted(known)) or "none"
+                errors.append(
+                    f"{point.path}.district: unknown district {point.district}; add it to"
+                    f" districts (known: {listed})"
+                )
 
     # Who holds each MN after the import: stored devices, overridden per point by the file.
     owner: dict[str, tuple[str, str]] = {}

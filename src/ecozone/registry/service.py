@@ -189,6 +189,9 @@ def _apply(
                     "reference_o2": point_spec.reference_o2,
                     "lon": point_spec.lon,
                     "lat": point_spec.lat,
+                    "district_id": (
+                        None if point_spec.district is None else district_ids[point_spec.district]
+                    ),
                 },
             )
             if point_spec.device is not None:
@@ -250,11 +253,13 @@ def export_registry(
                                     heading="cannot export")  # fmt: skip
         districts, enterprises, points, devices = store.select_zone_registry(conn, chosen["id"])
 
+    district_names = {row["id"]: row["name"] for row in districts}
     points_by_enterprise: dict[int, list[dict[str, Any]]] = {}
     for row in points:
-        points_by_enterprise.setdefault(row["enterprise_id"], []).append(
-            _export_point(row, devices.get(row["id"]), with_secrets)
-        )
+        entry = _export_point(row, devices.get(row["id"]), with_secrets)
+        if row["district_id"] is not None:
+            entry = {**entry, "district": district_names[row["district_id"]]}
+        points_by_enterprise.setdefault(row["enterprise_id"], []).append(entry)
     return {
         "zone": chosen["name"],
         "districts": [row["name"] for row in districts],

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
-from ecozone.accounts.store import scope_condition
+from ecozone.accounts.store import point_district_id, point_scope_condition, scope_condition
 from ecozone.registry.model import RegistrySnapshot
 from ecozone.store.schema import (
     audit_log,
@@ -201,6 +201,7 @@ def _point_select() -> sa.Select:
             enterprise.c.disclosed,
             district.c.id.label("district_id"),
             district.c.name.label("district"),
+            enterprise.c.district_id.label("enterprise_district_id"),
             device.c.mn,
             device.c.st,
             device.c.protocol,
@@ -208,7 +209,7 @@ def _point_select() -> sa.Select:
         )
         .select_from(
             point.join(enterprise, point.c.enterprise_id == enterprise.c.id)
-            .join(district, enterprise.c.district_id == district.c.id)
+            .join(district, point_district_id(point) == district.c.id)
             .outerjoin(device, device.c.point_id == point.c.id)
         )
         .order_by(district.c.name, enterprise.c.credit_code, point.c.code)
@@ -219,7 +220,7 @@ def points_in_scope(
     conn: sa.Connection, scope: Scope, *, enterprise_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Monitoring points the scope may list, with their enterprise, district and device."""
-    stmt = _point_select().where(scope_condition(scope))
+    stmt = _point_select().where(point_scope_condition(scope, point))
     if enterprise_id is not None:
         stmt = stmt.where(enterprise.c.id == enterprise_id)
     return [dict(row) for row in conn.execute(stmt).mappings()]
@@ -408,9 +409,9 @@ def list_points(
         )
         .select_from(point)
         .join(enterprise, enterprise.c.id == point.c.enterprise_id)
-        .join(district, district.c.id == enterprise.c.district_id)
+        .join(district, district.c.id == point_district_id(point))
         .outerjoin(device, device.c.point_id == point.c.id)
-        .where(scope_condition(scope))
+        .where(point_scope_condition(scope, point))
         .order_by(enterprise.c.credit_code, point.c.code)
     )
     if credit_code is not None:

@@ -139,6 +139,9 @@ point = sa.Table(
     sa.Column("reference_o2", sa.Float),
     sa.Column("lon", sa.Float),
     sa.Column("lat", sa.Float),
+    # Where the point stands when that differs from its enterprise's district (an air
+    # station run by a zone-wide monitoring centre); NULL: the enterprise's district.
+    sa.Column("district_id", sa.Integer, sa.ForeignKey("district.id")),
     sa.UniqueConstraint("enterprise_id", "code"),
     sa.CheckConstraint(_in("kind", POINT_KINDS), name="kind"),
     sa.CheckConstraint("reference_o2 >= 0 AND reference_o2 < 21", name="reference_o2"),

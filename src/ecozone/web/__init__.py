@@ -45,6 +45,7 @@ CAPABILITY_VIEWS = (
     "ecozone.registry.onboarding_views",
     "ecozone.measurements.views",
     "ecozone.reports.views",
+    "ecozone.airquality.views",
 )
 
 router = APIRouter()
