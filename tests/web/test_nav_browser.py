@@ -41,6 +41,7 @@ HEADINGS = {
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
     "/reports": "reports.title",
+    "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
     "/plan/measures": "plan.measures_title",
     "/docs": "nav.api",
@@ -107,7 +108,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/reports", "/plan", "/plan/measures", "/docs",
+        "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 """registry: a point's own district (an air station sits where it stands, not where its
 owner is registered); empty means its enterprise's district
 
-Revision ID: 0018
+Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-03
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018"
+revision: str = "0020"
 down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
