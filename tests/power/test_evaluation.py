@@ -99,9 +99,9 @@ def test_findings_become_alerts_once(stored_day: sa.Engine):
 
 
 def test_a_declared_maintenance_of_the_outlet_excuses_the_control_stop(stored_day: sa.Engine):
-    from ecozone.compliance.marks import declare_mark
+    from ecozone.compliance.marks import declare_mark, review_mark
 
-    declare_mark(
+    mark = declare_mark(
         stored_day,
         kind="maintenance",
         start="2026-11-02T09:55:00",
@@ -115,6 +115,12 @@ def test_a_declared_maintenance_of_the_outlet_excuses_the_control_stop(stored_da
         stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS
     )
     assert "control_off" not in [f.type.value for f in result.findings]
+    # a supervisor rejects the declaration: it excuses nothing any more
+    review_mark(stored_day, mark["id"], decision="rejected", comment="无维护记录", actor="city")
+    result = evaluation.evaluate(
+        stored_day, CREDIT_CODE, DAY, DAY.replace(day=3), settings=SETTINGS
+    )
+    assert "control_off" in [f.type.value for f in result.findings]
 
 
 def test_another_enterprise_and_the_public_see_no_power_data(stored_day: sa.Engine):

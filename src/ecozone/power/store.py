@@ -237,7 +237,8 @@ def analyser_series(
 def excusing_marks(
     conn: sa.Connection, point_ids: Sequence[int], start: datetime, end: datetime
 ) -> dict[int, list[tuple[datetime, datetime]]]:
-    """Declared shutdown and maintenance windows (data marks, not revoked) per point."""
+    """Declared shutdown and maintenance windows (data marks neither revoked nor rejected)
+    per point."""
     out: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     if not point_ids:
         return out
@@ -246,6 +247,7 @@ def excusing_marks(
         d.point_id.in_(list(point_ids)),
         d.kind.in_(("shutdown", "maintenance")),
         d.revoked_at.is_(None),
+        d.review_state != "rejected",  # a rejected declaration excuses nothing
         d.start < end,
         d.end > start,
     )
