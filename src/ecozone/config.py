@@ -100,17 +100,25 @@ def _seconds(name: str, default: float) -> float:
     return value
 
 
-def _count(name: str, default: int) -> int:
+def _integer(name: str, default: int, *, what: str, least: int, too_small: str) -> int:
+    """A whole-number setting: `default` when unset; ValueError naming it when it is not
+    `what` or is below `least` (`too_small` is the message's tail)."""
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a whole number") from None
-    if value < 0:
-        raise ValueError(f"{name}={raw!r} must be 0 or more")
+        raise ValueError(f"{name}={raw!r} is not {what}") from None
+    if value < least:
+        raise ValueError(too_small.format(name=name, raw=raw, value=value))
     return value
+
+
+def _count(name: str, default: int) -> int:
+    return _integer(
+        name, default, what="a whole number", least=0, too_small="{name}={raw!r} must be 0 or more"
+    )
 
 
 def load() -> Settings:
@@ -173,16 +181,13 @@ def _flag(name: str) -> bool:
 
 
 def _bytes(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number of bytes") from None
-    if value < 1024:
-        raise ValueError(f"{name}={value} is below 1024 bytes")
-    return value
+    return _integer(
+        name,
+        default,
+        what="a number of bytes",
+        least=1024,
+        too_small="{name}={value} is below 1024 bytes",
+    )
 
 
 def _length_counts(raw: str) -> str:

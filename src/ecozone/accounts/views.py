@@ -32,7 +32,7 @@ from ecozone.api.params import Id
 from ecozone.registry import store as registry_store
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts, t
-from ecozone.web.model import NotFound, WebError
+from ecozone.web.model import NotFound
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 
@@ -52,10 +52,7 @@ FormList = Annotated[list[str], Form()]
 
 def admin_gate(request: Request, principal: Principal, lang: str) -> Response | None:
     """None for an admin; the login page for the public; a 403 page for other roles."""
-    try:
-        return shell.gate(request, principal, ADMIN_ONLY)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
+    return shell.refused(request, principal, lang, ADMIN_ONLY)
 
 
 def no_store(response: Response) -> Response:

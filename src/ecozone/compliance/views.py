@@ -392,12 +392,9 @@ def permits_page(
     district: str = "",
     format: PageFormat = "html",
 ) -> Response:
-    try:
-        redirect = shell.gate(request, principal, PERMIT_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    answer = shell.refused(request, principal, lang, PERMIT_ROLES)
+    if answer is not None:
+        return answer
     filters = {"status": status.strip(), "district": district.strip()}
     today = local_time(shell.now()).date()
     page = permit_register(engine, principal, today, lang, filters)

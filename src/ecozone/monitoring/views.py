@@ -218,12 +218,9 @@ def points_page(
     format: PageFormat = "html",
 ) -> Response:
     """实时数据: every point in the viewer's scope with its live state and latest values."""
-    try:
-        redirect = shell.gate(request, principal, LIVE_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    answer = shell.refused(request, principal, lang, LIVE_ROLES)
+    if answer is not None:
+        return answer
     filters = {"district": district.strip(), "kind": kind.strip(), "state": state.strip()}
     page = live_list(engine, principal, shell.now(), lang, filters)
     if format != "html":

@@ -226,12 +226,9 @@ def enterprises_page(
     account has its portal instead."""
     if principal.role == "enterprise":
         return RedirectResponse("/portal", status_code=303)
-    try:
-        redirect = shell.gate(request, principal, SUPERVISING_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    answer = shell.refused(request, principal, lang, SUPERVISING_ROLES)
+    if answer is not None:
+        return answer
     filters = {"q": q.strip(), "district": district.strip(), "industry": industry.strip()}
     page = enterprise_list(engine, principal, lang, filters)
     if format != "html":

@@ -20,7 +20,7 @@ from ecozone.registry.rules import enterprise_matches
 from ecozone.times import local_time
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts
-from ecozone.web.model import SUPERVISING_ROLES, WebError
+from ecozone.web.model import SUPERVISING_ROLES
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 
@@ -68,12 +68,9 @@ def reports_page(
     request: Request, principal: Viewer, lang: Lang, engine: Engine, q: str = ""
 ) -> Response:
     """统计报表: the annual self-monitoring reports of each enterprise in scope."""
-    try:
-        redirect = shell.gate(request, principal, REPORT_ROLES)
-    except WebError as exc:
-        return shell.error_page(request, principal, lang, exc)
-    if redirect is not None:
-        return redirect
+    answer = shell.refused(request, principal, lang, REPORT_ROLES)
+    if answer is not None:
+        return answer
     page = report_list(engine, principal, shell.now(), q.strip())
     return shell.render(
         request, principal, lang, "reports/reports.html", filters={"q": q.strip()}, **page
