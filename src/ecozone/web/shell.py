@@ -75,6 +75,10 @@ MENU_GROUPS = (
     "nav.group.enterprises",  # 企业档案
     "nav.group.permits",  # 排污许可
     "nav.group.supervision",  # 监督执法: 双随机、一公开
+    "nav.group.quality",  # 环境质量: noise, dust, sewer overflows
+    "nav.group.waste",  # 固废危废: ledgers, storage, manifests
+    "nav.group.energy",  # 能源双碳: energy, carbon, allowance and discharge-rights ledgers
+    "nav.group.projects",  # 项目与风险: EIA scheduling, zoning, soil sites, emergency readiness
     "nav.group.statistics",  # 统计报表
     "nav.group.plan",  # 方案任务
     "nav.group.admin",  # 系统管理: users, audit log, device onboarding
