@@ -75,7 +75,7 @@ def ambient_table(engine: sa.Engine, principal: Principal, now: datetime, lang: 
             "primary_pollutant": ("、" if lang == "zh" else ", ").join(report.primary_pollutants)
             if report is not None and report.primary_pollutants
             else None,
-            "_href": {"station": f"/points/{s['id']}"},
+            "_href": {"station": f"/airquality/stations/{s['id']}"},
             "_class": f"aqi-level-{int(level)}" if level is not None else "",
         }
         for code in codes_wanted:
