@@ -479,12 +479,14 @@ def _row(table: sa.Table, kind: str) -> Callable[[sa.Engine, Target], Any]:
 def on_enforcement(method: str, path: str, roles: frozenset[str], stage: str, *,
                    data: dict[str, Any] | None = None, probe: Any = None,
                    visible: Callable[[str, Target], bool] = own_business, ok: int = 303,
-                   files: dict[str, Any] | None = None) -> Rule:  # fmt: skip
-    """A page route on the target's trigger, inspection or violation ({trigger}, ...)."""
-    return Rule(roles, "page", (Variant("", lambda t, n: Call(
+                   files: dict[str, Any] | None = None, refusal: str = "page") -> Rule:  # fmt: skip
+    """A route on the target's trigger, inspection or violation ({trigger}, ...)."""
+    return Rule(roles, refusal, (Variant("", lambda t, n: Call(
         method, path.format(**{k: _obj(n, k) for k in NOBODYS}),
         data=(lambda d: {k: (v(n) if callable(v) else v) for k, v in d.items()})(data)
-        if data is not None else None, files=files), OBJECT, visible=visible, ok=ok),),
+        if data is not None else None, files=files,
+        keys=tuple(str(_obj(n, k)) for k in NOBODYS if f"{{{k}}}" in path)),
+        OBJECT, visible=visible, ok=ok),),
         write=Write(probe or _count(inspection), _scratch_enforcement(stage),
                     changes=probe is not None))  # fmt: skip
 
@@ -902,6 +904,21 @@ POLICY: dict[tuple[str, str], Rule] = {
         "POST", "/api/v1/supervision/campaigns/{id}/draw", STAFF, "api", changes=True),
     ("GET", "/api/v1/supervision/campaigns/{campaign_id}/record"): on_campaign(
         "GET", "/api/v1/supervision/campaigns/{id}/record", EVERYONE, "api", drawn=True),
+    ("POST", "/api/v1/supervision/triggers"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/supervision/triggers", json={"source": "staff", "reason": "matrix",
+                                                      "credit_code": t.credit_code},
+        keys=(t.credit_code,)), OBJECT, ok=201),), write=Write(_count(inspection_trigger))),
+    ("GET", "/api/v1/supervision/inspections"): Rule(READERS, "api", one(
+        "/api/v1/supervision/inspections", scope=LIST, marker=cc, visible=own_business),
+        write=Write(_count(inspection), _scratch_enforcement("submitted"), changes=False)),
+    ("GET", "/api/v1/supervision/inspections/{inspection_id}"): on_enforcement(
+        "GET", "/api/v1/supervision/inspections/{inspection}", READERS, "submitted", ok=200,
+        refusal="api"),
+    ("GET", "/api/v1/supervision/violations/{violation_id}/suggestion"): on_enforcement(
+        "GET", "/api/v1/supervision/violations/{violation}/suggestion", STAFF, "violation",
+        ok=200, refusal="api"),
+    ("GET", "/api/v1/supervision/enforcement"): Rule(EVERYONE, "api", one(
+        "/api/v1/supervision/enforcement")),
     ("GET", "/api/v1/supervision/results"): Rule(EVERYONE, "api", one(
         "/api/v1/supervision/results")),
     ("GET", "/api/v1/power/warnings"): Rule(STAFF, "api", one("/api/v1/power/warnings")),

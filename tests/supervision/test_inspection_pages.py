@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from tests.supervision.conftest import code
+from tests.supervision.conftest import SETTINGS, code
 
 from ecozone.store.schema import alert
 
@@ -80,3 +80,32 @@ def test_a_trigger_from_an_overdue_alert_leads_to_a_record_and_a_decision(
     assert "发现问题1项" in public.text and "air-minor-exceedance@2026.1" in public.text
     assert "在线监测数据超标" not in public.text  # findings are not published
     assert client_as("enterprise").get(url).status_code == 404  # another enterprise's record
+
+
+def test_the_api_opens_a_trigger_and_publishes_only_what_is_marked_public(
+    engine: sa.Engine, client_as: Callable[[str], TestClient]
+) -> None:
+    from ecozone.supervision import inspections as ins
+
+    staff = client_as("admin")
+    made = staff.post("/api/v1/supervision/triggers", json={
+        "source": "complaint", "credit_code": code(2), "reason": "投诉", "reference": "12369-9"})  # fmt: skip
+    assert made.status_code == 201 and made.json()["source"] == "complaint"
+    assert client_as("enterprise").post("/api/v1/supervision/triggers", json={
+        "source": "staff", "credit_code": code(1), "reason": "x"}).status_code == 403  # fmt: skip
+    inspection = ins.create_inspection(engine, trigger_id=made.json()["id"], inspector_ids=[1, 2],
+                                       inspected_on="2026-10-10", actor="t", settings=SETTINGS)  # fmt: skip
+    ins.update_inspection(engine, inspection["id"], findings="f", location="l", actor="t")
+    v = ins.add_violation(engine, inspection["id"], provision=AIR, description="d", harm="serious",
+                          actor="t")  # fmt: skip
+    ins.submit_inspection(engine, inspection["id"], actor="t", today=date(2026, 10, 20),
+                          settings=SETTINGS)  # fmt: skip
+    advice = staff.get(f"/api/v1/supervision/violations/{v['id']}/suggestion").json()
+    assert advice["outcome"] == "no_exemption" and advice["version"] == "2026.1"
+    ins.decide(engine, v["id"], ins.DecisionInput(outcome="penalty", amount_yuan="30000",
+                                                  explanation="e", decided_on="2026-10-12"),
+               actor="t", today=date(2026, 10, 20))  # fmt: skip
+    public = client_as("public").get("/api/v1/supervision/enforcement").json()
+    assert public == {"inspections": [], "decisions": []}  # neither was marked public
+    own = client_as("enterprise").get("/api/v1/supervision/inspections").json()["items"]
+    assert own == []  # enterprise 1 has none; enterprise 2's is not its business
