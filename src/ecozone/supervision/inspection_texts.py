@@ -16,6 +16,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "on-site check outside the draw; a submitted record is immutable except follow-up.",
     ),
     "insp.triggers": ("待检查的触发记录", "Open triggers"),
+    "insp.triggers_in_draw": (
+        "待检查的触发记录（报警逾期、用电监控、投诉）所涉企业自动列为必检对象",
+        "Enterprises with an open trigger (alert, power, complaint) are always in",
+    ),
     "insp.triggers_none": ("没有待检查的触发记录。", "No open trigger."),
     "insp.overdue_alerts": ("逾期未办结的报警", "Overdue alerts"),
     "insp.overdue_none": ("没有逾期未办结的报警。", "No overdue alert."),
