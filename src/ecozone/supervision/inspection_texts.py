@@ -1,11 +1,12 @@
-"""Texts of the enforcement pages (zh first, en second), and how a suggestion's conditions
-read: each condition met / not met / open, with its facts."""
+"""Texts of the enforcement pages and of the enterprise file's story (zh first, en second),
+registered on import, and how a suggestion's conditions read: each condition met / not met
+/ open, with its facts."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ecozone.web.i18n import t
+from ecozone.web.i18n import add_texts, t
 
 TEXTS: dict[str, tuple[str, str]] = {
     "nav.inspections": ("现场检查", "On-site inspections"),
@@ -177,6 +178,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "insp.back": ("返回现场检查", "Back to inspections"),
     "insp.none_yet": ("—", "—"),
 }
+
+add_texts(TEXTS)  # once, on first import: the pages and the enterprise file's story use them
 
 
 def condition_text(lang: str, cond: dict[str, Any]) -> str:
