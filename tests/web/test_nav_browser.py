@@ -41,6 +41,7 @@ HEADINGS = {
     "/supervision/inspectors": "sup.pool_title",
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
+    "/supervision/inspections": "insp.title",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -109,7 +110,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/airquality", "/water", "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
+        "/supervision/inspections", "/airquality", "/water", "/reports", "/airquality/evaluation",
+        "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 

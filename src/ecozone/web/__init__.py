@@ -39,6 +39,7 @@ CAPABILITY_VIEWS = (
     "ecozone.plan.views",
     "ecozone.power.views",
     "ecozone.supervision.views",
+    "ecozone.supervision.inspection_views",
     "ecozone.waterquality.views",
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
