@@ -777,3 +777,13 @@ water_section = sa.Table(
         name="target_class",
     ),
 )
+
+# --- supervision: triggers, inspections, violations, penalty decisions ----------------
+# Declared in schema_inspection.py (this file's size limit) on the same metadata.
+from ecozone.store import schema_inspection as _inspection  # noqa: E402
+
+inspection_trigger = _inspection.inspection_trigger
+inspection = _inspection.inspection
+inspection_file = _inspection.inspection_file
+violation = _inspection.violation
+penalty_decision = _inspection.penalty_decision
