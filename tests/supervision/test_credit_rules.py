@@ -17,8 +17,8 @@ import pytest
 from ecozone.supervision import credit
 from ecozone.supervision.credit_rules import (
     CreditError,
-    Facts,
     FactorKind,
+    Facts,
     add_months,
     evaluate,
     parse_rule_set,

@@ -265,14 +265,22 @@ def evaluate(rule: RuleSet, facts: Facts, *, as_of: date) -> Evaluation:
     for violation_id, repaired_on in sorted(facts.repairs.items()):
         lost = -sum(ln.points for ln in by_violation.get(violation_id, ()) if ln.points < 0)
         if lost:
-            lines.append(Line(FactorKind.REPAIR, f"{repaired_on} 信用修复：恢复违法行为 "
-                              f"{violation_id} 的扣分", lost, f"violation:{violation_id}"))  # fmt: skip
+            lines.append(
+                Line(
+                    FactorKind.REPAIR,
+                    f"{repaired_on} 信用修复：恢复违法行为 {violation_id} 的扣分",
+                    lost,
+                    f"violation:{violation_id}",
+                )
+            )
     vetoed = False
     if rule.veto_fine_yuan is not None:
         for v in facts.violations:
             amount = fined.get(v["id"], 0)
-            if v["harm"] == "serious" and amount >= rule.veto_fine_yuan and (
-                v["id"] not in facts.repairs
+            if (
+                v["harm"] == "serious"
+                and amount >= rule.veto_fine_yuan
+                and (v["id"] not in facts.repairs)
             ):
                 vetoed = True
                 lines.append(Line(FactorKind.VETO, f"{v['item']}：危害严重且罚款 {amount:g} 元"
