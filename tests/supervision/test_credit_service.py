@@ -92,9 +92,7 @@ def test_a_repair_after_the_publicity_period_restores_the_deductions(
     assert stored(engine, 1)["chongqing"][1:3] == (87 + 5 + 3, "good")
 
 
-def test_a_district_supervisor_computes_only_their_district(
-    engine: sa.Engine, facts: int
-) -> None:
+def test_a_district_supervisor_computes_only_their_district(engine: sa.Engine, facts: int) -> None:
     with pytest.raises(NotFound):
         credit.compute_year(engine, 2025, today=TODAY, actor="yb",
                             scope=PRINCIPALS["other_district"].scope, credit_code=code(1))  # fmt: skip

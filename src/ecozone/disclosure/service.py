@@ -241,7 +241,7 @@ def publish(
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         found = st.report(conn, report_id, scope, lock=True)
         if found is None:
-            raise NotFound(f"披露报告：没有编号为 {report_id} 的报告")
+            raise NotFound("披露报告：没有该报告")
         if found["state"] != ReportState.DRAFT or not st.publish(conn, report_id, actor, now):
             raise Conflict("该报告已发布，已发布的版本不能修改；如需更正请重新生成新版本")
         audit.record(conn, actor=actor, action="publish", entity="disclosure_report",
@@ -259,7 +259,7 @@ def report(engine: sa.Engine, report_id: int, scope: Scope) -> dict[str, Any]:
     with engine.connect() as conn:
         found = st.report(conn, report_id, scope)
     if found is None:
-        raise NotFound(f"披露报告：没有编号为 {report_id} 的报告")
+        raise NotFound("披露报告：没有该报告")
     return found
 
 
@@ -273,5 +273,5 @@ def public_report(engine: sa.Engine, report_id: int) -> dict[str, Any]:
     with engine.connect() as conn:
         found = st.report(conn, report_id, None, published_only=True)
     if found is None:
-        raise NotFound(f"披露报告：没有编号为 {report_id} 的已发布报告")
+        raise NotFound("披露报告：没有该已发布报告")
     return found

@@ -194,6 +194,8 @@ def prepare(
                                actor=principal.username, now=shell.now(),
                                scope=principal.scope)  # fmt: skip
     except EcozoneError as exc:
+        if exc.http_status == 404:
+            return _error(request, principal, lang, exc)
         shown = int(year) if year.strip().isdigit() else _today().year - 1
         typed = {"credit_code": credit_code, "kind": kind, "year": year,
                  "penalty_id": penalty_id, "statement": statement}  # fmt: skip

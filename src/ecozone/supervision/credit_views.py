@@ -190,6 +190,8 @@ def compute(
                                    scope=principal.scope,
                                    credit_code=credit_code.strip() or None)  # fmt: skip
     except EcozoneError as exc:
+        if exc.http_status == 404:
+            return _error(request, principal, lang, exc)
         shown = int(year) if year.strip().isdigit() else _today().year - 1
         return _list(request, principal, lang, engine, shown, error=str(exc),
                      typed={"year": year, "credit_code": credit_code})  # fmt: skip
