@@ -40,6 +40,9 @@ HEADINGS = {
     "/supervision/inspectors": "sup.pool_title",
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
+    "/supervision/credit": "credit.title",
+    "/disclosure": "dis.title",
+    "/disclosures": "dis.public_title",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -108,7 +111,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
+        "/supervision/credit", "/disclosure", "/disclosures", "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 
