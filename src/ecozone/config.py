@@ -448,3 +448,11 @@ def waterquality_settings(environ: Mapping[str, str] | None = None) -> WaterSett
             raise WaterQualityError(f"{prefix}MULTIPLE_FOR_DO must be 0 or 1, not {flag!r}")
         values["multiple_for_do"] = flag.strip().lower() in ("1", "true", "yes")
     return WaterSettings(**values)  # type: ignore[arg-type]
+
+
+def exemption_list_path(environ: Mapping[str, str] | None = None) -> str | None:
+    """ECOZONE_EXEMPTION_LIST: the path of the exemption list (免罚清单) YAML in force, for a
+    bureau whose own list replaces the shipped one (渝环规〔2021〕6号's annex is UNCONFIRMED,
+    domain-2.md §8); None: the list shipped in ecozone/supervision/data."""
+    env = os.environ if environ is None else environ
+    return env.get("ECOZONE_EXEMPTION_LIST") or None

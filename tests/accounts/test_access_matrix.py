@@ -62,9 +62,13 @@ from ecozone.store.schema import (
     credit_evaluation,
     data_mark,
     disclosure_report,
+    inspection,
     inspection_campaign,
+    inspection_file,
+    inspection_trigger,
     inspector,
     inspector_conflict,
+    penalty_decision,
     permit,
     permit_limit,
     plan_progress,
@@ -73,12 +77,14 @@ from ecozone.store.schema import (
     stored_file,
     supervision_listing,
     user_account,
+    violation,
     water_section,
     weather_warning,
     webhook,
 )
 from ecozone.store.schema import alert_action as alert_action_table
 from ecozone.supervision import credit
+from ecozone.supervision import inspections as enforcement
 from ecozone.supervision import service as supervision
 from ecozone.supervision.model import SupervisionSettings
 
@@ -135,8 +141,9 @@ class Call:
     url: str
     params: dict[str, Any] = field(default_factory=dict)
     json: Any = None
-    data: dict[str, str] | None = None
+    data: dict[str, Any] | None = None
     keys: tuple[str, ...] = ()  # object keys in the request, blanked to compare with a missing one
+    files: dict[str, Any] | None = None  # multipart uploads
 
 
 @dataclass(frozen=True)
@@ -481,6 +488,82 @@ def on_campaign(method: str, path: str, roles: frozenset[str], refusal: str, *, 
         write=Write(_campaign_state, _scratch_campaign(drawn), changes=changes))  # fmt: skip
 
 
+# The enforcement loop's objects (triggers, inspections, violations) of the target's
+# enterprise, made fresh per case; the missing target's are ids nobody has.
+ENFORCEMENT: dict[int, dict[str, Any]] = {}
+LAST_MADE: dict[str, Any] = {}  # the target's own, which a refused write must leave alone
+NOBODYS = {"trigger": 999_981, "inspection": 999_982, "violation": 999_983}
+
+
+def _obj(n: int, kind: str) -> Any:
+    made = ENFORCEMENT.get(n) or ENFORCEMENT[max(ENFORCEMENT)]
+    return made.get(kind, NOBODYS.get(kind))
+
+
+def _zone_team(engine: sa.Engine, n: int) -> list[int]:
+    _pool(engine, n)
+    with engine.connect() as conn:
+        return sorted(conn.execute(sa.select(inspector.c.id).where(
+            inspector.c.certificate_no.in_(["MX-ZONE-1", "MX-ZONE-2"]))).scalars())  # fmt: skip
+
+
+def _scratch_enforcement(stage: str) -> Callable[[sa.Engine, Target, int], Target]:
+    """The target's trigger ("trigger"), and a draft ("draft"), a submitted inspection
+    with a photo ("submitted") or a submitted one with an open violation ("violation")."""
+
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        if t.name == "missing":
+            ENFORCEMENT[n] = {**NOBODYS, "team": []}
+            return t
+        made: dict[str, Any] = {"team": _zone_team(engine, n), "trigger": enforcement.open_trigger(
+            engine, source="staff", credit_code=t.credit_code, reason=f"matrix {n}",
+            actor="seed")["id"]}  # fmt: skip
+        if stage != "trigger":
+            made["inspection"] = enforcement.create_inspection(
+                engine, trigger_id=made["trigger"], inspector_ids=made["team"],
+                inspected_on="2025-06-02", actor="seed", settings=SupervisionSettings())["id"]  # fmt: skip
+            enforcement.update_inspection(engine, made["inspection"], findings="现场检查",
+                                          location="厂区", actor="seed")  # fmt: skip
+        if stage in ("submitted", "violation"):
+            enforcement.add_files(engine, made["inspection"], [("现场.png", PNG)], actor="seed")
+            if stage == "violation":
+                made["violation"] = enforcement.add_violation(
+                    engine, made["inspection"], provision="《环境保护法》第六十三条",
+                    description="matrix", harm="none", actor="seed")["id"]  # fmt: skip
+            enforcement.submit_inspection(engine, made["inspection"], actor="seed",
+                                          today=NOW.date(), settings=SupervisionSettings())  # fmt: skip
+        ENFORCEMENT[n] = made
+        LAST_MADE.clear()
+        LAST_MADE.update(made)
+        return t
+
+    return prepare
+
+
+def _row(table: sa.Table, kind: str) -> Callable[[sa.Engine, Target], Any]:
+    def probe(engine: sa.Engine, t: Target) -> Any:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(table).where(
+                table.c.id == LAST_MADE[kind])).one_or_none()  # fmt: skip
+
+    return probe
+
+
+def on_enforcement(method: str, path: str, roles: frozenset[str], stage: str, *,
+                   data: dict[str, Any] | None = None, probe: Any = None,
+                   visible: Callable[[str, Target], bool] = own_business, ok: int = 303,
+                   files: dict[str, Any] | None = None, refusal: str = "page") -> Rule:  # fmt: skip
+    """A route on the target's trigger, inspection or violation ({trigger}, ...)."""
+    return Rule(roles, refusal, (Variant("", lambda t, n: Call(
+        method, path.format(**{k: _obj(n, k) for k in NOBODYS}),
+        data=(lambda d: {k: (v(n) if callable(v) else v) for k, v in d.items()})(data)
+        if data is not None else None, files=files,
+        keys=tuple(str(_obj(n, k)) for k in NOBODYS if f"{{{k}}}" in path)),
+        OBJECT, visible=visible, ok=ok),),
+        write=Write(probe or _count(inspection), _scratch_enforcement(stage),
+                    changes=probe is not None))  # fmt: skip
+
+
 NOW = datetime.now(UTC)
 PDF_REASON = (
     "printing a PDF takes seconds: the first allowed case prints it; the others are refused or "
@@ -549,6 +632,51 @@ POLICY: dict[tuple[str, str], Rule] = {
         "reason": "诚信", "valid_from": "2030-01-01"})),),
         write=Write(_count(supervision_listing))),
     ("GET", "/inspections"): Rule(EVERYONE, "page", one("/inspections")),
+    # --- supervision's enforcement loop: staff act; an enterprise reads its submitted records
+    ("GET", "/supervision/inspections"): Rule(READERS, "page", one(
+        "/supervision/inspections", scope=LIST, marker=lambda t: t.enterprise_name,
+        visible=own_business),
+        write=Write(_count(inspection), _scratch_enforcement("submitted"), changes=False)),
+    ("POST", "/supervision/triggers"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/triggers", data={"source": "staff", "credit_code": t.credit_code,
+                                               "reason": "matrix"},
+        keys=(t.credit_code,)), OBJECT, ok=303),), write=Write(_count(inspection_trigger))),
+    ("POST", "/supervision/triggers/{trigger_id}/cancel"): on_enforcement(
+        "POST", "/supervision/triggers/{trigger}/cancel", STAFF, "trigger",
+        data={"reason": "matrix"}, probe=_row(inspection_trigger, "trigger")),
+    ("POST", "/supervision/inspections"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/inspections", data={
+            "trigger_id": str(_obj(n, "trigger")), "inspected_on": "2025-06-02",
+            "inspector_ids": [str(i) for i in _obj(n, "team")]}), OBJECT, ok=303),),
+        write=Write(_count(inspection), _scratch_enforcement("trigger"))),
+    ("GET", "/supervision/inspections/{inspection_id}"): on_enforcement(
+        "GET", "/supervision/inspections/{inspection}", READERS, "submitted", ok=200),
+    ("POST", "/supervision/inspections/{inspection_id}"): on_enforcement(
+        "POST", "/supervision/inspections/{inspection}", STAFF, "draft",
+        data={"findings": "改写", "location": "东门"}, probe=_row(inspection, "inspection")),
+    ("POST", "/supervision/inspections/{inspection_id}/files"): on_enforcement(
+        "POST", "/supervision/inspections/{inspection}/files", STAFF, "draft",
+        data={}, files={"files": ("照片.png", PNG, "image/png")}, probe=_count(inspection_file)),
+    ("GET", "/supervision/inspections/{inspection_id}/files/{sha256}"): on_enforcement(
+        "GET", "/supervision/inspections/{inspection}/files/" + PNG_SHA256, READERS, "submitted",
+        ok=200),
+    ("POST", "/supervision/inspections/{inspection_id}/violations"): on_enforcement(
+        "POST", "/supervision/inspections/{inspection}/violations", STAFF, "draft",
+        data={"provision": "《环境保护法》第六十三条", "description": "matrix", "harm": "none"},
+        probe=_count(violation)),
+    ("POST", "/supervision/inspections/{inspection_id}/submit"): on_enforcement(
+        "POST", "/supervision/inspections/{inspection}/submit", STAFF, "draft", data={},
+        probe=_row(inspection, "inspection")),
+    ("GET", "/supervision/violations/{violation_id}"): on_enforcement(
+        "GET", "/supervision/violations/{violation}", STAFF, "violation", ok=200),
+    ("POST", "/supervision/violations/{violation_id}/rectification"): on_enforcement(
+        "POST", "/supervision/violations/{violation}/rectification", STAFF, "violation",
+        data={"step": "done", "rectified_on": "2025-06-03", "note": "已整改"},
+        probe=_row(violation, "violation")),
+    ("POST", "/supervision/violations/{violation_id}/decision"): on_enforcement(
+        "POST", "/supervision/violations/{violation}/decision", STAFF, "violation",
+        data={"outcome": "warning", "explanation": "matrix", "decided_on": "2025-06-04"},
+        probe=_count(penalty_decision)),
     ("GET", "/power"): Rule(READERS, "page", one(
         "/power", scope=LIST, marker=lambda t: f'"/power/{t.credit_code}"', visible=own_business,
         ok={"enterprise": 303})),
@@ -850,6 +978,21 @@ POLICY: dict[tuple[str, str], Rule] = {
         "POST", "/api/v1/supervision/campaigns/{id}/draw", STAFF, "api", changes=True),
     ("GET", "/api/v1/supervision/campaigns/{campaign_id}/record"): on_campaign(
         "GET", "/api/v1/supervision/campaigns/{id}/record", EVERYONE, "api", drawn=True),
+    ("POST", "/api/v1/supervision/triggers"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/supervision/triggers", json={"source": "staff", "reason": "matrix",
+                                                      "credit_code": t.credit_code},
+        keys=(t.credit_code,)), OBJECT, ok=201),), write=Write(_count(inspection_trigger))),
+    ("GET", "/api/v1/supervision/inspections"): Rule(READERS, "api", one(
+        "/api/v1/supervision/inspections", scope=LIST, marker=cc, visible=own_business),
+        write=Write(_count(inspection), _scratch_enforcement("submitted"), changes=False)),
+    ("GET", "/api/v1/supervision/inspections/{inspection_id}"): on_enforcement(
+        "GET", "/api/v1/supervision/inspections/{inspection}", READERS, "submitted", ok=200,
+        refusal="api"),
+    ("GET", "/api/v1/supervision/violations/{violation_id}/suggestion"): on_enforcement(
+        "GET", "/api/v1/supervision/violations/{violation}/suggestion", STAFF, "violation",
+        ok=200, refusal="api"),
+    ("GET", "/api/v1/supervision/enforcement"): Rule(EVERYONE, "api", one(
+        "/api/v1/supervision/enforcement")),
     ("GET", "/api/v1/supervision/results"): Rule(EVERYONE, "api", one(
         "/api/v1/supervision/results")),
     ("GET", "/api/v1/power/warnings"): Rule(STAFF, "api", one("/api/v1/power/warnings")),
@@ -1091,7 +1234,7 @@ class World:
         try:
             return self.client.request(
                 call.method, call.url, params=call.params, json=call.json, data=call.data,
-                headers=headers,
+                files=call.files, headers=headers,
             )  # fmt: skip
         finally:
             self.client.cookies.clear()

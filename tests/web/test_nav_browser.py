@@ -40,6 +40,7 @@ HEADINGS = {
     "/supervision/inspectors": "sup.pool_title",
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
+    "/supervision/inspections": "insp.title",
     "/supervision/credit": "credit.title",
     "/disclosure": "dis.title",
     "/disclosures": "dis.public_title",
@@ -111,7 +112,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/supervision/credit", "/disclosure", "/disclosures", "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
+        "/supervision/inspections", "/supervision/credit", "/disclosure", "/disclosures",
+        "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 

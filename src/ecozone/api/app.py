@@ -44,7 +44,7 @@ from ecozone.registry import store as registry_store
 from ecozone.reports import api as reports_api
 from ecozone.store.engine import make_engine
 from ecozone.supervision import api as supervision_api
-from ecozone.supervision import finance_api
+from ecozone.supervision import finance_api, inspection_api
 from ecozone.waterquality import api as waterquality_api
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -151,6 +151,7 @@ def create_app(
     app.include_router(monitoring_api.router)
     app.include_router(power_api.router)
     app.include_router(supervision_api.router)
+    app.include_router(inspection_api.router)
     app.include_router(waterquality_api.router)
     app.include_router(disclosure_api.router)
     app.include_router(finance_api.router)

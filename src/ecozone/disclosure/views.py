@@ -30,8 +30,8 @@ EVERYONE = ("public", "admin", "supervisor", "enterprise", "coordinator", "bank"
 GROUP = "nav.group.supervision"
 
 shell.add_menu(
-    MenuEntry("nav.disclosure", "/disclosure", READERS, 45, GROUP),
-    MenuEntry("nav.disclosures", "/disclosures", EVERYONE, 46, GROUP),
+    MenuEntry("nav.disclosure", "/disclosure", READERS, 46, GROUP),
+    MenuEntry("nav.disclosures", "/disclosures", EVERYONE, 47, GROUP),
 )
 
 add_texts(

@@ -26,7 +26,7 @@ from ecozone.web.shell import Principal as Viewer
 router = APIRouter(include_in_schema=False)
 
 shell.add_menu(
-    MenuEntry("nav.credit", "/supervision/credit", SUPERVISING_ROLES, 44,
+    MenuEntry("nav.credit", "/supervision/credit", SUPERVISING_ROLES, 45,
               "nav.group.supervision"),
 )  # fmt: skip
 

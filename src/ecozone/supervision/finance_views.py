@@ -17,7 +17,7 @@ from ecozone.web.shell import Principal as Viewer
 router = APIRouter(include_in_schema=False)
 FINANCE_ROLES = ("bank", "admin")
 
-shell.add_menu(MenuEntry("nav.finance", "/finance", FINANCE_ROLES, 47, "nav.group.supervision"))
+shell.add_menu(MenuEntry("nav.finance", "/finance", FINANCE_ROLES, 48, "nav.group.supervision"))
 
 add_texts(
     {

@@ -18,7 +18,7 @@ from ecozone.accounts.model import SYSTEM_SCOPE, Scope
 from ecozone.errors import Conflict, Forbidden, NotFound
 from ecozone.registry import secrets as sealed
 from ecozone.registry import store as registry_store
-from ecozone.supervision import rules
+from ecozone.supervision import inspection_store, rules
 from ecozone.supervision import store as st
 from ecozone.supervision.credit import draw_levels
 from ecozone.supervision.model import (
@@ -199,7 +199,8 @@ def create_campaign(
     actor: str,
     scope: Scope = SYSTEM_SCOPE,
 ) -> dict[str, Any]:
-    """Freeze the campaign's inputs, draw a secret seed and store its commitment."""
+    """Freeze the campaign's inputs, draw a secret seed and store its commitment. The
+    triggered enterprises are those named plus those with an open inspection trigger."""
     name = _text(name, "名称", 200)
     first, last = _day(period_start, "开始日期"), _day(period_end, "结束日期")
     if last < first:
@@ -213,6 +214,8 @@ def create_campaign(
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         district_id = _district(conn, district, scope)
         forced = {_enterprise(conn, code, scope)["id"] for code in triggered if code.strip()}
+        # Open on-site triggers (an unresolved alert, a power finding, a complaint) are in too.
+        forced |= inspection_store.open_trigger_enterprises(conn, district_id)
         inputs = _inputs(conn, scope, name, district, district_id, first, last, quotas,
                          forced, settings)  # fmt: skip
         short = rules.short_of_inspectors(inputs)

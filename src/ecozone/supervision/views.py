@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone import config
 from ecozone.errors import EcozoneError
-from ecozone.supervision import service
+from ecozone.supervision import inspection_reads, service
 from ecozone.supervision.model import Category, ListingKind
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts, t
@@ -448,11 +448,29 @@ def add_listing(
 
 @router.get("/inspections", response_class=HTMLResponse)
 def public_results(request: Request, principal: Viewer, lang: Lang, engine: Engine) -> Response:
-    """一公开: drawn campaigns, their enterprises and dates; no login, nothing else."""
+    """一公开: drawn campaigns, their enterprises and dates, inspection results and
+    decisions marked public; no login, nothing else."""
+    disclosed = inspection_reads.public_results(engine)
+    results = shell.make_table(
+        "public-inspections", lang,
+        (("inspected_on", "insp.date"), ("name", "col.enterprise"),
+         ("violations", "insp.found"), ("public_summary", "insp.public_summary")),
+        disclosed["inspections"],
+    )  # fmt: skip
+    decisions = shell.make_table(
+        "public-decisions", lang,
+        (("decided_on", "insp.decided_on"), ("name", "col.enterprise"),
+         ("provision", "insp.provision"), ("outcome_text", "insp.outcome"),
+         ("amount_yuan", "insp.amount"), ("exemption_rule", "insp.rule"),
+         ("explanation", "insp.explanation")),
+        [{**d, "outcome_text": t(lang, f"insp.outcome.{d['outcome']}")}
+         for d in disclosed["decisions"]],
+    )  # fmt: skip
     campaigns = [
         {**c, "table": shell.make_table(
             f"inspection-results-{c['id']}", lang,
             (("date", "sup.date"), ("name", "col.enterprise")), c["inspections"])}
         for c in service.public_results(engine)
     ]  # fmt: skip
-    return shell.render(request, principal, lang, "supervision/public.html", campaigns=campaigns)
+    return shell.render(request, principal, lang, "supervision/public.html", campaigns=campaigns,
+                        results=results, decisions=decisions)  # fmt: skip

@@ -42,6 +42,7 @@ CAPABILITY_VIEWS = (
     "ecozone.supervision.credit_views",
     "ecozone.supervision.finance_views",
     "ecozone.disclosure.views",
+    "ecozone.supervision.inspection_views",
     "ecozone.waterquality.views",
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
