@@ -1136,6 +1136,7 @@ POLICY: dict[tuple[str, str], Rule] = {
         "POST", "/supervision/credit/repairs", data={"violation_id": "999999",
                                                      "repaired_on": "2025-01-01",
                                                      "reason": "已整改"}), ok=404),)),
+    ("GET", "/credit"): Rule(EVERYONE, "page", one("/credit")),
     ("GET", "/finance"): Rule(BANK_READERS, "page", one("/finance")),
     ("GET", "/api/v1/finance/enterprises"): Rule(BANK_READERS, "api", one(
         "/api/v1/finance/enterprises")),

@@ -122,3 +122,18 @@ def test_the_credit_level_is_a_published_input_of_the_draw_and_poor_credit_doubl
     assert (by_id[3]["credit_level"], by_id[3]["weight"]) == ("honest", 0.5)
     # enterprise 4 has two open alerts: (1 + 0.5 × 2) × 0.5 (honest) = 1.0
     assert by_id[4]["weight"] == 1.0
+
+
+def test_the_public_sees_the_newest_years_levels_and_no_score(
+    engine: sa.Engine, facts: int
+) -> None:
+    assert credit.public_levels(engine) == (None, [])
+    credit.compute_year(engine, 2024, today=TODAY, actor="admin", credit_code=code(1))
+    credit.compute_year(engine, 2025, today=TODAY, actor="admin", credit_code=code(1))
+    year, rows = credit.public_levels(engine)
+    assert year == 2025
+    assert rows == [{"credit_code": code(1), "name": "企业01", "year": 2025,
+                     "chongqing": {"level": "good", "level_name": "环保良好企业",
+                                   "colour": "blue"},
+                     "national": {"level": "good", "level_name": "环保良好企业（蓝牌）",
+                                  "colour": "blue"}}]  # fmt: skip

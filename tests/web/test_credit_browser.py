@@ -1,7 +1,7 @@
 """Credit, disclosure and the finance feed in a real browser: a supervisor computes a year's
 credit after a confirmation and reads an enterprise's factor breakdown, then records a
 credit repair; an enterprise user prepares its annual disclosure report and publishes it;
-the public reads it without login; a bank user lands on the feed page and reads it.
+the public reads it and the published credit levels without login; a bank user lands on the feed page and reads it.
 
 The zone is tests.supervision's; enterprise 1 (企业01, a key discharger) has a minor
 violation rectified on time, fined 8000 yuan and published on 2025-04-22 (credit 2025:
@@ -147,6 +147,9 @@ def test_an_enterprise_publishes_its_report_and_the_public_reads_it(
     assert "本企业对披露信息的真实性负责。" in text and "罚款" in text
     response = public.request.get(f"/disclosures/{published['id']}/file?format=pdf")
     assert response.ok and response.body().startswith(b"%PDF")
+    public.goto("/credit")  # the published levels: after the repair 101, 诚信; no score
+    assert _cell(public, "credit-public", "企业01", "cq_level") == "环保诚信企业"
+    assert "101" not in public.locator("main").inner_text()
     public.context.close()
 
 

@@ -44,6 +44,7 @@ HEADINGS = {
     "/supervision/credit": "credit.title",
     "/disclosure": "dis.title",
     "/disclosures": "dis.public_title",
+    "/credit": "credit.public_title",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -113,7 +114,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
         "/supervision/inspections", "/supervision/credit", "/disclosure", "/disclosures",
-        "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
+        "/credit", "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 

@@ -123,6 +123,26 @@ def evaluations(engine: sa.Engine, scope: Scope, year: int | None = None) -> lis
     return rows
 
 
+def public_levels(engine: sa.Engine, year: int | None = None) -> tuple[int | None, list[dict]]:
+    """The published result (评价结果向社会公开): every evaluated enterprise's levels of
+    `year` (default: the newest evaluated year), without scores or factors."""
+    with engine.connect() as conn:
+        rows = st.evaluations(conn, SYSTEM_SCOPE, year)
+    if year is None and rows:
+        year = max(r["year"] for r in rows)
+        rows = [r for r in rows if r["year"] == year]
+    shown = []
+    for r in rows:
+        entry = {"credit_code": r["credit_code"], "name": r["name"], "year": r["year"]}
+        for scheme in SCHEMES:
+            if scheme in r:
+                level = _level(scheme, r[scheme]["level"])
+                entry[scheme] = {"level": level.code, "level_name": level.name,
+                                 "colour": level.colour}  # fmt: skip
+        shown.append(entry)
+    return year, shown
+
+
 def _level(scheme: str, code: str) -> rules.Level:
     return next(lv for lv in rule_set(scheme).levels if lv.code == code)
 

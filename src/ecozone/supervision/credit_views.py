@@ -25,14 +25,25 @@ from ecozone.web.shell import Principal as Viewer
 
 router = APIRouter(include_in_schema=False)
 
+EVERYONE = ("public", "admin", "supervisor", "enterprise", "coordinator", "bank")
+
 shell.add_menu(
     MenuEntry("nav.credit", "/supervision/credit", SUPERVISING_ROLES, 45,
               "nav.group.supervision"),
+    MenuEntry("nav.credit_public", "/credit", EVERYONE, 49, "nav.group.supervision"),
 )  # fmt: skip
 
 add_texts(
     {
         "nav.credit": ("企业环境信用", "Environmental credit"),
+        "nav.credit_public": ("企业环境信用评价结果", "Credit results"),
+        "credit.public_title": ("企业环境信用评价结果公开", "Enterprise credit results"),
+        "credit.public_lead": (
+            "按《重庆市企业环境信用评价办法》（渝环规〔2021〕7号）和全国四色等级公开各企业的年度信用等级。",
+            "Each enterprise's yearly credit level under the Chongqing scheme and the "
+            "national four colours.",
+        ),
+        "credit.public_none": ("暂无公开的信用评价结果。", "No credit result published yet."),
         "credit.title": ("企业环境信用评价", "Enterprise environmental credit"),
         "credit.lead": (
             "按《重庆市企业环境信用评价办法》（渝环规〔2021〕7号，基础分 100 分，诚信 100–108、"
@@ -270,3 +281,23 @@ def repair(
                           error=str(exc), typed=typed)  # fmt: skip
     target = f"/supervision/credit/{quote(made['credit_code'])}/{made['year']}?repaired=1"
     return RedirectResponse(target, status_code=303)
+
+
+@router.get("/credit", response_class=HTMLResponse)
+def public_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) -> Response:
+    """The published levels, for anyone: no score, no factor."""
+    try:
+        wanted = request.query_params.get("year")
+        year, rows = credit.public_levels(engine, _year(lang, wanted) if wanted else None)
+    except EcozoneError as exc:
+        return _error(request, principal, lang, exc)
+    table = shell.make_table(
+        "credit-public", lang,
+        (("name", "col.enterprise"), ("credit_code", "col.credit_code"),
+         ("cq_level", "credit.chongqing"), ("nat_level", "credit.national")),
+        [{**r, "cq_level": _cell(r, "chongqing", "level_name"),
+          "nat_level": _cell(r, "national", "level_name"),
+          "_class": f"credit-{_cell(r, 'chongqing', 'colour')}"} for r in rows],
+    )  # fmt: skip
+    return shell.render(request, principal, lang, "supervision/credit_public.html",
+                        table=table, year=year)  # fmt: skip
