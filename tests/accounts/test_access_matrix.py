@@ -31,6 +31,7 @@ for alerts and marks) or LIST (a `marker` of the target in the answer).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import re
@@ -52,11 +53,15 @@ from tests.web.data import add_alert
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
 from ecozone.accounts.deps import SESSION_COOKIE
+from ecozone.disclosure import service as disclosure
+from ecozone.errors import NotFound
 from ecozone.store.schema import (
     alert,
     alert_attachment,
     auth_token,
+    credit_evaluation,
     data_mark,
+    disclosure_report,
     inspection,
     inspection_campaign,
     inspection_file,
@@ -78,6 +83,7 @@ from ecozone.store.schema import (
     webhook,
 )
 from ecozone.store.schema import alert_action as alert_action_table
+from ecozone.supervision import credit
 from ecozone.supervision import inspections as enforcement
 from ecozone.supervision import service as supervision
 from ecozone.supervision.model import SupervisionSettings
@@ -91,6 +97,7 @@ USERS = {
     "district": ("m-district", "supervisor", {"district": DISTRICT_A}),
     "enterprise": ("m-enterprise", "enterprise", {"enterprises": [world_data.POWER]}),
     "coordinator": ("m-coordinator", "coordinator", {}),
+    "bank": ("m-bank", "bank", {}),
 }
 ROLES = (*USERS, "public")
 TARGETS = ("own", "same_district", "other_district", "disclosed")
@@ -104,6 +111,7 @@ DECLARERS = frozenset({"admin", "enterprise"})  # feedback, data marks
 PLAN_READERS = STAFF | {"coordinator"}
 PLAN_WRITERS = frozenset({"admin", "coordinator"})
 ENTERPRISE_ONLY = frozenset({"enterprise"})
+BANK_READERS = frozenset({"admin", "bank"})  # the green-finance feed
 
 
 def sees(role: str, t: Target) -> bool:
@@ -114,12 +122,12 @@ def sees(role: str, t: Target) -> bool:
         return t.district == DISTRICT_A
     if role == "enterprise":
         return t.name == "own"
-    return t.disclosed  # coordinator, public
+    return t.disclosed  # coordinator, bank, public
 
 
 def own_business(role: str, t: Target) -> bool:
     """Alerts, their handling and data marks: the viewer's own business, never disclosed."""
-    return role not in ("coordinator", "public") and sees(role, t)
+    return role not in ("coordinator", "bank", "public") and sees(role, t)
 
 
 # --- the policy -------------------------------------------------------------------------
@@ -403,6 +411,71 @@ def _campaign_state(engine: sa.Engine, t: Target) -> Any:
                             .order_by(inspection_campaign.c.id)).all()  # fmt: skip
 
 
+# Credit and disclosure: evaluations and reports of the target, made by the case's prepare.
+REPORTS: dict[str, int] = {}
+NO_REPORT = 999_990
+
+
+def _computed(engine: sa.Engine, t: Target, n: int) -> Target:
+    with contextlib.suppress(NotFound):  # the missing enterprise has nothing to compute
+        credit.compute_year(engine, 2024, today=datetime.now(UTC).date(), actor="seed",
+                            credit_code=t.credit_code)  # fmt: skip
+    return t
+
+
+def _evaluations(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(credit_evaluation.c.enterprise_id,
+                                      credit_evaluation.c.computed_at)
+                            .order_by(credit_evaluation.c.id)).all()  # fmt: skip
+
+
+def _draft(engine: sa.Engine, t: Target, n: int) -> Target:
+    """A draft annual report of the target (its open draft, or a new version)."""
+    if t.credit_code == MISSING.credit_code:
+        REPORTS[t.credit_code] = NO_REPORT
+        return t
+    made = disclosure.prepare(engine, credit_code=t.credit_code, kind="annual", year=2024,
+                              actor="seed", now=datetime.now(UTC))  # fmt: skip
+    REPORTS[t.credit_code] = made["id"]
+    return t
+
+
+def _report_of(t: Target) -> int:
+    return REPORTS[t.credit_code]
+
+
+def _published(engine: sa.Engine, t: Target, n: int) -> Target:
+    """One published report, made once, which everyone may read."""
+    if "published" not in REPORTS:
+        made = disclosure.prepare(engine, credit_code=t.credit_code, kind="annual", year=2024,
+                                  actor="seed", now=datetime.now(UTC))  # fmt: skip
+        disclosure.publish(engine, made["id"], actor="seed", now=datetime.now(UTC))
+        REPORTS["published"] = made["id"]
+    return t
+
+
+def _reports(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(disclosure_report.c.id, disclosure_report.c.state,
+                                      disclosure_report.c.prepared_at)
+                            .order_by(disclosure_report.c.id)).all()  # fmt: skip
+
+
+def on_report(path: str, roles: frozenset[str], params: dict | None = None) -> Rule:
+    """A page on the target's draft report; `path` has {id}."""
+    return Rule(roles, "page", (Variant("", lambda t, n: Call(
+        "GET", path.format(id=_report_of(t)), params=params or {},
+        keys=(str(_report_of(t)),)), OBJECT),),
+        write=Write(lambda e, t: None, _draft, changes=False))  # fmt: skip
+
+
+def on_published(path: str, api: bool = False, **params: Any) -> Rule:
+    return Rule(EVERYONE, "api" if api else "page", (Variant("", lambda t, n: Call(
+        "GET", path.format(id=REPORTS["published"]), params=params)),),
+        write=Write(lambda e, t: None, _published, changes=False))  # fmt: skip
+
+
 CAMPAIGN_FORM = {"name": "matrix", "district": DISTRICT_A, "period_start": "2030-04-01",
                  "period_end": "2030-06-30", "quota_key": "1"}  # fmt: skip
 
@@ -502,7 +575,8 @@ SCRATCH_USER = "m-scratch"
 POLICY: dict[tuple[str, str], Rule] = {
     # --- web pages ----------------------------------------------------------------------
     ("GET", "/"): Rule(EVERYONE, "page", one("/", scope=LIST, marker=link,
-                                                ok={"enterprise": 303, "coordinator": 303})),
+                                                ok={"enterprise": 303, "coordinator": 303,
+                                                    "bank": 303})),
     ("GET", "/login"): Rule(EVERYONE, "page", one("/login", ok={r: 303 for r in USERS})),
     ("POST", "/login"): Rule(EVERYONE, "page", (Variant("", lambda t, n: Call(
         "POST", "/login", data={"username": SCRATCH_USER, "password": "scratch-password"}),
@@ -1056,6 +1130,49 @@ POLICY: dict[tuple[str, str], Rule] = {
         "/api/v1/points/{t.point_id}/capture", scope=OBJECT, params=YEAR, keys=("{t.point_id}",))),
     ("GET", "/api/v1/points/{point_id}/totals"): Rule(EVERYONE, "api", one(
         "/api/v1/points/{t.point_id}/totals", scope=OBJECT, params=YEAR, keys=("{t.point_id}",))),
+    # --- credit (staff), disclosure (enterprises prepare and publish; published ones are
+    # public), the green-finance feed (banks) ------------------------------------------------
+    ("GET", "/supervision/credit"): Rule(STAFF, "page", one("/supervision/credit")),
+    ("POST", "/supervision/credit/compute"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/credit/compute", data={"year": "2024",
+                                                     "credit_code": t.credit_code},
+        keys=(t.credit_code,)), OBJECT, ok=303),), write=Write(_evaluations)),
+    ("GET", "/supervision/credit/{credit_code}/{year}"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("GET", f"/supervision/credit/{t.credit_code}/2024",
+                              keys=(t.credit_code,)), OBJECT),),
+        write=Write(lambda e, t: None, _computed, changes=False)),
+    ("POST", "/supervision/credit/repairs"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/credit/repairs", data={"violation_id": "999999",
+                                                     "repaired_on": "2025-01-01",
+                                                     "reason": "已整改"}), ok=404),)),
+    ("GET", "/credit"): Rule(EVERYONE, "page", one("/credit")),
+    ("GET", "/finance"): Rule(BANK_READERS, "page", one("/finance")),
+    ("GET", "/api/v1/finance/enterprises"): Rule(BANK_READERS, "api", one(
+        "/api/v1/finance/enterprises")),
+    ("GET", "/api/v1/finance/enterprises/{credit_code}"): Rule(BANK_READERS, "api", one(
+        "/api/v1/finance/enterprises/{t.credit_code}")),
+    ("GET", "/disclosure"): Rule(READERS, "page", one("/disclosure", params={"year": "2024"})),
+    ("POST", "/disclosure/reports"): Rule(DECLARERS, "page", (Variant("", lambda t, n: Call(
+        "POST", "/disclosure/reports", data={"credit_code": t.credit_code, "kind": "annual",
+                                             "year": "2024"},
+        keys=(t.credit_code,)), OBJECT, ok=303),), write=Write(_reports)),
+    ("GET", "/disclosure/reports/{report_id}"): on_report("/disclosure/reports/{id}", READERS),
+    ("GET", "/disclosure/reports/{report_id}/file"): on_report(
+        "/disclosure/reports/{id}/file", READERS, params={"format": "xlsx"}),
+    ("POST", "/disclosure/reports/{report_id}/publish"): Rule(DECLARERS, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/disclosure/reports/{_report_of(t)}/publish",
+                              keys=(str(_report_of(t)),)), OBJECT, ok=303),),
+        write=Write(_reports, _draft)),
+    ("GET", "/disclosures"): Rule(EVERYONE, "page", one("/disclosures")),
+    ("GET", "/disclosures/{report_id}"): on_published("/disclosures/{id}"),
+    ("GET", "/disclosures/{report_id}/file"): on_published("/disclosures/{id}/file",
+                                                           format="xlsx"),
+    ("GET", "/api/v1/disclosure/obligations"): Rule(READERS, "api", one(
+        "/api/v1/disclosure/obligations", params={"year": 2024})),
+    ("GET", "/api/v1/disclosure/reports"): Rule(EVERYONE, "api", one(
+        "/api/v1/disclosure/reports")),
+    ("GET", "/api/v1/disclosure/reports/{report_id}"): on_published(
+        "/api/v1/disclosure/reports/{id}", api=True),
 }
 # fmt: on
 

@@ -42,6 +42,10 @@ HEADINGS = {
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
     "/supervision/inspections": "insp.title",
+    "/supervision/credit": "credit.title",
+    "/disclosure": "dis.title",
+    "/disclosures": "dis.public_title",
+    "/credit": "credit.public_title",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -110,7 +114,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/supervision/inspections", "/airquality", "/water", "/reports", "/airquality/evaluation",
+        "/supervision/inspections", "/supervision/credit", "/disclosure", "/disclosures",
+        "/credit", "/airquality", "/water", "/reports", "/airquality/evaluation",
         "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 

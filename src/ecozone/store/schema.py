@@ -448,7 +448,7 @@ webhook_delivery = sa.Table(
 
 # --- accounts: users, roles, sessions and API tokens ------------------------------
 
-ROLES = ("admin", "supervisor", "enterprise", "coordinator")
+ROLES = ("admin", "supervisor", "enterprise", "coordinator", "bank")
 
 user_account = sa.Table(
     "user_account",
@@ -787,3 +787,10 @@ inspection = _inspection.inspection
 inspection_file = _inspection.inspection_file
 violation = _inspection.violation
 penalty_decision = _inspection.penalty_decision
+
+# --- supervision: credit evaluations and repairs; disclosure reports --------------------
+from ecozone.store import schema_credit as _credit  # noqa: E402
+
+credit_evaluation = _credit.credit_evaluation
+credit_repair = _credit.credit_repair
+disclosure_report = _credit.disclosure_report

@@ -20,6 +20,7 @@ from ecozone.registry import secrets as sealed
 from ecozone.registry import store as registry_store
 from ecozone.supervision import inspection_store, rules
 from ecozone.supervision import store as st
+from ecozone.supervision.credit import draw_levels
 from ecozone.supervision.model import (
     CandidateStatus,
     Category,
@@ -259,6 +260,7 @@ def _inputs(
     windows = [rules.cap_window(c, first, settings) for c in Category]
     inspected = st.inspected_between(conn, min(w[0] for w in windows), max(w[1] for w in windows))
     teams = st.previous_teams(conn, [r["id"] for r in rows])
+    credit = draw_levels(conn, [r["id"] for r in rows], first)
     candidates = []
     for row in rows:
         category = rules.category_of(row["key_permit"], "attention" in row["listed"])
@@ -273,11 +275,13 @@ def _inputs(
         else:
             status = CandidateStatus.ELIGIBLE
         positive = "positive" in row["listed"]
+        level = credit.get(row["id"], {"credit_level": None, "credit_factor": 1.0})
         candidates.append({
             "id": row["id"], "credit_code": row["credit_code"], "name": row["name"],
             "category": str(category), "status": str(status), "open_alerts": row["open_alerts"],
-            "positive": positive,
-            "weight": rules.weight(row["open_alerts"], positive, settings),
+            "positive": positive, "credit_level": level["credit_level"],
+            "weight": rules.weight(row["open_alerts"], positive, settings,
+                                   level["credit_factor"]),
             "previous_inspectors": teams.get(row["id"], []),
         })  # fmt: skip
     pool = [

@@ -100,6 +100,11 @@ add_texts(
         "sup.status.capped": ("已达检查频次上限", "Cap reached"),
         "sup.status.pledged": ("承诺免检", "Pledge-based exemption"),
         "sup.weight": ("权重", "Weight"),
+        "sup.credit_level": ("上年度信用等级", "Credit level (last year)"),
+        "credit.level.honest": ("诚信", "Honest"),
+        "credit.level.good": ("良好", "Good"),
+        "credit.level.warning": ("警示", "Warning"),
+        "credit.level.poor": ("不良", "Poor"),
         "sup.open_alerts": ("未办结报警", "Open alerts"),
         "sup.positive": ("正面清单", "Positive list"),
         "sup.date": ("检查日期", "Date"),
@@ -261,8 +266,10 @@ def _campaign(
         (("name", "col.enterprise"), ("credit_code", "col.credit_code"),
          ("category_text", "sup.category"), ("status_text", "sup.status"),
          ("open_alerts", "sup.open_alerts"), ("positive_text", "sup.positive"),
-         ("weight", "sup.weight")),
+         ("credit_text", "sup.credit_level"), ("weight", "sup.weight")),
         [{**x, "category_text": t(lang, f"sup.category.{x['category']}"),
+          "credit_text": t(lang, f"credit.level.{x['credit_level']}")
+          if x.get("credit_level") else "",
           "status_text": t(lang, f"sup.status.{x['status']}"),
           "positive_text": t(lang, "yes") if x["positive"] else ""}
          for x in inputs["candidates"]],
