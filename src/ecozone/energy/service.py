@@ -246,22 +246,37 @@ def record_output(
     product_unit: Any = None,
 ) -> None:
     """A month's value added (10⁴ yuan) and product output; audited."""
-    first = parse_month(month)
-    values = {
-        "value_added_10k_yuan": _number(value_added_10k_yuan, "工业增加值（万元）", optional=True),
-        "product": _text(product, "产品", 100, optional=True),
-        "product_amount": _number(product_amount, "产品产量", optional=True),
-        "product_unit": _text(product_unit, "产品单位", 16, optional=True),
-    }
-    if all(v is None for v in values.values()):
-        raise EnergyError("增加值与产量至少填写一项")
+    record_outputs(engine, scope, [{
+        "credit_code": credit_code, "month": month, "value_added_10k_yuan": value_added_10k_yuan,
+        "product": product, "product_amount": product_amount, "product_unit": product_unit,
+    }], actor=actor)  # fmt: skip
+
+
+def record_outputs(
+    engine: sa.Engine, scope: Scope, items: list[dict[str, Any]], *, actor: str
+) -> int:
+    """Several months' value added and output in one transaction (all or nothing)."""
+    checked = []
+    for item in items:
+        values = {
+            "value_added_10k_yuan": _number(item.get("value_added_10k_yuan"),
+                                            "工业增加值（万元）", optional=True),
+            "product": _text(item.get("product"), "产品", 100, optional=True),
+            "product_amount": _number(item.get("product_amount"), "产品产量", optional=True),
+            "product_unit": _text(item.get("product_unit"), "产品单位", 16, optional=True),
+        }  # fmt: skip
+        if all(v is None for v in values.values()):
+            raise EnergyError("增加值与产量至少填写一项")
+        checked.append((str(item["credit_code"]), parse_month(item["month"]), values))
     with engine.begin() as conn:
-        ent = _own(conn, scope, credit_code)
-        before = store.save_output(conn, {"enterprise_id": ent["id"], "month": first,
-                                          **values, "entered_by": actor})  # fmt: skip
-        audit.record(conn, actor=actor, action="update" if before else "create",
-                     entity="energy_output", entity_id=f"{credit_code}/{first:%Y-%m}",
-                     before=_plain(before), after=values)  # fmt: skip
+        for credit_code, first, values in checked:
+            ent = _own(conn, scope, credit_code)
+            before = store.save_output(conn, {"enterprise_id": ent["id"], "month": first,
+                                              **values, "entered_by": actor})  # fmt: skip
+            audit.record(conn, actor=actor, action="update" if before else "create",
+                         entity="energy_output", entity_id=f"{credit_code}/{first:%Y-%m}",
+                         before=_plain(before), after=values)  # fmt: skip
+    return len(checked)
 
 
 def _own(conn: sa.Connection, scope: Scope, credit_code: str) -> dict[str, Any]:
