@@ -214,21 +214,32 @@ def monthly_sums(
 ) -> list[dict[str, Any]]:
     """Per enterprise and month in [start, end): Σ amount × coefficient for each named set of
     coefficients (e.g. {"tce": ..., "t_co2": ...}), with the enterprise's district and
-    industry."""
+    industry. Grouped on the statistics' own key only; the names join afterwards."""
     s, e = energy_month.c, enterprise.c
     sums = [sa.func.sum(_weighted(c)).label(name) for name, c in coefficients.items()]
     stmt = (
-        sa.select(s.enterprise_id, s.month, e.name, e.credit_code, e.industry, e.district_id,
-                  district.c.name.label("district"), *sums)
-        .select_from(energy_month)
-        .join(enterprise, enterprise.c.id == s.enterprise_id)
-        .outerjoin(district, district.c.id == e.district_id)
-        .where(s.month >= start, s.month < end, scope_condition(scope, own=True))
-        .group_by(s.enterprise_id, s.month, e.name, e.credit_code, e.industry, e.district_id,
-                  district.c.name)
+        sa.select(s.enterprise_id, s.month, *sums)
+        .where(s.month >= start, s.month < end)
+        .group_by(s.enterprise_id, s.month)
         .order_by(s.enterprise_id, s.month)
     )  # fmt: skip
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+    if not scope.everything:
+        visible = sa.select(e.id).where(scope_condition(scope, own=True))
+        stmt = stmt.where(s.enterprise_id.in_(visible))
+    names = {
+        r["id"]: dict(r) for r in conn.execute(
+            sa.select(e.id, e.name, e.credit_code, e.industry, e.district_id,
+                      district.c.name.label("district"))
+            .select_from(enterprise).outerjoin(district, district.c.id == e.district_id)
+            .where(scope_condition(scope, own=True))
+        ).mappings()
+    }  # fmt: skip
+    out = []
+    for r in conn.execute(stmt).mappings():
+        info = names.get(r["enterprise_id"])
+        if info is not None:
+            out.append({**r, **{k: v for k, v in info.items() if k != "id"}})
+    return out
 
 
 def value_added_sums(
