@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 from tests.energy.data import FACTORY, OTHER
+from typer.testing import CliRunner
 
+from ecozone import cli
 from ecozone.accounts.model import SYSTEM_SCOPE, Role, Scope
 from ecozone.energy import carbon, service, zone
 from ecozone.energy.model import (
@@ -209,3 +212,24 @@ def test_forest_sinks_are_staff_records(energy):
     with pytest.raises(EnergyError, match="须大于 0"):
         service.add_sink(engine, SYSTEM_SCOPE, actor="t", name="x", area_ha=0, species="x",
                          annual_t_co2=1, method_source="x")  # fmt: skip
+
+
+def test_cli_import_month_and_carbon_report(energy, monkeypatch, tmp_path):
+    engine, _ids = energy
+    monkeypatch.setenv("ECOZONE_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    path = tmp_path / "statistics.xlsx"
+    path.write_bytes(_xlsx([["credit_code", "month", "carrier", "amount"],
+                            [OTHER, "2026-07", "electricity", 10_000]]))  # fmt: skip
+    result = CliRunner().invoke(cli.app, ["energy", "import", str(path), "--actor", "clerk"])
+    assert result.exit_code == 0, result.output
+    assert "1 statistics stored" in result.output
+    result = CliRunner().invoke(cli.app, ["energy", "month", "--enterprise", OTHER,
+                                          "--month", "2026-07"])  # fmt: skip
+    assert json.loads(result.output)["tce"] == pytest.approx(1.229)  # 10 000 × 0.1229 kgce
+    out = tmp_path / "carbon.xlsx"
+    result = CliRunner().invoke(cli.app, ["energy", "carbon-report", "--enterprise", OTHER,
+                                          "--year", "2026", "--output", str(out)])  # fmt: skip
+    assert result.exit_code == 0 and out.read_bytes()[:2] == b"PK"
+    bad = CliRunner().invoke(cli.app, ["energy", "month", "--enterprise", OTHER,
+                                       "--month", "July"])  # fmt: skip
+    assert bad.exit_code == 2 and "YYYY-MM" in bad.output
