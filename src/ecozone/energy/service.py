@@ -107,6 +107,16 @@ def enterprise(engine: sa.Engine, scope: Scope, credit_code: str) -> dict[str, A
     return found[0]
 
 
+def districts(engine: sa.Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return store.districts(conn)
+
+
+def meters(engine: sa.Engine, enterprise_id: int) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return store.meters(conn, [enterprise_id])
+
+
 def _staff(scope: Scope) -> None:
     if not scope.is_staff:
         raise Forbidden("只有监管人员可以录入目标与区县统计（staff only）")
@@ -180,19 +190,27 @@ def record_month(
 
 
 def _store_months(conn: sa.Connection, scope: Scope, credit_code: str, first: date,
-                  rows: list[dict[str, Any]], source: StatSource, actor: str) -> int:  # fmt: skip
-    found = store.enterprises(conn, scope, credit_code)
-    if not found:
-        raise EnergyNotFound(f"没有统一社会信用代码为 {credit_code!r} 的企业")
-    ent = found[0]
+                  rows: list[dict[str, Any]], source: StatSource, actor: str,
+                  known: dict[str, dict[str, Any]] | None = None) -> int:  # fmt: skip
+    """Store one enterprise-month's statistics; one audit entry holds every carrier changed.
+    `known`: the enterprises the scope may write, by credit code, when already read."""
+    if known is not None:
+        ent = known.get(credit_code)
+        if ent is None:
+            raise EnergyNotFound(f"没有统一社会信用代码为 {credit_code!r} 的企业")
+    else:
+        ent = _own(conn, scope, credit_code)
+    before_all, after_all = {}, {}
     for row in rows:
         values = {"enterprise_id": ent["id"], "month": first, **row, "source": source.value,
                   "entered_by": actor}  # fmt: skip
         before = store.save_month(conn, values)
-        audit.record(conn, actor=actor, action="update" if before else "create",
-                     entity="energy_month",
-                     entity_id=f"{credit_code}/{first:%Y-%m}/{row['carrier']}",
-                     before=before, after={**row, "source": source.value})  # fmt: skip
+        if before is not None:
+            before_all[row["carrier"]] = before
+        after_all[row["carrier"]] = {**row, "source": source.value}
+    audit.record(conn, actor=actor, action="update" if before_all else "create",
+                 entity="energy_month", entity_id=f"{credit_code}/{first:%Y-%m}",
+                 before=before_all or None, after=after_all)  # fmt: skip
     return len(rows)
 
 
@@ -236,8 +254,28 @@ def import_xlsx(engine: sa.Engine, scope: Scope, data: bytes, *, actor: str) -> 
     if not grouped:
         raise EnergyError("文件中没有数据行")
     with engine.begin() as conn:
-        return sum(_store_months(conn, scope, code, first, rows, StatSource.IMPORT, actor)
-                   for (code, first), rows in grouped.items())  # fmt: skip
+        known = {e["credit_code"]: e for e in store.enterprises(conn, scope)}
+        missing = sorted({code for code, _first in grouped if code not in known})
+        if missing:
+            raise EnergyNotFound(f"没有统一社会信用代码为 {missing[0]!r} 的企业")
+        rows = [{"enterprise_id": known[code]["id"], "month": first, **row,
+                 "source": StatSource.IMPORT.value, "entered_by": actor}
+                for (code, first), items in grouped.items() for row in items]  # fmt: skip
+        before = store.upsert_months(conn, rows)
+        codes = {e["id"]: code for code, e in known.items()}
+        audit.record(
+            conn, actor=actor, action="import", entity="energy_month",
+            entity_id=f"xlsx/{len(rows)}",
+            before={_key(codes, k): _plain(v) for k, v in before.items()} or None,
+            after={_key(codes, (r["enterprise_id"], r["month"], r["carrier"])):
+                   {"amount": r["amount"], "ncv_gj": r["ncv_gj"]} for r in rows},
+        )  # fmt: skip
+        return len(rows)
+
+
+def _key(codes: dict[int, str], key: tuple) -> str:
+    """'credit code/YYYY-MM[/carrier]' of a statistics key, for the audit entry."""
+    return "/".join([codes[key[0]], f"{key[1]:%Y-%m}", *map(str, key[2:])])
 
 
 def record_output(
@@ -269,13 +307,23 @@ def record_outputs(
             raise EnergyError("增加值与产量至少填写一项")
         checked.append((str(item["credit_code"]), parse_month(item["month"]), values))
     with engine.begin() as conn:
-        for credit_code, first, values in checked:
-            ent = _own(conn, scope, credit_code)
-            before = store.save_output(conn, {"enterprise_id": ent["id"], "month": first,
-                                              **values, "entered_by": actor})  # fmt: skip
-            audit.record(conn, actor=actor, action="update" if before else "create",
-                         entity="energy_output", entity_id=f"{credit_code}/{first:%Y-%m}",
-                         before=_plain(before), after=values)  # fmt: skip
+        known = {e["credit_code"]: e for e in store.enterprises(conn, scope)}
+        missing = sorted({code for code, _first, _values in checked if code not in known})
+        if missing:
+            raise EnergyNotFound(f"没有统一社会信用代码为 {missing[0]!r} 的企业")
+        rows = [{"enterprise_id": known[code]["id"], "month": first, **values,
+                 "entered_by": actor} for code, first, values in checked]  # fmt: skip
+        before = store.upsert_outputs(conn, rows)
+        codes = {e["id"]: code for code, e in known.items()}
+        audit.record(
+            conn, actor=actor, action="update" if before else "create", entity="energy_output",
+            entity_id=(_key(codes, (rows[0]["enterprise_id"], rows[0]["month"]))
+                       if len(rows) == 1 else f"batch/{len(rows)}"),
+            before={_key(codes, k): _plain(v) for k, v in before.items()} or None,
+            after={_key(codes, (r["enterprise_id"], r["month"])):
+                   {k: r[k] for k in ("value_added_10k_yuan", "product", "product_amount",
+                                      "product_unit")} for r in rows},
+        )  # fmt: skip
     return len(checked)
 
 
@@ -563,11 +611,8 @@ def _meets(value: float | None, target: float | None) -> bool | None:
 
 def recent_month(engine: sa.Engine, enterprise_id: int, today: date) -> date:
     """The newest month with statistics, else the previous month."""
-    from ecozone.store.schema import energy_month
-
     with engine.connect() as conn:
-        newest = conn.execute(sa.select(sa.func.max(energy_month.c.month))
-                              .where(energy_month.c.enterprise_id == enterprise_id)).scalar()
+        newest = store.newest_month(conn, enterprise_id)
     if newest is not None:
-        return newest if isinstance(newest, date) else date.fromisoformat(str(newest)[:10])
+        return newest
     return (today.replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -131,6 +131,55 @@ def save_month(conn: sa.Connection, values: dict[str, Any]) -> dict[str, Any] | 
     return dict(before)
 
 
+def upsert_many(
+    conn: sa.Connection, table: sa.Table, keys: Sequence[str], rows: list[dict[str, Any]]
+) -> dict[tuple, dict[str, Any]]:
+    """Insert or replace `rows` of a table keyed by enterprise_id, month (and `keys`): the
+    existing rows read in one query, the new ones inserted by one executemany. Returns the
+    rows before, by key, of those replaced."""
+    if not rows:
+        return {}
+    c = table.c
+    ids = sorted({r["enterprise_id"] for r in rows})
+    months = [r["month"] for r in rows]
+    existing = {
+        tuple(r[k] for k in keys): dict(r) for r in conn.execute(
+            sa.select(table).where(c.enterprise_id.in_(ids), c.month >= min(months),
+                                   c.month <= max(months))
+        ).mappings()
+    }  # fmt: skip
+    fresh, before = [], {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        if key in existing:
+            before[key] = existing[key]
+            where = sa.and_(*(c[k] == v for k, v in zip(keys, key, strict=True)))
+            conn.execute(sa.update(table).where(where).values(**row))
+        else:
+            fresh.append(row)
+    if fresh:
+        conn.execute(sa.insert(table), fresh)
+    return before
+
+
+def upsert_months(conn: sa.Connection, rows: list[dict[str, Any]]) -> dict[tuple, dict]:
+    return upsert_many(conn, energy_month, ("enterprise_id", "month", "carrier"), rows)
+
+
+def upsert_outputs(conn: sa.Connection, rows: list[dict[str, Any]]) -> dict[tuple, dict]:
+    return upsert_many(conn, energy_output, ("enterprise_id", "month"), rows)
+
+
+def newest_month(conn: sa.Connection, enterprise_id: int) -> date | None:
+    """The newest month with statistics of the enterprise."""
+    s = energy_month.c
+    found = conn.execute(sa.select(sa.func.max(s.month)).where(s.enterprise_id == enterprise_id))
+    value = found.scalar()
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 def outputs(
     conn: sa.Connection, enterprise_ids: Sequence[int], start: date, end: date
 ) -> list[dict[str, Any]]:

@@ -81,10 +81,7 @@ def _zone(request: Request, principal: Any, lang: str, engine: Any, **extra: Any
             raise WebError(t(lang, "energy.bad_year", value=year_text))
         year = int(year_text) if year_text else _today().year
         board = zone.dashboard(engine, principal.scope, year, config.energy_settings(), _today())
-        with engine.connect() as conn:
-            from ecozone.energy import store
-
-            districts = store.districts(conn)
+        districts = service.districts(engine)
     except EcozoneError as exc:
         return _error(request, principal, lang, exc)
     if principal.scope.district_id is not None:
@@ -211,10 +208,7 @@ def _enterprise(request: Request, principal: Any, lang: str, engine: Any, credit
         account = service.month_account(engine, principal.scope, credit_code, first, settings)
         checks = service.quality(engine, principal.scope, credit_code, first, settings)
         year = service.year_account(engine, principal.scope, credit_code, first.year, settings)
-        with engine.connect() as conn:
-            from ecozone.energy import store
-
-            meters = store.meters(conn, [ent["id"]])
+        meters = service.meters(engine, ent["id"])
     except EcozoneError as exc:
         return _error(request, principal, lang, exc)
     lines = shell.make_table("energy-lines", lang, (
