@@ -181,3 +181,19 @@ def test_a_factor_file_with_an_unknown_kind_is_refused():
     with pytest.raises(EnergyError, match="unknown kind"):
         factors.parse({"grid": []})
     assert isinstance(factors.load()[0], FactorSet)
+
+
+def test_settings_come_from_the_environment_and_bad_ones_are_named():
+    from ecozone import config
+
+    settings = config.energy_settings({"ECOZONE_ENERGY_REALTIME_MINUTES": "30",
+                                       "ECOZONE_ENERGY_GRID_KIND": "statistical",
+                                       "ECOZONE_ENERGY_ELECTRICITY_METHOD": "equal_value"})
+    assert settings.realtime_minutes == 30
+    assert settings.grid_kind is GridFactorKind.STATISTICAL
+    assert settings.electricity_method is ElectricityMethod.EQUAL_VALUE
+    assert config.energy_settings({}) == EnergySettings()
+    with pytest.raises(EnergyError, match="ECOZONE_ENERGY_GRID_KIND"):
+        config.energy_settings({"ECOZONE_ENERGY_GRID_KIND": "regional"})
+    with pytest.raises(EnergyError, match="NATURAL_GAS"):
+        config.energy_settings({"ECOZONE_ENERGY_NATURAL_GAS": "lng"})

@@ -134,7 +134,11 @@ def test_xlsx_import_of_monthly_statistics_is_all_or_nothing(energy):
                   [FACTORY, "2026-09", "electricity", 90_000, None],
                   [FACTORY, "2026-09", "天然气", 1000, None],
                   [OTHER, "2026-09", "raw_coal", 2, 25.0]])  # fmt: skip
-    assert service.import_xlsx(engine, SYSTEM_SCOPE, good, actor="t") == 3
+    assert service.import_xlsx(engine, SYSTEM_SCOPE, good, actor="importer") == 3
+    with engine.connect() as conn:
+        entries = conn.execute(sa.select(audit_log).where(audit_log.c.actor == "importer")).all()
+    assert len(entries) == 1 and entries[0].action == "import"  # the import, with its rows
+    assert f"{OTHER}/2026-09/raw_coal" in entries[0].after
     coal = service.month_account(engine, SYSTEM_SCOPE, OTHER, "2026-09", S)
     assert coal["tce"] == pytest.approx(2 * 25_000_000 / 29_307 / 1000)  # measured NCV
     bad = _xlsx([["credit_code", "month", "carrier", "amount"],
