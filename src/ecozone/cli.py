@@ -14,6 +14,7 @@ from ecozone.airquality.cli import app as airquality_app
 from ecozone.compliance.cli import alerts_app, marks_app, permit_app, webhooks_app
 from ecozone.demo.cli import demo_command
 from ecozone.disclosure.cli import app as disclosure_app
+from ecozone.energy.cli import app as energy_app
 from ecozone.gateway.cli import gateway_command
 from ecozone.ingest.cli import ingest_command
 from ecozone.measurements.cli import query_command
@@ -59,6 +60,7 @@ app.add_typer(reports_app, name="report", help="Annual self-monitoring reports."
 app.add_typer(web_app, name="web", help="Web pages: dashboard, map, portal.")
 app.add_typer(airquality_app, name="airquality", help="AQI of the air stations (HJ 633-2012).")
 app.add_typer(waterquality_app, name="waterquality", help="Surface-water class (GB 3838-2002).")
+app.add_typer(energy_app, name="energy", help="Energy (GB/T 2589-2020 tce) and carbon accounts.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ecozone.airquality.model import AqiSettings
     from ecozone.compliance.model import DeskSettings, MarkSettings
+    from ecozone.energy.model import EnergySettings
     from ecozone.measurements.model import QuerySettings
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
@@ -456,3 +457,33 @@ def exemption_list_path(environ: Mapping[str, str] | None = None) -> str | None:
     domain-2.md §8); None: the list shipped in ecozone/supervision/data."""
     env = os.environ if environ is None else environ
     return env.get("ECOZONE_EXEMPTION_LIST") or None
+def energy_settings(environ: Mapping[str, str] | None = None) -> EnergySettings:
+    """Settings of ecozone.energy (domain-2.md §4 and §5, (C)/(R) values), defaults otherwise:
+    ECOZONE_ENERGY_REALTIME_MINUTES (15, relaxable to 30 or 60), _COMPLETENESS_PCT (90),
+    _DAILY_MONTHLY_PCT (5), _DAILY_OFFSET_S (60), _KEY_USER_TCE (10000),
+    _DESIGNATED_USER_TCE (5000), _ELECTRICITY_METHOD (equivalent | equal_value),
+    _GRID_KIND (market | statistical), _NATURAL_GAS (natural_gas | natural_gas_oilfield)."""
+    from ecozone.energy.model import (
+        ElectricityMethod,
+        EnergyError,
+        EnergySettings,
+        GridFactorKind,
+    )
+
+    env = os.environ if environ is None else environ
+    kinds = {"realtime_minutes": int, "completeness_pct": float, "daily_monthly_pct": float,
+             "daily_offset_s": int, "key_user_tce": float, "designated_user_tce": float,
+             "electricity_method": ElectricityMethod, "grid_kind": GridFactorKind,
+             "natural_gas": str}  # fmt: skip
+    values: dict[str, object] = {}
+    for name, kind in kinds.items():
+        raw = env.get("ECOZONE_ENERGY_" + name.upper())
+        if not raw:
+            continue
+        try:
+            values[name] = kind(raw.strip())
+        except ValueError:
+            raise EnergyError(f"ECOZONE_ENERGY_{name.upper()}={raw!r} is not valid") from None
+    if values.get("natural_gas", "natural_gas") not in ("natural_gas", "natural_gas_oilfield"):
+        raise EnergyError("ECOZONE_ENERGY_NATURAL_GAS must be natural_gas or natural_gas_oilfield")
+    return EnergySettings(**values)  # type: ignore[arg-type]

@@ -63,6 +63,12 @@ from ecozone.store.schema import (
     data_mark,
     disclosure_report,
     inspection,
+    district_energy,
+    energy_meter,
+    energy_month,
+    energy_output,
+    energy_target,
+    forest_sink,
     inspection_campaign,
     inspection_file,
     inspection_trigger,
@@ -337,6 +343,41 @@ def _water_target_iii(engine: sa.Engine, t: Target, n: int) -> Target:
         conn.execute(water_section.update().where(water_section.c.point_id == t.water_id)
                      .values(target_class=3))  # fmt: skip
     return t
+
+
+
+def _energy_rows(table: sa.Table) -> Callable[[sa.Engine, Target], Any]:
+    def probe(engine: sa.Engine, t: Target) -> Any:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(table).where(table.c.enterprise_id == t.enterprise_id)
+                                .order_by(*table.primary_key.columns)).all()  # fmt: skip
+
+    return probe
+
+
+def _energy_month(n: int) -> str:
+    """A month of its own for each call, so an allowed write always adds a row."""
+    return f"{2030 + n // 12 % 150}-{n % 12 + 1:02d}"
+
+
+def energy_object(method: str, path: str, roles: frozenset[str], refusal: str, **kw: Any) -> Rule:
+    """A route on one enterprise's energy data: `path` with {cc} and, for writes, a {month}
+    or {year} of the call's own."""
+    body = kw.pop("json", None)
+    data = kw.pop("data", None)
+    table = kw.pop("table", None)
+    query = kw.pop("params", {})
+
+    def call(t: Target, n: int) -> Call:
+        fields = {"month": _energy_month(n), "year": 2030 + n % 150, "n": n}
+        url = path.format(cc=t.credit_code, **fields)
+        filled = {k: v.format(**fields) for k, v in (data or {}).items()}
+        sent = {k: (v.format(**fields) if isinstance(v, str) else v)
+                for k, v in (body or {}).items()} if body is not None else None  # fmt: skip
+        return Call(method, url, query, json=sent, data=filled or None, keys=(t.credit_code,))
+
+    write = Write(_energy_rows(table)) if table is not None else None
+    return Rule(roles, refusal, (Variant("", call, OBJECT, **kw),), write=write)
 
 
 def alert_action(action: str) -> Rule:
@@ -1173,6 +1214,70 @@ POLICY: dict[tuple[str, str], Rule] = {
         "/api/v1/disclosure/reports")),
     ("GET", "/api/v1/disclosure/reports/{report_id}"): on_published(
         "/api/v1/disclosure/reports/{id}", api=True),
+    # --- energy: an enterprise's own business; zone figures, district statistics for staff ---
+    ("GET", "/energy"): Rule(READERS, "page", one("/energy", ok={"enterprise": 303})),
+    ("POST", "/energy/districts"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/energy/districts", data={"district": DISTRICT_A, "year": "2030",
+                                           "gdp_10k_yuan": str(n)})),),
+        write=Write(lambda engine, t: _rows(engine, district_energy))),
+    ("POST", "/energy/sinks"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/energy/sinks", data={"name": f"林{n}", "area_ha": "10", "species": "马尾松",
+                                       "annual_t_co2": "50", "method_source": "造林"})),),
+        write=Write(_count(forest_sink))),
+    ("GET", "/energy/{credit_code}"): energy_object("GET", "/energy/{cc}", READERS, "page"),
+    ("POST", "/energy/{credit_code}/months"): energy_object(
+        "POST", "/energy/{cc}/months", READERS, "page", table=energy_month,
+        data={"month": "{month}", "amount_electricity": "1000"}),
+    ("POST", "/energy/{credit_code}/import"): energy_object(
+        "POST", "/energy/{cc}/import", READERS, "page", ok=400),
+    ("POST", "/energy/{credit_code}/outputs"): energy_object(
+        "POST", "/energy/{cc}/outputs", READERS, "page", table=energy_output,
+        data={"month": "{month}", "value_added": "10"}),
+    ("POST", "/energy/{credit_code}/meters"): energy_object(
+        "POST", "/energy/{cc}/meters", READERS, "page", table=energy_meter,
+        data={"code": "M{month}", "carrier": "steam"}),
+    ("POST", "/energy/{credit_code}/targets"): energy_object(
+        "POST", "/energy/{cc}/targets", STAFF, "page", table=energy_target,
+        data={"year": "{year}", "tce_per_10k_yuan": "0.{n}"}),
+    ("GET", "/energy/{credit_code}/carbon/{year}.{fmt}"): Rule(READERS, "page", tuple(
+        variant(fmt, f"/energy/{{t.credit_code}}/carbon/2024.{fmt}", OBJECT,
+                keys=("{t.credit_code}",), heavy=PDF_REASON if fmt == "pdf" else None)
+        for fmt in ("xlsx", "pdf"))),
+    ("GET", "/api/v1/energy/enterprises/{credit_code}/months/{month}"): energy_object(
+        "GET", "/api/v1/energy/enterprises/{cc}/months/2024-05", READERS, "api"),
+    ("PUT", "/api/v1/energy/enterprises/{credit_code}/months/{month}"): energy_object(
+        "PUT", "/api/v1/energy/enterprises/{cc}/months/{month}", READERS, "api",
+        table=energy_month, json={"amounts": {"electricity": 1000}}),
+    ("GET", "/api/v1/energy/enterprises/{credit_code}/quality"): energy_object(
+        "GET", "/api/v1/energy/enterprises/{cc}/quality", READERS, "api",
+        params={"month": "2024-05"}),
+    ("GET", "/api/v1/energy/enterprises/{credit_code}/years/{year}"): energy_object(
+        "GET", "/api/v1/energy/enterprises/{cc}/years/2024", READERS, "api"),
+    ("GET", "/api/v1/energy/enterprises/{credit_code}/carbon/{year}.{fmt}"): Rule(
+        READERS, "api", tuple(
+            variant(fmt, f"/api/v1/energy/enterprises/{{t.credit_code}}/carbon/2024.{fmt}",
+                    OBJECT, keys=("{t.credit_code}",),
+                    heavy=PDF_REASON if fmt == "pdf" else None)
+            for fmt in ("json", "xlsx", "pdf"))),
+    ("PUT", "/api/v1/energy/enterprises/{credit_code}/outputs/{month}"): energy_object(
+        "PUT", "/api/v1/energy/enterprises/{cc}/outputs/{month}", READERS, "api",
+        table=energy_output, json={"value_added_10k_yuan": 10}),
+    ("PUT", "/api/v1/energy/enterprises/{credit_code}/meters/{code}"): energy_object(
+        "PUT", "/api/v1/energy/enterprises/{cc}/meters/M{month}", READERS, "api",
+        table=energy_meter, json={"carrier": "steam"}),
+    ("PUT", "/api/v1/energy/enterprises/{credit_code}/targets/{year}"): energy_object(
+        "PUT", "/api/v1/energy/enterprises/{cc}/targets/{year}", STAFF, "api",
+        table=energy_target, json={"tce_per_10k_yuan": "0.{n}"}),
+    ("PUT", "/api/v1/energy/districts/{district}/years/{year}"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call("PUT", f"/api/v1/energy/districts/{DISTRICT_A}/years/2031",
+                              json={"gdp_10k_yuan": n})),),
+        write=Write(lambda engine, t: _rows(engine, district_energy))),
+    ("GET", "/api/v1/energy/zone"): Rule(STAFF, "api", one("/api/v1/energy/zone")),
+    ("GET", "/api/v1/energy/sinks"): Rule(STAFF, "api", one("/api/v1/energy/sinks")),
+    ("POST", "/api/v1/energy/sinks"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/energy/sinks", json={"name": f"林{n}", "area_ha": 10, "species": "松",
+                                             "annual_t_co2": 5, "method_source": "造林"}),
+        ok=201),), write=Write(_count(forest_sink))),
 }
 # fmt: on
 

@@ -46,6 +46,7 @@ HEADINGS = {
     "/disclosure": "dis.title",
     "/disclosures": "dis.public_title",
     "/credit": "credit.public_title",
+    "/energy": "energy.zone_title",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",

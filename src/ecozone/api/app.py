@@ -34,6 +34,7 @@ from ecozone.api.headers import SecurityHeaders
 from ecozone.api.proxy import ForwardedHeaders
 from ecozone.compliance import api as compliance_api
 from ecozone.disclosure import api as disclosure_api
+from ecozone.energy import api as energy_api
 from ecozone.errors import EcozoneError
 from ecozone.measurements import api as measurements_api
 from ecozone.monitoring import api as monitoring_api
@@ -155,6 +156,7 @@ def create_app(
     app.include_router(waterquality_api.router)
     app.include_router(disclosure_api.router)
     app.include_router(finance_api.router)
+    app.include_router(energy_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

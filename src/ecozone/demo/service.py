@@ -25,6 +25,7 @@ from ecozone.accounts.service import ensure_demo_users
 from ecozone.compliance.permits import import_permits
 from ecozone.config import Settings
 from ecozone.demo.credit import seed_credit
+from ecozone.demo.energy import seed_energy
 from ecozone.demo.permits import demo_permits
 from ecozone.demo.power import demo_power
 from ecozone.demo.supervision import seed_supervision
@@ -83,6 +84,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
         seed_credit(engine, data, today.date())
         seed_supervision(engine, data, today.date())
         seed_water_sections(engine, data)
+        seed_energy(engine, data, today.date())
     return engine, empty
 
 

@@ -794,3 +794,13 @@ from ecozone.store import schema_credit as _credit  # noqa: E402
 credit_evaluation = _credit.credit_evaluation
 credit_repair = _credit.credit_repair
 disclosure_report = _credit.disclosure_report
+# --- energy: meters, monthly statistics, output, targets, forest sinks (GB/T 2589-2020) ---
+# Declared in schema_energy (this file is at its size limit), on this metadata; re-exported.
+from ecozone.store.schema_energy import (  # noqa: E402, F401
+    district_energy,
+    energy_meter,
+    energy_month,
+    energy_output,
+    energy_target,
+    forest_sink,
+)

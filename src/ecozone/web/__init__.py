@@ -44,6 +44,7 @@ CAPABILITY_VIEWS = (
     "ecozone.disclosure.views",
     "ecozone.supervision.inspection_views",
     "ecozone.waterquality.views",
+    "ecozone.energy.views",
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
     "ecozone.registry.onboarding_views",

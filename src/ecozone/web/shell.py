@@ -33,8 +33,8 @@ from ecozone.web.model import Column, NotFound, Table, WebError
 
 #: Packages whose templates/ the pages render from, as "<package>/<name>.html".
 TEMPLATE_PACKAGES = (
-    "accounts", "airquality", "compliance", "disclosure", "measurements", "monitoring", "plan",
-    "power", "registry", "reports", "supervision", "waterquality",
+    "accounts", "airquality", "compliance", "disclosure", "energy", "measurements",
+    "monitoring", "plan", "power", "registry", "reports", "supervision", "waterquality",
 )  # fmt: skip
 
 _env = Environment(
