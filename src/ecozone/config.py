@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
     from ecozone.supervision.model import SupervisionSettings
+    from ecozone.waste.model import WasteSettings
     from ecozone.waterquality.model import WaterSettings
 
 
@@ -448,3 +449,31 @@ def waterquality_settings(environ: Mapping[str, str] | None = None) -> WaterSett
             raise WaterQualityError(f"{prefix}MULTIPLE_FOR_DO must be 0 or 1, not {flag!r}")
         values["multiple_for_do"] = flag.strip().lower() in ("1", "true", "yes")
     return WaterSettings(**values)  # type: ignore[arg-type]
+
+
+def waste_settings(environ: Mapping[str, str] | None = None) -> WasteSettings:
+    """Hazardous-waste settings from ECOZONE_WASTE_<FIELD> variables: STORAGE_LIMIT_DAYS (365;
+    固废法 art. 81 binds 经营单位, a year for every generator is local practice),
+    STORAGE_WARNING_DAYS (35: warn from day 330), KEY_T_PER_YEAR (100) and
+    SIMPLIFIED_T_PER_YEAR (10) of HJ 1259-2022 (C), BALANCE_TOLERANCE_T (0.01);
+    domain-2.md §3.3–3.4."""
+    from dataclasses import fields
+
+    from ecozone.waste.model import WasteError, WasteSettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for spec in fields(WasteSettings):
+        name = "ECOZONE_WASTE_" + spec.name.upper()
+        raw = env.get(name)
+        if not raw:
+            continue
+        kind = int if str(spec.type) == "int" else float
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise WasteError(f"{name}={raw!r}: expected a number") from None
+        if value < 0:
+            raise WasteError(f"{name}={raw!r}: must not be negative")
+        values[spec.name] = value
+    return WasteSettings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,148 @@
+"""`ecozone waste check|handler|facility|record|stock|balance|classes`: the list check,
+handlers and facilities, ledger records and what is computed from them.
+
+Thin over waste.service; the command line acts with the system's scope. Bad input goes to
+stderr with exit status 2 (cli_support), a database that cannot be read exits with 1.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+
+from ecozone import config, times
+from ecozone.accounts.model import SYSTEM_SCOPE
+from ecozone.cli_support import Actor, fail, open_engine
+from ecozone.errors import EcozoneError
+from ecozone.waste import service
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Hazardous waste: the list, handlers, storage, the ledger (HJ 1259-2022).",
+)
+
+Enterprise = Annotated[str, typer.Option("--enterprise", metavar="CREDIT_CODE")]
+
+
+def _day(text: str | None, name: str) -> date:
+    if text is None:
+        return times.cst_naive(times.utc_now()).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--{name} {text!r}: expected YYYY-MM-DD")
+
+
+def _json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+@app.command("check")
+def check(
+    code: Annotated[str, typer.Option("--code", metavar="NNN-NNN-NN")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    day: Annotated[str | None, typer.Option("--day", metavar="YYYY-MM-DD")] = None,
+) -> None:
+    """Check a code (and name) against the list edition in force on a day."""
+    try:
+        _json(service.check_code(code, name, _day(day, "day")))
+    except EcozoneError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+@app.command("handler")
+def handler(
+    actor: Actor,
+    name: Annotated[str, typer.Option("--name")],
+    kind: Annotated[str, typer.Option("--kind", metavar="collector|transporter|disposer")],
+    licence_no: Annotated[str, typer.Option("--licence")],
+    codes: Annotated[str, typer.Option("--codes", metavar="CODE|HWxx,...")],
+    capacity: Annotated[float, typer.Option("--capacity", metavar="T_PER_YEAR")],
+    valid_from: Annotated[str, typer.Option("--valid-from", metavar="YYYY-MM-DD")],
+    valid_to: Annotated[str, typer.Option("--valid-to", metavar="YYYY-MM-DD")],
+) -> None:
+    """Register a collector, transporter or disposer with its licence (audited)."""
+    with open_engine(require_current=True) as engine:
+        made = service.add_handler(engine, name=name, kind=kind, licence_no=licence_no,
+                                   codes=codes, capacity_t=capacity, valid_from=valid_from,
+                                   valid_to=valid_to, actor=actor)  # fmt: skip
+    typer.echo(f"handler {made['id']}: {made['name']} ({made['licence_no']})")
+
+
+@app.command("facility")
+def facility(
+    actor: Actor,
+    enterprise: Enterprise,
+    code: Annotated[str, typer.Option("--code")],
+    name: Annotated[str, typer.Option("--name")],
+    kind: Annotated[str, typer.Option("--kind", metavar="store|yard|pool|tank|spot")],
+    capacity: Annotated[float, typer.Option("--capacity", metavar="T")],
+) -> None:
+    """Add a storage facility of an enterprise with its capacity (audited)."""
+    with open_engine(require_current=True) as engine:
+        made = service.add_facility(engine, enterprise, code=code, name=name, kind=kind,
+                                    capacity_t=capacity, actor=actor)  # fmt: skip
+    typer.echo(f"facility {made['code']}: {made['name']}, {made['capacity_t']:g} t")
+
+
+@app.command("record")
+def record(
+    actor: Actor,
+    enterprise: Enterprise,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="generated, stored_in, stored_out, utilised, disposed or transferred"
+        ),
+    ],
+    at: Annotated[str, typer.Option("--at", metavar="ISO")],
+    code: Annotated[str, typer.Option("--code", metavar="NNN-NNN-NN")],
+    quantity: Annotated[float, typer.Option("--quantity", metavar="T")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    facility: Annotated[str | None, typer.Option("--facility")] = None,
+    handler: Annotated[int | None, typer.Option("--handler", metavar="ID")] = None,
+    batch: Annotated[str | None, typer.Option("--batch")] = None,
+) -> None:
+    """Add one ledger record (checked against the list, the stock and the licence)."""
+    with open_engine(require_current=True) as engine:
+        made = service.record(engine, enterprise, kind=kind, at=at, code=code,
+                              quantity_t=quantity, name=name, facility=facility,
+                              handler_id=handler, batch=batch, actor=actor)  # fmt: skip
+    typer.echo(f"entry {made['id']}: {made['kind']} {made['code']} {made['quantity_t']:g} t")
+
+
+@app.command("stock")
+def stock(
+    enterprise: Enterprise,
+    day: Annotated[str | None, typer.Option("--day", metavar="YYYY-MM-DD")] = None,
+) -> None:
+    """Stock per facility and code at the end of a day, with its storage age, as JSON."""
+    with open_engine() as engine:
+        found = service.waste_file(engine, enterprise, SYSTEM_SCOPE, _day(day, "day"),
+                                   config.waste_settings())  # fmt: skip
+    _json(found["stock"])
+
+
+@app.command("balance")
+def balance(
+    enterprise: Enterprise,
+    year: Annotated[int, typer.Option("--year")],
+) -> None:
+    """A year's mass balance from the ledger, as JSON."""
+    with open_engine() as engine:
+        found = service.balance(engine, enterprise, datetime(year, 1, 1),
+                                datetime(year + 1, 1, 1), SYSTEM_SCOPE,
+                                config.waste_settings())  # fmt: skip
+    _json(found)
+
+
+@app.command("classes")
+def classes(year: Annotated[int, typer.Option("--year")]) -> None:
+    """Every enterprise's management class (computed and in force) for a year, as JSON."""
+    with open_engine() as engine:
+        found = service.enterprises(engine, SYSTEM_SCOPE, year, config.waste_settings())
+    _json(found)
