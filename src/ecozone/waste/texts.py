@@ -91,7 +91,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "waste.ledger_none": ("尚无台账记录。", "No record yet."),
     "waste.record": ("记录台账", "Add a record"),
     "waste.recorded": ("已记录。", "Recorded."),
-    "waste.record_confirm": ("确认记录这条台账？记录后不可修改。", "Add this record? It cannot be changed."),
+    "waste.record_confirm": (
+        "确认记录这条台账？记录后不可修改。",
+        "Add this record? It cannot be changed.",
+    ),
     "waste.at": ("时间", "Time"),
     "waste.kind": ("记录类型", "Record"),
     "waste.entry.generated": ("产生", "Generated"),
