@@ -68,6 +68,10 @@ from ecozone.store.schema import (
     stored_file,
     supervision_listing,
     user_account,
+    waste_entry,
+    waste_facility,
+    waste_generator,
+    waste_handler,
     water_section,
     weather_warning,
     webhook,
@@ -322,6 +326,29 @@ def _water_target_iii(engine: sa.Engine, t: Target, n: int) -> Target:
         conn.execute(water_section.update().where(water_section.c.point_id == t.water_id)
                      .values(target_class=3))  # fmt: skip
     return t
+
+
+def _generator_rows(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(waste_generator).order_by(
+            waste_generator.c.enterprise_id)).all()  # fmt: skip
+
+
+def _no_override(engine: sa.Engine, t: Target, n: int) -> Target:
+    """No class override, so that setting one changes what is stored."""
+    with engine.begin() as conn:
+        conn.execute(waste_generator.delete())
+    return t
+
+
+WASTE_ENTRY = {"kind": "generated", "at": "2025-06-01T09:00", "code": "900-041-49",
+               "quantity_t": "1.5"}  # fmt: skip
+
+
+def _handler_form(n: int) -> dict[str, str]:
+    return {"name": f"处置中心{n}", "kind": "disposer", "licence_no": f"MX-LIC-{n}",
+            "codes": "HW49", "capacity_t": "100", "valid_from": "2025-01-01",
+            "valid_to": "2027-12-31"}  # fmt: skip
 
 
 def alert_action(action: str) -> Rule:
@@ -886,6 +913,56 @@ POLICY: dict[tuple[str, str], Rule] = {
                               json={"body": "river", "target_class": "IV"},
                               keys=(str(t.water_id),)), OBJECT),),
         write=Write(_water_row, _water_target_iii)),
+    # --- waste: an enterprise's own business; it records, staff read and keep the handlers ---
+    ("GET", "/waste"): Rule(READERS, "page", one(
+        "/waste", scope=LIST, marker=lambda t: f'href="/waste/enterprises/{t.credit_code}"',
+        visible=own_business, ok={"enterprise": 303})),
+    ("POST", "/waste/handlers"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/waste/handlers", data=_handler_form(n))),), write=Write(_count(waste_handler))),
+    ("GET", "/waste/enterprises/{credit_code}"): Rule(READERS, "page", one(
+        "/waste/enterprises/{t.credit_code}", scope=OBJECT, keys=("{t.credit_code}",),
+        visible=own_business)),
+    ("POST", "/waste/enterprises/{credit_code}/entries"): Rule(DECLARERS, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/entries",
+                              data=WASTE_ENTRY, keys=(t.credit_code,)), OBJECT,
+        visible=own_business, ok=303),), write=Write(_count(waste_entry))),
+    ("POST", "/waste/enterprises/{credit_code}/facilities"): Rule(DECLARERS, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/facilities",
+                              data={"code": f"WF{n}", "name": "贮存库", "kind": "store",
+                                    "capacity_t": "10"}, keys=(t.credit_code,)), OBJECT,
+        visible=own_business),), write=Write(_count(waste_facility))),
+    ("POST", "/waste/enterprises/{credit_code}/class"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/class",
+                              data={"management_class": "key", "reason": "持证经营"},
+                              keys=(t.credit_code,)), OBJECT, visible=own_business),),
+        write=Write(_generator_rows, _no_override)),
+    ("GET", "/waste/enterprises/{credit_code}/declaration"): Rule(READERS, "page", tuple(
+        variant(fmt, "/waste/enterprises/{t.credit_code}/declaration", OBJECT,
+                params={"year": "2025", "format": fmt}, keys=("{t.credit_code}",),
+                visible=own_business)
+        for fmt in ("xlsx", "csv")
+    )),
+    ("GET", "/api/v1/waste/list"): Rule(EVERYONE, "api", one(
+        "/api/v1/waste/list", params={"day": "2025-06-01"})),
+    ("GET", "/api/v1/waste/check"): Rule(EVERYONE, "api", one(
+        "/api/v1/waste/check", params={"code": "900-041-49", "day": "2025-06-01"})),
+    ("GET", "/api/v1/waste/handlers"): Rule(STAFF, "api", one("/api/v1/waste/handlers")),
+    ("POST", "/api/v1/waste/handlers"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/waste/handlers", json={**_handler_form(n), "codes": ["HW49"]}),
+        ok=201),), write=Write(_count(waste_handler))),
+    ("GET", "/api/v1/waste/enterprises/{credit_code}"): Rule(READERS, "api", one(
+        "/api/v1/waste/enterprises/{t.credit_code}", scope=OBJECT, params={"day": "2025-12-31"},
+        keys=("{t.credit_code}",), visible=own_business)),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/entries"): Rule(DECLARERS, "api", (Variant(
+        "", lambda t, n: Call("POST", f"/api/v1/waste/enterprises/{t.credit_code}/entries",
+                              json={**WASTE_ENTRY, "quantity_t": 1.5}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business, ok=201),), write=Write(_count(waste_entry))),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/facilities"): Rule(DECLARERS, "api", (
+        Variant("", lambda t, n: Call(
+            "POST", f"/api/v1/waste/enterprises/{t.credit_code}/facilities",
+            json={"code": f"AF{n}", "name": "贮存库", "kind": "store", "capacity_t": 10},
+            keys=(t.credit_code,)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(waste_facility))),
     ("GET", "/api/v1/airquality/latest"): Rule(EVERYONE, "api", (
         variant("", "/api/v1/airquality/latest", LIST, marker=lambda t: f'"point_id":{t.station_id},'),
         variant("csv", "/api/v1/airquality/latest", LIST, params={"format": "csv"},

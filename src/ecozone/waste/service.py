@@ -348,14 +348,20 @@ def stock_rows(
 
 
 def waste_file(
-    engine: sa.Engine, credit_code: str, scope: Scope, day: date, settings: WasteSettings
+    engine: sa.Engine,
+    credit_code: str,
+    scope: Scope,
+    day: date,
+    settings: WasteSettings,
+    year: int | None = None,
 ) -> dict[str, Any]:
     """An enterprise's waste file on `day`: class, facilities with stock and capacity, stock
-    by code and age, this year's mass balance, and the newest ledger records."""
+    by code and age, the mass balance of `year` (default: that of `day`), and the newest
+    ledger records."""
     with engine.connect() as conn:
         owner = _enterprise(conn, credit_code, scope)
         eid = owner["id"]
-        year = day.year
+        year = year or day.year
         cls = classes(conn, [eid], year, settings)[eid]
         facilities = store.facilities(conn, eid)
         stock = stock_rows(conn, [eid], day, settings)

@@ -37,7 +37,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "waste.category": ("类别", "Category"),
     "waste.quantity_t": ("数量（t）", "Quantity (t)"),
     "waste.enterprises": ("单位数", "Enterprises"),
-    "waste.generated_t": ("本年产生量（t）", "Generated this year (t)"),
+    "waste.generated_t": ("年产生量（t）", "Generated in the year (t)"),
     "waste.computed_class": ("按台账计算的类别", "Class from the ledger"),
     "waste.class": ("管理类别", "Management class"),
     "waste.class.key": ("重点监管", "Key"),
@@ -78,7 +78,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "waste.age.fine": ("正常", "Fine"),
     "waste.age.approaching": ("临近一年期限", "Approaching the limit"),
     "waste.age.over": ("超过一年期限", "Over the limit"),
-    "waste.balance": ("本年物料衡算", "This year's mass balance"),
+    "waste.balance": ("年度物料衡算", "Mass balance of the year"),
     "waste.balance_terms": (
         "产生 {generated} t = 库存变化 {stock_change} t + 自行利用 {utilised} t + 自行处置 "
         "{disposed} t + 转移 {transferred} t，差额 {gap} t",

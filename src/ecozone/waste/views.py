@@ -165,7 +165,7 @@ def _file(
     day = _today()
     try:
         found = service.waste_file(engine, credit_code, principal.scope, day,
-                                   config.waste_settings())  # fmt: skip
+                                   config.waste_settings(), _year(request, lang))  # fmt: skip
     except EcozoneError as exc:
         return _error(request, principal, lang, exc)
     names = {e["code"]: e["name"] for e in service.list_entries(day)["entries"]}

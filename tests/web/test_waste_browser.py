@@ -1,0 +1,173 @@
+"""The waste pages in a real browser. The enterprise user opens 危废台账与转移 from the menu and
+lands on its own file, adds a storage facility, records a batch (confirming), and is refused a
+transfer to a receiver not licensed for the code; a supervisor reads the zone overview of 2025
+with its flow chart, registers a handler and overrides a generator's class. The zone and its
+ledger are tests.waste.data's. Debian's Chromium and Playwright against uvicorn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from tests.waste.data import GENERATOR, OTHER
+from tests.waste.data import seed as seed_waste
+from tests.web.conftest import web_app
+from tests.web.server import LiveServer
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _why_not, login
+
+from ecozone.accounts import rules as account_rules
+from ecozone.accounts import service as accounts
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    reason = _why_not()
+    if reason:
+        pytest.skip(reason)
+    hasher = account_rules.PASSWORD_HASHER
+    account_rules.PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    engine, ids = seed_waste(f"sqlite:///{tmp_path_factory.mktemp('waste')}/ecozone.db")
+    users = {name: (password, role) for name, password, role in accounts.ensure_demo_users(engine)}
+    server = LiveServer(web_app(engine)).start()
+    try:
+        yield {"url": server.url, "users": users, "ids": ids}
+    finally:
+        server.stop()
+        engine.dispose()
+        account_rules.PASSWORD_HASHER = hasher
+
+
+@pytest.fixture(scope="module")
+def browser(site: dict[str, Any]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _page(browser: Any, site: dict[str, Any], user: str) -> Any:
+    context = browser.new_context(base_url=site["url"], viewport={"width": 1440, "height": 960})
+    page = context.new_page()
+    login(page, site, user)
+    return page
+
+
+def _open_waste(page: Any) -> None:
+    group = page.locator("header nav li.menu-group", has=page.locator("summary", has_text="固废危废"))
+    group.locator("summary").click()
+    with page.expect_navigation():
+        group.locator('a[href="/waste"]', has_text="危废台账与转移").click()
+
+
+def test_the_enterprise_keeps_its_ledger(browser: Any, site: dict[str, Any]):
+    page = _page(browser, site, "enterprise")
+    _open_waste(page)
+    assert page.url == f"{site['url']}/waste/enterprises/{GENERATOR}"
+    stock = page.locator('table[data-table="waste-stock"] tbody tr')
+    # by hand (tests.waste.data): 3.0 t of 900-041-49 and 0.8 t of 900-039-49 in WF01
+    held = {stock.nth(i).locator('td[data-key="code"]').inner_text():
+            stock.nth(i).locator('td[data-key="held_t"]').inner_text()
+            for i in range(stock.count())}  # fmt: skip
+    assert held == {"900-041-49": "3", "900-039-49": "0.8"}
+    page.fill('#year-form input[name="year"]', "2025")
+    with page.expect_navigation():
+        page.click('#year-form button[type="submit"]')
+    balance = page.locator("[data-balance]").inner_text()
+    # 9.0 generated = (9.0 in − 5.2 out) + 5.2 transferred
+    assert balance.startswith("产生 9.0 t = 库存变化 3.8 t + 自行利用 0.0 t + 自行处置 0.0 t + 转移 5.2 t")
+    assert balance.endswith("平衡")
+
+    page.fill('#facility-form input[name="code"]', "WF02")
+    page.fill('#facility-form input[name="name"]', "废活性炭暂存间")
+    page.select_option('#facility-form select[name="kind"]', "spot")
+    page.fill('#facility-form input[name="capacity_t"]', "2")
+    with page.expect_navigation():
+        page.click('#facility-form button[type="submit"]')
+    assert page.locator("p.notice").inner_text() == "已登记贮存设施。"
+    assert page.locator('table[data-table="waste-facilities"] tbody tr').count() == 2
+
+    form = page.locator("#entry-form")
+    form.locator('select[name="kind"]').select_option("stored_in")
+    form.locator('input[name="at"]').fill("2025-12-20T10:00")
+    form.locator('input[name="code"]').fill("900-039-49")
+    form.locator('input[name="quantity_t"]').fill("0.4")
+    form.locator('select[name="facility"]').select_option("WF02")
+    form.locator('input[name="batch"]').fill("HC-2512")
+    # dismissing the confirmation sends nothing
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    form.locator('button[type="submit"]').click()
+    assert page.locator('table[data-table="waste-ledger"] tbody tr', has_text="HC-2512").count() == 0
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.notice").inner_text() == "已记录。"
+    row = page.locator('table[data-table="waste-ledger"] tbody tr', has_text="HC-2512")
+    assert row.locator('td[data-key="kind_text"]').inner_text() == "入库"
+    assert row.locator('td[data-key="name"]').inner_text() == "VOCs治理过程产生的废活性炭"
+    assert row.locator('td[data-key="facility"]').inner_text() == "WF02"
+
+    form = page.locator("#entry-form")
+    form.locator('select[name="kind"]').select_option("transferred")
+    form.locator('input[name="at"]').fill("2025-12-21T10:00")
+    form.locator('input[name="code"]').fill("900-052-31")
+    form.locator('input[name="quantity_t"]').fill("0.2")
+    form.locator('select[name="handler_id"]').select_option(str(site["ids"]["LICENSED"]))
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    error = page.locator("p.alert-box.error")
+    assert "拒绝转移" in error.inner_text() and "未核准经营 900-052-31（HW31）" in error.inner_text()
+    assert page.locator('#entry-form input[name="code"]').input_value() == "900-052-31"
+
+    # another enterprise's waste answers like a missing one
+    assert page.goto(f"/waste/enterprises/{OTHER}").status == 404
+    assert "示例机械厂" not in page.content()
+    page.context.close()
+
+
+def test_a_supervisor_reads_the_zone_and_keeps_the_handlers(browser: Any, site: dict[str, Any]):
+    page = _page(browser, site, "supervisor")
+    _open_waste(page)
+    page.fill('input[name="year"]', "2025")
+    with page.expect_navigation():
+        page.click('form[action="/waste"] button[type="submit"]')
+    assert "year=2025" in page.url
+    gen = page.locator('table[data-table="waste-generation"] tbody tr')
+    cells = {gen.nth(i).locator('td[data-key="category"]').inner_text():
+             gen.nth(i).locator('td[data-key="quantity_t"]').inner_text()
+             for i in range(gen.count())}  # fmt: skip
+    assert cells == {"HW08": "1.2", "HW49": "7.8"}  # 2.5 + 3.0 + 0.8 + 1.5 = 7.8
+    page.wait_for_selector('#waste-sankey[data-drawn="1"]')
+    assert page.locator("#waste-sankey canvas").count() >= 1
+
+    page.fill('#handler-form input[name="name"]', "示例收集中心")
+    page.select_option('#handler-form select[name="kind"]', "collector")
+    page.fill('#handler-form input[name="licence_no"]', "渝危废收第009号")
+    page.fill('#handler-form input[name="codes"]', "HW49, 900-249-08")
+    page.fill('#handler-form input[name="capacity_t"]', "300")
+    page.fill('#handler-form input[name="valid_from"]', "2025-01-01")
+    page.fill('#handler-form input[name="valid_to"]', "2029-12-31")
+    with page.expect_navigation():
+        page.click('#handler-form button[type="submit"]')
+    assert page.locator("p.notice").inner_text() == "已登记经营单位。"
+    added = page.locator('table[data-table="waste-handlers"] tbody tr', has_text="示例收集中心")
+    assert added.locator('td[data-key="codes_text"]').inner_text() == "900-249-08、HW49"
+
+    generators = page.locator('table[data-table="waste-generators"] tbody tr', has_text="示例电子厂")
+    assert generators.locator('td[data-key="class_text"]').inner_text() == "登记管理"  # 9.0 t
+    with page.expect_navigation():
+        generators.locator('td[data-key="name"] a').click()
+    page.select_option('#class-form select[name="management_class"]', "key")
+    page.fill('#class-form input[name="reason"]', "持有危险废物经营许可证")
+    with page.expect_navigation():
+        page.click('#class-form button[type="submit"]')
+    assert page.locator("p.notice").inner_text() == "已保存管理类别。"
+    assert page.locator("[data-class]").inner_text() == "管理类别: 重点监管"
+    page.context.close()
