@@ -283,11 +283,12 @@ def classes(
     generated = store.generated_by_enterprise(conn, enterprise_ids, year)
     own = store.own_handlers(conn, enterprise_ids)
     licensed = store.licensed_enterprises(conn, enterprise_ids)
+    overrides = store.overrides(conn, enterprise_ids)
     found = {}
     for eid in enterprise_ids:
         computed = rules.management_class(generated.get(eid, 0.0), own_handling=eid in own,
                                           licensed=eid in licensed, settings=settings)  # fmt: skip
-        over = store.override(conn, eid)
+        over = overrides.get(eid)
         cls = ManagementClass(over["class_override"]) if over else computed
         found[eid] = {"computed": computed.value, "class": cls.value,
                       "override_reason": over["reason"] if over else None,

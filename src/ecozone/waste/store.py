@@ -124,6 +124,13 @@ def override(conn: sa.Connection, enterprise_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def overrides(conn: sa.Connection, enterprise_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    stmt = sa.select(waste_generator).where(
+        waste_generator.c.enterprise_id.in_(list(enterprise_ids))
+    )
+    return {r["enterprise_id"]: dict(r) for r in conn.execute(stmt).mappings()}
+
+
 def save_override(conn: sa.Connection, enterprise_id: int, cls: str | None, reason: str) -> None:
     conn.execute(sa.delete(waste_generator).where(waste_generator.c.enterprise_id == enterprise_id))
     if cls is not None:
