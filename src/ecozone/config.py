@@ -456,7 +456,8 @@ def waste_settings(environ: Mapping[str, str] | None = None) -> WasteSettings:
     固废法 art. 81 binds 经营单位, a year for every generator is local practice),
     STORAGE_WARNING_DAYS (35: warn from day 330), KEY_T_PER_YEAR (100) and
     SIMPLIFIED_T_PER_YEAR (10) of HJ 1259-2022 (C), BALANCE_TOLERANCE_T (0.01);
-    domain-2.md §3.3–3.4."""
+    CONFIRM_WORKING_DAYS (5), RECEIPT_TOLERANCE (0.05) and MANIFEST_AREA ("5000", the form
+    number's province and city digits) of order 23 (R); domain-2.md §3.1–3.4."""
     from dataclasses import fields
 
     from ecozone.waste.model import WasteError, WasteSettings
@@ -467,6 +468,11 @@ def waste_settings(environ: Mapping[str, str] | None = None) -> WasteSettings:
         name = "ECOZONE_WASTE_" + spec.name.upper()
         raw = env.get(name)
         if not raw:
+            continue
+        if str(spec.type) == "str":
+            if not (raw.isdigit() and len(raw) == 4):
+                raise WasteError(f"{name}={raw!r}: expected 4 digits (province and city code)")
+            values[spec.name] = raw
             continue
         kind = int if str(spec.type) == "int" else float
         try:

@@ -784,3 +784,4 @@ from ecozone.store.schema_waste import waste_entry as waste_entry  # noqa: E402
 from ecozone.store.schema_waste import waste_facility as waste_facility  # noqa: E402
 from ecozone.store.schema_waste import waste_generator as waste_generator  # noqa: E402
 from ecozone.store.schema_waste import waste_handler as waste_handler  # noqa: E402
+from ecozone.store.schema_waste import waste_manifest as waste_manifest  # noqa: E402

@@ -8,7 +8,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ecozone.store.schema import Json, UtcDateTime, _in, metadata
-from ecozone.waste.model import EntryKind, FacilityKind, HandlerKind, ManagementClass
+from ecozone.waste.model import (
+    EntryKind,
+    FacilityKind,
+    HandlerKind,
+    ManagementClass,
+    ManifestState,
+)
 
 # --- waste: hazardous waste handlers, storage facilities and the ledger (HJ 1259-2022) -------
 
@@ -73,6 +79,7 @@ waste_entry = sa.Table(
     sa.Column("handler_id", sa.Integer, sa.ForeignKey("waste_handler.id")),
     sa.Column("batch", sa.String(64)),
     sa.Column("container", sa.String(100)),
+    sa.Column("manifest_no", sa.String(14)),  # the transfer's manifest, when it made the row
     sa.Column("recorded_by", sa.String(100), nullable=False),
     sa.Column("recorded_at", UtcDateTime(), nullable=False),
     sa.CheckConstraint(_in("kind", tuple(EntryKind)), name="kind"),
@@ -80,4 +87,41 @@ waste_entry = sa.Table(
     sa.Index(None, "enterprise_id", "at"),
     sa.Index(None, "facility_id", "code", "at"),
     sa.Index(None, "handler_id", "at"),
+)
+
+# Transfer manifests (order 23): the consignor's part at drafting, the carrier's at dispatch,
+# the receiver's at receipt. `arrived_at` is naive CST; the other instants are UTC.
+waste_manifest = sa.Table(
+    "waste_manifest",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("number", sa.String(14), nullable=False, unique=True),
+    sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), nullable=False),
+    sa.Column("handler_id", sa.Integer, sa.ForeignKey("waste_handler.id"), nullable=False),
+    sa.Column("carrier_id", sa.Integer, sa.ForeignKey("waste_handler.id")),
+    sa.Column("facility_id", sa.Integer, sa.ForeignKey("waste_facility.id")),
+    sa.Column("code", sa.String(10), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("edition", sa.String(4), nullable=False),
+    sa.Column("quantity_t", sa.Float, nullable=False),
+    sa.Column("packaging", sa.String(100)),
+    sa.Column("state", sa.String(12), nullable=False),
+    sa.Column("vehicle_plate", sa.String(16)),
+    sa.Column("driver", sa.String(50)),
+    sa.Column("route", sa.String(500)),
+    sa.Column("drafted_by", sa.String(100), nullable=False),
+    sa.Column("drafted_at", UtcDateTime(), nullable=False),
+    sa.Column("dispatched_at", UtcDateTime()),
+    sa.Column("in_transit_at", UtcDateTime()),
+    sa.Column("arrived_at", sa.DateTime),
+    sa.Column("received_t", sa.Float),
+    sa.Column("difference_note", sa.String(500)),
+    sa.Column("confirm_due", sa.Date),
+    sa.Column("confirmed_at", UtcDateTime()),
+    sa.Column("confirmed_late", sa.Boolean),
+    sa.Column("completed_at", UtcDateTime()),
+    sa.CheckConstraint(_in("state", tuple(ManifestState)), name="state"),
+    sa.CheckConstraint("quantity_t > 0", name="quantity"),
+    sa.Index(None, "enterprise_id", "drafted_at"),
+    sa.Index(None, "handler_id", "state"),
 )

@@ -189,6 +189,35 @@ class Balance:
         )
 
 
+class ManifestState(StrEnum):
+    """A transfer manifest's states (危险废物转移管理办法, order 23)."""
+
+    DRAFTED = "drafted"  # 填写
+    DISPATCHED = "dispatched"  # 移出人确认交付（运行）
+    IN_TRANSIT = "in_transit"  # 承运人运输中
+    RECEIVED = "received"  # 接受人确认接收（数量、差异）
+    UTILISED = "utilised"  # 利用
+    DISPOSED = "disposed"  # 处置
+
+
+class ManifestAction(StrEnum):
+    DISPATCH = "dispatch"
+    TRANSIT = "transit"
+    RECEIVE = "receive"
+    COMPLETE = "complete"
+
+
+#: Which state each action starts from; `complete` ends in utilised or disposed.
+ACTION_FROM = {
+    ManifestAction.DISPATCH: ManifestState.DRAFTED,
+    ManifestAction.TRANSIT: ManifestState.DISPATCHED,
+    ManifestAction.RECEIVE: ManifestState.IN_TRANSIT,
+    ManifestAction.COMPLETE: ManifestState.RECEIVED,
+}
+#: Actions of the receiver (接受人); the others are the consignor's (移出人).
+RECEIVER_ACTIONS = (ManifestAction.RECEIVE, ManifestAction.COMPLETE)
+
+
 @dataclass(frozen=True)
 class WasteSettings:
     """What the reference leaves to local practice or marks UNCONFIRMED (domain-2.md §3.3–3.4):
@@ -201,3 +230,9 @@ class WasteSettings:
     key_t_per_year: float = 100.0
     simplified_t_per_year: float = 10.0
     balance_tolerance_t: float = 0.01
+    # Order 23 (R): the receiver confirms within 5 working days; a received quantity differing
+    # from the dispatched one by more than this share is a major difference to report
+    # (the share is UNCONFIRMED); the form number's province and city digits (R).
+    confirm_working_days: int = 5
+    receipt_tolerance: float = 0.05
+    manifest_area: str = "5000"

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ecozone.waste.model import (
+    ACTION_FROM,
     OWN_HANDLING,
     AgeState,
     Balance,
@@ -26,6 +27,8 @@ from ecozone.waste.model import (
     ListEntry,
     Lot,
     ManagementClass,
+    ManifestAction,
+    ManifestState,
     Period,
     Stock,
     WasteError,
@@ -264,3 +267,31 @@ def transfer_refusal(
         return (f"{handler.name} 核准年经营规模 {handler.capacity_t:g} t，本年已接收 "
                 f"{received_this_year_t:g} t，再转移 {quantity_t:g} t 将超出")  # fmt: skip
     return None
+
+
+# --- transfer manifests (危险废物转移管理办法, order 23) ---------------------------------------
+
+
+def manifest_number(year: int, area: str, running: int) -> str:
+    """The form's 14 digits: year (4), province (2) and city (2) codes, and a 6-digit running
+    number per city and year (order 23 form, (R))."""
+    if not 1 <= running <= 999_999:
+        raise WasteError(f"联单流水号 {running} 超出 6 位")
+    return f"{year:04d}{area}{running:06d}"
+
+
+def check_action(state: ManifestState, action: ManifestAction) -> None:
+    """An action only from the state it follows: drafted → dispatched → in transit →
+    received → utilised or disposed."""
+    if state is not ACTION_FROM[action]:
+        raise WasteError(f"联单当前状态为 {state.value}，不能执行 {action.value}"
+                         f"（须在 {ACTION_FROM[action].value} 状态）")  # fmt: skip
+
+
+def receipt_difference(
+    dispatched_t: float, received_t: float, tolerance: float
+) -> tuple[float, bool]:
+    """Received minus dispatched (t), and whether it is a major difference: beyond
+    `tolerance` as a share of the dispatched quantity (order 23: differences are reported)."""
+    diff = round(received_t - dispatched_t, 3)
+    return diff, abs(diff) > tolerance * dispatched_t + EPSILON_T

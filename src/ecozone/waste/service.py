@@ -110,9 +110,11 @@ def add_handler(
     valid_from: date | str,
     valid_to: date | str,
     actor: str,
+    credit_code: str | None = None,
 ) -> dict[str, Any]:
     """A collector, transporter or disposer with its licence: number, licensed codes (codes or
-    HWxx categories), yearly capacity in tonnes and validity; audited."""
+    HWxx categories), yearly capacity in tonnes and validity, and the registered enterprise
+    that holds it, if any (its users then confirm receipts); audited."""
     name = check_text(name.strip(), "名称")
     licence_no = check_text(licence_no.strip(), "许可证编号")
     if not name or not licence_no:
@@ -146,6 +148,8 @@ def add_handler(
     with engine.begin() as conn:
         if store.handler_by_licence(conn, licence_no) is not None:
             raise WasteError(f"许可证编号 {licence_no} 已登记")
+        if credit_code:
+            values["enterprise_id"] = _enterprise(conn, credit_code.strip(), SYSTEM_SCOPE)["id"]
         handler_id = store.insert_handler(conn, values)
         audit.record(conn, actor=actor, action="create", entity="waste_handler",
                      entity_id=str(handler_id), before=None,

@@ -23,6 +23,7 @@ from ecozone.store.schema import (
     waste_facility,
     waste_generator,
     waste_handler,
+    waste_manifest,
 )
 from ecozone.waste.model import EntryKind
 
@@ -324,3 +325,70 @@ def flows(conn: sa.Connection, scope: Scope, year: int) -> list[dict[str, Any]]:
 def latest_year(conn: sa.Connection) -> int | None:
     newest = conn.execute(sa.select(sa.func.max(E.at))).scalar()
     return newest.year if newest is not None else None
+
+
+# --- transfer manifests ----------------------------------------------------------------------
+
+M = waste_manifest.c
+_receiver = enterprise.alias("receiver_enterprise")
+
+
+def manifest_visible(scope: Scope) -> sa.ColumnElement[bool]:
+    """A manifest is the business of its consignor's and of its receiver's enterprise."""
+    return sa.or_(scope_condition(scope, own=True),
+                  sa.and_(_receiver.c.id.is_not(None),
+                          scope_condition(scope, own=True, table=_receiver)))  # fmt: skip
+
+
+def _manifests() -> sa.Select[Any]:
+    carrier = waste_handler.alias("carrier")
+    return (
+        sa.select(waste_manifest, enterprise.c.credit_code, enterprise.c.name.label("consignor"),
+                  enterprise.c.district_id, waste_handler.c.name.label("receiver"),
+                  waste_handler.c.licence_no.label("receiver_licence"),
+                  waste_handler.c.enterprise_id.label("receiver_enterprise_id"),
+                  _receiver.c.district_id.label("receiver_district_id"),
+                  carrier.c.name.label("carrier"), waste_facility.c.code.label("facility"))
+        .select_from(waste_manifest)
+        .join(enterprise, enterprise.c.id == M.enterprise_id)
+        .join(waste_handler, waste_handler.c.id == M.handler_id)
+        .outerjoin(_receiver, _receiver.c.id == waste_handler.c.enterprise_id)
+        .outerjoin(carrier, carrier.c.id == M.carrier_id)
+        .outerjoin(waste_facility, waste_facility.c.id == M.facility_id)
+    )  # fmt: skip
+
+
+def manifests(
+    conn: sa.Connection, scope: Scope, state: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    stmt = _manifests().where(manifest_visible(scope)).order_by(M.drafted_at.desc(), M.id.desc())
+    if state:
+        stmt = stmt.where(M.state == state)
+    return [dict(r) for r in conn.execute(stmt.limit(limit)).mappings()]
+
+
+def manifest(conn: sa.Connection, manifest_id: int, scope: Scope) -> dict[str, Any] | None:
+    stmt = _manifests().where(M.id == manifest_id, manifest_visible(scope))
+    row = conn.execute(stmt).mappings().first()
+    return dict(row) if row else None
+
+
+def next_running(conn: sa.Connection, prefix: str) -> int:
+    """The next running number of the numbers that start with `prefix` (year and area)."""
+    stmt = sa.select(sa.func.max(M.number)).where(M.number.like(prefix + "%"))
+    last = conn.execute(stmt).scalar()
+    return int(last[len(prefix):]) + 1 if last else 1
+
+
+def insert_manifest(conn: sa.Connection, values: dict[str, Any]) -> int:
+    return conn.execute(sa.insert(waste_manifest).values(**values).returning(M.id)).scalar_one()
+
+
+def update_manifest(
+    conn: sa.Connection, manifest_id: int, state: str, values: dict[str, Any]
+) -> bool:
+    """Move a manifest on from `state` only if it is still there (no double action)."""
+    done = conn.execute(
+        sa.update(waste_manifest).where(M.id == manifest_id, M.state == state).values(**values)
+    )
+    return done.rowcount == 1

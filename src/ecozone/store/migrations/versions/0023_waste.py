@@ -1,4 +1,4 @@
-"""waste: handlers, storage facilities, generators and the ledger
+"""waste: handlers, storage facilities, generators, the ledger and transfer manifests
 
 Revision ID: 0023
 Revises: 0020
@@ -98,6 +98,7 @@ def upgrade() -> None:
         sa.Column("handler_id", sa.Integer(), nullable=True),
         sa.Column("batch", sa.String(length=64), nullable=True),
         sa.Column("container", sa.String(length=100), nullable=True),
+        sa.Column("manifest_no", sa.String(length=14), nullable=True),
         sa.Column("recorded_by", sa.String(length=100), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
@@ -136,8 +137,79 @@ def upgrade() -> None:
             batch_op.f("ix_waste_entry_handler_id_at"), ["handler_id", "at"], unique=False
         )
 
+    op.create_table(
+        "waste_manifest",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=14), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("handler_id", sa.Integer(), nullable=False),
+        sa.Column("carrier_id", sa.Integer(), nullable=True),
+        sa.Column("facility_id", sa.Integer(), nullable=True),
+        sa.Column("code", sa.String(length=10), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("edition", sa.String(length=4), nullable=False),
+        sa.Column("quantity_t", sa.Float(), nullable=False),
+        sa.Column("packaging", sa.String(length=100), nullable=True),
+        sa.Column("state", sa.String(length=12), nullable=False),
+        sa.Column("vehicle_plate", sa.String(length=16), nullable=True),
+        sa.Column("driver", sa.String(length=50), nullable=True),
+        sa.Column("route", sa.String(length=500), nullable=True),
+        sa.Column("drafted_by", sa.String(length=100), nullable=False),
+        sa.Column("drafted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("dispatched_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("in_transit_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("arrived_at", sa.DateTime(), nullable=True),
+        sa.Column("received_t", sa.Float(), nullable=True),
+        sa.Column("difference_note", sa.String(length=500), nullable=True),
+        sa.Column("confirm_due", sa.Date(), nullable=True),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_late", sa.Boolean(), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "state IN ('drafted', 'dispatched', 'in_transit', 'received', 'utilised', 'disposed')",
+            name=op.f("ck_waste_manifest_state"),
+        ),
+        sa.CheckConstraint("quantity_t > 0", name=op.f("ck_waste_manifest_quantity")),
+        sa.ForeignKeyConstraint(
+            ["carrier_id"],
+            ["waste_handler.id"],
+            name=op.f("fk_waste_manifest_carrier_id_waste_handler"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_waste_manifest_enterprise_id_enterprise"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["facility_id"],
+            ["waste_facility.id"],
+            name=op.f("fk_waste_manifest_facility_id_waste_facility"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["handler_id"],
+            ["waste_handler.id"],
+            name=op.f("fk_waste_manifest_handler_id_waste_handler"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_waste_manifest")),
+        sa.UniqueConstraint("number", name=op.f("uq_waste_manifest_number")),
+    )
+    with op.batch_alter_table("waste_manifest", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_waste_manifest_enterprise_id_drafted_at"),
+            ["enterprise_id", "drafted_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_waste_manifest_handler_id_state"), ["handler_id", "state"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("waste_manifest", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_waste_manifest_handler_id_state"))
+        batch_op.drop_index(batch_op.f("ix_waste_manifest_enterprise_id_drafted_at"))
+
+    op.drop_table("waste_manifest")
     with op.batch_alter_table("waste_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_waste_entry_handler_id_at"))
         batch_op.drop_index(batch_op.f("ix_waste_entry_facility_id_code_at"))
