@@ -52,6 +52,7 @@ from tests.web.data import add_alert
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
 from ecozone.accounts.deps import SESSION_COOKIE
+from ecozone.compliance.model import WorkCalendar
 from ecozone.store.schema import (
     alert,
     alert_attachment,
@@ -72,6 +73,7 @@ from ecozone.store.schema import (
     waste_facility,
     waste_generator,
     waste_handler,
+    waste_manifest,
     water_section,
     weather_warning,
     webhook,
@@ -79,6 +81,9 @@ from ecozone.store.schema import (
 from ecozone.store.schema import alert_action as alert_action_table
 from ecozone.supervision import service as supervision
 from ecozone.supervision.model import SupervisionSettings
+from ecozone.waste import manifests as waste_manifests
+from ecozone.waste import service as waste_service
+from ecozone.waste.model import WasteSettings
 
 # --- who asks -------------------------------------------------------------------------
 
@@ -349,6 +354,82 @@ def _handler_form(n: int) -> dict[str, str]:
     return {"name": f"处置中心{n}", "kind": "disposer", "licence_no": f"MX-LIC-{n}",
             "codes": "HW49", "capacity_t": "100", "valid_from": "2025-01-01",
             "valid_to": "2027-12-31"}  # fmt: skip
+
+
+# Waste manifests: a receiver licensed to the target's own enterprise, made fresh per case, and
+# a manifest of the target moved on to the state an action starts from.
+WASTE_HANDLERS: dict[int, int] = {}
+WASTE_MANIFESTS: dict[int, int] = {}
+MANIFEST_STEPS = (("dispatch", {"vehicle_plate": "渝A00001", "driver": "张三"}),
+                  ("transit", {}), ("receive", {"received_t": 1.0}))  # fmt: skip
+
+
+def _waste_receiver(engine: sa.Engine, t: Target, n: int) -> Target:
+    if t.name != "missing" and n not in WASTE_HANDLERS:
+        WASTE_HANDLERS[n] = waste_service.add_handler(
+            engine, name=f"处置{n}", kind="disposer", licence_no=f"MX-M-{n}", codes="HW49",
+            capacity_t=1000, valid_from="2020-01-01", valid_to="2099-12-31", actor="seed",
+            credit_code=t.credit_code)["id"]  # fmt: skip
+    return t
+
+
+def _scratch_manifest(steps: int) -> Callable[[sa.Engine, Target, int], Target]:
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        if t.name == "missing":
+            return t
+        _waste_receiver(engine, t, n)
+        made = waste_manifests.draft(engine, t.credit_code, handler_id=WASTE_HANDLERS[n],
+                                     code="900-041-49", quantity_t=1, settings=WasteSettings(),
+                                     actor="seed")  # fmt: skip
+        for action, values in MANIFEST_STEPS[:steps]:
+            waste_manifests.act(engine, made["id"], action, settings=WasteSettings(),
+                                calendar=WorkCalendar(), actor="seed", **values)  # fmt: skip
+        WASTE_MANIFESTS[n] = made["id"]
+        return t
+
+    return prepare
+
+
+def _manifest_id(t: Target, n: int) -> int:
+    """The case's scratch manifest; a missing-object twin (another n) one that does not exist."""
+    return 999_994 if t.name == "missing" else WASTE_MANIFESTS[n]
+
+
+def _manifest_states(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(waste_manifest.c.id, waste_manifest.c.state)
+                            .order_by(waste_manifest.c.id)).all()  # fmt: skip
+
+
+def manifest_action(prefix: str, action: str, steps: int, body: dict[str, Any]) -> Rule:
+    page = prefix == ""
+    return Rule(DECLARERS, "page" if page else "api", (Variant("", lambda t, n: Call(
+        "POST", f"{prefix}/waste/manifests/{_manifest_id(t, n)}/{action}",
+        data=body if page else None, json=None if page else body,
+        keys=(str(_manifest_id(t, n)),)), OBJECT, visible=own_business,
+        ok=303 if page else 200),), write=Write(_manifest_states, _scratch_manifest(steps)))  # fmt: skip
+
+
+def manifest_read(url: str) -> Rule:
+    page = not url.startswith("/api/")
+    return Rule(READERS, "page" if page else "api", (Variant("", lambda t, n: Call(
+        "GET", url.format(id=_manifest_id(t, n)), keys=(str(_manifest_id(t, n)),)), OBJECT,
+        visible=own_business),),
+        write=Write(_manifest_states, _scratch_manifest(0), changes=False))  # fmt: skip
+
+
+def manifest_draft(url: str) -> Rule:
+    page = not url.startswith("/api/")
+
+    def call(t: Target, n: int) -> Call:
+        body = {"handler_id": WASTE_HANDLERS.get(n, 1), "code": "900-041-49", "quantity_t": 1}
+        return Call("POST", url.format(t=t), keys=(t.credit_code,),
+                    data={k: str(v) for k, v in body.items()} if page else None,
+                    json=None if page else body)  # fmt: skip
+
+    return Rule(DECLARERS, "page" if page else "api", (Variant(
+        "", call, OBJECT, visible=own_business, ok=303 if page else 201),),
+        write=Write(_count(waste_manifest), _waste_receiver))  # fmt: skip
 
 
 def alert_action(action: str) -> Rule:
@@ -963,6 +1044,30 @@ POLICY: dict[tuple[str, str], Rule] = {
             json={"code": f"AF{n}", "name": "贮存库", "kind": "store", "capacity_t": 10},
             keys=(t.credit_code,)), OBJECT, visible=own_business, ok=201),),
         write=Write(_count(waste_facility))),
+    ("GET", "/waste/manifests"): Rule(READERS, "page", one("/waste/manifests")),
+    ("GET", "/waste/manifests/{manifest_id}"): manifest_read("/waste/manifests/{id}"),
+    ("POST", "/waste/enterprises/{credit_code}/manifests"): manifest_draft(
+        "/waste/enterprises/{t.credit_code}/manifests"),
+    ("POST", "/waste/manifests/{manifest_id}/dispatch"): manifest_action(
+        "", "dispatch", 0, {"vehicle_plate": "渝A00002", "driver": "李四"}),
+    ("POST", "/waste/manifests/{manifest_id}/transit"): manifest_action("", "transit", 1, {}),
+    ("POST", "/waste/manifests/{manifest_id}/receive"): manifest_action(
+        "", "receive", 2, {"received_t": "1"}),
+    ("POST", "/waste/manifests/{manifest_id}/complete"): manifest_action(
+        "", "complete", 3, {"method": "disposed"}),
+    ("GET", "/api/v1/waste/manifests"): Rule(READERS, "api", one("/api/v1/waste/manifests")),
+    ("GET", "/api/v1/waste/manifests/{manifest_id}"): manifest_read(
+        "/api/v1/waste/manifests/{id}"),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/manifests"): manifest_draft(
+        "/api/v1/waste/enterprises/{t.credit_code}/manifests"),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/dispatch"): manifest_action(
+        "/api/v1", "dispatch", 0, {"vehicle_plate": "渝A00002", "driver": "李四"}),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/transit"): manifest_action(
+        "/api/v1", "transit", 1, {}),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/receive"): manifest_action(
+        "/api/v1", "receive", 2, {"received_t": 1.0}),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/complete"): manifest_action(
+        "/api/v1", "complete", 3, {"method": "disposed"}),
     ("GET", "/api/v1/airquality/latest"): Rule(EVERYONE, "api", (
         variant("", "/api/v1/airquality/latest", LIST, marker=lambda t: f'"point_id":{t.station_id},'),
         variant("csv", "/api/v1/airquality/latest", LIST, params={"format": "csv"},

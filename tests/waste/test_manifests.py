@@ -119,3 +119,21 @@ def test_an_unlicensed_receiver_is_refused_at_drafting(waste):
     with engine.connect() as conn:
         after = conn.execute(sa.select(sa.func.count()).select_from(waste_manifest)).scalar()
     assert after == before
+
+
+def test_the_cli_drafts_and_moves_a_manifest(waste, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ecozone import cli
+
+    engine, ids = waste
+    monkeypatch.setenv("ECOZONE_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    made = runner.invoke(cli.app, ["waste", "manifest", "--actor", "cli", "--enterprise",
+                                   GENERATOR, "--receiver", str(ids["LICENSED"]), "--code",
+                                   "900-249-08", "--quantity", "0.3"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    manifest_id = made.output.split(":")[0].split()[-1]
+    moved = runner.invoke(cli.app, ["waste", "manifest-act", "--id", manifest_id, "--action",
+                                    "transit"])  # fmt: skip
+    assert moved.exit_code == 2 and "须在 dispatched 状态" in moved.output

@@ -85,3 +85,29 @@ def test_the_declaration_downloads_as_xlsx_and_csv(client_as):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     csv = client.get(f"/waste/enterprises/{GENERATOR}/declaration?year=2025&format=csv")
     assert "900-041-49" in csv.text and "7.0" in csv.text
+
+
+def test_a_manifest_drafted_and_moved_on_from_the_pages(client_as, waste):
+    _engine, ids = waste
+    mine = client_as("enterprise", GENERATOR)
+    refused = mine.post(f"/waste/enterprises/{GENERATOR}/manifests",
+                        data={"handler_id": str(ids["BATTERIES"]), "code": "900-041-49",
+                              "quantity_t": "1"})  # fmt: skip
+    assert refused.status_code == 200 and "拒绝转移" in refused.text
+    made = mine.post(f"/waste/enterprises/{GENERATOR}/manifests",
+                     data={"handler_id": str(ids["LICENSED"]), "code": "900-041-49",
+                           "quantity_t": "1", "facility": "WF01"})  # fmt: skip
+    assert made.status_code == 303
+    url = made.headers["location"].split("?")[0]
+    page = mine.get(url)
+    assert "已填写联单" not in page.text and 'id="dispatch-form"' in page.text
+    sent = mine.post(url + "/dispatch", data={"vehicle_plate": "渝A12345", "driver": "张三"})
+    assert sent.status_code == 303
+    assert mine.post(url + "/transit").status_code == 303
+    # the receiver (LICENSED) is no enterprise of the platform: its part is the admin's
+    assert mine.post(url + "/receive", data={"received_t": "1"}).status_code == 403
+    admin = client_as("admin")
+    assert admin.post(url + "/receive", data={"received_t": "1"}).status_code == 303
+    assert admin.post(url + "/complete", data={"method": "utilised"}).status_code == 303
+    listed = client_as("supervisor").get("/waste/manifests?state=utilised")
+    assert "20" in listed.text and "已利用" in listed.text

@@ -17,7 +17,7 @@ from ecozone import config, times
 from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.cli_support import Actor, fail, open_engine
 from ecozone.errors import EcozoneError
-from ecozone.waste import service
+from ecozone.waste import manifests, service
 
 app = typer.Typer(
     add_completion=False,
@@ -146,3 +146,52 @@ def classes(year: Annotated[int, typer.Option("--year")]) -> None:
     with open_engine() as engine:
         found = service.enterprises(engine, SYSTEM_SCOPE, year, config.waste_settings())
     _json(found)
+
+
+@app.command("manifest")
+def manifest(
+    actor: Actor,
+    enterprise: Enterprise,
+    receiver: Annotated[int, typer.Option("--receiver", metavar="HANDLER_ID")],
+    code: Annotated[str, typer.Option("--code", metavar="NNN-NNN-NN")],
+    quantity: Annotated[float, typer.Option("--quantity", metavar="T")],
+    facility: Annotated[str | None, typer.Option("--facility")] = None,
+    carrier: Annotated[int | None, typer.Option("--carrier", metavar="HANDLER_ID")] = None,
+) -> None:
+    """Draft a transfer manifest (order 23); the receiver's licence is checked."""
+    with open_engine(require_current=True) as engine:
+        made = manifests.draft(engine, enterprise, handler_id=receiver, code=code,
+                               quantity_t=quantity, facility=facility, carrier_id=carrier,
+                               settings=config.waste_settings(), actor=actor)  # fmt: skip
+    typer.echo(f"manifest {made['id']}: {made['number']} drafted")
+
+
+@app.command("manifest-act")
+def manifest_act(
+    actor: Actor,
+    manifest_id: Annotated[int, typer.Option("--id", metavar="N")],
+    action: Annotated[str, typer.Option("--action", metavar="dispatch|transit|receive|complete")],
+    vehicle_plate: Annotated[str | None, typer.Option("--plate")] = None,
+    driver: Annotated[str | None, typer.Option("--driver")] = None,
+    received: Annotated[float | None, typer.Option("--received", metavar="T")] = None,
+    arrived_at: Annotated[str | None, typer.Option("--arrived", metavar="ISO")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    method: Annotated[str | None, typer.Option("--method", metavar="utilised|disposed")] = None,
+) -> None:
+    """Move a manifest on: dispatch, transit, receive or complete (audited)."""
+    with open_engine(require_current=True) as engine:
+        found = manifests.act(engine, manifest_id, action, settings=config.waste_settings(),
+                              calendar=config.desk_settings().calendar, actor=actor,
+                              vehicle_plate=vehicle_plate, driver=driver, received_t=received,
+                              arrived_at=arrived_at, difference_note=note,
+                              method=method)  # fmt: skip
+    typer.echo(f"manifest {found['number']}: {found['state']}")
+
+
+@app.command("manifests")
+def manifest_list(
+    state: Annotated[str | None, typer.Option("--state")] = None,
+) -> None:
+    """Every manifest (or those in one state), as JSON."""
+    with open_engine() as engine:
+        _json(manifests.manifests(engine, SYSTEM_SCOPE, state))

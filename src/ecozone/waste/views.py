@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone import config, times
 from ecozone.errors import EcozoneError
-from ecozone.waste import service
+from ecozone.waste import manifest_views, manifests, service
 from ecozone.waste.model import EntryKind, FacilityKind, HandlerKind, ManagementClass
 from ecozone.waste.texts import TEXTS
 from ecozone.web import shell
@@ -29,6 +29,7 @@ from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 
 router = APIRouter(include_in_schema=False)
+router.include_router(manifest_views.router)
 READERS = ("admin", "supervisor", "enterprise")
 DECLARERS = ("admin", "enterprise")
 GROUP = "nav.group.waste"
@@ -156,10 +157,10 @@ def enterprise_page(
     if (refused := shell.refused(request, principal, lang, READERS)) is not None:
         return refused
     notice = t(lang, "waste.recorded") if request.query_params.get("recorded") else None
-    return _file(request, principal, lang, engine, credit_code, notice=notice)
+    return render_file(request, principal, lang, engine, credit_code, notice=notice)
 
 
-def _file(
+def render_file(
     request: Request, principal: Any, lang: str, engine: Any, credit_code: str, **extra: Any
 ) -> Response:
     day = _today()
@@ -200,13 +201,25 @@ def _file(
         [{**e, "kind_text": t(lang, f"waste.entry.{e['kind']}")} for e in found["ledger"]],
     )  # fmt: skip
     owner = found["enterprise"]
+    sent = shell.make_table(
+        "waste-sent", lang,
+        (("number", "waste.manifest_no"), ("receiver", "waste.receiver"), ("code", "waste.code"),
+         ("quantity_t", "waste.quantity_t"), ("state_text", "waste.manifest_state")),
+        [{**m, "state_text": t(lang, f"waste.mstate.{m['state']}"),
+          "_href": {"number": f"/waste/manifests/{m['id']}"}}
+         for m in manifests.manifests(engine, principal.scope)
+         if m["enterprise_id"] == owner["id"]],
+    )  # fmt: skip
+    every = service.handlers(engine)
     return shell.render(
         request, principal, lang, "waste/enterprise.html", file=found, owner=owner,
         stock=stock, facilities=facilities, ledger=ledger,
         can_record=principal.role in DECLARERS,
         staff=principal.role in SUPERVISING_ROLES,
         entry_kinds=tuple(EntryKind), facility_kinds=tuple(FacilityKind),
-        classes=tuple(ManagementClass), codes=names, handlers=service.handlers(engine),
+        classes=tuple(ManagementClass), codes=names, sent=sent,
+        handlers=[h for h in every if h["kind"] != "transporter"],
+        carriers=[h for h in every if h["kind"] == "transporter"],
         now_local=times.cst_naive(shell.now()).strftime("%Y-%m-%dT%H:%M"), **extra,
     )  # fmt: skip
 
@@ -242,9 +255,9 @@ def add_entry(
                        container=container, actor=principal.username,
                        scope=principal.scope)  # fmt: skip
     except EcozoneError as exc:
-        if exc.http_status == 404:
+        if exc.http_status in (403, 404):
             return _error(request, principal, lang, exc)
-        return _file(request, principal, lang, engine, credit_code, entry_error=str(exc),
+        return render_file(request, principal, lang, engine, credit_code, entry_error=str(exc),
                      typed=typed)  # fmt: skip
     return RedirectResponse(f"/waste/enterprises/{credit_code}?recorded=1", status_code=303)
 
@@ -269,11 +282,11 @@ def add_facility(
                              capacity_t=capacity_t, actor=principal.username,
                              scope=principal.scope)  # fmt: skip
     except EcozoneError as exc:
-        if exc.http_status == 404:
+        if exc.http_status in (403, 404):
             return _error(request, principal, lang, exc)
-        return _file(request, principal, lang, engine, credit_code, facility_error=str(exc),
+        return render_file(request, principal, lang, engine, credit_code, facility_error=str(exc),
                      facility_typed=typed)  # fmt: skip
-    return _file(request, principal, lang, engine, credit_code,
+    return render_file(request, principal, lang, engine, credit_code,
                  notice=t(lang, "waste.facility_added"))  # fmt: skip
 
 
@@ -293,10 +306,10 @@ def set_class(
         service.set_class(engine, credit_code, management_class or None, reason,
                           actor=principal.username, scope=principal.scope)  # fmt: skip
     except EcozoneError as exc:
-        if exc.http_status == 404:
+        if exc.http_status in (403, 404):
             return _error(request, principal, lang, exc)
-        return _file(request, principal, lang, engine, credit_code, class_error=str(exc))
-    return _file(request, principal, lang, engine, credit_code,
+        return render_file(request, principal, lang, engine, credit_code, class_error=str(exc))
+    return render_file(request, principal, lang, engine, credit_code,
                  notice=t(lang, "waste.class_saved"))  # fmt: skip
 
 
