@@ -41,6 +41,7 @@ HEADINGS = {
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
     "/waste": "waste.title",
+    "/waste/manifests": "waste.manifests",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -110,7 +111,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/waste",
+        "/waste", "/waste/manifests",
         "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 

@@ -171,3 +171,73 @@ def test_a_supervisor_reads_the_zone_and_keeps_the_handlers(browser: Any, site: 
     assert page.locator("p.notice").inner_text() == "已保存管理类别。"
     assert page.locator("[data-class]").inner_text() == "管理类别: 重点监管"
     page.context.close()
+
+
+def test_a_manifest_from_draft_to_disposal(browser: Any, site: dict[str, Any]):
+    page = _page(browser, site, "enterprise")
+    page.goto(f"/waste/enterprises/{GENERATOR}")
+    form = page.locator("#manifest-form")
+    form.locator('select[name="handler_id"]').select_option(str(site["ids"]["BATTERIES"]))
+    form.locator('input[name="code"]').fill("900-041-49")
+    form.locator('input[name="quantity_t"]').fill("0.5")
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    # the collector holds a licence for HW31 only
+    assert "拒绝转移" in page.locator("p.alert-box.error").inner_text()
+    form = page.locator("#manifest-form")
+    form.locator('select[name="handler_id"]').select_option(str(site["ids"]["LICENSED"]))
+    form.locator('select[name="facility"]').select_option("WF01")
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.notice").inner_text() == "已填写联单。"
+    assert page.locator('[data-state="drafted"]').count() == 1
+    manifest_url = page.url.split("?")[0]
+
+    page.fill('#dispatch-form input[name="vehicle_plate"]', "渝A12345")
+    page.fill('#dispatch-form input[name="driver"]', "张三")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click('#dispatch-form button[type="submit"]')
+    assert page.locator("p.notice").inner_text() == "联单已运行。"
+    assert page.locator('dd[data-key="vehicle_plate"]').inner_text() == "渝A12345"
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click('#transit-form button[type="submit"]')
+    assert page.locator('[data-state="in_transit"]').count() == 1
+    # the receiver's part is not the consignor's
+    assert page.locator("#receive-form").count() == 0
+    assert page.locator("text=当前无需您处理。").count() == 1
+    page.context.close()
+
+    admin = _page(browser, site, "admin")
+    group = admin.locator("header nav li.menu-group", has=admin.locator("summary", has_text="固废危废"))
+    group.locator("summary").click()
+    with admin.expect_navigation():
+        group.locator('a[href="/waste/manifests"]', has_text="转移联单").click()
+    admin.select_option('select[name="state"]', "in_transit")
+    with admin.expect_navigation():
+        admin.click('form[action="/waste/manifests"] button[type="submit"]')
+    rows = admin.locator('table[data-table="waste-manifests"] tbody tr')
+    assert rows.count() == 1
+    with admin.expect_navigation():
+        rows.first.locator('td[data-key="number"] a').click()
+    assert admin.url == manifest_url
+    admin.fill('#receive-form input[name="received_t"]', "0.4")
+    admin.once("dialog", lambda dialog: dialog.accept())
+    with admin.expect_navigation():
+        admin.click('#receive-form button[type="submit"]')
+    # 0.4 of 0.5 t is 20 % short: beyond 5 %, a note is required and nothing changed
+    assert "须填写差异说明" in admin.locator("p.alert-box.error").inner_text()
+    assert admin.locator('[data-state="in_transit"]').count() == 1
+    admin.fill('#receive-form input[name="difference_note"]', "称重误差，已报告")
+    admin.once("dialog", lambda dialog: dialog.accept())
+    with admin.expect_navigation():
+        admin.click('#receive-form button[type="submit"]')
+    assert admin.locator('dd[data-key="difference_t"]').inner_text() == "-0.1"
+    admin.select_option('#complete-form select[name="method"]', "disposed")
+    admin.once("dialog", lambda dialog: dialog.accept())
+    with admin.expect_navigation():
+        admin.click('#complete-form button[type="submit"]')
+    assert admin.locator("p.notice").inner_text() == "已记录利用处置。"
+    assert admin.locator('[data-state="disposed"]').inner_text() == "已处置"
+    admin.context.close()

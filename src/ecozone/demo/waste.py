@@ -4,7 +4,7 @@ year of ledger ending today, written through waste.service like any record (demo
 Chosen so the pages show each case: a 重点 generator by tonnage (化工, 12 t a month) and one
 by own disposal (表面处理), a 简化 one (汽车, the demo enterprise user's), a 登记 one
 (新能源电池), a lot of spent carbon in its eleventh month (汽车, the storage-age warning) and
-a store filling past its capacity (电子科技).
+a store filling past its capacity (电子科技); and the 汽车 company's manifests in every state.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ecozone.waste import service
+from ecozone.compliance.model import WorkCalendar
+from ecozone.waste import manifests, service
+from ecozone.waste.model import WasteSettings
 
 DISPOSER, COLLECTOR, CARRIER = "渝危废经第500001号", "渝危废收第500002号", "渝危运第500003号"
 HANDLERS = (
@@ -89,4 +91,28 @@ def seed_waste(engine: sa.Engine, registry: dict[str, Any], today: date) -> int:
                         put("transferred", day + timedelta(days=2, hours=1), code,
                             round(tonnes, 3), handler_id=ids[receiver])  # fmt: skip
                 held.clear()
+    _manifests(engine, codes.get(next(iter(GENERATORS))), ids[DISPOSER], ids[CARRIER])
     return written
+
+
+#: The demo manifests: how far each is moved on (drafted, dispatched, in transit, received,
+#: disposed), 0.2 t of paint waste each out of the 汽车 store.
+STEPS = (
+    ("dispatch", {"vehicle_plate": "渝A·D1234", "driver": "王师傅", "route": "两江新区—九龙坡区"}),
+    ("transit", {}),
+    ("receive", {"received_t": 0.2}),
+    ("complete", {"method": "disposed"}),
+)
+
+
+def _manifests(engine: sa.Engine, credit_code: str | None, receiver: int, carrier: int) -> None:
+    if credit_code is None:
+        return
+    settings = WasteSettings()
+    for steps in range(len(STEPS) + 1):
+        made = manifests.draft(engine, credit_code, handler_id=receiver, code="900-252-12",
+                               quantity_t=0.2, facility="WF01", carrier_id=carrier,
+                               packaging="铁桶 2 只", settings=settings, actor="demo")  # fmt: skip
+        for action, values in STEPS[:steps]:
+            manifests.act(engine, made["id"], action, settings=settings,
+                          calendar=WorkCalendar(), actor="demo", **values)  # fmt: skip
