@@ -17,7 +17,7 @@ from ecozone import config, times
 from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.cli_support import Actor, fail, open_engine
 from ecozone.errors import EcozoneError
-from ecozone.waste import manifests, service
+from ecozone.waste import checks, manifests, service
 
 app = typer.Typer(
     add_completion=False,
@@ -195,3 +195,13 @@ def manifest_list(
     """Every manifest (or those in one state), as JSON."""
     with open_engine() as engine:
         _json(manifests.manifests(engine, SYSTEM_SCOPE, state))
+
+
+@app.command("checks")
+def run_checks() -> None:
+    """Raise the waste checks of today into the alert desk (storage age, capacity, balance,
+    manifests); as the periodic timer does."""
+    with open_engine(require_current=True) as engine:
+        changed = checks.raise_alerts(engine, config.waste_settings(),
+                                      config.desk_settings().calendar)  # fmt: skip
+    typer.echo(f"{len(changed)} alerts raised or updated")

@@ -172,5 +172,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "waste.done.receive": ("已确认接收。", "Receipt confirmed."),
     "waste.done.complete": ("已记录利用处置。", "Recorded."),
     "waste.no_action": ("当前无需您处理。", "Nothing for you to do now."),
+    "alert.waste_storage_age": ("危废贮存临近或超过一年", "Waste storage near or past a year"),
+    "alert.waste_over_capacity": ("危废库存超过贮存能力", "Waste stock over capacity"),
+    "alert.waste_balance": ("危废物料衡算不平衡", "Waste mass balance broken"),
+    "alert.waste_manifest_late": ("转移联单未按期确认", "Manifest not confirmed in time"),
+    "alert.waste_receipt_difference": ("危废接收量差异过大", "Received quantity differs"),
     "file.waste-declaration": ("危险废物年度申报", "Hazardous waste declaration"),
 }
