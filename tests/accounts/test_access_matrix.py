@@ -69,11 +69,14 @@ from ecozone.store.schema import (
     stored_file,
     supervision_listing,
     user_account,
+    waste_collection_point,
+    waste_collection_run,
     waste_entry,
     waste_facility,
     waste_generator,
     waste_handler,
     waste_manifest,
+    waste_point_client,
     water_section,
     weather_warning,
     webhook,
@@ -81,6 +84,7 @@ from ecozone.store.schema import (
 from ecozone.store.schema import alert_action as alert_action_table
 from ecozone.supervision import service as supervision
 from ecozone.supervision.model import SupervisionSettings
+from ecozone.waste import collection as waste_collection
 from ecozone.waste import manifests as waste_manifests
 from ecozone.waste import service as waste_service
 from ecozone.waste.model import WasteSettings
@@ -430,6 +434,31 @@ def manifest_draft(url: str) -> Rule:
     return Rule(DECLARERS, "page" if page else "api", (Variant(
         "", call, OBJECT, visible=own_business, ok=303 if page else 201),),
         write=Write(_count(waste_manifest), _waste_receiver))  # fmt: skip
+
+
+# Collection points: a collector and a point made fresh per case (zone-wide staff objects).
+WASTE_POINTS: dict[int, tuple[int, int]] = {}
+
+
+def _scratch_point(client: bool) -> Callable[[sa.Engine, Target, int], Target]:
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        if n not in WASTE_POINTS:
+            collector = waste_service.add_handler(
+                engine, name=f"收集{n}", kind="collector", licence_no=f"MX-C-{n}",
+                codes="HW49", capacity_t=1000, valid_from="2020-01-01", valid_to="2099-12-31",
+                actor="seed")["id"]  # fmt: skip
+            made = waste_collection.add_point(engine, code=f"MXP{n}", name=f"收集点{n}",
+                                              handler_id=collector, capacity_t=5, actor="seed")
+            WASTE_POINTS[n] = (collector, made["id"])
+        if client and t.name != "missing":
+            waste_collection.add_client(engine, WASTE_POINTS[n][1], t.credit_code, actor="seed")
+        return t
+
+    return prepare
+
+
+def _point_id(n: int) -> int:
+    return WASTE_POINTS.get(n, WASTE_POINTS[max(WASTE_POINTS)])[1]
 
 
 def alert_action(action: str) -> Rule:
@@ -1068,6 +1097,32 @@ POLICY: dict[tuple[str, str], Rule] = {
         "/api/v1", "receive", 2, {"received_t": 1.0}),
     ("POST", "/api/v1/waste/manifests/{manifest_id}/complete"): manifest_action(
         "/api/v1", "complete", 3, {"method": "disposed"}),
+    ("GET", "/waste/points"): Rule(STAFF, "page", one("/waste/points")),
+    ("POST", "/waste/points"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/waste/points", data={"code": f"MXQ{n}", "name": "收集点", "capacity_t": "5",
+                                       "handler_id": str(WASTE_POINTS[n][0])}), ok=303),),
+        write=Write(_count(waste_collection_point), _scratch_point(False))),
+    ("GET", "/waste/points/{point_id}"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "GET", f"/waste/points/{_point_id(n)}")),),
+        write=Write(_count(waste_collection_point), _scratch_point(False), changes=False)),
+    ("POST", "/waste/points/{point_id}/clients"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/points/{_point_id(n)}/clients",
+                              data={"credit_code": t.credit_code}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business, ok=303),),
+        write=Write(_count(waste_point_client), _scratch_point(False))),
+    ("POST", "/waste/points/{point_id}/runs"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/points/{_point_id(n)}/runs", data={
+            "day": "2026-01-10", "vehicle_plate": "渝A9", "driver": "赵六",
+            "lines": f"{t.credit_code} 900-041-49 0.1"}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business, ok=303),),
+        write=Write(_count(waste_collection_run), _scratch_point(True))),
+    ("GET", "/api/v1/waste/points"): Rule(STAFF, "api", one("/api/v1/waste/points")),
+    ("POST", "/api/v1/waste/points/{point_id}/runs"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call("POST", f"/api/v1/waste/points/{_point_id(n)}/runs", json={
+            "day": "2026-01-10", "vehicle_plate": "渝A9", "driver": "赵六",
+            "lines": [{"credit_code": t.credit_code, "code": "900-041-49", "quantity_t": 0.1}]},
+            keys=(t.credit_code,)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(waste_collection_run), _scratch_point(True))),
     ("GET", "/api/v1/airquality/latest"): Rule(EVERYONE, "api", (
         variant("", "/api/v1/airquality/latest", LIST, marker=lambda t: f'"point_id":{t.station_id},'),
         variant("csv", "/api/v1/airquality/latest", LIST, params={"format": "csv"},

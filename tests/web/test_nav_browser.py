@@ -42,6 +42,7 @@ HEADINGS = {
     "/inspections": "sup.public_title",
     "/waste": "waste.title",
     "/waste/manifests": "waste.manifests",
+    "/waste/points": "waste.points",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -111,7 +112,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/waste", "/waste/manifests",
+        "/waste", "/waste/manifests", "/waste/points",
         "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 

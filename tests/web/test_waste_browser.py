@@ -241,3 +241,43 @@ def test_a_manifest_from_draft_to_disposal(browser: Any, site: dict[str, Any]):
     assert admin.locator("p.notice").inner_text() == "已记录利用处置。"
     assert admin.locator('[data-state="disposed"]').inner_text() == "已处置"
     admin.context.close()
+
+
+def test_a_supervisor_runs_a_collection_point(browser: Any, site: dict[str, Any]):
+    page = _page(browser, site, "supervisor")
+    group = page.locator("header nav li.menu-group", has=page.locator("summary", has_text="固废危废"))
+    group.locator("summary").click()
+    with page.expect_navigation():
+        group.locator('a[href="/waste/points"]', has_text="集中收集点").click()
+    page.fill('#point-form input[name="code"]', "CP01")
+    page.fill('#point-form input[name="name"]', "两江新区小微收集点")
+    page.select_option('#point-form select[name="handler_id"]', str(site["ids"]["BATTERIES"]))
+    page.fill('#point-form input[name="capacity_t"]', "5")
+    with page.expect_navigation():
+        page.click('#point-form button[type="submit"]')
+    assert page.locator("p.notice").inner_text() == "已设立收集点。"
+    page.fill('#client-form input[name="credit_code"]', GENERATOR)
+    with page.expect_navigation():
+        page.click('#client-form button[type="submit"]')
+    assert page.locator(f'li[data-client="{GENERATOR}"]').count() == 1
+
+    page.fill('#run-form input[name="day"]', "2025-12-10")
+    page.fill('#run-form input[name="vehicle_plate"]', "渝A55555")
+    page.fill('#run-form input[name="driver"]', "刘师傅")
+    # the collector is licensed for HW31 only: packaging waste (HW49) is refused, nothing kept
+    page.fill('#run-form textarea[name="lines"]', f"{GENERATOR} 900-041-49 0.2")
+    with page.expect_navigation():
+        page.click('#run-form button[type="submit"]')
+    assert "拒绝收集" in page.locator("p.alert-box.error").inner_text()
+    assert page.locator("div.run").count() == 0
+    page.fill('#run-form textarea[name="lines"]', f"{GENERATOR} 900-052-31 0.1")
+    with page.expect_navigation():
+        page.click('#run-form button[type="submit"]')
+    assert page.locator("p.notice").inner_text() == "已记录收集，联单已运行。"
+    run = page.locator("div.run")
+    assert run.locator("[data-total]").inner_text() == "0.1"
+    with page.expect_navigation():
+        run.locator("a").first.click()
+    assert page.locator('[data-state="dispatched"]').count() == 1
+    assert page.locator('dd[data-key="vehicle_plate"]').inner_text() == "渝A55555"
+    page.context.close()

@@ -4,7 +4,8 @@ year of ledger ending today, written through waste.service like any record (demo
 Chosen so the pages show each case: a 重点 generator by tonnage (化工, 12 t a month) and one
 by own disposal (表面处理), a 简化 one (汽车, the demo enterprise user's), a 登记 one
 (新能源电池), a lot of spent carbon in its eleventh month (汽车, the storage-age warning) and
-a store filling past its capacity (电子科技); and the 汽车 company's manifests in every state.
+a store filling past its capacity (电子科技); the 汽车 company's manifests in every state; and
+a collection point with two small clients and one run.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecozone.compliance.model import WorkCalendar
-from ecozone.waste import manifests, service
+from ecozone.waste import collection, manifests, service
 from ecozone.waste.model import WasteSettings
 
 DISPOSER, COLLECTOR, CARRIER = "渝危废经第500001号", "渝危废收第500002号", "渝危运第500003号"
 HANDLERS = (
     ("重庆示例危险废物处置有限公司", "disposer", DISPOSER, "HW08, HW12, HW49", 3000),
-    ("重庆示例废铅蓄电池收集有限公司", "collector", COLLECTOR, "HW31, HW49", 500),
+    ("重庆示例危险废物收集有限公司", "collector", COLLECTOR, "HW08, HW31, HW49", 500),
     ("重庆示例危废运输有限公司", "transporter", CARRIER, "HW08, HW12, HW31, HW49", 5000),
 )
 
@@ -92,7 +93,29 @@ def seed_waste(engine: sa.Engine, registry: dict[str, Any], today: date) -> int:
                             round(tonnes, 3), handler_id=ids[receiver])  # fmt: skip
                 held.clear()
     _manifests(engine, codes.get(next(iter(GENERATORS))), ids[DISPOSER], ids[CARRIER])
+    _collection_point(engine, codes, ids[COLLECTOR], today)
     return written
+
+
+#: Small generators served by the demo's collection point, with what one run took (t).
+SMALL = {"重庆果园港示例物流有限公司": ("900-249-08", 0.15),
+         "重庆两江示例汽车零部件有限公司": ("900-041-49", 0.3)}  # fmt: skip
+
+
+def _collection_point(engine: sa.Engine, codes: dict[str, str], collector: int,
+                      today: date) -> None:  # fmt: skip
+    point = collection.add_point(engine, code="CP-LJ01", name="两江新区小微企业危废集中收集点",
+                                 handler_id=collector, capacity_t=20,
+                                 address="两江新区示例路 8 号", actor="demo")  # fmt: skip
+    lines = []
+    for name, (code, tonnes) in SMALL.items():
+        if name in codes:
+            collection.add_client(engine, point["id"], codes[name], actor="demo")
+            lines.append((codes[name], code, tonnes))
+    if lines:
+        collection.collect(engine, point["id"], day=today, vehicle_plate="渝A·S5678",
+                           driver="刘师傅", lines=lines, settings=WasteSettings(),
+                           calendar=WorkCalendar(), actor="demo")  # fmt: skip
 
 
 #: The demo manifests: how far each is moved on (drafted, dispatched, in transit, received,

@@ -780,8 +780,9 @@ water_section = sa.Table(
 
 
 # --- waste: declared in schema_waste.py (this file is at the 800-line limit), on `metadata` ---
-from ecozone.store.schema_waste import waste_entry as waste_entry  # noqa: E402
-from ecozone.store.schema_waste import waste_facility as waste_facility  # noqa: E402
-from ecozone.store.schema_waste import waste_generator as waste_generator  # noqa: E402
-from ecozone.store.schema_waste import waste_handler as waste_handler  # noqa: E402
-from ecozone.store.schema_waste import waste_manifest as waste_manifest  # noqa: E402
+from ecozone.store import schema_waste as _waste  # noqa: E402
+
+waste_handler, waste_facility = _waste.waste_handler, _waste.waste_facility
+waste_generator, waste_entry = _waste.waste_generator, _waste.waste_entry
+waste_manifest, waste_collection_point = _waste.waste_manifest, _waste.waste_collection_point
+waste_point_client, waste_collection_run = _waste.waste_point_client, _waste.waste_collection_run

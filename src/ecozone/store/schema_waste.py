@@ -89,6 +89,42 @@ waste_entry = sa.Table(
     sa.Index(None, "handler_id", "at"),
 )
 
+# Collection points for small and micro generators (plan item 18; GB 18597-2023 贮存点 rules
+# are UNCONFIRMED): a licensed collector's point, its clients, and its collection runs, whose
+# manifests (one per consignor, order 23) carry the run's id.
+waste_collection_point = sa.Table(
+    "waste_collection_point",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("handler_id", sa.Integer, sa.ForeignKey("waste_handler.id"), nullable=False),
+    sa.Column("address", sa.String(300)),
+    sa.Column("capacity_t", sa.Float, nullable=False),
+    sa.CheckConstraint("capacity_t > 0", name="capacity"),
+)
+
+waste_point_client = sa.Table(
+    "waste_point_client",
+    metadata,
+    sa.Column(
+        "point_id", sa.Integer, sa.ForeignKey("waste_collection_point.id"), primary_key=True
+    ),
+    sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), primary_key=True),
+)
+
+waste_collection_run = sa.Table(
+    "waste_collection_run",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("point_id", sa.Integer, sa.ForeignKey("waste_collection_point.id"), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("vehicle_plate", sa.String(16), nullable=False),
+    sa.Column("driver", sa.String(50), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
 # Transfer manifests (order 23): the consignor's part at drafting, the carrier's at dispatch,
 # the receiver's at receipt. `arrived_at` is naive CST; the other instants are UTC.
 waste_manifest = sa.Table(
@@ -120,6 +156,7 @@ waste_manifest = sa.Table(
     sa.Column("confirmed_at", UtcDateTime()),
     sa.Column("confirmed_late", sa.Boolean),
     sa.Column("completed_at", UtcDateTime()),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("waste_collection_run.id")),
     sa.CheckConstraint(_in("state", tuple(ManifestState)), name="state"),
     sa.CheckConstraint("quantity_t > 0", name="quantity"),
     sa.Index(None, "enterprise_id", "drafted_at"),

@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 from ecozone import config, times
 from ecozone.accounts import deps
 from ecozone.accounts.model import Principal, Role
-from ecozone.waste import service
+from ecozone.api.params import Id
+from ecozone.waste import collection, manifests, service
 
 router = APIRouter(prefix="/api/v1/waste", tags=["waste"])
 
@@ -120,3 +121,124 @@ def add_facility(
 ) -> dict[str, Any]:
     return service.add_facility(engine, credit_code, **body.model_dump(),
                                 actor=principal.username, scope=principal.scope)  # fmt: skip
+
+
+# --- transfer manifests (order 23) -------------------------------------------------------------
+
+
+STATES = "drafted, dispatched, in_transit, received, utilised or disposed"
+
+
+class ManifestIn(BaseModel):
+    handler_id: int = Field(description="Receiver (a licensed collector or disposer)")
+    code: str = Field(description="Waste code NNN-NNN-NN")
+    quantity_t: float
+    facility: str | None = Field(None, description="Storage facility the waste leaves")
+    carrier_id: int | None = Field(None, description="Transporter")
+    packaging: str | None = None
+
+
+class DispatchIn(BaseModel):
+    vehicle_plate: str
+    driver: str
+    route: str | None = None
+
+
+class ReceiveIn(BaseModel):
+    received_t: float
+    arrived_at: str | None = Field(None, description="Arrival, CST; default now")
+    difference_note: str | None = Field(None, description="Required for a major difference")
+
+
+class CompleteIn(BaseModel):
+    method: str = Field(description="utilised or disposed")
+
+
+@router.get("/manifests", summary="转移联单 Manifests sent or received in the scope")
+def manifest_list(
+    engine: Engine,
+    principal: Readers,
+    state: Annotated[str | None, Query(description=STATES)] = None,
+) -> list[dict[str, Any]]:
+    return manifests.manifests(engine, principal.scope, state)
+
+
+@router.get("/manifests/{manifest_id}", summary="一张转移联单 One manifest")
+def manifest_one(engine: Engine, principal: Readers, manifest_id: Id) -> dict[str, Any]:
+    return manifests.manifest(engine, manifest_id, principal.scope)
+
+
+@router.post("/enterprises/{credit_code}/manifests", status_code=201,
+             summary="填写转移联单 Draft a manifest")  # fmt: skip
+def manifest_draft(
+    engine: Engine, principal: Declarers, credit_code: CreditCode, body: ManifestIn
+) -> dict[str, Any]:
+    return manifests.draft(engine, credit_code, **body.model_dump(),
+                           settings=config.waste_settings(), actor=principal.username,
+                           scope=principal.scope)  # fmt: skip
+
+
+def _act(engine: sa.Engine, principal: Principal, manifest_id: int, action: str,
+         **values: Any) -> dict[str, Any]:  # fmt: skip
+    return manifests.act(engine, manifest_id, action, settings=config.waste_settings(),
+                         calendar=config.desk_settings().calendar, actor=principal.username,
+                         scope=principal.scope, **values)  # fmt: skip
+
+
+@router.post("/manifests/{manifest_id}/dispatch", summary="运行 Dispatch (consignor)")
+def manifest_dispatch(
+    engine: Engine, principal: Declarers, manifest_id: Id, body: DispatchIn
+) -> dict[str, Any]:
+    return _act(engine, principal, manifest_id, "dispatch", **body.model_dump())
+
+
+@router.post("/manifests/{manifest_id}/transit", summary="交付承运人 Hand to the carrier")
+def manifest_transit(engine: Engine, principal: Declarers, manifest_id: Id) -> dict[str, Any]:
+    return _act(engine, principal, manifest_id, "transit")
+
+
+@router.post("/manifests/{manifest_id}/receive", summary="确认接收 Confirm receipt (receiver)")
+def manifest_receive(
+    engine: Engine, principal: Declarers, manifest_id: Id, body: ReceiveIn
+) -> dict[str, Any]:
+    return _act(engine, principal, manifest_id, "receive", **body.model_dump())
+
+
+@router.post("/manifests/{manifest_id}/complete", summary="利用处置 Utilised or disposed")
+def manifest_complete(
+    engine: Engine, principal: Declarers, manifest_id: Id, body: CompleteIn
+) -> dict[str, Any]:
+    return _act(engine, principal, manifest_id, "complete", method=body.method)
+
+
+# --- collection points (plan item 18) ------------------------------------------------------------
+
+
+class RunLine(BaseModel):
+    credit_code: str = Field(description="The client enterprise (consignor)")
+    code: str = Field(description="Waste code NNN-NNN-NN")
+    quantity_t: float
+
+
+class RunIn(BaseModel):
+    day: date
+    vehicle_plate: str
+    driver: str
+    lines: list[RunLine]
+
+
+@router.get("/points", summary="小微企业集中收集点 Collection points")
+def collection_points(engine: Engine, principal: Staff) -> list[dict[str, Any]]:
+    return collection.points(engine)
+
+
+@router.post("/points/{point_id}/runs", status_code=201,
+             summary="记录一次收集 A collection run (one manifest per client)")  # fmt: skip
+def collection_run(
+    engine: Engine, principal: Staff, point_id: Id, body: RunIn
+) -> dict[str, Any]:
+    return collection.collect(
+        engine, point_id, day=body.day, vehicle_plate=body.vehicle_plate, driver=body.driver,
+        lines=[(line.credit_code, line.code, line.quantity_t) for line in body.lines],
+        settings=config.waste_settings(), calendar=config.desk_settings().calendar,
+        actor=principal.username, scope=principal.scope)  # fmt: skip

@@ -17,7 +17,7 @@ from ecozone import config, times
 from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.cli_support import Actor, fail, open_engine
 from ecozone.errors import EcozoneError
-from ecozone.waste import checks, manifests, service
+from ecozone.waste import checks, collection, manifests, service
 
 app = typer.Typer(
     add_completion=False,
@@ -205,3 +205,46 @@ def run_checks() -> None:
         changed = checks.raise_alerts(engine, config.waste_settings(),
                                       config.desk_settings().calendar)  # fmt: skip
     typer.echo(f"{len(changed)} alerts raised or updated")
+
+
+@app.command("point")
+def point(
+    actor: Actor,
+    code: Annotated[str, typer.Option("--code")],
+    name: Annotated[str, typer.Option("--name")],
+    collector: Annotated[int, typer.Option("--collector", metavar="HANDLER_ID")],
+    capacity: Annotated[float, typer.Option("--capacity", metavar="T")],
+    client: Annotated[list[str] | None, typer.Option("--client", metavar="CREDIT_CODE")] = None,
+) -> None:
+    """Set up a collection point of a licensed collector, with its client enterprises."""
+    with open_engine(require_current=True) as engine:
+        made = collection.add_point(engine, code=code, name=name, handler_id=collector,
+                                    capacity_t=capacity, actor=actor)  # fmt: skip
+        for credit_code in client or []:
+            collection.add_client(engine, made["id"], credit_code, actor=actor)
+    typer.echo(f"point {made['id']}: {made['code']} {made['name']}")
+
+
+@app.command("collect")
+def collect(
+    actor: Actor,
+    point_id: Annotated[int, typer.Option("--point", metavar="ID")],
+    day: Annotated[str, typer.Option("--day", metavar="YYYY-MM-DD")],
+    vehicle_plate: Annotated[str, typer.Option("--plate")],
+    driver: Annotated[str, typer.Option("--driver")],
+    line: Annotated[list[str], typer.Option("--line", metavar="CREDIT_CODE:CODE:T")],
+) -> None:
+    """Record a collection run: one manifest per client line, dispatched together."""
+    lines = []
+    for item in line:
+        parts = item.split(":")
+        if len(parts) != 3:
+            fail(f"--line {item!r}: expected CREDIT_CODE:CODE:TONNES")
+        lines.append((parts[0], parts[1], parts[2]))
+    with open_engine(require_current=True) as engine:
+        found = collection.collect(engine, point_id, day=day, vehicle_plate=vehicle_plate,
+                                   driver=driver, lines=lines, settings=config.waste_settings(),
+                                   calendar=config.desk_settings().calendar,
+                                   actor=actor)  # fmt: skip
+    run = found["runs"][0]
+    typer.echo(f"run {run['id']}: {len(run['manifests'])} manifests, {run['total_t']:g} t")

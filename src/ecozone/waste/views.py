@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone import config, times
 from ecozone.errors import EcozoneError
-from ecozone.waste import manifest_views, manifests, service
+from ecozone.waste import collection_views, manifest_views, manifests, service
 from ecozone.waste.model import EntryKind, FacilityKind, HandlerKind, ManagementClass
 from ecozone.waste.texts import TEXTS
 from ecozone.web import shell
@@ -30,6 +30,7 @@ from ecozone.web.shell import Principal as Viewer
 
 router = APIRouter(include_in_schema=False)
 router.include_router(manifest_views.router)
+router.include_router(collection_views.router)
 READERS = ("admin", "supervisor", "enterprise")
 DECLARERS = ("admin", "enterprise")
 GROUP = "nav.group.waste"

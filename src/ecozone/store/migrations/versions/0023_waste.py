@@ -1,4 +1,4 @@
-"""waste: handlers, storage facilities, generators, the ledger and transfer manifests
+"""waste: handlers, storage, generators, the ledger, transfer manifests and collection points
 
 Revision ID: 0023
 Revises: 0020
@@ -85,6 +85,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("licence_no", name=op.f("uq_waste_handler_licence_no")),
     )
     op.create_table(
+        "waste_collection_point",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("handler_id", sa.Integer(), nullable=False),
+        sa.Column("address", sa.String(length=300), nullable=True),
+        sa.Column("capacity_t", sa.Float(), nullable=False),
+        sa.CheckConstraint("capacity_t > 0", name=op.f("ck_waste_collection_point_capacity")),
+        sa.ForeignKeyConstraint(
+            ["handler_id"],
+            ["waste_handler.id"],
+            name=op.f("fk_waste_collection_point_handler_id_waste_handler"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_waste_collection_point")),
+        sa.UniqueConstraint("code", name=op.f("uq_waste_collection_point_code")),
+    )
+    op.create_table(
         "waste_entry",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -138,6 +155,38 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "waste_collection_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("point_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("vehicle_plate", sa.String(length=16), nullable=False),
+        sa.Column("driver", sa.String(length=50), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["point_id"],
+            ["waste_collection_point.id"],
+            name=op.f("fk_waste_collection_run_point_id_waste_collection_point"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_waste_collection_run")),
+    )
+    op.create_table(
+        "waste_point_client",
+        sa.Column("point_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprise.id"],
+            name=op.f("fk_waste_point_client_enterprise_id_enterprise"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["point_id"],
+            ["waste_collection_point.id"],
+            name=op.f("fk_waste_point_client_point_id_waste_collection_point"),
+        ),
+        sa.PrimaryKeyConstraint("point_id", "enterprise_id", name=op.f("pk_waste_point_client")),
+    )
+    op.create_table(
         "waste_manifest",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=14), nullable=False),
@@ -165,6 +214,7 @@ def upgrade() -> None:
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("confirmed_late", sa.Boolean(), nullable=True),
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("run_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "state IN ('drafted', 'dispatched', 'in_transit', 'received', 'utilised', 'disposed')",
             name=op.f("ck_waste_manifest_state"),
@@ -190,6 +240,11 @@ def upgrade() -> None:
             ["waste_handler.id"],
             name=op.f("fk_waste_manifest_handler_id_waste_handler"),
         ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["waste_collection_run.id"],
+            name=op.f("fk_waste_manifest_run_id_waste_collection_run"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_waste_manifest")),
         sa.UniqueConstraint("number", name=op.f("uq_waste_manifest_number")),
     )
@@ -210,12 +265,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_waste_manifest_enterprise_id_drafted_at"))
 
     op.drop_table("waste_manifest")
+    op.drop_table("waste_point_client")
+    op.drop_table("waste_collection_run")
     with op.batch_alter_table("waste_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_waste_entry_handler_id_at"))
         batch_op.drop_index(batch_op.f("ix_waste_entry_facility_id_code_at"))
         batch_op.drop_index(batch_op.f("ix_waste_entry_enterprise_id_at"))
 
     op.drop_table("waste_entry")
+    op.drop_table("waste_collection_point")
     op.drop_table("waste_handler")
     op.drop_table("waste_generator")
     op.drop_table("waste_facility")
