@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
     from ecozone.supervision.model import SupervisionSettings
+    from ecozone.waste.model import WasteSettings
     from ecozone.waterquality.model import WaterSettings
 
 
@@ -487,3 +488,35 @@ def energy_settings(environ: Mapping[str, str] | None = None) -> EnergySettings:
     if values.get("natural_gas", "natural_gas") not in ("natural_gas", "natural_gas_oilfield"):
         raise EnergyError("ECOZONE_ENERGY_NATURAL_GAS must be natural_gas or natural_gas_oilfield")
     return EnergySettings(**values)  # type: ignore[arg-type]
+def waste_settings(environ: Mapping[str, str] | None = None) -> WasteSettings:
+    """Hazardous-waste settings from ECOZONE_WASTE_<FIELD> variables: STORAGE_LIMIT_DAYS (365;
+    固废法 art. 81 binds 经营单位, a year for every generator is local practice),
+    STORAGE_WARNING_DAYS (35: warn from day 330), KEY_T_PER_YEAR (100) and
+    SIMPLIFIED_T_PER_YEAR (10) of HJ 1259-2022 (C), BALANCE_TOLERANCE_T (0.01);
+    CONFIRM_WORKING_DAYS (5), RECEIPT_TOLERANCE (0.05) and MANIFEST_AREA ("5000", the form
+    number's province and city digits) of order 23 (R); domain-2.md §3.1–3.4."""
+    from dataclasses import fields
+
+    from ecozone.waste.model import WasteError, WasteSettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for spec in fields(WasteSettings):
+        name = "ECOZONE_WASTE_" + spec.name.upper()
+        raw = env.get(name)
+        if not raw:
+            continue
+        if str(spec.type) == "str":
+            if not (raw.isdigit() and len(raw) == 4):
+                raise WasteError(f"{name}={raw!r}: expected 4 digits (province and city code)")
+            values[spec.name] = raw
+            continue
+        kind = int if str(spec.type) == "int" else float
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise WasteError(f"{name}={raw!r}: expected a number") from None
+        if value < 0:
+            raise WasteError(f"{name}={raw!r}: must not be negative")
+        values[spec.name] = value
+    return WasteSettings(**values)  # type: ignore[arg-type]

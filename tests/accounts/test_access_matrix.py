@@ -53,6 +53,7 @@ from tests.web.data import add_alert
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
 from ecozone.accounts.deps import SESSION_COOKIE
+from ecozone.compliance.model import WorkCalendar
 from ecozone.disclosure import service as disclosure
 from ecozone.errors import NotFound
 from ecozone.store.schema import (
@@ -62,13 +63,13 @@ from ecozone.store.schema import (
     credit_evaluation,
     data_mark,
     disclosure_report,
-    inspection,
     district_energy,
     energy_meter,
     energy_month,
     energy_output,
     energy_target,
     forest_sink,
+    inspection,
     inspection_campaign,
     inspection_file,
     inspection_trigger,
@@ -84,6 +85,14 @@ from ecozone.store.schema import (
     supervision_listing,
     user_account,
     violation,
+    waste_collection_point,
+    waste_collection_run,
+    waste_entry,
+    waste_facility,
+    waste_generator,
+    waste_handler,
+    waste_manifest,
+    waste_point_client,
     water_section,
     weather_warning,
     webhook,
@@ -93,6 +102,10 @@ from ecozone.supervision import credit
 from ecozone.supervision import inspections as enforcement
 from ecozone.supervision import service as supervision
 from ecozone.supervision.model import SupervisionSettings
+from ecozone.waste import collection as waste_collection
+from ecozone.waste import manifests as waste_manifests
+from ecozone.waste import service as waste_service
+from ecozone.waste.model import WasteSettings
 
 # --- who asks -------------------------------------------------------------------------
 
@@ -378,6 +391,128 @@ def energy_object(method: str, path: str, roles: frozenset[str], refusal: str, *
 
     write = Write(_energy_rows(table)) if table is not None else None
     return Rule(roles, refusal, (Variant("", call, OBJECT, **kw),), write=write)
+def _generator_rows(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(waste_generator).order_by(
+            waste_generator.c.enterprise_id)).all()  # fmt: skip
+
+
+def _no_override(engine: sa.Engine, t: Target, n: int) -> Target:
+    """No class override, so that setting one changes what is stored."""
+    with engine.begin() as conn:
+        conn.execute(waste_generator.delete())
+    return t
+
+
+WASTE_ENTRY = {"kind": "generated", "at": "2025-06-01T09:00", "code": "900-041-49",
+               "quantity_t": "1.5"}  # fmt: skip
+
+
+def _handler_form(n: int) -> dict[str, str]:
+    return {"name": f"处置中心{n}", "kind": "disposer", "licence_no": f"MX-LIC-{n}",
+            "codes": "HW49", "capacity_t": "100", "valid_from": "2025-01-01",
+            "valid_to": "2027-12-31"}  # fmt: skip
+
+
+# Waste manifests: a receiver licensed to the target's own enterprise, made fresh per case, and
+# a manifest of the target moved on to the state an action starts from.
+WASTE_HANDLERS: dict[int, int] = {}
+WASTE_MANIFESTS: dict[int, int] = {}
+MANIFEST_STEPS = (("dispatch", {"vehicle_plate": "渝A00001", "driver": "张三"}),
+                  ("transit", {}), ("receive", {"received_t": 1.0}))  # fmt: skip
+
+
+def _waste_receiver(engine: sa.Engine, t: Target, n: int) -> Target:
+    if t.name != "missing" and n not in WASTE_HANDLERS:
+        WASTE_HANDLERS[n] = waste_service.add_handler(
+            engine, name=f"处置{n}", kind="disposer", licence_no=f"MX-M-{n}", codes="HW49",
+            capacity_t=1000, valid_from="2020-01-01", valid_to="2099-12-31", actor="seed",
+            credit_code=t.credit_code)["id"]  # fmt: skip
+    return t
+
+
+def _scratch_manifest(steps: int) -> Callable[[sa.Engine, Target, int], Target]:
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        if t.name == "missing":
+            return t
+        _waste_receiver(engine, t, n)
+        made = waste_manifests.draft(engine, t.credit_code, handler_id=WASTE_HANDLERS[n],
+                                     code="900-041-49", quantity_t=1, settings=WasteSettings(),
+                                     actor="seed")  # fmt: skip
+        for action, values in MANIFEST_STEPS[:steps]:
+            waste_manifests.act(engine, made["id"], action, settings=WasteSettings(),
+                                calendar=WorkCalendar(), actor="seed", **values)  # fmt: skip
+        WASTE_MANIFESTS[n] = made["id"]
+        return t
+
+    return prepare
+
+
+def _manifest_id(t: Target, n: int) -> int:
+    """The case's scratch manifest; a missing-object twin (another n) one that does not exist."""
+    return 999_994 if t.name == "missing" else WASTE_MANIFESTS[n]
+
+
+def _manifest_states(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(waste_manifest.c.id, waste_manifest.c.state)
+                            .order_by(waste_manifest.c.id)).all()  # fmt: skip
+
+
+def manifest_action(prefix: str, action: str, steps: int, body: dict[str, Any]) -> Rule:
+    page = prefix == ""
+    return Rule(DECLARERS, "page" if page else "api", (Variant("", lambda t, n: Call(
+        "POST", f"{prefix}/waste/manifests/{_manifest_id(t, n)}/{action}",
+        data=body if page else None, json=None if page else body,
+        keys=(str(_manifest_id(t, n)),)), OBJECT, visible=own_business,
+        ok=303 if page else 200),), write=Write(_manifest_states, _scratch_manifest(steps)))  # fmt: skip
+
+
+def manifest_read(url: str) -> Rule:
+    page = not url.startswith("/api/")
+    return Rule(READERS, "page" if page else "api", (Variant("", lambda t, n: Call(
+        "GET", url.format(id=_manifest_id(t, n)), keys=(str(_manifest_id(t, n)),)), OBJECT,
+        visible=own_business),),
+        write=Write(_manifest_states, _scratch_manifest(0), changes=False))  # fmt: skip
+
+
+def manifest_draft(url: str) -> Rule:
+    page = not url.startswith("/api/")
+
+    def call(t: Target, n: int) -> Call:
+        body = {"handler_id": WASTE_HANDLERS.get(n, 1), "code": "900-041-49", "quantity_t": 1}
+        return Call("POST", url.format(t=t), keys=(t.credit_code,),
+                    data={k: str(v) for k, v in body.items()} if page else None,
+                    json=None if page else body)  # fmt: skip
+
+    return Rule(DECLARERS, "page" if page else "api", (Variant(
+        "", call, OBJECT, visible=own_business, ok=303 if page else 201),),
+        write=Write(_count(waste_manifest), _waste_receiver))  # fmt: skip
+
+
+# Collection points: a collector and a point made fresh per case (zone-wide staff objects).
+WASTE_POINTS: dict[int, tuple[int, int]] = {}
+
+
+def _scratch_point(client: bool) -> Callable[[sa.Engine, Target, int], Target]:
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        if n not in WASTE_POINTS:
+            collector = waste_service.add_handler(
+                engine, name=f"收集{n}", kind="collector", licence_no=f"MX-C-{n}",
+                codes="HW49", capacity_t=1000, valid_from="2020-01-01", valid_to="2099-12-31",
+                actor="seed")["id"]  # fmt: skip
+            made = waste_collection.add_point(engine, code=f"MXP{n}", name=f"收集点{n}",
+                                              handler_id=collector, capacity_t=5, actor="seed")
+            WASTE_POINTS[n] = (collector, made["id"])
+        if client and t.name != "missing":
+            waste_collection.add_client(engine, WASTE_POINTS[n][1], t.credit_code, actor="seed")
+        return t
+
+    return prepare
+
+
+def _point_id(n: int) -> int:
+    return WASTE_POINTS.get(n, WASTE_POINTS[max(WASTE_POINTS)])[1]
 
 
 def alert_action(action: str) -> Rule:
@@ -1153,6 +1288,106 @@ POLICY: dict[tuple[str, str], Rule] = {
         variant("csv", "/airquality/stations/{t.station_id}", OBJECT, params={"format": "csv"},
                 keys=("{t.station_id}",)),
     )),
+    # --- waste: an enterprise's own business; it records, staff read and keep the handlers ---
+    ("GET", "/waste"): Rule(READERS, "page", one(
+        "/waste", scope=LIST, marker=lambda t: f'href="/waste/enterprises/{t.credit_code}"',
+        visible=own_business, ok={"enterprise": 303})),
+    ("POST", "/waste/handlers"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/waste/handlers", data=_handler_form(n))),), write=Write(_count(waste_handler))),
+    ("GET", "/waste/enterprises/{credit_code}"): Rule(READERS, "page", one(
+        "/waste/enterprises/{t.credit_code}", scope=OBJECT, keys=("{t.credit_code}",),
+        visible=own_business)),
+    ("POST", "/waste/enterprises/{credit_code}/entries"): Rule(DECLARERS, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/entries",
+                              data=WASTE_ENTRY, keys=(t.credit_code,)), OBJECT,
+        visible=own_business, ok=303),), write=Write(_count(waste_entry))),
+    ("POST", "/waste/enterprises/{credit_code}/facilities"): Rule(DECLARERS, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/facilities",
+                              data={"code": f"WF{n}", "name": "贮存库", "kind": "store",
+                                    "capacity_t": "10"}, keys=(t.credit_code,)), OBJECT,
+        visible=own_business),), write=Write(_count(waste_facility))),
+    ("POST", "/waste/enterprises/{credit_code}/class"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/class",
+                              data={"management_class": "key", "reason": "持证经营"},
+                              keys=(t.credit_code,)), OBJECT, visible=own_business),),
+        write=Write(_generator_rows, _no_override)),
+    ("GET", "/waste/enterprises/{credit_code}/declaration"): Rule(READERS, "page", tuple(
+        variant(fmt, "/waste/enterprises/{t.credit_code}/declaration", OBJECT,
+                params={"year": "2025", "format": fmt}, keys=("{t.credit_code}",),
+                visible=own_business)
+        for fmt in ("xlsx", "csv")
+    )),
+    ("GET", "/api/v1/waste/list"): Rule(EVERYONE, "api", one(
+        "/api/v1/waste/list", params={"day": "2025-06-01"})),
+    ("GET", "/api/v1/waste/check"): Rule(EVERYONE, "api", one(
+        "/api/v1/waste/check", params={"code": "900-041-49", "day": "2025-06-01"})),
+    ("GET", "/api/v1/waste/handlers"): Rule(STAFF, "api", one("/api/v1/waste/handlers")),
+    ("POST", "/api/v1/waste/handlers"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/waste/handlers", json={**_handler_form(n), "codes": ["HW49"]}),
+        ok=201),), write=Write(_count(waste_handler))),
+    ("GET", "/api/v1/waste/enterprises/{credit_code}"): Rule(READERS, "api", one(
+        "/api/v1/waste/enterprises/{t.credit_code}", scope=OBJECT, params={"day": "2025-12-31"},
+        keys=("{t.credit_code}",), visible=own_business)),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/entries"): Rule(DECLARERS, "api", (Variant(
+        "", lambda t, n: Call("POST", f"/api/v1/waste/enterprises/{t.credit_code}/entries",
+                              json={**WASTE_ENTRY, "quantity_t": 1.5}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business, ok=201),), write=Write(_count(waste_entry))),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/facilities"): Rule(DECLARERS, "api", (
+        Variant("", lambda t, n: Call(
+            "POST", f"/api/v1/waste/enterprises/{t.credit_code}/facilities",
+            json={"code": f"AF{n}", "name": "贮存库", "kind": "store", "capacity_t": 10},
+            keys=(t.credit_code,)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(waste_facility))),
+    ("GET", "/waste/manifests"): Rule(READERS, "page", one("/waste/manifests")),
+    ("GET", "/waste/manifests/{manifest_id}"): manifest_read("/waste/manifests/{id}"),
+    ("POST", "/waste/enterprises/{credit_code}/manifests"): manifest_draft(
+        "/waste/enterprises/{t.credit_code}/manifests"),
+    ("POST", "/waste/manifests/{manifest_id}/dispatch"): manifest_action(
+        "", "dispatch", 0, {"vehicle_plate": "渝A00002", "driver": "李四"}),
+    ("POST", "/waste/manifests/{manifest_id}/transit"): manifest_action("", "transit", 1, {}),
+    ("POST", "/waste/manifests/{manifest_id}/receive"): manifest_action(
+        "", "receive", 2, {"received_t": "1"}),
+    ("POST", "/waste/manifests/{manifest_id}/complete"): manifest_action(
+        "", "complete", 3, {"method": "disposed"}),
+    ("GET", "/api/v1/waste/manifests"): Rule(READERS, "api", one("/api/v1/waste/manifests")),
+    ("GET", "/api/v1/waste/manifests/{manifest_id}"): manifest_read(
+        "/api/v1/waste/manifests/{id}"),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/manifests"): manifest_draft(
+        "/api/v1/waste/enterprises/{t.credit_code}/manifests"),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/dispatch"): manifest_action(
+        "/api/v1", "dispatch", 0, {"vehicle_plate": "渝A00002", "driver": "李四"}),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/transit"): manifest_action(
+        "/api/v1", "transit", 1, {}),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/receive"): manifest_action(
+        "/api/v1", "receive", 2, {"received_t": 1.0}),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/complete"): manifest_action(
+        "/api/v1", "complete", 3, {"method": "disposed"}),
+    ("GET", "/waste/points"): Rule(STAFF, "page", one("/waste/points")),
+    ("POST", "/waste/points"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/waste/points", data={"code": f"MXQ{n}", "name": "收集点", "capacity_t": "5",
+                                       "handler_id": str(WASTE_POINTS[n][0])}), ok=303),),
+        write=Write(_count(waste_collection_point), _scratch_point(False))),
+    ("GET", "/waste/points/{point_id}"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "GET", f"/waste/points/{_point_id(n)}")),),
+        write=Write(_count(waste_collection_point), _scratch_point(False), changes=False)),
+    ("POST", "/waste/points/{point_id}/clients"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/points/{_point_id(n)}/clients",
+                              data={"credit_code": t.credit_code}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business, ok=303),),
+        write=Write(_count(waste_point_client), _scratch_point(False))),
+    ("POST", "/waste/points/{point_id}/runs"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/points/{_point_id(n)}/runs", data={
+            "day": "2026-01-10", "vehicle_plate": "渝A9", "driver": "赵六",
+            "lines": f"{t.credit_code} 900-041-49 0.1"}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business, ok=303),),
+        write=Write(_count(waste_collection_run), _scratch_point(True))),
+    ("GET", "/api/v1/waste/points"): Rule(STAFF, "api", one("/api/v1/waste/points")),
+    ("POST", "/api/v1/waste/points/{point_id}/runs"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call("POST", f"/api/v1/waste/points/{_point_id(n)}/runs", json={
+            "day": "2026-01-10", "vehicle_plate": "渝A9", "driver": "赵六",
+            "lines": [{"credit_code": t.credit_code, "code": "900-041-49", "quantity_t": 0.1}]},
+            keys=(t.credit_code,)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(waste_collection_run), _scratch_point(True))),
     ("GET", "/api/v1/airquality/latest"): Rule(EVERYONE, "api", (
         variant("", "/api/v1/airquality/latest", LIST, marker=lambda t: f'"point_id":{t.station_id},'),
         variant("csv", "/api/v1/airquality/latest", LIST, params={"format": "csv"},

@@ -29,6 +29,7 @@ from ecozone.demo.energy import seed_energy
 from ecozone.demo.permits import demo_permits
 from ecozone.demo.power import demo_power
 from ecozone.demo.supervision import seed_supervision
+from ecozone.demo.waste import seed_waste
 from ecozone.demo.water import seed_water_sections
 from ecozone.errors import EcozoneError
 from ecozone.gateway.server import Gateway
@@ -85,6 +86,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
         seed_supervision(engine, data, today.date())
         seed_water_sections(engine, data)
         seed_energy(engine, data, today.date())
+        seed_waste(engine, data, today.date())
     return engine, empty
 
 

@@ -45,6 +45,7 @@ CAPABILITY_VIEWS = (
     "ecozone.supervision.inspection_views",
     "ecozone.waterquality.views",
     "ecozone.energy.views",
+    "ecozone.waste.views",
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
     "ecozone.registry.onboarding_views",

@@ -34,7 +34,8 @@ from ecozone.web.model import Column, NotFound, Table, WebError
 #: Packages whose templates/ the pages render from, as "<package>/<name>.html".
 TEMPLATE_PACKAGES = (
     "accounts", "airquality", "compliance", "disclosure", "energy", "measurements",
-    "monitoring", "plan", "power", "registry", "reports", "supervision", "waterquality",
+    "monitoring", "plan", "power", "registry", "reports", "supervision", "waste",
+    "waterquality",
 )  # fmt: skip
 
 _env = Environment(
