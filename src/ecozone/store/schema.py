@@ -778,36 +778,19 @@ water_section = sa.Table(
     ),
 )
 
-# --- supervision: triggers, inspections, violations, penalty decisions ----------------
-# Declared in schema_inspection.py (this file's size limit) on the same metadata.
-from ecozone.store import schema_inspection as _inspection  # noqa: E402
-
-inspection_trigger = _inspection.inspection_trigger
-inspection = _inspection.inspection
-inspection_file = _inspection.inspection_file
-violation = _inspection.violation
-penalty_decision = _inspection.penalty_decision
-
-# --- supervision: credit evaluations and repairs; disclosure reports --------------------
-from ecozone.store import schema_credit as _credit  # noqa: E402
-
-credit_evaluation = _credit.credit_evaluation
-credit_repair = _credit.credit_repair
-disclosure_report = _credit.disclosure_report
-# --- energy: meters, monthly statistics, output, targets, forest sinks (GB/T 2589-2020) ---
-# Declared in schema_energy (this file is at its size limit), on this metadata; re-exported.
-# --- waste: declared in schema_waste.py (this file is at the 800-line limit), on `metadata` ---
-from ecozone.store import schema_waste as _waste  # noqa: E402
+# --- tables declared in their capability's own module on this metadata (this file's size
+# limit), re-exported so that every table can be imported from here ----------------------
+# ruff: noqa: I001
+from ecozone.store.schema_credit import (  # noqa: E402, F401
+    credit_evaluation, credit_repair, disclosure_report,
+)  # fmt: skip
 from ecozone.store.schema_energy import (  # noqa: E402, F401
-    district_energy,
-    energy_meter,
-    energy_month,
-    energy_output,
-    energy_target,
-    forest_sink,
-)
-
-waste_handler, waste_facility = _waste.waste_handler, _waste.waste_facility
-waste_generator, waste_entry = _waste.waste_generator, _waste.waste_entry
-waste_manifest, waste_collection_point = _waste.waste_manifest, _waste.waste_collection_point
-waste_point_client, waste_collection_run = _waste.waste_point_client, _waste.waste_collection_run
+    district_energy, energy_meter, energy_month, energy_output, energy_target, forest_sink,
+)  # fmt: skip
+from ecozone.store.schema_inspection import (  # noqa: E402, F401
+    inspection, inspection_file, inspection_trigger, penalty_decision, violation,
+)  # fmt: skip
+from ecozone.store.schema_waste import (  # noqa: E402, F401
+    waste_collection_point, waste_collection_run, waste_entry, waste_facility, waste_generator,
+    waste_handler, waste_manifest, waste_point_client,
+)  # fmt: skip
