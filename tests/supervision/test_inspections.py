@@ -234,7 +234,7 @@ def test_an_exemption_under_a_failed_condition_is_refused_and_a_penalty_needs_an
     engine: sa.Engine,
 ) -> None:
     late = decided_case(engine, rectified="2026-10-19")  # after the 10-16 deadline
-    with pytest.raises(SupervisionError, match="corrected_in_time"):
+    with pytest.raises(SupervisionError, match="按期改正"):
         ins.decide(engine, late, ins.DecisionInput(
             outcome="exempt", rule_id="air-minor-exceedance", explanation="x",
             decided_on="2026-10-19"), actor="lj", today=TODAY)  # fmt: skip

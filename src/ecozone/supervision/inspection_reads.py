@@ -16,9 +16,9 @@ from ecozone.errors import NotFound
 from ecozone.supervision import inspection_store as st
 from ecozone.supervision import store as pool_store
 from ecozone.supervision.inspections import (
-    _suggest,
     exemption_list,
     rectification_overdue,
+    suggest_for,
 )
 
 
@@ -116,7 +116,7 @@ def violation_detail(
         if found is None:
             raise NotFound(f"违法行为：没有编号为 {violation_id} 的记录")
         [found] = _with_decisions(conn, [found], today)
-        suggestion = None if found["decision"] else _suggest(conn, found, today).to_dict()
+        suggestion = None if found["decision"] else suggest_for(conn, found, today).to_dict()
     listed = exemption_list()
     return {
         "violation": found,
