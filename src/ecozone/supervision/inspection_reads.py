@@ -35,8 +35,9 @@ def _with_decisions(conn: sa.Connection, rows: list[dict], today: date) -> list[
 
 
 def desk(engine: sa.Engine, scope: Scope, today: date) -> dict[str, Any]:
-    """The inspections page: open triggers, overdue alerts not yet triggered and drawn
-    assignments not yet inspected (staff), and the inspections in scope."""
+    """The inspections page: open triggers, overdue alerts not yet triggered, overdue
+    rectifications and drawn assignments not yet inspected (staff), and the inspections
+    in scope."""
     with engine.connect() as conn:
         names = _names(conn)
         found = st.inspections(conn, scope)
@@ -51,6 +52,10 @@ def desk(engine: sa.Engine, scope: Scope, today: date) -> dict[str, Any]:
             "inspections": found,
             "triggers": st.triggers(conn, scope, states=["open"]) if staff else [],
             "overdue_alerts": st.overdue_alerts(conn, scope, today) if staff else [],
+            "overdue_rectifications": [
+                {**v, "overdue_days": rectification_overdue(v, today)}
+                for v in st.overdue_rectifications(conn, scope, today)
+            ] if staff else [],
             "assignments": [
                 {**a, "team": [names.get(x, str(x)) for x in a["inspector_ids"]]}
                 for a in st.open_assignments(conn, scope)
