@@ -3,7 +3,9 @@ opens a complaint trigger, starts the record with a team of two, writes findings
 location, uploads a photo, records a violation with its rectification order and submits
 after a confirmation (the page never scrolls sideways); then, on the violation's page,
 records the rectification, reads the exemption check condition by condition, takes the
-exempt decision it suggests and finds it on the public page without login.
+exempt decision it suggests and finds it on the public page without login. A trigger is
+opened from the alert page (its own confirmation dialog), another cancelled, a drawn
+assignment recorded and a rectification ordered after submission.
 
 The zone is tests.supervision's (两江新区: enterprises 1–8; a pool of four and one
 zone-wide). Debian's Chromium and Playwright against uvicorn, as test_browser.py.
@@ -201,4 +203,65 @@ def test_a_supervisor_calls_for_a_check_from_the_alert_page(
     assert "/supervision/inspections?trigger=" in page.url
     card = page.locator("[data-trigger]", has=page.locator(f'a[href="/alerts/{alert_id}"]'))
     assert card.count() == 1 and "报警逾期未办结" in card.inner_text()
+    context.close()
+
+
+def test_a_drawn_assignment_is_recorded_a_trigger_cancelled_and_a_rectification_ordered(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    from ecozone.supervision import inspections as ins
+    from ecozone.supervision import service
+    from ecozone.supervision.model import SupervisionSettings
+
+    engine = site["engine"]
+    settings = SupervisionSettings()
+    made = service.create_campaign(
+        engine, name="第四季度抽查", period_start="2026-10-01", period_end="2026-12-31",
+        district="两江新区", quotas={"key": {"count": 1}}, settings=settings, actor="t")  # fmt: skip
+    service.draw_campaign(engine, made["id"], actor="t")
+    spare = ins.open_trigger(engine, source="staff", credit_code=code(8), reason="待核实线索",
+                             actor="t")  # fmt: skip
+    context = browser.new_context(base_url=site["url"], viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    login(page, site, "district-supervisor")
+    page.goto("/supervision/inspections")
+    card = page.locator(f'[data-trigger="{spare["id"]}"]')
+    card.locator('input[name="reason"]').fill("已由属地核实，无需现场检查")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        card.locator("form[data-confirm] button[type=submit]").click()
+    assert page.locator(".alert-box.notice").inner_text() == "触发记录已撤销。"
+    assert page.locator(f'[data-trigger="{spare["id"]}"]').count() == 0
+
+    task = page.locator("[data-assignment]").first
+    assert "第四季度抽查" in task.inner_text()
+    with page.expect_navigation():
+        task.locator("button[type=submit]").click()
+    assert "第四季度抽查" in page.locator("[data-cause=draw]").inner_text()
+    inspection_id = int(page.url.rsplit("/", 1)[1])
+    findings = page.locator('form[data-form="findings"]')
+    findings.locator('input[name="location"]').fill("锅炉房")
+    findings.locator('input[name="inspected_on"]').fill(date.today().isoformat())
+    findings.locator('textarea[name="findings"]').fill("在线监测数据未按规定公开")
+    with page.expect_navigation():
+        findings.locator("button[type=submit]").click()
+    violation = page.locator('form[data-form="violation"]')
+    violation.locator('input[name="provision"]').fill("《环境保护法》第六十二条")
+    violation.locator('textarea[name="description"]').fill("未公开自动监测数据")
+    with page.expect_navigation():
+        violation.locator("button[type=submit]").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click('form[data-form="submit"] button[type=submit]')
+    with page.expect_navigation():
+        page.click("[data-violation] a")
+    order = page.locator('form[data-form="order"]')
+    order.locator('textarea[name="order"]').fill("五个工作日内公开监测数据")
+    order.locator('input[name="rectify_by"]').fill((date.today() + timedelta(days=7)).isoformat())
+    with page.expect_navigation():
+        order.locator("button[type=submit]").click()
+    assert page.locator('[data-state="rectifying"]').count() == 1
+    assert page.locator('form[data-form="order"]').count() == 0
+    record = inspection_reads.inspection_detail(engine, inspection_id, SYSTEM_SCOPE, date.today())
+    assert record["assignment_id"] is not None and record["state"] == "submitted"
     context.close()

@@ -24,6 +24,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "insp.triggers_none": ("没有待检查的触发记录。", "No open trigger."),
     "insp.overdue_alerts": ("逾期未办结的报警", "Overdue alerts"),
     "insp.overdue_none": ("没有逾期未办结的报警。", "No overdue alert."),
+    "insp.overdue_rectifications": ("整改逾期", "Rectification overdue"),
+    "insp.overdue_rectifications_none": ("没有逾期未整改的违法行为。", "No rectification overdue."),
     "insp.assignments": ("双随机抽查任务（待检查）", "Drawn inspections to record"),
     "insp.assignments_none": ("没有待检查的抽查任务。", "No drawn inspection waiting."),
     "insp.list": ("检查记录", "Inspection records"),
