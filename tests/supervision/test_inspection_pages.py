@@ -5,13 +5,22 @@ enterprise's file and the public page (no login) showing only what is public."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from tests.supervision.conftest import SETTINGS, code
 
 from ecozone.store.schema import alert
+from ecozone.web import shell
+
+
+@pytest.fixture(autouse=True)
+def _page_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages read "today" from shell.now: 2026-10-20 here, whatever the clock says."""
+    monkeypatch.setattr(shell, "now", lambda: datetime(2026, 10, 20, 2, tzinfo=UTC))
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 64
 AIR = "《大气污染防治法》第九十九条"
@@ -65,6 +74,8 @@ def test_a_trigger_from_an_overdue_alert_leads_to_a_record_and_a_decision(
     page = staff.get(url)
     assert 'data-form="findings"' not in page.text and 'data-violation="' in page.text
     violation_id = int(page.text.split('data-violation="')[1].split('"')[0])
+    overdue = staff.get("/supervision/inspections").text  # due 10-15, today 10-20
+    assert f'data-overdue-violation="{violation_id}"' in overdue and "整改逾期 5 天" in overdue
     staff.post(f"/supervision/violations/{violation_id}/rectification",
                data={"step": "done", "rectified_on": "2026-10-13", "note": "已调整"})  # fmt: skip
     decision = staff.get(f"/supervision/violations/{violation_id}")

@@ -172,6 +172,11 @@ def test_a_submitted_inspection_is_immutable_except_follow_up(engine: sa.Engine)
     shown = reads.inspection_detail(engine, inspection_id, ADMIN, TODAY)
     [row] = shown["violations"]
     assert (row["state"], row["overdue_days"]) == ("rectifying", 5)  # due 10-15, today 10-20
+    [listed] = reads.desk(engine, DISTRICT, TODAY)["overdue_rectifications"]
+    assert (listed["id"], listed["overdue_days"]) == (v["id"], 5)
+    assert reads.desk(engine, DISTRICT, date(2026, 10, 15))["overdue_rectifications"] == []
+    assert reads.desk(engine, PRINCIPALS["other_district"].scope, TODAY)[
+        "overdue_rectifications"] == []  # fmt: skip
     ins.record_rectification(engine, v["id"], rectified_on="2026-10-14", note="已设置标识",
                              actor="lj", today=TODAY)  # fmt: skip
     [row] = reads.inspection_detail(engine, inspection_id, ADMIN, TODAY)["violations"]
@@ -234,7 +239,7 @@ def test_an_exemption_under_a_failed_condition_is_refused_and_a_penalty_needs_an
     engine: sa.Engine,
 ) -> None:
     late = decided_case(engine, rectified="2026-10-19")  # after the 10-16 deadline
-    with pytest.raises(SupervisionError, match="corrected_in_time"):
+    with pytest.raises(SupervisionError, match="按期改正"):
         ins.decide(engine, late, ins.DecisionInput(
             outcome="exempt", rule_id="air-minor-exceedance", explanation="x",
             decided_on="2026-10-19"), actor="lj", today=TODAY)  # fmt: skip

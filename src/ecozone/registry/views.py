@@ -25,7 +25,7 @@ from ecozone.monitoring import views as monitoring_views
 from ecozone.registry import store
 from ecozone.registry.rules import enterprise_matches
 from ecozone.reports.views import report_links
-from ecozone.supervision import inspection_reads
+from ecozone.supervision import inspection_reads, inspection_texts  # noqa: F401 (its texts)
 from ecozone.times import local_time
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts, t

@@ -16,9 +16,9 @@ from ecozone.errors import NotFound
 from ecozone.supervision import inspection_store as st
 from ecozone.supervision import store as pool_store
 from ecozone.supervision.inspections import (
-    _suggest,
     exemption_list,
     rectification_overdue,
+    suggest_for,
 )
 
 
@@ -35,8 +35,9 @@ def _with_decisions(conn: sa.Connection, rows: list[dict], today: date) -> list[
 
 
 def desk(engine: sa.Engine, scope: Scope, today: date) -> dict[str, Any]:
-    """The inspections page: open triggers, overdue alerts not yet triggered and drawn
-    assignments not yet inspected (staff), and the inspections in scope."""
+    """The inspections page: open triggers, overdue alerts not yet triggered, overdue
+    rectifications and drawn assignments not yet inspected (staff), and the inspections
+    in scope."""
     with engine.connect() as conn:
         names = _names(conn)
         found = st.inspections(conn, scope)
@@ -51,6 +52,10 @@ def desk(engine: sa.Engine, scope: Scope, today: date) -> dict[str, Any]:
             "inspections": found,
             "triggers": st.triggers(conn, scope, states=["open"]) if staff else [],
             "overdue_alerts": st.overdue_alerts(conn, scope, today) if staff else [],
+            "overdue_rectifications": [
+                {**v, "overdue_days": rectification_overdue(v, today)}
+                for v in st.overdue_rectifications(conn, scope, today)
+            ] if staff else [],
             "assignments": [
                 {**a, "team": [names.get(x, str(x)) for x in a["inspector_ids"]]}
                 for a in st.open_assignments(conn, scope)
@@ -116,7 +121,7 @@ def violation_detail(
         if found is None:
             raise NotFound(f"违法行为：没有编号为 {violation_id} 的记录")
         [found] = _with_decisions(conn, [found], today)
-        suggestion = None if found["decision"] else _suggest(conn, found, today).to_dict()
+        suggestion = None if found["decision"] else suggest_for(conn, found, today).to_dict()
     listed = exemption_list()
     return {
         "violation": found,

@@ -290,6 +290,18 @@ def violations(
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
+def overdue_rectifications(conn: sa.Connection, scope: Scope, today: date) -> list[dict[str, Any]]:
+    """Violations ordered rectified by a day before `today` and not yet rectified."""
+    v = violation.c
+    stmt = (
+        _violations(scope)
+        .where(v.state == "rectifying", v.rectify_by < today)
+        .order_by(v.rectify_by, v.id)
+        .limit(200)
+    )
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
 def prior_violations(conn: sa.Connection, enterprise_id: int) -> list[dict[str, Any]]:
     """Every recorded violation of the enterprise (draft inspections' too: a finding is a
     finding), for the first-violation condition."""

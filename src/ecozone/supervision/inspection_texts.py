@@ -1,11 +1,12 @@
-"""Texts of the enforcement pages (zh first, en second), and how a suggestion's conditions
-read: each condition met / not met / open, with its facts."""
+"""Texts of the enforcement pages and of the enterprise file's story (zh first, en second),
+registered on import, and how a suggestion's conditions read: each condition met / not met
+/ open, with its facts."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ecozone.web.i18n import t
+from ecozone.web.i18n import add_texts, t
 
 TEXTS: dict[str, tuple[str, str]] = {
     "nav.inspections": ("现场检查", "On-site inspections"),
@@ -16,9 +17,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "on-site check outside the draw; a submitted record is immutable except follow-up.",
     ),
     "insp.triggers": ("待检查的触发记录", "Open triggers"),
+    "insp.triggers_in_draw": (
+        "待检查的触发记录（报警逾期、用电监控、投诉）所涉企业自动列为必检对象",
+        "Enterprises with an open trigger (alert, power, complaint) are always in",
+    ),
     "insp.triggers_none": ("没有待检查的触发记录。", "No open trigger."),
     "insp.overdue_alerts": ("逾期未办结的报警", "Overdue alerts"),
     "insp.overdue_none": ("没有逾期未办结的报警。", "No overdue alert."),
+    "insp.overdue_rectifications": ("整改逾期", "Rectification overdue"),
+    "insp.overdue_rectifications_none": ("没有逾期未整改的违法行为。", "No rectification overdue."),
     "insp.assignments": ("双随机抽查任务（待检查）", "Drawn inspections to record"),
     "insp.assignments_none": ("没有待检查的抽查任务。", "No drawn inspection waiting."),
     "insp.list": ("检查记录", "Inspection records"),
@@ -173,6 +180,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "insp.back": ("返回现场检查", "Back to inspections"),
     "insp.none_yet": ("—", "—"),
 }
+
+add_texts(TEXTS)  # once, on first import: the pages and the enterprise file's story use them
 
 
 def condition_text(lang: str, cond: dict[str, Any]) -> str:

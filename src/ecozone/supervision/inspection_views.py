@@ -24,17 +24,16 @@ from ecozone.files import MAX_UPLOAD_BYTES
 from ecozone.supervision import inspection_reads as reads
 from ecozone.supervision import inspections as ins
 from ecozone.supervision.enforcement import Harm, Outcome
-from ecozone.supervision.inspection_texts import TEXTS, condition_text, met_text
+from ecozone.supervision.inspection_texts import condition_text, met_text
 from ecozone.supervision.model import SupervisionError
 from ecozone.times import local_time
 from ecozone.web import shell
-from ecozone.web.i18n import add_texts, t
+from ecozone.web.i18n import t
 from ecozone.web.model import SUPERVISING_ROLES, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 
 router = APIRouter(include_in_schema=False)
-add_texts(TEXTS)
 READERS = (*SUPERVISING_ROLES, "enterprise")
 shell.add_menu(
     MenuEntry("nav.inspections", "/supervision/inspections", READERS, 44, "nav.group.supervision")

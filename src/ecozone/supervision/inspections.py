@@ -51,6 +51,9 @@ LINKAGE_TYPES = frozenset({
     AlertType.LIMIT_ORDER, AlertType.ANALYSER_SILENT,
 })  # fmt: skip
 OPEN_VIOLATION_STATES = (ViolationState.OPEN, ViolationState.RECTIFYING)
+#: The exemption check's conditions as a refusal names them.
+CONDITION_NAMES = {"provision": "适用条款", "first_violation": "首次违法", "harm": "危害后果",
+                   "corrected_in_time": "按期改正"}  # fmt: skip
 
 
 @functools.cache
@@ -523,7 +526,8 @@ def _facts(v: dict[str, Any]) -> exemptions.ViolationFacts:
     )  # fmt: skip
 
 
-def _suggest(conn: sa.Connection, v: dict[str, Any], today: date) -> exemptions.Suggestion:
+def suggest_for(conn: sa.Connection, v: dict[str, Any], today: date) -> exemptions.Suggestion:
+    """The exemption check of the violation row `v` against its enterprise's history."""
     prior = [exemptions.PriorViolation(p["id"], p["found_on"], p["provision"], p["item"])
              for p in st.prior_violations(conn, v["enterprise_id"])]  # fmt: skip
     return exemptions.check_violation(_facts(v), prior, exemption_list(), today=today,
@@ -535,7 +539,7 @@ def suggestion(
 ) -> exemptions.Suggestion:
     with engine.connect() as conn:
         found = _found(st.violation_row(conn, violation_id, scope), "违法行为", violation_id)
-        return _suggest(conn, found, today)
+        return suggest_for(conn, found, today)
 
 
 @dataclass(frozen=True)
@@ -593,7 +597,7 @@ def decide(
             raise SupervisionError(f"决定日期：应在发现日期 {found['found_on']} 与今天之间")
         if st.decisions(conn, [violation_id]):
             raise Conflict("该违法行为已作出处理决定")
-        advice = _suggest(conn, found, today)
+        advice = suggest_for(conn, found, today)
         rule = None
         if outcome is Outcome.EXEMPT:
             rule_id = (decision.rule_id or "").strip()
@@ -602,7 +606,8 @@ def decide(
                 raise SupervisionError(
                     f"免罚依据：清单 {current.version} 中没有适用于该违法行为的事项 {rule_id!r}"
                 )
-            failed = [c.key for c in check.conditions if c.met is False]
+            failed = [CONDITION_NAMES.get(c.key, c.key) for c in check.conditions
+                      if c.met is False]  # fmt: skip
             if failed:
                 raise SupervisionError(f"免罚依据：{rule_id} 的条件未满足（{'、'.join(failed)}）")
             rule = current.citation(rule_id)
