@@ -777,3 +777,13 @@ water_section = sa.Table(
         name="target_class",
     ),
 )
+
+# --- trading: carbon-allowance and discharge-rights ledgers (declared in trading.tables) --
+
+from ecozone.trading.tables import (  # noqa: E402, F401 (they need the metadata above)
+    trading_account,
+    trading_line,
+    trading_trade,
+    trading_txn,
+    trading_verified,
+)
