@@ -49,6 +49,7 @@ AlertType = Literal[
     "control_idle",
     "limit_order",
     "analyser_silent",
+    "allowance_shortfall",
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
 CloseReason = Literal["resolved", "false_alarm"]

@@ -50,6 +50,7 @@ class AlertType(StrEnum):
     CONTROL_IDLE = "control_idle"  # 治污设施空转 / 低负荷
     LIMIT_ORDER = "limit_order"  # 停限产 / 错峰期间违规生产
     ANALYSER_SILENT = "analyser_silent"  # 生产运行而在线监测无数据 / 停运 / 恒值
+    ALLOWANCE_SHORTFALL = "allowance_shortfall"  # 配额清缴缺口 / 排污权不足 (ecozone.trading)
 
 
 class AlertState(StrEnum):

@@ -39,26 +39,26 @@ def amount(value: object, what: str, places: Decimal = QUANTITY_PLACES) -> Decim
     """`value` as an exact positive Decimal with at most `places` decimals; floats are
     refused (0.1 is not exactly a tenth), text and integers are read exactly."""
     if isinstance(value, (float, bool)):
-        raise TradingError(f"{what}: give an exact decimal as text, not a float ({value!r})")
+        raise TradingError(f"{what}：请以文本给出精确小数，不接受浮点数（{value!r}）")
     try:
         number = Decimal(str(value).strip().replace(",", "")) if not isinstance(
             value, Decimal) else value  # fmt: skip
     except (InvalidOperation, ValueError):
-        raise TradingError(f"{what}: {value!r} is not a number") from None
+        raise TradingError(f"{what}：{value!r} 不是数字") from None
     if not number.is_finite():
-        raise TradingError(f"{what}: {value!r} is not a finite number")
+        raise TradingError(f"{what}：{value!r} 不是有限数")
     if number <= 0:
-        raise TradingError(f"{what}: {number} must be greater than zero")
+        raise TradingError(f"{what}：{number} 必须大于 0")
     if number >= MAX_AMOUNT:
-        raise TradingError(f"{what}: {number} is too large")
+        raise TradingError(f"{what}：{number} 过大")
     if number != number.quantize(places):
-        raise TradingError(f"{what}: {number} has more than {-places.as_tuple().exponent} decimals")
+        raise TradingError(f"{what}：{number} 的小数超过 {-places.as_tuple().exponent} 位")
     return number.quantize(places)
 
 
 def price(value: object) -> Decimal:
     """A unit price in yuan, to the fen (0.01 ¥)."""
-    return amount(value, "price (¥ per unit)", PRICE_PLACES)
+    return amount(value, "单价（元）", PRICE_PLACES)
 
 
 def check_balanced(lines: Iterable[Line], units: Mapping[int, Unit]) -> None:
@@ -66,18 +66,19 @@ def check_balanced(lines: Iterable[Line], units: Mapping[int, Unit]) -> None:
     account twice, or lines of a unit not summing to zero."""
     lines = list(lines)
     if len(lines) < 2:
-        raise TradingError("a transaction has at least two lines (double entry)")
+        raise TradingError("复式记账：一笔交易至少有两行分录")
     if len({line.account_id for line in lines}) != len(lines):
-        raise TradingError("an account appears twice in one transaction")
+        raise TradingError("同一账户在一笔交易中出现两次")
     sums: dict[Unit, Decimal] = defaultdict(Decimal)
     for line in lines:
         if line.quantity == 0:
-            raise TradingError(f"account {line.account_id}: a line of zero moves nothing")
+            raise TradingError(f"账户 {line.account_id}：数量为 0 的分录无意义")
         sums[units[line.account_id]] += line.quantity
     for unit, total in sums.items():
         if total != 0:
             raise TradingError(
-                f"{unit.market}/{unit.instrument}/{unit.vintage}: lines sum to {total}, not 0"
+                f"{unit.market}/{unit.instrument}/{unit.vintage}："
+                f"分录合计 {total}，不为 0（借贷不平衡）"
             )
 
 
@@ -106,7 +107,7 @@ def discharge_expiry(vintage: int, validity_years: int) -> date:
     """Last day a discharge right issued in `vintage` is valid: the end of its fifth year
     for the 5-year validity of domain-2.md §11 (暂行办法 art. 12, (C); a setting)."""
     if validity_years < 1:
-        raise TradingError(f"validity of {validity_years} years: at least 1")
+        raise TradingError(f"有效期 {validity_years} 年：至少 1 年")
     return date(vintage + validity_years - 1, 12, 31)
 
 
@@ -179,7 +180,7 @@ def next_state(state: TradeState, step: TradeStep) -> TradeState:
     try:
         return _STEPS[(state, step)]
     except KeyError:
-        raise StateError(f"a trade that is {state} cannot be {step}ed") from None
+        raise StateError(f"交易状态为 {state}，不能执行 {step}") from None
 
 
 def steps_from(state: TradeState) -> tuple[TradeStep, ...]:
@@ -191,9 +192,8 @@ def base_price(
 ) -> BasePrice | None:
     """The reference price in force on `on`: the newest edition valid from that day or
     before (reference data chosen by date, never a constant)."""
-    chosen = [
-        p for p in prices if p.market == market and p.instrument == instrument and p.valid_from <= on
-    ]
+    chosen = [p for p in prices if (p.market, p.instrument) == (market, instrument)
+              and p.valid_from <= on]  # fmt: skip
     return max(chosen, key=lambda p: p.valid_from, default=None)
 
 
