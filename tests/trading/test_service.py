@@ -77,7 +77,7 @@ def test_discharge_rights_are_allocated_from_the_permits_annual_amounts(ledger):
     with pytest.raises(TradingError, match="排污许可证"):  # no permit valid on 2031-01-01
         service.allocate_from_permit(engine, STAFF, enterprise_id=ids["steel"], vintage=2031,
                                      actor="staff", settings=SETTINGS)  # fmt: skip
-    numbers, pos = positions.discharge_positions(engine, ids["steel"], date(2026, 6, 1))
+    _numbers, pos = positions.discharge_positions(engine, ids["steel"], date(2026, 6, 1))
     assert {p.pollutant: p.shortfall_t for p in pos} == dict.fromkeys(held, D(0))
 
 
@@ -108,7 +108,7 @@ def test_a_sale_below_zero_is_refused_and_the_journal_is_unchanged(ledger):
         step(engine, enterprise_scope(ids["chem"]), trade_id, "accept")
     step(engine, STAFF, first, "approve")
     before = journal_rows(engine)
-    with pytest.raises(Overdraft, match="余额不足.*余额 400.0000"):
+    with pytest.raises(Overdraft, match=r"余额不足.*余额 400\.0000"):
         step(engine, STAFF, second, "approve")  # 400 left, 500 asked
     assert journal_rows(engine) == before
     assert positions.trade(engine, None, second)["state"] == "accepted"
@@ -199,7 +199,7 @@ def test_expired_rights_are_retired(ledger):
     # 2020 + 5 years: valid to 2024-12-31.
     assert service.expire(engine, STAFF, actor="staff",
                           now=datetime(2024, 12, 31, 12, tzinfo=UTC)) == []  # fmt: skip
-    [txn] = service.expire(engine, STAFF, actor="staff", now=datetime(2025, 1, 1, tzinfo=UTC))
+    [_txn] = service.expire(engine, STAFF, actor="staff", now=datetime(2025, 1, 1, tzinfo=UTC))
     assert balance(engine, ids["glass"], "discharge", "a21026", 2020) == 0
     retired = [a for a in positions.system_accounts(engine, "discharge")
                if a.kind == "retirement"]  # fmt: skip

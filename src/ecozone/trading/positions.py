@@ -189,8 +189,8 @@ def raise_shortfalls(engine: sa.Engine, settings: TradingSettings,
         by_enterprise[enterprise_id].append(condition)
     for enterprise_id, conditions in by_enterprise.items():
         # No point: the alert is the enterprise's (alert.point_id NULL).
-        changed |= record_conditions(engine, conditions,
-                                     {None: {"enterprise_id": enterprise_id}}, at)  # type: ignore[dict-item]  # fmt: skip
+        points: dict[Any, dict[str, Any]] = {None: {"enterprise_id": enterprise_id}}
+        changed |= record_conditions(engine, conditions, points, at)
     return changed
 
 
