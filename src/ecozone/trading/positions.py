@@ -219,7 +219,9 @@ def market_series(engine: sa.Engine, market: str, instrument: str | None, on: da
     with engine.connect() as conn:
         rows = store.settled_trades(conn, m.value, code)
     series = rules.price_series(
-        (f"{cst_naive(r['decided_at']):%Y-%m}", Decimal(r["quantity"]), Decimal(r["price"])) for r in rows)
+        (f"{cst_naive(r['decided_at']):%Y-%m}", Decimal(r["quantity"]), Decimal(r["price"]))
+        for r in rows
+    )
     codes = [CARBON_INSTRUMENT] if m is Market.CARBON else list(DISCHARGE_POLLUTANTS)
     bases = {c: rules.base_price(base_prices(), m, c, on) for c in codes}
     return {"market": m.value, "instrument": code, "series": series,
