@@ -24,6 +24,7 @@ from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.store.cli import app as db_app
 from ecozone.supervision.cli import app as inspect_app
+from ecozone.trading.cli import app as trading_app
 from ecozone.waterquality.cli import app as waterquality_app
 from ecozone.web.cli import app as web_app
 
@@ -55,6 +56,7 @@ app.add_typer(reports_app, name="report", help="Annual self-monitoring reports."
 app.add_typer(web_app, name="web", help="Web pages: dashboard, map, portal.")
 app.add_typer(airquality_app, name="airquality", help="AQI of the air stations (HJ 633-2012).")
 app.add_typer(waterquality_app, name="waterquality", help="Surface-water class (GB 3838-2002).")
+app.add_typer(trading_app, name="trading", help="Carbon-allowance and discharge-rights ledgers.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

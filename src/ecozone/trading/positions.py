@@ -36,7 +36,7 @@ from ecozone.trading.model import (
     Market,
     TradingSettings,
 )
-from ecozone.trading.service import instant, today_of
+from ecozone.trading.service import instant, instrument_of, market_of, today_of
 
 
 def accounts(engine: sa.Engine, scope: Scope | None, *, market: str | None = None,
@@ -228,3 +228,37 @@ def market_series(engine: sa.Engine, market: str, instrument: str | None, on: da
             "base_prices": {c: {"yuan_per_unit": str(b.yuan_per_unit), "edition": b.edition,
                                 "source": b.source, "valid_from": b.valid_from.isoformat()}
                             for c, b in bases.items() if b is not None}}  # fmt: skip
+
+
+def market_view(engine: sa.Engine, market: str, instrument: str | None,
+                on: date | None = None) -> dict[str, Any]:  # fmt: skip
+    """market_series as JSON (decimals as text), the instrument read by code or name."""
+    m = market_of(market)
+    code = instrument_of(m, instrument) if instrument or m is Market.CARBON else None
+    found = market_series(engine, m.value, code, on or today_of(None))
+    found["series"] = [{k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+                       for row in found["series"]]  # fmt: skip
+    return found
+
+
+def position_out(engine: sa.Engine, scope: Scope | None, enterprise_id: int,
+                 settings: TradingSettings, on: date | None = None) -> dict[str, Any]:  # fmt: skip
+    """An enterprise's compliance as JSON: each verified carbon year, and each discharge
+    pollutant's rights held against the permitted amount on `on` (default today)."""
+    firm = enterprise(engine, scope, id=enterprise_id)
+    day = on or today_of(None)
+    numbers, discharge = discharge_positions(engine, enterprise_id, day)
+    return {
+        "enterprise": {"id": firm["id"], "name": firm["name"],
+                       "credit_code": firm["credit_code"]},
+        "carbon": [{"year": p.year, "verified_t": str(p.verified_t),
+                    "surrendered_t": str(p.surrendered_t), "outstanding_t": str(p.outstanding_t),
+                    "usable_t": str(p.usable_t), "shortfall_t": str(p.shortfall_t),
+                    "deadline": p.deadline.isoformat()}
+                   for p in carbon_positions(engine, enterprise_id, settings)],
+        "discharge": {"on": day.isoformat(), "permits": numbers,
+                      "pollutants": [{"pollutant": p.pollutant,
+                                      "name": DISCHARGE_POLLUTANTS[p.pollutant],
+                                      "permitted_t": str(p.permitted_t), "held_t": str(p.held_t),
+                                      "shortfall_t": str(p.shortfall_t)} for p in discharge]},
+    }  # fmt: skip
