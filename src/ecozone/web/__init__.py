@@ -46,6 +46,8 @@ CAPABILITY_VIEWS = (
     "ecozone.measurements.views",
     "ecozone.reports.views",
     "ecozone.airquality.views",
+    "ecozone.trading.views",
+    "ecozone.trading.admin_views",
 )
 
 router = APIRouter()
