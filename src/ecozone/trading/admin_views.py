@@ -165,11 +165,12 @@ async def admin_action(
     try:
         n = _run(engine, principal, action, typed)
     except EcozoneError as exc:
-        if exc.http_status == 404 and action == "reverse":
-            exc = WebError(str(exc))
+        if exc.http_status == 404:  # another's enterprise or entry: like a missing one
+            error = WebError(str(exc))
+            error.status_code = 404
+            return shell.error_page(request, principal, lang, error)
         return _admin(request, principal, lang, engine, error=str(exc), typed=typed,
-                      form=action, status_code=400 if exc.http_status == 404
-                      else exc.http_status)  # fmt: skip
+                      form=action, status_code=exc.http_status)  # fmt: skip
     return RedirectResponse(f"/trading/admin?done={action}&n={n}", status_code=303)
 
 

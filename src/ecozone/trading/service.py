@@ -347,6 +347,7 @@ def step(
         raise TradingError(f"操作：{what!r} 无效") from None
     who, text, at = _actor(actor), _text(note, "意见", REASON_MAX, required=False), instant(now)
     with writer(engine) as conn, conn.begin():
+        _may_take(scope, action)  # the role first, as every route answers
         found = store.trade(conn, trade_id, for_update=True)
         if found is None or not _may_see(scope, found):
             raise LedgerNotFound(f"交易：没有编号为 {trade_id} 的交易")
@@ -385,17 +386,26 @@ def _may_see(scope: Scope | None, t: dict[str, Any]) -> bool:
         scope, t["buyer_id"], t["buyer_district_id"])  # fmt: skip
 
 
-def _may_step(scope: Scope | None, t: dict[str, Any], action: TradeStep) -> None:
+def _may_take(scope: Scope | None, action: TradeStep) -> None:
+    """Staff approve and reject; only the parties (enterprises) accept, decline, withdraw."""
     if scope is None:
         return
     if action in (TradeStep.APPROVE, TradeStep.REJECT):
         _staff(scope)
+    elif scope.is_staff or scope.role != "enterprise":
+        raise Forbidden("买方确认或拒绝、卖方撤回报价，由交易一方办理")
+
+
+def _may_step(scope: Scope | None, t: dict[str, Any], action: TradeStep) -> None:
+    if scope is None:
+        return
+    if action in (TradeStep.APPROVE, TradeStep.REJECT):
         if not (_owns(scope, t["seller_id"], t["seller_district_id"])
                 and _owns(scope, t["buyer_id"], t["buyer_district_id"])):  # fmt: skip
             raise Forbidden("跨区县的交易由市级监管人员审核")
         return
     party = "buyer" if action in (TradeStep.ACCEPT, TradeStep.DECLINE) else "seller"
-    if scope.is_staff or not _owns(scope, t[f"{party}_id"], t[f"{party}_district_id"]):
+    if not _owns(scope, t[f"{party}_id"], t[f"{party}_district_id"]):
         raise Forbidden("买方确认或拒绝，卖方撤回：只能由交易一方办理" if party == "buyer"
                         else "只有卖方可以撤回报价")  # fmt: skip
 
@@ -533,8 +543,9 @@ def reverse(
         if original is None:
             raise LedgerNotFound(f"分录：没有编号为 {txn_id} 的交易")
         touched = store.accounts(conn, None, ids=[x.account_id for x in original.lines])
-        if scope is not None and not all(_owns_account(conn, scope, a.enterprise_id)
-                                         for a in touched):  # fmt: skip
+        firms = [a.enterprise_id for a in touched if a.enterprise_id is not None]
+        if scope is not None and not (all(_owns_account(conn, scope, e) for e in firms)
+                                      if firms else scope.everything):  # fmt: skip
             raise LedgerNotFound(f"分录：没有编号为 {txn_id} 的交易")
         if original.kind is TxnKind.REVERSAL:
             raise StateError(f"交易 {txn_id} 本身是冲正，不能再冲正")

@@ -126,13 +126,18 @@ def offer(
     try:
         if not seller_id.isdigit():
             raise WebError("卖方：请选择本企业")
+        # Another's enterprise answers like a missing one: the not-found page.
+        positions.enterprise(engine, principal.scope, id=int(seller_id))
+    except EcozoneError as exc:
+        return error_page(request, principal, lang, exc)
+    try:
         service.offer(engine, principal.scope, seller_id=int(seller_id),
                       buyer_credit_code=buyer_credit_code, market=market,
                       instrument=instrument or None, vintage=vintage, quantity=quantity,
                       price=price, note=note, actor=principal.username)  # fmt: skip
     except EcozoneError as exc:
         return _trading(request, principal, lang, engine, error=str(exc), typed=typed,
-                        status_code=400 if exc.http_status == 404 else exc.http_status)  # fmt: skip
+                        status_code=exc.http_status)  # fmt: skip
     return RedirectResponse("/trading?offered=1", status_code=303)
 
 
