@@ -67,7 +67,7 @@ def seed_trading(engine: sa.Engine, today: date) -> dict[str, Any]:
         if code in ids:
             service.surrender(engine, None, enterprise_id=ids[code], year=last, vintage=last,
                               quantity=years, actor=ACTOR, settings=SETTINGS, now=now)  # fmt: skip
-    for code, firm_id in ids.items():
+    for firm_id in ids.values():
         try:
             service.allocate_from_permit(engine, None, enterprise_id=firm_id, vintage=today.year,
                                          actor=ACTOR, settings=SETTINGS,
