@@ -40,6 +40,9 @@ HEADINGS = {
     "/supervision/inspectors": "sup.pool_title",
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
+    "/trading": "trading.title",
+    "/trading/admin": "tradm.title",
+    "/trading/market": "trading.market_title",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -89,7 +92,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     items = page.locator("header nav > ul > li")
     shown = [items.nth(i).locator("summary, a").first.inner_text() for i in range(items.count())]
     assert shown == [
-        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "统计报表",
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "能源双碳", "统计报表",
         "方案任务", "接口文档",
     ]  # fmt: skip
     opened = []
@@ -108,7 +111,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
+        "/trading", "/trading/admin", "/trading/market", "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 
