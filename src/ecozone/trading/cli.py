@@ -49,7 +49,8 @@ def accounts(market: Annotated[str | None, typer.Option("--market")] = None,
 
     with open_engine() as engine:
         found = (positions.system_accounts(engine, market) if system
-                 else positions.accounts(engine, None, market=market))  # fmt: skip
+                 else [a for a in positions.accounts(engine, None, market=market)
+                       if a.enterprise_id is not None])  # fmt: skip
     _echo([account_out(a) for a in found])
 
 

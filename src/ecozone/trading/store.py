@@ -97,10 +97,14 @@ def balances(conn: sa.Connection, ids: Iterable[int]) -> dict[int, Decimal]:
     return {i: found.get(i, Decimal(0)) for i in wanted}
 
 
-def _balance_subquery(ids: Sequence[int] | None) -> sa.Subquery:
+def _balance_subquery(ids: Sequence[int] | None, enterprise_id: int | None) -> sa.Subquery:
+    """Sums of the lines of the accounts asked for only (the (account_id, txn_id) index
+    serves it), not of the whole journal."""
     stmt = sa.select(L.account_id, sa.func.sum(L.quantity).label("balance"))
     if ids is not None:
         stmt = stmt.where(L.account_id.in_(list(ids)))
+    if enterprise_id is not None:
+        stmt = stmt.where(L.account_id.in_(sa.select(A.id).where(A.enterprise_id == enterprise_id)))
     return stmt.group_by(L.account_id).subquery()
 
 
@@ -115,7 +119,7 @@ def accounts(
 ) -> list[Account]:
     """Accounts with their balances; enterprise accounts only within the scope's own
     enterprises, system accounts only for a scope of None (staff read them through it)."""
-    bal = _balance_subquery(ids)
+    bal = _balance_subquery(ids, enterprise_id)
     stmt = (
         sa.select(A.id, A.market, A.kind, A.enterprise_id, A.instrument, A.vintage,
                   A.expires_on, enterprise.c.name.label("enterprise"),
