@@ -11,6 +11,7 @@ Chinese. An enterprise sees only its own accounts and the trades it is party to.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -70,8 +71,8 @@ def trade_rows(found: list[dict[str, Any]], principal: Any, lang: str) -> list[d
             **tr, "market_text": market_name(tr["market"], lang),
             "instrument_text": instrument_name(tr["market"], tr["instrument"], lang),
             "quantity_text": f"{qty(tr['quantity'])} {unit_of(tr['market'])}",
-            "price_text": qty(tr["price"]),
-            "amount_text": qty(tr["quantity"] * tr["price"]),
+            "price_text": f"{tr['price']:.2f}",
+            "amount_text": f"{tr['quantity'] * tr['price']:.2f}",
             "state_text": t(lang, f"trading.state.{tr['state']}"),
             "offered_text": show(tr["offered_at"], lang), "steps": allowed,
         })  # fmt: skip
@@ -243,7 +244,7 @@ def market_page(request: Request, principal: Viewer, lang: Lang, engine: Engine)
          ("mean_price", "trading.mean_price"), ("low", "trading.low"),
          ("high", "trading.high")),
         [{**r, "volume": f"{qty(r['volume'])} {unit}",
-          **{k: qty(r[k]) for k in ("value", "mean_price", "low", "high")}}
+          **{k: f"{Decimal(r[k]):.2f}" for k in ("value", "mean_price", "low", "high")}}
          for r in view["series"]],
     )  # fmt: skip
     bases = [{"instrument": instrument_name(view["market"], code, lang), **b}
