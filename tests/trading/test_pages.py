@@ -114,3 +114,16 @@ def test_staff_forms_post_and_enterprises_cannot_use_them(ledger, client_as):
     chem = client_as("enterprise", enterprise_ids=frozenset({ids["chem"]}))
     assert chem.post("/trading/admin/expire").status_code == 403
     assert chem.post("/api/v1/trading/expiry").status_code == 403
+
+
+def test_the_statement_and_the_market_table_download(ledger, client_as):
+    engine, ids = ledger
+    trade_id = _seed_trade(engine, ids)
+    for step in ("accept", "approve"):
+        service.step(engine, None, trade_id, step, actor="x", settings=SETTINGS)
+    steel = client_as("enterprise", enterprise_ids=frozenset({ids["steel"]}))
+    statement = steel.get(f"/trading/enterprises/{STEEL}?format=csv")
+    assert statement.status_code == 200 and "-100" in statement.text and "+1000" in statement.text
+    assert steel.get(f"/trading/enterprises/{CHEM}?format=csv").status_code == 404
+    market = client_as("public").get("/trading/market?format=xlsx")
+    assert market.status_code == 200 and market.content[:2] == b"PK"

@@ -120,3 +120,18 @@ def test_price_series_weights_the_mean_by_volume():
                          "value": D("19000.00"), "mean_price": D("47.50"),
                          "low": D("40"), "high": D("50")}  # fmt: skip
     assert series[1]["mean_price"] == D("60.00")
+
+
+def test_settings_come_from_the_environment_and_bad_ones_are_named():
+    from ecozone import config
+
+    chosen = config.trading_settings({"ECOZONE_TRADING_SURRENDER_DEADLINE": "06-30",
+                                      "ECOZONE_TRADING_WARN_DAYS": "30",
+                                      "ECOZONE_TRADING_DISCHARGE_VALIDITY_YEARS": "3"})  # fmt: skip
+    assert chosen == TradingSettings(surrender_month=6, surrender_day=30, warn_days=30,
+                                     discharge_validity_years=3)  # fmt: skip
+    assert config.trading_settings({}) == TradingSettings()
+    for name, bad in (("SURRENDER_DEADLINE", "02-30"), ("SURRENDER_DEADLINE", "June"),
+                      ("WARN_DAYS", "-1"), ("DISCHARGE_VALIDITY_YEARS", "0")):  # fmt: skip
+        with pytest.raises(TradingError, match=name):
+            config.trading_settings({f"ECOZONE_TRADING_{name}": bad})

@@ -216,9 +216,13 @@ def enterprise_page(
           "_class": "shortfall" if float(p["shortfall_t"]) else ""}
          for p in position["discharge"]["pollutants"]],
     )  # fmt: skip
+    fmt = request.query_params.get("format", "html")
+    if fmt in ("csv", "xlsx", "json"):  # the statement as a file
+        return shell.respond(journal, fmt, lang, f"journal-{firm['credit_code']}")
     rows = trade_rows(positions.trades(engine, principal.scope, enterprise_id=firm["id"]),
                       principal, lang)  # fmt: skip
     return shell.render(request, principal, lang, "trading/enterprise.html", firm=firm,
+                        export_url=f"/trading/enterprises/{firm['credit_code']}",
                         holdings=holdings, journal=journal, carbon=carbon, discharge=discharge,
                         position=position, trades=rows)  # fmt: skip
 
@@ -247,6 +251,9 @@ def market_page(request: Request, principal: Viewer, lang: Lang, engine: Engine)
           **{k: f"{Decimal(r[k]):.2f}" for k in ("value", "mean_price", "low", "high")}}
          for r in view["series"]],
     )  # fmt: skip
+    fmt = request.query_params.get("format", "html")
+    if fmt in ("csv", "xlsx", "json"):
+        return shell.respond(table, fmt, lang, f"market-{view['market']}")
     bases = [{"instrument": instrument_name(view["market"], code, lang), **b}
              for code, b in view["base_prices"].items()]  # fmt: skip
     chart = {"periods": [r["period"] for r in view["series"]],
@@ -256,5 +263,7 @@ def market_page(request: Request, principal: Viewer, lang: Lang, engine: Engine)
              "price_label": t(lang, "trading.mean_price")}  # fmt: skip
     return shell.render(request, principal, lang, "trading/market.html", table=table,
                         view=view, bases=bases, chosen=view["market"],
+                        export_url=shell.list_url("/trading/market", {
+                            "market": view["market"], "instrument": view["instrument"] or ""}),
                         instrument=view["instrument"] or "", pollutants=DISCHARGE_POLLUTANTS,
                         page_data={"market_chart": chart})  # fmt: skip
