@@ -254,3 +254,17 @@ def test_bad_input_names_what_is_wrong_and_posts_nothing(ledger):
                          quantity="5", reason="r", actor="x", settings=SETTINGS)  # fmt: skip
     assert journal_rows(engine) == before
     assert Market("carbon") is Market.CARBON
+
+
+def test_large_quantities_stay_exact_to_the_last_place(ledger):
+    """SQLite has no exact decimal type; 1,234,567,890,123.4567 t through a float would come
+    back as ...3.4568. Both engines keep every digit and sum exactly."""
+    engine, ids = ledger
+    allocate_carbon(engine, ids["steel"], "1234567890123.4567")
+    trade_id = offer(engine, ids, "0.0001", price="99999999.99")
+    step(engine, None, trade_id, "accept")
+    step(engine, None, trade_id, "approve")
+    assert balance(engine, ids["steel"]) == D("1234567890123.4566")
+    assert balance(engine, ids["chem"]) == D("0.0001")
+    assert positions.trade(engine, None, trade_id)["price"] == D("99999999.99")
+    assert positions.unbalanced(engine) == []

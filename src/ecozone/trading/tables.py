@@ -12,10 +12,13 @@ import sqlalchemy as sa
 
 from ecozone.store.schema import BigId, Json, UtcDateTime, _in, metadata
 from ecozone.trading.model import AccountKind, Market, TradeState, TxnKind
+from ecozone.trading.types import Exact
 
 MARKETS = tuple(Market)
-Quantity = sa.Numeric(18, 4, asdecimal=True)
-Price = sa.Numeric(14, 2, asdecimal=True)
+
+
+Quantity = Exact(18, 4)
+Price = Exact(14, 2)
 
 # One account holds one unit (market, instrument, vintage); `key` names it uniquely, as
 # "carbon:enterprise:12:CQEA:2025" or "discharge:issuer:-:w01018:2025".

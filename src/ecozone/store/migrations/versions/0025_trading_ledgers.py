@@ -27,6 +27,12 @@ Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 JOURNAL = ("trading_txn", "trading_line")
 
 
+def exact(precision: int, scale: int) -> sa.types.TypeEngine:
+    """Exact decimals: NUMERIC on PostgreSQL; on SQLite, which has none, the whole number of
+    10^-scale units as a 64-bit integer (ecozone.trading.types.Exact reads and writes it)."""
+    return sa.Numeric(precision=precision, scale=scale).with_variant(sa.BigInteger(), "sqlite")
+
+
 def upgrade() -> None:
     op.create_table(
         "trading_account",
@@ -75,8 +81,8 @@ def upgrade() -> None:
         sa.Column("vintage", sa.Integer(), nullable=False),
         sa.Column("seller_id", sa.Integer(), nullable=False),
         sa.Column("buyer_id", sa.Integer(), nullable=False),
-        sa.Column("quantity", sa.Numeric(precision=18, scale=4), nullable=False),
-        sa.Column("price", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("quantity", exact(18, 4), nullable=False),
+        sa.Column("price", exact(14, 2), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("note", sa.String(length=500), server_default="", nullable=False),
         sa.Column("offered_by", sa.String(length=100), nullable=False),
@@ -121,7 +127,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("emissions_t", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("emissions_t", exact(18, 4), nullable=False),
         sa.Column("verifier", sa.String(length=200), nullable=False),
         sa.Column("verified_on", sa.Date(), nullable=False),
         sa.Column("entered_by", sa.String(length=100), nullable=False),
@@ -174,7 +180,7 @@ def upgrade() -> None:
         sa.Column("id", BigId, autoincrement=True, nullable=False),
         sa.Column("txn_id", BigId, nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("quantity", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("quantity", exact(18, 4), nullable=False),
         sa.CheckConstraint("quantity <> 0", name=op.f("ck_trading_line_nonzero")),
         sa.ForeignKeyConstraint(
             ["account_id"],
