@@ -778,12 +778,9 @@ water_section = sa.Table(
     ),
 )
 
-# --- trading: carbon-allowance and discharge-rights ledgers (declared in trading.tables) --
-
-from ecozone.trading.tables import (  # noqa: E402, F401 (they need the metadata above)
-    trading_account,
-    trading_line,
-    trading_trade,
-    trading_txn,
-    trading_verified,
-)
+# --- tables declared in their capability's own module on this metadata (this file's size
+# limit), re-exported so that every table can be imported from here ----------------------
+# ruff: noqa: I001
+from ecozone.store.schema_trading import (  # noqa: E402, F401
+    trading_account, trading_line, trading_trade, trading_txn, trading_verified,
+)  # fmt: skip

@@ -1,9 +1,11 @@
-"""The ledger's tables, declared on the platform's one `metadata`.
+"""The ledger tables (ecozone.trading): accounts, trades, the journal and verified
+emissions, declared on store.schema's metadata and re-exported by it, so
+`from ecozone.store.schema import trading_line` works like any other table.
 
-store.schema imports them at its end (import them from there); they live here to keep
-schema.py short. Quantities and prices are NUMERIC, exact on both engines (SQLAlchemy
-returns Decimal); the journal (trading_txn, trading_line) is append-only -- the migration
-adds triggers refusing UPDATE and DELETE on both engines, and the code has no path for either.
+Quantities and prices are exact decimals on both engines (trading.types.Exact: NUMERIC on
+PostgreSQL, whole 10^-scale units on SQLite). The journal (trading_txn, trading_line) is
+append-only: the migration adds triggers refusing UPDATE and DELETE on both engines, and
+the code has no path for either.
 """
 
 from __future__ import annotations
