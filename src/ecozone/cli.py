@@ -27,6 +27,7 @@ from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.store.cli import app as db_app
 from ecozone.supervision.cli import app as inspect_app
 from ecozone.supervision.credit_cli import app as credit_app
+from ecozone.trading.cli import app as trading_app
 from ecozone.waste.cli import app as waste_app
 from ecozone.waterquality.cli import app as waterquality_app
 from ecozone.web.cli import app as web_app
@@ -63,6 +64,7 @@ app.add_typer(airquality_app, name="airquality", help="AQI of the air stations (
 app.add_typer(waterquality_app, name="waterquality", help="Surface-water class (GB 3838-2002).")
 app.add_typer(energy_app, name="energy", help="Energy (GB/T 2589-2020 tce) and carbon accounts.")
 app.add_typer(waste_app, name="waste", help="Hazardous waste ledgers (HJ 1259-2022).")
+app.add_typer(trading_app, name="trading", help="Carbon-allowance and discharge-rights ledgers.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

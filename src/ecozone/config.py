@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
     from ecozone.supervision.model import SupervisionSettings
+    from ecozone.trading.model import TradingSettings
     from ecozone.waste.model import WasteSettings
     from ecozone.waterquality.model import WaterSettings
 
@@ -520,3 +521,36 @@ def waste_settings(environ: Mapping[str, str] | None = None) -> WasteSettings:
             raise WasteError(f"{name}={raw!r}: must not be negative")
         values[spec.name] = value
     return WasteSettings(**values)  # type: ignore[arg-type]
+def trading_settings(environ: Mapping[str, str] | None = None) -> TradingSettings:
+    """Settings of the allowance ledgers, defaults otherwise:
+    ECOZONE_TRADING_SURRENDER_DEADLINE (MM-DD of the year after the compliance year by which
+    carbon allowances are surrendered, default 12-31; the Chongqing date is UNCONFIRMED),
+    ECOZONE_TRADING_WARN_DAYS (days before that deadline a shortfall is raised, default 60),
+    ECOZONE_TRADING_DISCHARGE_VALIDITY_YEARS (discharge rights' validity, default 5,
+    domain-2.md §11, (C))."""
+    from datetime import date as _date
+
+    from ecozone.trading.model import TradingError, TradingSettings
+
+    env = os.environ if environ is None else environ
+    prefix = "ECOZONE_TRADING_"
+    values: dict[str, int] = {}
+    deadline = (env.get(prefix + "SURRENDER_DEADLINE") or "").strip()
+    if deadline:
+        try:
+            month, day = (int(part) for part in deadline.split("-"))
+            _date(2001, month, day)  # a day every year has (not 02-29)
+        except ValueError:
+            raise TradingError(
+                f"{prefix}SURRENDER_DEADLINE={deadline!r}: expected MM-DD, e.g. 06-30"
+            ) from None
+        values.update(surrender_month=month, surrender_day=day)
+    numbers = (("WARN_DAYS", "warn_days", 0),
+               ("DISCHARGE_VALIDITY_YEARS", "discharge_validity_years", 1))  # fmt: skip
+    for name, field_name, least in numbers:
+        raw = (env.get(prefix + name) or "").strip()
+        if raw:
+            if not raw.isdigit() or int(raw) < least:
+                raise TradingError(f"{prefix}{name}={raw!r}: expected a whole number >= {least}")
+            values[field_name] = int(raw)
+    return TradingSettings(**values)

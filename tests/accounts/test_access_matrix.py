@@ -83,6 +83,9 @@ from ecozone.store.schema import (
     power_meter,
     stored_file,
     supervision_listing,
+    trading_trade,
+    trading_txn,
+    trading_verified,
     user_account,
     violation,
     waste_collection_point,
@@ -102,6 +105,8 @@ from ecozone.supervision import credit
 from ecozone.supervision import inspections as enforcement
 from ecozone.supervision import service as supervision
 from ecozone.supervision.model import SupervisionSettings
+from ecozone.trading import service as trading
+from ecozone.trading.model import TradingSettings
 from ecozone.waste import collection as waste_collection
 from ecozone.waste import manifests as waste_manifests
 from ecozone.waste import service as waste_service
@@ -746,6 +751,97 @@ PDF_REASON = (
     "allowed by the same check before the format is chosen, which the html/xlsx cases exercise"
 )
 SCRATCH_USER = "m-scratch"
+
+
+# --- trading: each target's ledger, made on first use; scratch trades, vintages, entries ---
+
+_LEDGERS: set[int] = set()
+_SCRATCH: dict[str, int] = {}  # "<kind>:<credit code>" -> the id the next call acts on
+
+
+def _counterparty(t: Target) -> str:
+    """A buyer no viewer of `t` owns unless it owns `t` as well: district A's targets trade
+    with the air station's owner (A), district B's with the other B target."""
+    if t.district == DISTRICT_A:
+        return world_data.web_data.STATION
+    return world_data.WATER if t.credit_code == world_data.CHEMICAL else world_data.CHEMICAL
+
+
+def _ledger(engine: sa.Engine, t: Target, n: int = 0) -> Target:
+    """The target's 2025 carbon allowances (1000 t) and verified 2025 emissions, once."""
+    if t.name == "missing" or t.enterprise_id in _LEDGERS:
+        return t
+    _LEDGERS.add(t.enterprise_id)
+    settings = TradingSettings()
+    trading.allocate(engine, None, market="carbon", enterprise_id=t.enterprise_id,
+                     instrument=None, vintage=2025, quantity="1000", reason="matrix",
+                     actor="seed", settings=settings)  # fmt: skip
+    trading.record_verified(engine, None, enterprise_id=t.enterprise_id, year=2025,
+                            emissions_t="100000", verifier="matrix", verified_on="2026-04-30",
+                            actor="seed")  # fmt: skip
+    return t
+
+
+def _scratch_trade(engine: sa.Engine, t: Target, n: int) -> Target:
+    """A trade offered by the target to its counterparty, the one the step acts on."""
+    if t.name == "missing":
+        return t
+    _ledger(engine, t)
+    _SCRATCH[f"trade:{t.credit_code}"] = trading.offer(
+        engine, None, seller_id=t.enterprise_id, buyer_credit_code=_counterparty(t),
+        market="carbon", instrument=None, vintage=2025, quantity="1", price="50", actor="seed")
+    return t
+
+
+def _scratch_txn(engine: sa.Engine, t: Target, n: int) -> Target:
+    """An allocation to the target, the one the reversal acts on."""
+    if t.name == "missing":
+        return t
+    _SCRATCH[f"txn:{t.credit_code}"] = trading.allocate(
+        engine, None, market="carbon", enterprise_id=t.enterprise_id, instrument=None,
+        vintage=2024, quantity="5", reason="matrix", actor="seed", settings=TradingSettings())
+    return t
+
+
+def _permit_vintage(engine: sa.Engine, t: Target, n: int) -> Target:
+    """The target's permit with annual caps (its limits are of discharge-rights pollutants),
+    and a vintage not yet allocated."""
+    if t.name == "missing":
+        return t
+    with engine.begin() as conn:
+        permit_id = conn.execute(sa.select(permit.c.id).where(
+            permit.c.permit_no == t.permit_no)).scalar_one()  # fmt: skip
+        conn.execute(permit_limit.update().where(permit_limit.c.permit_id == permit_id,
+                                                 permit_limit.c.annual_cap_t.is_(None))
+                     .values(annual_cap_t=12.5))  # fmt: skip
+    _SCRATCH[f"vintage:{t.credit_code}"] = 2024 + n % 70
+    return t
+
+
+def _scratch(kind: str, t: Target) -> int:
+    return _SCRATCH.get(f"{kind}:{t.credit_code}", 999_990)
+
+
+def _trade_state(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(trading_trade.c.state).where(
+            trading_trade.c.id == _scratch("trade", t))).scalar()  # fmt: skip
+
+
+def _trade_step(prefix: str, step: str, roles: frozenset[str], ok: int) -> Variant:
+    return Variant(step, lambda t, n: Call(
+        "POST", f"{prefix}/{_scratch('trade', t)}/{step}",
+        **({"json": {"note": "matrix"}} if prefix.startswith("/api") else {"data": {}}),
+        keys=(str(_scratch("trade", t)),)), OBJECT, visible=own_business, roles=roles, ok=ok)
+
+
+def _on_ledger(probe: Callable[[sa.Engine, Target], Any] | None = None) -> Write:
+    """Reads of a ledger: the target's ledger exists first; nothing is written."""
+    return Write(probe or (lambda engine, t: None), _ledger, changes=False)
+
+
+TRADING_STAFF_FORM = {"market": "carbon", "instrument": "", "vintage": "2025",
+                      "quantity": "3", "reason": "matrix"}  # fmt: skip
 
 # fmt: off
 POLICY: dict[tuple[str, str], Rule] = {
@@ -1513,6 +1609,95 @@ POLICY: dict[tuple[str, str], Rule] = {
         "POST", "/api/v1/energy/sinks", json={"name": f"林{n}", "area_ha": 10, "species": "松",
                                              "annual_t_co2": 5, "method_source": "造林"}),
         ok=201),), write=Write(_count(forest_sink))),
+    # --- trading: ledgers are their enterprise's own business; the market's aggregates public --
+    ("GET", "/trading"): Rule(READERS, "page", one(
+        "/trading", scope=LIST, visible=own_business,
+        marker=lambda t: f'href="/trading/enterprises/{t.credit_code}"'), write=_on_ledger()),
+    ("GET", "/trading/enterprises/{credit_code}"): Rule(READERS, "page", one(
+        "/trading/enterprises/{t.credit_code}", scope=OBJECT, visible=own_business,
+        keys=("{t.credit_code}",)), write=_on_ledger()),
+    ("GET", "/trading/market"): Rule(EVERYONE, "page", one("/trading/market")),
+    ("GET", "/trading/admin"): Rule(STAFF, "page", one("/trading/admin")),
+    ("POST", "/trading/offers"): Rule(ENTERPRISE_ONLY, "page", (Variant("", lambda t, n: Call(
+        "POST", "/trading/offers", data={
+            "seller_id": str(t.enterprise_id), "buyer_credit_code": _counterparty(t),
+            "market": "carbon", "instrument": "", "vintage": "2025", "quantity": "1",
+            "price": "50"}), OBJECT, visible=own_business, ok=303),),
+        write=Write(_count(trading_trade), _ledger)),
+    ("POST", "/trading/trades/{trade_id}/{step}"): Rule(READERS, "page", (
+        _trade_step("/trading/trades", "withdraw", ENTERPRISE_ONLY, 303),
+        _trade_step("/trading/trades", "reject", STAFF, 303),
+    ), write=Write(_trade_state, _scratch_trade)),
+    ("POST", "/trading/admin/{action}"): Rule(STAFF, "page", (
+        Variant("check", lambda t, n: Call("POST", "/trading/admin/check", data={}), ok=303),
+        Variant("allocate", lambda t, n: Call("POST", "/trading/admin/allocate", data={
+            **TRADING_STAFF_FORM, "enterprise_id": str(t.enterprise_id)},
+            keys=(str(t.enterprise_id),)), OBJECT, visible=own_business, ok=303),
+    ), write=Write(_count(trading_txn), changes=False)),
+    ("GET", "/api/v1/trading/accounts"): Rule(READERS, "api", one(
+        "/api/v1/trading/accounts", scope=LIST, visible=own_business,
+        marker=lambda t: f'"enterprise_id":{t.enterprise_id},'), write=_on_ledger()),
+    ("GET", "/api/v1/trading/journal"): Rule(READERS, "api", one(
+        "/api/v1/trading/journal", scope=LIST, visible=own_business,
+        marker=lambda t: f'"enterprise_id":{t.enterprise_id},'), write=_on_ledger()),
+    ("GET", "/api/v1/trading/trades"): Rule(READERS, "api", (Variant(
+        "", lambda t, n: Call("GET", "/api/v1/trading/trades"), LIST, visible=own_business,
+        marker=lambda t: f'"seller_id":{t.enterprise_id},'),),
+        write=Write(lambda engine, t: None, _scratch_trade, changes=False)),
+    ("GET", "/api/v1/trading/trades/{trade_id}"): Rule(READERS, "api", (Variant(
+        "", lambda t, n: Call("GET", f"/api/v1/trading/trades/{_scratch('trade', t)}",
+                              keys=(str(_scratch("trade", t)),)), OBJECT, visible=own_business),),
+        write=Write(lambda engine, t: None, _scratch_trade, changes=False)),
+    ("POST", "/api/v1/trading/trades"): Rule(ENTERPRISE_ONLY, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/trading/trades", json={
+            "seller_id": t.enterprise_id, "buyer_credit_code": _counterparty(t),
+            "market": "carbon", "vintage": 2025, "quantity": "1", "price": "50"},
+        keys=(str(t.enterprise_id),)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(trading_trade), _ledger)),
+    ("POST", "/api/v1/trading/trades/{trade_id}/{step}"): Rule(READERS, "api", (
+        _trade_step("/api/v1/trading/trades", "withdraw", ENTERPRISE_ONLY, 200),
+        _trade_step("/api/v1/trading/trades", "reject", STAFF, 200),
+    ), write=Write(_trade_state, _scratch_trade)),
+    ("POST", "/api/v1/trading/allocations"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/trading/allocations", json={
+            **TRADING_STAFF_FORM, "instrument": None, "enterprise_id": t.enterprise_id},
+        keys=(str(t.enterprise_id),)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(trading_txn))),
+    ("POST", "/api/v1/trading/allocations/permit"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call("POST", "/api/v1/trading/allocations/permit", json={
+            "enterprise_id": t.enterprise_id,
+            "vintage": _SCRATCH.get(f"vintage:{t.credit_code}", 2050)},
+            keys=(str(t.enterprise_id),)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(trading_txn), _permit_vintage)),
+    ("GET", "/api/v1/trading/verified"): Rule(READERS, "api", one(
+        "/api/v1/trading/verified", scope=LIST, visible=own_business,
+        marker=lambda t: f'"enterprise_id":{t.enterprise_id},'), write=_on_ledger()),
+    ("PUT", "/api/v1/trading/verified"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "PUT", "/api/v1/trading/verified", json={
+            "enterprise_id": t.enterprise_id, "year": 2024, "emissions_t": str(1000 + n),
+            "verifier": "matrix", "verified_on": "2025-04-30"},
+        keys=(str(t.enterprise_id),)), OBJECT, visible=own_business),),
+        write=Write(lambda engine, t: _rows(engine, trading_verified))),
+    ("POST", "/api/v1/trading/surrenders"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/trading/surrenders", json={
+            "enterprise_id": t.enterprise_id, "year": 2025, "vintage": 2025, "quantity": "1"},
+        keys=(str(t.enterprise_id),)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(trading_txn), _ledger)),
+    ("POST", "/api/v1/trading/transactions/{txn_id}/reversal"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call(
+            "POST", f"/api/v1/trading/transactions/{_scratch('txn', t)}/reversal",
+            json={"reason": "matrix"}, keys=(str(_scratch("txn", t)),)),
+        OBJECT, visible=own_business, ok=201),), write=Write(_count(trading_txn), _scratch_txn)),
+    ("POST", "/api/v1/trading/expiry"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call("POST", "/api/v1/trading/expiry")),),
+        write=Write(_count(trading_txn), changes=False)),
+    ("GET", "/api/v1/trading/positions/{enterprise_id}"): Rule(READERS, "api", one(
+        "/api/v1/trading/positions/{t.enterprise_id}", scope=OBJECT, visible=own_business,
+        keys=("{t.enterprise_id}",)), write=_on_ledger()),
+    ("POST", "/api/v1/trading/compliance/check"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call("POST", "/api/v1/trading/compliance/check")),)),
+    ("GET", "/api/v1/trading/market/{market}"): Rule(EVERYONE, "api", one(
+        "/api/v1/trading/market/carbon")),
 }
 # fmt: on
 

@@ -46,6 +46,7 @@ from ecozone.reports import api as reports_api
 from ecozone.store.engine import make_engine
 from ecozone.supervision import api as supervision_api
 from ecozone.supervision import finance_api, inspection_api
+from ecozone.trading import api as trading_api
 from ecozone.waste import api as waste_api
 from ecozone.waterquality import api as waterquality_api
 
@@ -159,6 +160,7 @@ def create_app(
     app.include_router(finance_api.router)
     app.include_router(energy_api.router)
     app.include_router(waste_api.router)
+    app.include_router(trading_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

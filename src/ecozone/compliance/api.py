@@ -54,6 +54,7 @@ AlertType = Literal[
     "waste_balance",
     "waste_manifest_late",
     "waste_receipt_difference",
+    "allowance_shortfall",
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
 CloseReason = Literal["resolved", "false_alarm"]

@@ -56,6 +56,7 @@ class AlertType(StrEnum):
     WASTE_BALANCE = "waste_balance"  # 物料衡算不平衡
     WASTE_MANIFEST_LATE = "waste_manifest_late"  # 联单未按期确认接收
     WASTE_RECEIPT_DIFFERENCE = "waste_receipt_difference"  # 接收量与转移量差异过大
+    ALLOWANCE_SHORTFALL = "allowance_shortfall"  # 配额清缴缺口 / 排污权不足 (ecozone.trading)
 
 
 class AlertState(StrEnum):

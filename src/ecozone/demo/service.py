@@ -29,6 +29,7 @@ from ecozone.demo.energy import seed_energy
 from ecozone.demo.permits import demo_permits
 from ecozone.demo.power import demo_power
 from ecozone.demo.supervision import seed_supervision
+from ecozone.demo.trading import seed_trading
 from ecozone.demo.waste import seed_waste
 from ecozone.demo.water import seed_water_sections
 from ecozone.errors import EcozoneError
@@ -87,6 +88,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
         seed_water_sections(engine, data)
         seed_energy(engine, data, today.date())
         seed_waste(engine, data, today.date())
+        seed_trading(engine, today.date())
     return engine, empty
 
 

@@ -53,6 +53,8 @@ CAPABILITY_VIEWS = (
     "ecozone.reports.views",
     "ecozone.airquality.views",
     "ecozone.airquality.station_views",
+    "ecozone.trading.views",
+    "ecozone.trading.admin_views",
 )
 
 router = APIRouter()

@@ -34,7 +34,7 @@ from ecozone.web.model import Column, NotFound, Table, WebError
 #: Packages whose templates/ the pages render from, as "<package>/<name>.html".
 TEMPLATE_PACKAGES = (
     "accounts", "airquality", "compliance", "disclosure", "energy", "measurements",
-    "monitoring", "plan", "power", "registry", "reports", "supervision", "waste",
+    "monitoring", "plan", "power", "registry", "reports", "supervision", "trading", "waste",
     "waterquality",
 )  # fmt: skip
 
