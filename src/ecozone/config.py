@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ecozone.power.model import PowerSettings
     from ecozone.supervision.model import SupervisionSettings
     from ecozone.waterquality.model import WaterSettings
+    from ecozone.zoning.model import EmergencySettings
 
 
 @dataclass(frozen=True)
@@ -448,3 +449,21 @@ def waterquality_settings(environ: Mapping[str, str] | None = None) -> WaterSett
             raise WaterQualityError(f"{prefix}MULTIPLE_FOR_DO must be 0 or 1, not {flag!r}")
         values["multiple_for_do"] = flag.strip().lower() in ("1", "true", "yes")
     return WaterSettings(**values)  # type: ignore[arg-type]
+
+
+def emergency_settings(environ: Mapping[str, str] | None = None) -> EmergencySettings:
+    """Emergency-plan review: ECOZONE_EMERGENCY_REVIEW_YEARS (default 3, 环发〔2015〕4号 art.
+    12) and ECOZONE_EMERGENCY_EXPIRING_DAYS (warning before the review date, default 90, (R))."""
+    from ecozone.zoning.model import EmergencySettings, ZoningError
+
+    env = os.environ if environ is None else environ
+    values: dict[str, int] = {}
+    for name, least in (("review_years", 1), ("expiring_days", 0)):
+        raw = env.get("ECOZONE_EMERGENCY_" + name.upper())
+        if not raw:
+            continue
+        if not raw.strip().isdigit() or int(raw) < least:
+            raise ZoningError(f"ECOZONE_EMERGENCY_{name.upper()}={raw!r}: a whole number "
+                              f"of at least {least}")  # fmt: skip
+        values[name] = int(raw)
+    return EmergencySettings(**values)

@@ -44,6 +44,7 @@ from ecozone.reports import api as reports_api
 from ecozone.store.engine import make_engine
 from ecozone.supervision import api as supervision_api
 from ecozone.waterquality import api as waterquality_api
+from ecozone.zoning import api as zoning_api
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -150,6 +151,7 @@ def create_app(
     app.include_router(power_api.router)
     app.include_router(supervision_api.router)
     app.include_router(waterquality_api.router)
+    app.include_router(zoning_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -46,6 +46,9 @@ CAPABILITY_VIEWS = (
     "ecozone.measurements.views",
     "ecozone.reports.views",
     "ecozone.airquality.views",
+    "ecozone.zoning.views",
+    "ecozone.zoning.soil_views",
+    "ecozone.zoning.emergency_views",
 )
 
 router = APIRouter()
