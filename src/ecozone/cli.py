@@ -56,7 +56,7 @@ app.add_typer(reports_app, name="report", help="Annual self-monitoring reports."
 app.add_typer(web_app, name="web", help="Web pages: dashboard, map, portal.")
 app.add_typer(airquality_app, name="airquality", help="AQI of the air stations (HJ 633-2012).")
 app.add_typer(waterquality_app, name="waterquality", help="Surface-water class (GB 3838-2002).")
-app.add_typer(zoning_app, name="zoning", help="三线一单 layers, location check, red line, soil list.")
+app.add_typer(zoning_app, name="zoning", help="三线一单 layers, location check, red line, soil.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)
