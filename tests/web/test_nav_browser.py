@@ -44,6 +44,12 @@ HEADINGS = {
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
     "/plan/measures": "plan.measures_title",
+    "/zoning": "zon.map_title",
+    "/zoning/check": "zon.check_title",
+    "/zoning/red-line": "zon.red_title",
+    "/zoning/soil": "soil.title",
+    "/zoning/emergency": "em.title",
+    "/zoning/incidents": "inc.title",
     "/docs": "nav.api",
 }
 
@@ -89,8 +95,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     items = page.locator("header nav > ul > li")
     shown = [items.nth(i).locator("summary, a").first.inner_text() for i in range(items.count())]
     assert shown == [
-        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "统计报表",
-        "方案任务", "接口文档",
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "项目与风险",
+        "统计报表", "方案任务", "接口文档",
     ]  # fmt: skip
     opened = []
     for i, item in enumerate(menu):
@@ -108,7 +114,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
+        "/zoning", "/zoning/check", "/zoning/red-line", "/zoning/soil", "/zoning/emergency",
+        "/zoning/incidents", "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 
