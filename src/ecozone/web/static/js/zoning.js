@@ -45,13 +45,14 @@ async function draw(element) {
     overlays[answer.names[kind]] = layer;
   }
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
-  if (page.point) {
-    L.circleMarker(page.point, { radius: 8, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1 })
-      .addTo(map).bindTooltip(`${page.point[1]}, ${page.point[0]}`, { permanent: true });
-    bounds.extend(page.point);
-  }
+  if (page.point) bounds.extend(page.point);
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
   else map.setView([29.66, 106.8], 11);
+  if (page.point) {
+    // A permanent tooltip needs the map's view, so the point comes after it is set.
+    L.circleMarker(page.point, { radius: 8, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1 })
+      .addTo(map).bindTooltip(`${page.point[1]}, ${page.point[0]}`, { permanent: true });
+  }
   element.dataset.ready = "1";
 }
 
