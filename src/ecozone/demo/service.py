@@ -28,6 +28,7 @@ from ecozone.demo.permits import demo_permits
 from ecozone.demo.power import demo_power
 from ecozone.demo.supervision import seed_supervision
 from ecozone.demo.water import seed_water_sections
+from ecozone.demo.zoning import seed_zoning
 from ecozone.errors import EcozoneError
 from ecozone.gateway.server import Gateway
 from ecozone.power.service import configure as configure_power
@@ -81,6 +82,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
             configure_power(engine, power_file, actor="demo")
         seed_supervision(engine, data, today.date())
         seed_water_sections(engine, data)
+        seed_zoning(engine, today.date())
     return engine, empty
 
 
