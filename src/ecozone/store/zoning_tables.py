@@ -40,6 +40,8 @@ def declare(
         sa.Column("valid_from", sa.Date, nullable=False),
         sa.Column("label", sa.String(200), nullable=False),  # file name or a note
         sa.Column("feature_count", sa.Integer, nullable=False),
+        # Widest feature in longitude: a point check reads min_lon in [lon - span, lon] only.
+        sa.Column("max_span_deg", sa.Float, nullable=False),
         sa.Column("imported_by", sa.String(100), nullable=False),
         sa.Column("imported_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
         sa.CheckConstraint(_in("kind", tuple(LayerKind)), name="kind"),

@@ -89,7 +89,8 @@ def import_layer(
         if store.version_id(conn, kind.value, day) is not None:
             raise ZoningError(f"layer {kind.value} already has a version of {day}; "
                               "import under another date")  # fmt: skip
-        made = store.insert_version(conn, kind.value, day, label, len(checked), actor)
+        span = max(f.geometry.bounds[2] - f.geometry.bounds[0] for f in checked)
+        made = store.insert_version(conn, kind.value, day, label, len(checked), span, actor)
         rows = [_row(made, kind, f) for f in checked]
         store.insert_features(conn, rows)
         area = sum(r["area_m2"] or 0.0 for r in rows)
@@ -131,19 +132,15 @@ def check_location(
     industry = check_text(industry.strip(), "industry")
     if not industry:
         raise ZoningError("industry: required")
-    found: dict[LayerKind, list[Any]] = {}
-    used = []
-    for kind in CHECKED:
-        version = store.in_force(conn, kind.value, on_date)
-        if version is None:
-            found[kind] = []
-            continue
-        used.append(VersionRef(kind, version["id"], version["valid_from"], version["label"]))
-        point = shapely.Point(lon, lat)
-        found[kind] = [
-            row for row in store.features_near(conn, version["id"], lon, lat)
-            if shapely.from_wkb(row.geometry).covers(point)
-        ]  # fmt: skip
+    in_force = store.all_in_force(conn, [k.value for k in CHECKED], on_date)
+    used = [VersionRef(kind, v["id"], v["valid_from"], v["label"])
+            for kind in CHECKED if (v := in_force.get(kind.value))]  # fmt: skip
+    point = shapely.Point(lon, lat)
+    kind_of = {v["id"]: LayerKind(v["kind"]) for v in in_force.values()}
+    found: dict[LayerKind, list[Any]] = {kind: [] for kind in CHECKED}
+    for row in store.features_near(conn, list(in_force.values()), lon, lat):
+        if shapely.from_wkb(row.geometry).covers(point):
+            found[kind_of[row.version_id]].append(row)
     units = []
     for row in found[LayerKind.CONTROL_UNIT]:
         entries = rules.access_list(row.properties)

@@ -38,11 +38,18 @@ def version_id(conn: sa.Connection, kind: str, valid_from: date) -> int | None:
 
 
 def insert_version(
-    conn: sa.Connection, kind: str, valid_from: date, label: str, count: int, actor: str
+    conn: sa.Connection,
+    kind: str,
+    valid_from: date,
+    label: str,
+    count: int,
+    span: float,
+    actor: str,
 ) -> int:
     return conn.execute(
         layer_version.insert().values(kind=kind, valid_from=valid_from, label=label,
-                                      feature_count=count, imported_by=actor)
+                                      feature_count=count, max_span_deg=span,
+                                      imported_by=actor)
         .returning(layer_version.c.id)
     ).scalar_one()  # fmt: skip
 
@@ -63,6 +70,20 @@ def in_force(conn: sa.Connection, kind: str, on_date: date) -> dict[str, Any] | 
     return dict(row) if row else None
 
 
+def all_in_force(conn: sa.Connection, kinds: list[str], on_date: date) -> dict[str, dict]:
+    """The version of each of `kinds` in force on `on_date`, in one query: per kind the newest
+    valid_from on or before it (versions are few; the layers' features are not read)."""
+    v = layer_version.c
+    rows = conn.execute(
+        sa.select(v.id, v.kind, v.valid_from, v.label, v.max_span_deg)
+        .where(v.kind.in_(kinds), v.valid_from <= on_date).order_by(v.valid_from.desc())
+    ).mappings()  # fmt: skip
+    found: dict[str, dict] = {}
+    for row in rows:
+        found.setdefault(row["kind"], dict(row))
+    return found
+
+
 def versions(conn: sa.Connection, kind: str | None = None) -> list[dict[str, Any]]:
     """Every version (of `kind`), newest first, with the sum of its polygons' areas."""
     v, f = layer_version.c, layer_feature.c
@@ -81,12 +102,20 @@ def version(conn: sa.Connection, version_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def features_near(conn: sa.Connection, version_id: int, lon: float, lat: float) -> list[Any]:
-    """Features of a version whose bounding box holds the point (the exact test follows)."""
+def features_near(
+    conn: sa.Connection, versions: list[dict[str, Any]], lon: float, lat: float
+) -> list[Any]:
+    """Features of the versions whose bounding box holds the point (the exact test follows),
+    with their version id. No feature is wider than its version's max_span_deg, so min_lon
+    lies in [lon - span, lon]: a narrow range of the (version_id, min_lon) index instead of
+    half of each layer."""
+    if not versions:
+        return []
     f = layer_feature.c
-    stmt = sa.select(f.key, f.name, f.geometry, f.properties).where(
-        f.version_id == version_id, f.min_lon <= lon, f.max_lon >= lon,
-        f.min_lat <= lat, f.max_lat >= lat,
+    span = max(v["max_span_deg"] for v in versions)
+    stmt = sa.select(f.version_id, f.key, f.name, f.geometry, f.properties).where(
+        f.version_id.in_([v["id"] for v in versions]), f.min_lon >= lon - span,
+        f.min_lon <= lon, f.max_lon >= lon, f.min_lat <= lat, f.max_lat >= lat,
     ).order_by(f.key)  # fmt: skip
     return conn.execute(stmt).all()
 

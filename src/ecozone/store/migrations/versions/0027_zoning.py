@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("label", sa.String(length=200), nullable=False),
         sa.Column("feature_count", sa.Integer(), nullable=False),
+        sa.Column("max_span_deg", sa.Float(), nullable=False),
         sa.Column("imported_by", sa.String(length=100), nullable=False),
         sa.Column(
             "imported_at",
