@@ -35,7 +35,7 @@ def test_the_import_form_stores_a_layer_and_refuses_a_bad_one(engine, client_as)
     assert "红线.geojson" in page.text
     again = client.post("/zoning/layers", data={"kind": "red_line", "valid_from": "2024-01-01"},
                         files={"file": ("红线.geojson", RED_LINE, "application/geo+json")})
-    assert "未导入：layer red_line already has a version of 2024-01-01" in again.text
+    assert "未导入：生态保护红线图层已有 2024-01-01 版本" in again.text
     data = client.get("/web/api/zoning/map", params={"date": "2024-06-01"}).json()
     assert data["layers"]["red_line"]["features"][0]["properties"]["key"] == "RL-1"
     assert client_as("enterprise").get("/web/api/zoning/map").status_code == 403
@@ -78,7 +78,7 @@ def test_soil_pages_move_a_status_and_flag_a_land_use_change(engine, client_as):
     assert 'data-status="under_control"' in moved and "状态已变更" in moved
     refused = client.post(f"/zoning/soil/{site['id']}/status",
                           data={"status": "listed", "on_date": "2024-04-01"}).text
-    assert "未保存：a site under_control cannot go to listed" in refused
+    assert "未保存：地块状态“风险管控”不能变更为“列入名录”" in refused
     flagged = client.post(f"/zoning/soil/{site['id']}/land-use",
                           data={"land_use": "商业用地", "on_date": "2024-05-01"}).text
     assert "已标记" in flagged and "⚠ 标记" in flagged

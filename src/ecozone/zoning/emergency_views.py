@@ -19,6 +19,7 @@ from ecozone.web.model import SUPERVISING_ROLES, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 from ecozone.zoning import emergency
+from ecozone.zoning.messages import refusal
 from ecozone.zoning.model import PlanState, ResourceKind, RiskLevel, SourceKind
 from ecozone.zoning.views import GROUP
 
@@ -124,7 +125,7 @@ add_texts(
 
 
 def _refused(lang: str, exc: EcozoneError) -> str:
-    return t(lang, "em.refused", error=str(exc))
+    return t(lang, "em.refused", error=refusal(str(exc), lang))
 
 
 def _substances(items: list[dict[str, Any]]) -> str:

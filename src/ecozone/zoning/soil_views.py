@@ -19,6 +19,7 @@ from ecozone.web.model import SUPERVISING_ROLES, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 from ecozone.zoning import emergency, soil
+from ecozone.zoning.messages import refusal
 from ecozone.zoning.model import SoilStatus
 from ecozone.zoning.views import GROUP
 
@@ -90,6 +91,10 @@ add_texts(
 )
 
 
+def _refused(lang: str, exc: EcozoneError) -> str:
+    return t(lang, "soil.refused", error=refusal(str(exc), lang))
+
+
 def _status(lang: str, value: str | None) -> str:
     return t(lang, f"soil.status.{value}") if value in tuple(SoilStatus) else (value or "")
 
@@ -142,7 +147,7 @@ def add_site(
         soil.list_site(engine, **typed, actor=principal.username)
     except EcozoneError as exc:
         return _list_page(request, principal, lang, engine, typed=typed,
-                          error=t(lang, "soil.refused", error=str(exc)))  # fmt: skip
+                          error=_refused(lang, exc))  # fmt: skip
     return _list_page(request, principal, lang, engine, notice=t(lang, "soil.added"))
 
 
@@ -205,7 +210,7 @@ def move_status(
         if exc.http_status == 404:
             return _site_page(request, principal, lang, engine, site_id)
         return _site_page(request, principal, lang, engine, site_id,
-                          status_error=t(lang, "soil.refused", error=str(exc)))  # fmt: skip
+                          status_error=_refused(lang, exc))  # fmt: skip
     return _site_page(request, principal, lang, engine, site_id, notice=t(lang, "soil.moved"))
 
 
@@ -224,7 +229,7 @@ def change_land_use(
         if exc.http_status == 404:
             return _site_page(request, principal, lang, engine, site_id)
         return _site_page(request, principal, lang, engine, site_id,
-                          use_error=t(lang, "soil.refused", error=str(exc)))  # fmt: skip
+                          use_error=_refused(lang, exc))  # fmt: skip
     key = "soil.use_flagged" if made["flagged"] else "soil.use_changed"
     return _site_page(request, principal, lang, engine, site_id, notice=t(lang, key))
 
@@ -246,7 +251,7 @@ async def upload_document(
         if exc.http_status == 404:
             return _site_page(request, principal, lang, engine, site_id)
         return _site_page(request, principal, lang, engine, site_id,
-                          file_error=t(lang, "soil.refused", error=str(exc)))  # fmt: skip
+                          file_error=_refused(lang, exc))  # fmt: skip
     return _site_page(request, principal, lang, engine, site_id, notice=t(lang, "soil.uploaded"))
 
 

@@ -19,6 +19,7 @@ from ecozone.web.model import SUPERVISING_ROLES, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
 from ecozone.zoning import emergency, service
+from ecozone.zoning.messages import refusal
 from ecozone.zoning.model import LayerKind
 
 router = APIRouter(include_in_schema=False)
@@ -206,7 +207,7 @@ async def import_layer(
                                      actor=principal.username)  # fmt: skip
     except EcozoneError as exc:
         return _map_page(request, principal, lang, engine, typed=typed,
-                         error=t(lang, "zon.refused", error=str(exc)))  # fmt: skip
+                         error=t(lang, "zon.refused", error=refusal(str(exc), lang)))  # fmt: skip
     return _map_page(request, principal, lang, engine, day=made["valid_from"],
                      notice=t(lang, "zon.imported", count=made["feature_count"]))  # fmt: skip
 
@@ -246,7 +247,7 @@ def check_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) 
                                      value=typed[name])) from None  # fmt: skip
             result = service.check(engine, numbers[0], numbers[1], typed["industry"], day)
     except EcozoneError as exc:
-        error = str(exc)
+        error = refusal(str(exc), lang)
     data: dict[str, Any] = {"map_src": f"/web/api/zoning/map?date={typed['date']}"}
     if result is not None:
         data["point"] = [result.lat, result.lon]
