@@ -101,3 +101,31 @@ def test_emergency_and_incident_pages(engine, client_as):
     closed = client.post(f"/zoning/incidents/{made['id']}/close",
                          data={"closed_at": "2025-06-01T10:00", "closure": "处置完毕"}).text
     assert 'data-state="closed"' in closed and "处置完毕" in closed
+
+
+def test_the_soil_list_exports_what_the_filter_shows(engine, client_as):
+    for code, status in (("S-A", None), ("S-B", "under_control")):
+        made = soil.list_site(engine, code=code, name=f"地块{code}", owner="某", area_m2=10,
+                              pollutants="铅", land_use="工业", listed_on="2024-01-01",
+                              actor="t")  # fmt: skip
+        if status:
+            soil.move_status(engine, None, made["id"], status, "2024-02-01", actor="t")
+    answer = client_as("admin").get("/zoning/soil", params={"status": "under_control",
+                                                            "format": "csv"})  # fmt: skip
+    assert answer.status_code == 200
+    assert "地块S-B" in answer.text and "地块S-A" not in answer.text
+
+
+def test_the_api_check_answers_with_the_rule_text(engine, client_as):
+    _layers(engine)
+    answer = client_as("supervisor").get("/api/v1/zoning/check", params={
+        "lon": 106.75, "lat": 29.65, "industry": "化工", "date": "2025-01-01"})  # fmt: skip
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["verdict"] == "forbidden" and body["inside_red_line"] is False
+    assert body["units"][0]["key"] == "U-IND"
+    assert body["units"][0]["entries"][0] == {"industry": "化工", "access": "forbidden",
+                                              "rule": FORBID_CHEM, "conditions": ""}
+    assert {v["kind"] for v in body["versions"]} == {"red_line", "control_unit", "park"}
+    assert client_as("enterprise").get("/api/v1/zoning/check", params={
+        "lon": 106.75, "lat": 29.65, "industry": "化工"}).status_code == 403

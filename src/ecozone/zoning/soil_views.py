@@ -87,6 +87,7 @@ add_texts(
         "soil.flagged": ("⚠ 标记", "⚠ flagged"),
         "soil.actor": ("经办人", "By"),
         "soil.refused": ("未保存：{error}", "Not saved: {error}"),
+        "file.soil-sites": ("土壤污染风险管控和修复名录", "Soil risk list"),
     }
 )
 
@@ -115,6 +116,9 @@ def _list_page(request: Request, principal: Any, lang: str, engine: Any, **extra
           "_class": "flagged" if s["flags"] else ""}
          for s in soil.sites(engine, principal.scope, status or None)],
     )  # fmt: skip
+    fmt = request.query_params.get("format", "")
+    if fmt in ("json", "csv", "xlsx"):
+        return shell.respond(table, fmt, lang, "soil-sites")
     typed = extra.pop("typed", None) or {"listed_on": emergency.today_cst().isoformat()}
     return shell.render(request, principal, lang, "zoning/soil.html", table=table,
                         statuses=tuple(SoilStatus), status=status, typed=typed,

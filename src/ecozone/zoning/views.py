@@ -251,6 +251,8 @@ def check_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) 
     data: dict[str, Any] = {"map_src": f"/web/api/zoning/map?date={typed['date']}"}
     if result is not None:
         data["point"] = [result.lat, result.lon]
+        verdict = result.verdict.value if result.verdict else "none"
+        data["point_label"] = f"{result.industry}：{t(lang, f'zon.verdict.{verdict}')}"
     return shell.render(request, principal, lang, "zoning/check.html", typed=typed,
                         result=result, error=error, page_data=data)  # fmt: skip
 

@@ -51,7 +51,8 @@ async function draw(element) {
   if (page.point) {
     // A permanent tooltip needs the map's view, so the point comes after it is set.
     L.circleMarker(page.point, { radius: 8, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1 })
-      .addTo(map).bindTooltip(`${page.point[1]}, ${page.point[0]}`, { permanent: true });
+      .addTo(map)
+      .bindTooltip(`${page.point[1]}, ${page.point[0]} ${page.point_label || ""}`, { permanent: true });
   }
   element.dataset.ready = "1";
 }
