@@ -101,7 +101,10 @@ def test_staff_check_a_point_and_read_the_rule(page: Any):
     assert FORBID_CHEM in page.locator('.unit[data-unit="U-IND"]').inner_text()
     assert page.locator('[data-red-line="outside"]').count() == 1
     page.wait_for_selector("#zoning-map[data-ready='1']")
-    assert page.locator(".leaflet-tooltip", has_text="106.75").count() == 1  # the point
+    assert page.locator(".leaflet-tooltip", has_text="106.75, 29.65 化工：禁止准入").count() == 1
+    page.locator("#zoning-map").click(position={"x": 40, "y": 300})  # a click picks a point
+    picked = float(page.input_value('input[name="lon"]'))
+    assert picked != 106.75 and 106.0 < picked < 107.5
 
 
 def test_staff_move_a_soil_sites_status_after_confirming(page: Any, site: dict[str, Any]):

@@ -65,13 +65,13 @@ def layers(
 
 
 @router.post("/layers", status_code=201, summary="导入图层 Import a layer version")
-async def import_layer(
+def import_layer(
     engine: Engine, principal: Staff,
     file: Annotated[UploadFile, File(description=".geojson/.json, or .zip of a Shapefile")],
     kind: Annotated[str, Form(description="red_line, control_unit, park, shoreline")],
     valid_from: Annotated[str, Form(description="YYYY-MM-DD: the version is in force from")],
 ) -> dict[str, Any]:  # fmt: skip
-    content = await file.read()
+    content = file.file.read()  # a plain route: the import runs off the event loop
     return service.import_upload(engine, file.filename or "layer", content, kind, valid_from,
                                  actor=principal.username)  # fmt: skip
 

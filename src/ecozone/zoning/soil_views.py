@@ -239,7 +239,7 @@ def change_land_use(
 
 
 @router.post("/zoning/soil/{site_id}/documents", response_class=HTMLResponse)
-async def upload_document(
+def upload_document(
     request: Request, principal: Viewer, lang: Lang, engine: Engine, site_id: int,
     file: Annotated[UploadFile | None, File()] = None, on_date: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
@@ -247,7 +247,7 @@ async def upload_document(
     if (refused := shell.refused(request, principal, lang, SUPERVISING_ROLES)) is not None:
         return refused
     try:
-        content = await file.read() if file is not None else b""
+        content = file.file.read() if file is not None else b""
         soil.attach_document(engine, principal.scope, site_id,
                              (file.filename if file is not None else "") or "", content,
                              on_date, note, actor=principal.username)  # fmt: skip

@@ -187,7 +187,7 @@ def map_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) ->
 
 
 @router.post("/zoning/layers", response_class=HTMLResponse)
-async def import_layer(
+def import_layer(
     request: Request,
     principal: Viewer,
     lang: Lang,
@@ -202,7 +202,7 @@ async def import_layer(
     try:
         if file is None or not file.filename:
             raise WebError(t(lang, "zon.refused", error=t(lang, "zon.file")))
-        content = await file.read()
+        content = file.file.read()
         made = service.import_upload(engine, file.filename, content, kind, valid_from,
                                      actor=principal.username)  # fmt: skip
     except EcozoneError as exc:

@@ -54,6 +54,15 @@ async function draw(element) {
       .addTo(map)
       .bindTooltip(`${page.point[1]}, ${page.point[0]} ${page.point_label || ""}`, { permanent: true });
   }
+  // On the check page a click on the map fills in the point to check.
+  const lon = document.querySelector('form[action="/zoning/check"] input[name="lon"]');
+  const lat = document.querySelector('form[action="/zoning/check"] input[name="lat"]');
+  if (lon && lat) {
+    map.on("click", (event) => {
+      lon.value = event.latlng.lng.toFixed(6);
+      lat.value = event.latlng.lat.toFixed(6);
+    });
+  }
   element.dataset.ready = "1";
 }
 
