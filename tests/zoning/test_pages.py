@@ -38,6 +38,11 @@ def test_the_import_form_stores_a_layer_and_refuses_a_bad_one(engine, client_as)
     assert "未导入：生态保护红线图层已有 2024-01-01 版本" in again.text
     data = client.get("/web/api/zoning/map", params={"date": "2024-06-01"}).json()
     assert data["layers"]["red_line"]["features"][0]["properties"]["key"] == "RL-1"
+    soil.list_site(engine, code="S-M", name="地图地块", owner="某", area_m2=10, pollutants="铅",
+                   land_use="工业", listed_on="2024-01-01", lon=106.79, lat=29.66, actor="t")
+    points = client.get("/web/api/zoning/map").json()["points"]["features"]
+    assert [p["geometry"]["coordinates"] for p in points
+            if p["properties"]["layer"] == "soil_site"] == [[106.79, 29.66]]  # fmt: skip
     assert client_as("enterprise").get("/web/api/zoning/map").status_code == 403
 
 

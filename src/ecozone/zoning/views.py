@@ -18,7 +18,7 @@ from ecozone.web.i18n import add_texts, t
 from ecozone.web.model import SUPERVISING_ROLES, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
-from ecozone.zoning import emergency, service
+from ecozone.zoning import emergency, service, soil
 from ecozone.zoning.messages import refusal
 from ecozone.zoning.model import LayerKind
 
@@ -38,10 +38,11 @@ add_texts(
         "nav.red_line": ("生态保护红线", "Ecological red line"),
         "zon.map_title": ("“三线一单”生态环境分区管控图", "“Three lines, one list” zoning map"),
         "zon.map_lead": (
-            "按日期显示当日有效的图层版本：生态保护红线、环境管控单元、园区边界、河湖岸线，以及环境风险源和应急资源。图层可在地图右上角切换。",
+            "按日期显示当日有效的图层版本：生态保护红线、环境管控单元、园区边界、河湖岸线，"
+            "以及环境风险源、应急资源和土壤污染风险地块。图层可在地图右上角切换。",
             "The layer versions in force on the date: ecological red line, environmental "
-            "control units, park boundaries, shorelines, and risk sources and emergency "
-            "resources. Switch layers at the map's top right.",
+            "control units, park boundaries, shorelines, and risk sources, emergency "
+            "resources and soil risk sites. Switch layers at the map's top right.",
         ),
         "zon.date": ("日期", "Date"),
         "zon.show": ("查看", "Show"),
@@ -222,9 +223,21 @@ def map_data(request: Request, principal: Viewer, lang: Lang, engine: Engine) ->
         return shell.json_error(exc)
     layers = {k.value: service.layer_geojson(engine, k.value, day) for k in LayerKind}
     names = {k.value: t(lang, f"zon.kind.{k.value}") for k in LayerKind}
-    names |= {"risk_source": t(lang, "zon.risk_sources"), "resource": t(lang, "zon.resources")}
+    names |= {
+        "risk_source": t(lang, "zon.risk_sources"),
+        "resource": t(lang, "zon.resources"),
+        "soil_site": t(lang, "nav.soil"),
+    }
+    points = emergency.map_points(engine)
+    points["features"] += [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [x["lon"], x["lat"]]},
+         "properties": {"layer": "soil_site", "name": f"{x['name']}（{x['code']}）",
+                        "status": x["status"]}}
+        for x in soil.sites(engine, principal.scope)
+        if x["lon"] is not None and x["lat"] is not None
+    ]  # fmt: skip
     return JSONResponse({"date": day.isoformat(), "layers": layers, "names": names,
-                         "points": emergency.map_points(engine)}, )  # fmt: skip
+                         "points": points})  # fmt: skip
 
 
 @router.get("/zoning/check", response_class=HTMLResponse)

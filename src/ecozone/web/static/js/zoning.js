@@ -33,12 +33,13 @@ async function draw(element) {
     if (layer.getLayers().length) bounds.extend(layer.getBounds());
     overlays[answer.names[kind]] = layer;
   }
-  for (const kind of ["risk_source", "resource"]) {
+  const POINT_COLOURS = { risk_source: "#e65100", resource: "#2e7d32", soil_site: "#6d4c41" };
+  for (const kind of ["risk_source", "resource", "soil_site"]) {
     const points = answer.points.features.filter((f) => f.properties.layer === kind);
     const layer = L.geoJSON({ type: "FeatureCollection", features: points }, {
       pointToLayer: (feature, latlng) => L.circleMarker(latlng, {
         radius: 6, weight: 2, color: "#fff",
-        fillColor: kind === "risk_source" ? "#e65100" : "#2e7d32", fillOpacity: 0.95,
+        fillColor: POINT_COLOURS[kind], fillOpacity: 0.95,
       }).bindTooltip(feature.properties.name),
     }).addTo(map);
     if (points.length) bounds.extend(layer.getBounds());
