@@ -34,7 +34,7 @@ from ecozone.zoning.model import (
     ZoningNotFound,
 )
 from ecozone.zoning.service import parse_day
-from ecozone.zoning.soil import _number, _optional, _required
+from ecozone.zoning.soil import read_number, read_optional, read_text
 
 
 def _enum(enum: Any, text: str, what: str) -> Any:
@@ -58,8 +58,8 @@ def parse_substances(text: Any) -> list[dict[str, Any]]:
         name, _, amount = line.rpartition(" ")
         if not name.strip():
             raise ZoningError(f"substance {line!r}: write the name and the quantity in t")
-        found.append({"name": _required(name, "substance", 100),
-                      "quantity_t": _number(amount, f"quantity of {name.strip()} (t)",
+        found.append({"name": read_text(name, "substance", 100),
+                      "quantity_t": read_number(amount, f"quantity of {name.strip()} (t)",
                                             low=0, high=1e9)})  # fmt: skip
     if not found:
         raise ZoningError("hazardous substances: name at least one with its quantity in t")
@@ -71,11 +71,11 @@ def add_risk_source(
     lat: Any, credit_code: str | None = None, actor: str,
 ) -> dict[str, Any]:  # fmt: skip
     values = {
-        "name": _required(name, "name", 200), "kind": _enum(SourceKind, kind, "kind").value,
+        "name": read_text(name, "name", 200), "kind": _enum(SourceKind, kind, "kind").value,
         "risk_level": _enum(RiskLevel, risk_level, "risk level").value,
         "substances": parse_substances(substances),
-        "lon": _number(lon, "longitude", low=-180, high=180),
-        "lat": _number(lat, "latitude", low=-90, high=90),
+        "lon": read_number(lon, "longitude", low=-180, high=180),
+        "lat": read_number(lat, "latitude", low=-90, high=90),
     }  # fmt: skip
     with engine.begin() as conn:
         enterprise_id = None
@@ -107,13 +107,13 @@ def file_plan(
              else rules.review_due(filed, settings.review_years))  # fmt: skip
     if until <= filed:
         raise ZoningError(f"review date {until}: must be after the filing date {filed}")
-    values = {"title": _required(title, "title", 200),
-              "filing_no": _required(filing_no, "filing number", 100),
+    values = {"title": read_text(title, "title", 200),
+              "filing_no": read_text(filing_no, "filing number", 100),
               "filed_on": filed, "valid_until": until}  # fmt: skip
     with engine.begin() as conn:
         source = None
         if risk_source_id not in (None, ""):
-            source = int(_number(risk_source_id, "risk source", low=1, high=2**31))
+            source = int(read_number(risk_source_id, "risk source", low=1, high=2**31))
             if not store.risk_sources(conn, source):
                 raise ZoningError(f"risk source {source}: not found")
         made = store.insert(conn, emergency_plan, {**values, "risk_source_id": source,
@@ -143,8 +143,8 @@ def record_drill(
     findings: str = "", actor: str,
 ) -> dict[str, Any]:  # fmt: skip
     values = {"plan_id": plan_id, "held_on": parse_day(held_on, "drill date"),
-              "scenario": _required(scenario, "scenario", 300),
-              "participants": int(_number(participants, "participants", low=1, high=100000)),
+              "scenario": read_text(scenario, "scenario", 300),
+              "participants": int(read_number(participants, "participants", low=1, high=100000)),
               "findings": (check_optional(findings, "findings", multiline=True) or "")[:1000]
               or None}  # fmt: skip
     with engine.begin() as conn:
@@ -166,11 +166,11 @@ def add_resource(
     lon: Any, lat: Any, contact: str | None = None, actor: str,
 ) -> dict[str, Any]:  # fmt: skip
     values = {
-        "kind": _enum(ResourceKind, kind, "kind").value, "name": _required(name, "name", 200),
-        "quantity": _number(quantity, "quantity", low=0, high=1e12),
-        "unit": _required(unit, "unit", 20), "location": _required(location, "location", 300),
-        "lon": _number(lon, "longitude", low=-180, high=180),
-        "lat": _number(lat, "latitude", low=-90, high=90),
+        "kind": _enum(ResourceKind, kind, "kind").value, "name": read_text(name, "name", 200),
+        "quantity": read_number(quantity, "quantity", low=0, high=1e12),
+        "unit": read_text(unit, "unit", 20), "location": read_text(location, "location", 300),
+        "lon": read_number(lon, "longitude", low=-180, high=180),
+        "lat": read_number(lat, "latitude", low=-90, high=90),
         "contact": (check_optional(contact, "contact") or "")[:100] or None,
     }  # fmt: skip
     with engine.begin() as conn:
@@ -199,18 +199,19 @@ def open_incident(
 ) -> dict[str, Any]:  # fmt: skip
     """Log an incident (start in CST), linked to a risk source and to an alert of the desk."""
     values = {
-        "started_at": _when(started_at, "start"), "kind": _required(kind, "type", 100),
-        "location": _required(location, "location", 300),
-        "lon": _optional(lon, "longitude", -180, 180), "lat": _optional(lat, "latitude", -90, 90),
+        "started_at": _when(started_at, "start"), "kind": read_text(kind, "type", 100),
+        "location": read_text(location, "location", 300),
+        "lon": read_optional(lon, "longitude", -180, 180),
+        "lat": read_optional(lat, "latitude", -90, 90),
     }  # fmt: skip
     with engine.begin() as conn:
         source = alert = None
         if risk_source_id not in (None, ""):
-            source = int(_number(risk_source_id, "risk source", low=1, high=2**31))
+            source = int(read_number(risk_source_id, "risk source", low=1, high=2**31))
             if not store.risk_sources(conn, source):
                 raise ZoningError(f"risk source {source}: not found")
         if alert_id not in (None, ""):
-            alert = int(_number(alert_id, "alert", low=1, high=2**62))
+            alert = int(read_number(alert_id, "alert", low=1, high=2**62))
             if not store.alert_exists(conn, alert):
                 raise ZoningError(f"alert {alert}: not found")
         made = store.insert(conn, incident, {
@@ -240,7 +241,7 @@ def add_action(
     engine: sa.Engine, incident_id: int, *, at: datetime | str, text: str, actor: str
 ) -> dict[str, Any]:
     when = _when(at, "time")
-    words = _required(check_optional(text, "action", multiline=True), "action", 1000)
+    words = read_text(check_optional(text, "action", multiline=True), "action", 1000)
     with engine.begin() as conn:
         found = store.incidents(conn, incident_id)
         if not found:
@@ -268,7 +269,7 @@ def close_incident(
 ) -> dict[str, Any]:
     """Close an open incident with the closure's time and summary (not before its start)."""
     when = _when(closed_at, "closing time")
-    words = _required(check_optional(closure, "closure", multiline=True), "closure", 1000)
+    words = read_text(check_optional(closure, "closure", multiline=True), "closure", 1000)
     with engine.begin() as conn:
         found = store.incidents(conn, incident_id)
         if not found:

@@ -20,7 +20,7 @@ from ecozone.zoning.model import SoilStatus, ZoningError, ZoningNotFound
 from ecozone.zoning.service import parse_day
 
 
-def _number(value: Any, what: str, *, low: float, high: float) -> float:
+def read_number(value: Any, what: str, *, low: float, high: float) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -30,13 +30,13 @@ def _number(value: Any, what: str, *, low: float, high: float) -> float:
     return number
 
 
-def _optional(value: Any, what: str, low: float, high: float) -> float | None:
+def read_optional(value: Any, what: str, low: float, high: float) -> float | None:
     if value is None or str(value).strip() == "":
         return None
-    return _number(value, what, low=low, high=high)
+    return read_number(value, what, low=low, high=high)
 
 
-def _required(text: Any, what: str, limit: int) -> str:
+def read_text(text: Any, what: str, limit: int) -> str:
     value = check_text(str(text or "").strip(), what)
     if not value:
         raise ZoningError(f"{what}: required")
@@ -61,13 +61,14 @@ def list_site(
     """Put a site on the list (status listed from `listed_on`)."""
     items = pollutants if isinstance(pollutants, list) else rules.split_items(pollutants)
     values = {
-        "code": _required(code, "code", 50), "name": _required(name, "name", 200),
-        "owner": _required(owner, "owner", 200),
-        "area_m2": _number(area_m2, "area (m²)", low=0.01, high=1e9),
+        "code": read_text(code, "code", 50), "name": read_text(name, "name", 200),
+        "owner": read_text(owner, "owner", 200),
+        "area_m2": read_number(area_m2, "area (m²)", low=0.01, high=1e9),
         "pollutants": [check_text(p, "pollutant")[:100] for p in items],
-        "land_use": _required(land_use, "land use", 100),
+        "land_use": read_text(land_use, "land use", 100),
         "address": (check_optional(address, "address") or None),
-        "lon": _optional(lon, "longitude", -180, 180), "lat": _optional(lat, "latitude", -90, 90),
+        "lon": read_optional(lon, "longitude", -180, 180),
+        "lat": read_optional(lat, "latitude", -90, 90),
     }  # fmt: skip
     if not values["pollutants"]:
         raise ZoningError("pollutants: name at least one")
@@ -145,7 +146,7 @@ def change_land_use(
 ) -> dict[str, Any]:  # fmt: skip
     """Record a new land use; flagged when the site is still on the list (rules.
     land_use_flagged). Returns the event with its flag."""
-    use = _required(land_use, "land use", 100)
+    use = read_text(land_use, "land use", 100)
     day = parse_day(on_date, "date")
     note = check_optional(note, "note", multiline=True) or ""
     with engine.begin() as conn:
