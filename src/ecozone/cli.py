@@ -31,6 +31,7 @@ from ecozone.trading.cli import app as trading_app
 from ecozone.waste.cli import app as waste_app
 from ecozone.waterquality.cli import app as waterquality_app
 from ecozone.web.cli import app as web_app
+from ecozone.zoning.cli import app as zoning_app
 
 app = typer.Typer(
     help="ecozone: eco-environment supervision platform for industrial and free-trade zones.",
@@ -65,6 +66,7 @@ app.add_typer(waterquality_app, name="waterquality", help="Surface-water class (
 app.add_typer(energy_app, name="energy", help="Energy (GB/T 2589-2020 tce) and carbon accounts.")
 app.add_typer(waste_app, name="waste", help="Hazardous waste ledgers (HJ 1259-2022).")
 app.add_typer(trading_app, name="trading", help="Carbon-allowance and discharge-rights ledgers.")
+app.add_typer(zoning_app, name="zoning", help="三线一单 layers, location check, red line, soil.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

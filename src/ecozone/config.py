@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ecozone.trading.model import TradingSettings
     from ecozone.waste.model import WasteSettings
     from ecozone.waterquality.model import WaterSettings
+    from ecozone.zoning.model import EmergencySettings
 
 
 @dataclass(frozen=True)
@@ -554,3 +555,19 @@ def trading_settings(environ: Mapping[str, str] | None = None) -> TradingSetting
                 raise TradingError(f"{prefix}{name}={raw!r}: expected a whole number >= {least}")
             values[field_name] = int(raw)
     return TradingSettings(**values)
+def emergency_settings(environ: Mapping[str, str] | None = None) -> EmergencySettings:
+    """Emergency-plan review: ECOZONE_EMERGENCY_REVIEW_YEARS (default 3, 环发〔2015〕4号 art.
+    12) and ECOZONE_EMERGENCY_EXPIRING_DAYS (warning before the review date, default 90, (R))."""
+    from ecozone.zoning.model import EmergencySettings, ZoningError
+
+    env = os.environ if environ is None else environ
+    values: dict[str, int] = {}
+    for name, least in (("review_years", 1), ("expiring_days", 0)):
+        raw = env.get("ECOZONE_EMERGENCY_" + name.upper())
+        if not raw:
+            continue
+        if not raw.strip().isdigit() or int(raw) < least:
+            raise ZoningError(f"ECOZONE_EMERGENCY_{name.upper()}={raw!r}: a whole number "
+                              f"of at least {least}")  # fmt: skip
+        values[name] = int(raw)
+    return EmergencySettings(**values)

@@ -64,23 +64,31 @@ from ecozone.store.schema import (
     data_mark,
     disclosure_report,
     district_energy,
+    emergency_drill,
+    emergency_plan,
+    emergency_resource,
     energy_meter,
     energy_month,
     energy_output,
     energy_target,
     forest_sink,
+    incident,
+    incident_action,
     inspection,
     inspection_campaign,
     inspection_file,
     inspection_trigger,
     inspector,
     inspector_conflict,
+    layer_version,
     penalty_decision,
     permit,
     permit_limit,
     plan_progress,
     power_facility,
     power_meter,
+    risk_source,
+    soil_site,
     stored_file,
     supervision_listing,
     trading_trade,
@@ -111,6 +119,9 @@ from ecozone.waste import collection as waste_collection
 from ecozone.waste import manifests as waste_manifests
 from ecozone.waste import service as waste_service
 from ecozone.waste.model import WasteSettings
+from ecozone.zoning import emergency as zoning_emergency
+from ecozone.zoning import soil as zoning_soil
+from ecozone.zoning.model import EmergencySettings
 
 # --- who asks -------------------------------------------------------------------------
 
@@ -743,6 +754,57 @@ def on_enforcement(method: str, path: str, roles: frozenset[str], stage: str, *,
         OBJECT, visible=visible, ok=ok),),
         write=Write(probe or _count(inspection), _scratch_enforcement(stage),
                     changes=probe is not None))  # fmt: skip
+# Zoning's objects (soil sites, incidents) are the zone's, made fresh per case.
+ZONING: dict[int, int] = {}
+ZONING_PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 24
+
+
+def _soil_site(engine: sa.Engine, t: Target, n: int) -> Target:
+    if n not in ZONING:
+        ZONING[n] = zoning_soil.list_site(
+            engine, code=f"MX-S-{n}", name="地块", owner="某", area_m2=100, pollutants="铅",
+            land_use="工业用地", listed_on="2024-01-01", actor="seed")["id"]  # fmt: skip
+    return t
+
+
+def _soil_document(engine: sa.Engine, t: Target, n: int) -> Target:
+    _soil_site(engine, t, n)
+    zoning_soil.attach_document(engine, None, ZONING[n], "报告.png", ZONING_PNG, "2024-02-01",
+                                actor="seed")  # fmt: skip
+    return t
+
+
+def _incident(engine: sa.Engine, t: Target, n: int) -> Target:
+    if n not in ZONING:
+        ZONING[n] = zoning_emergency.open_incident(
+            engine, started_at="2025-06-01T08:00", kind="泄漏", location="某处",
+            actor="seed")["id"]  # fmt: skip
+    return t
+
+
+def _soil_rows(engine: sa.Engine, t: Target) -> Any:
+    return [(r.id, r.status, r.land_use) for r in _rows(engine, soil_site)]
+
+
+def _ensure_plan(engine: sa.Engine, t: Target, n: int) -> Target:
+    """Plan 1, which the drill form names."""
+    if not _rows(engine, emergency_plan):
+        zoning_emergency.file_plan(engine, title="预案", filing_no="MX-PLAN", filed_on="2024-01-01",
+                                   settings=EmergencySettings(), actor="seed")  # fmt: skip
+    return t
+
+
+def _incident_rows(engine: sa.Engine, t: Target) -> Any:
+    return [(r.id, r.state) for r in _rows(engine, incident)]
+
+
+def on_zoning(method: str, path: str, prepare: Callable[[sa.Engine, Target, int], Target],
+              probe: Callable[[sa.Engine, Target], Any], *, refusal: str = "page",
+              changes: bool = False, ok: int = 200, **call: Any) -> Rule:  # fmt: skip
+    """A route on a fresh zoning object; `path` has {id} (and {sha} for a document)."""
+    return Rule(STAFF, refusal, (Variant("", lambda t, n: Call(
+        method, path.format(id=ZONING[n], sha=hashlib.sha256(ZONING_PNG).hexdigest()),
+        **call), ok=ok),), write=Write(probe, prepare, changes=changes))  # fmt: skip
 
 
 NOW = datetime.now(UTC)
@@ -1698,6 +1760,96 @@ POLICY: dict[tuple[str, str], Rule] = {
         "", lambda t, n: Call("POST", "/api/v1/trading/compliance/check")),)),
     ("GET", "/api/v1/trading/market/{market}"): Rule(EVERYONE, "api", one(
         "/api/v1/trading/market/carbon")),
+    # --- zoning: staff keep the layers, the soil list and emergency readiness ---
+    ("GET", "/zoning"): Rule(STAFF, "page", one("/zoning")),
+    ("POST", "/zoning/layers"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/zoning/layers", data={"kind": "red_line", "valid_from": "2024-01-01"})),),
+        write=Write(_count(layer_version), changes=False)),  # no file: refused, nothing stored
+    ("GET", "/web/api/zoning/map"): Rule(STAFF, "web", one("/web/api/zoning/map")),
+    ("GET", "/zoning/check"): Rule(STAFF, "page", one("/zoning/check", params={
+        "lon": "106.8", "lat": "29.6", "industry": "化工"})),
+    ("GET", "/zoning/red-line"): Rule(STAFF, "page", one("/zoning/red-line")),
+    ("GET", "/zoning/soil"): Rule(STAFF, "page", one("/zoning/soil")),
+    ("POST", "/zoning/soil"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/zoning/soil", data={"code": f"MX-P-{n}", "name": "地块", "owner": "某",
+                                      "area_m2": "10", "pollutants": "铅", "land_use": "工业",
+                                      "listed_on": "2024-01-01"})),),
+        write=Write(_count(soil_site))),
+    ("GET", "/zoning/soil/{site_id}"): on_zoning("GET", "/zoning/soil/{id}", _soil_site,
+                                                 _soil_rows),
+    ("POST", "/zoning/soil/{site_id}/status"): on_zoning(
+        "POST", "/zoning/soil/{id}/status", _soil_site, _soil_rows, changes=True,
+        data={"status": "under_control", "on_date": "2024-02-01"}),
+    ("POST", "/zoning/soil/{site_id}/land-use"): on_zoning(
+        "POST", "/zoning/soil/{id}/land-use", _soil_site, _soil_rows, changes=True,
+        data={"land_use": "居住用地", "on_date": "2024-02-01"}),
+    ("POST", "/zoning/soil/{site_id}/documents"): on_zoning(
+        "POST", "/zoning/soil/{id}/documents", _soil_site, _soil_rows,
+        data={"on_date": "2024-02-01"}),  # no file: refused, nothing stored
+    ("GET", "/zoning/soil/{site_id}/documents/{sha256}"): on_zoning(
+        "GET", "/zoning/soil/{id}/documents/{sha}", _soil_document, _soil_rows),
+    ("GET", "/zoning/emergency"): Rule(STAFF, "page", one("/zoning/emergency")),
+    ("POST", "/zoning/risk-sources"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/zoning/risk-sources", data={"name": "储罐", "kind": "storage",
+                                              "risk_level": "major", "substances": "苯 1",
+                                              "lon": "106.8", "lat": "29.6"})),),
+        write=Write(_count(risk_source))),
+    ("POST", "/zoning/resources"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/zoning/resources", data={"kind": "material", "name": "吸油毡",
+                                           "quantity": "10", "unit": "t", "location": "库",
+                                           "lon": "106.8", "lat": "29.6"})),),
+        write=Write(_count(emergency_resource))),
+    ("POST", "/zoning/plans"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/zoning/plans", data={"title": "预案", "filing_no": f"MX-{n}",
+                                       "filed_on": "2024-01-01"})),),
+        write=Write(_count(emergency_plan))),
+    ("POST", "/zoning/drills"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/zoning/drills", data={"plan_id": "1", "held_on": "2024-06-01",
+                                        "scenario": "泄漏", "participants": "5"})),),
+        write=Write(_count(emergency_drill), _ensure_plan)),
+    ("GET", "/zoning/incidents"): Rule(STAFF, "page", one("/zoning/incidents")),
+    ("POST", "/zoning/incidents"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/zoning/incidents", data={"started_at": "2025-06-01T08:00", "kind": "泄漏",
+                                           "location": "某处"})),),
+        write=Write(_count(incident))),
+    ("GET", "/zoning/incidents/{incident_id}"): on_zoning(
+        "GET", "/zoning/incidents/{id}", _incident, _incident_rows),
+    ("POST", "/zoning/incidents/{incident_id}/actions"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/zoning/incidents/{ZONING[n]}/actions",
+                              data={"at": "2025-06-01T09:00", "text": "到场"})),),
+        write=Write(_count(incident_action), _incident)),
+    ("POST", "/zoning/incidents/{incident_id}/close"): on_zoning(
+        "POST", "/zoning/incidents/{id}/close", _incident, _incident_rows, changes=True,
+        data={"closed_at": "2025-06-01T10:00", "closure": "结束"}),
+    ("GET", "/api/v1/zoning/layers"): Rule(STAFF, "api", one("/api/v1/zoning/layers")),
+    ("POST", "/api/v1/zoning/layers"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/zoning/layers", data={"kind": "red_line", "valid_from": "2024-01-01"}),
+        ok=422),), write=Write(_count(layer_version), changes=False)),  # no file
+    ("GET", "/api/v1/zoning/layers/{kind}.geojson"): Rule(STAFF, "api", one(
+        "/api/v1/zoning/layers/red_line.geojson")),
+    ("GET", "/api/v1/zoning/check"): Rule(STAFF, "api", one("/api/v1/zoning/check", params={
+        "lon": 106.8, "lat": 29.6, "industry": "化工"})),
+    ("GET", "/api/v1/zoning/red-line"): Rule(STAFF, "api", one("/api/v1/zoning/red-line")),
+    ("GET", "/api/v1/zoning/soil-sites"): Rule(STAFF, "api", one("/api/v1/zoning/soil-sites")),
+    ("POST", "/api/v1/zoning/soil-sites"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/zoning/soil-sites", json={
+            "code": f"MX-A-{n}", "name": "地块", "owner": "某", "area_m2": 10,
+            "pollutants": ["铅"], "land_use": "工业", "listed_on": "2024-01-01"}), ok=201),),
+        write=Write(_count(soil_site))),
+    ("GET", "/api/v1/zoning/soil-sites/{site_id}"): on_zoning(
+        "GET", "/api/v1/zoning/soil-sites/{id}", _soil_site, _soil_rows, refusal="api"),
+    ("POST", "/api/v1/zoning/soil-sites/{site_id}/status"): on_zoning(
+        "POST", "/api/v1/zoning/soil-sites/{id}/status", _soil_site, _soil_rows, refusal="api",
+        changes=True, json={"status": "remediation", "on_date": "2024-02-01"}),
+    ("GET", "/api/v1/zoning/risk-sources"): Rule(STAFF, "api", one(
+        "/api/v1/zoning/risk-sources")),
+    ("GET", "/api/v1/zoning/emergency-plans"): Rule(STAFF, "api", one(
+        "/api/v1/zoning/emergency-plans")),
+    ("GET", "/api/v1/zoning/incidents"): Rule(STAFF, "api", one("/api/v1/zoning/incidents")),
+    ("POST", "/api/v1/zoning/incidents"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/zoning/incidents", json={"started_at": "2025-06-01T08:00",
+                                                  "kind": "泄漏", "location": "某处"}),
+        ok=201),), write=Write(_count(incident))),
 }
 # fmt: on
 

@@ -57,6 +57,12 @@ HEADINGS = {
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
     "/plan/measures": "plan.measures_title",
+    "/zoning": "zon.map_title",
+    "/zoning/check": "zon.check_title",
+    "/zoning/red-line": "zon.red_title",
+    "/zoning/soil": "soil.title",
+    "/zoning/emergency": "em.title",
+    "/zoning/incidents": "inc.title",
     "/docs": "nav.api",
 }
 

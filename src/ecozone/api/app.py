@@ -49,6 +49,7 @@ from ecozone.supervision import finance_api, inspection_api
 from ecozone.trading import api as trading_api
 from ecozone.waste import api as waste_api
 from ecozone.waterquality import api as waterquality_api
+from ecozone.zoning import api as zoning_api
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -161,6 +162,7 @@ def create_app(
     app.include_router(energy_api.router)
     app.include_router(waste_api.router)
     app.include_router(trading_api.router)
+    app.include_router(zoning_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

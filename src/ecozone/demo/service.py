@@ -32,6 +32,7 @@ from ecozone.demo.supervision import seed_supervision
 from ecozone.demo.trading import seed_trading
 from ecozone.demo.waste import seed_waste
 from ecozone.demo.water import seed_water_sections
+from ecozone.demo.zoning import seed_zoning
 from ecozone.errors import EcozoneError
 from ecozone.gateway.server import Gateway
 from ecozone.power.service import configure as configure_power
@@ -89,6 +90,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
         seed_energy(engine, data, today.date())
         seed_waste(engine, data, today.date())
         seed_trading(engine, today.date())
+        seed_zoning(engine, today.date())
     return engine, empty
 
 

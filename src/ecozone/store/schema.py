@@ -720,3 +720,11 @@ from ecozone.store.schema_waste import (  # noqa: E402, F401
 from ecozone.store.schema_trading import (  # noqa: E402, F401
     trading_account, trading_line, trading_trade, trading_txn, trading_verified,
 )  # fmt: skip
+# --- zoning: layers by version, soil list, emergency readiness (store/zoning_tables.py) ---
+
+from ecozone.store.zoning_tables import SOIL_EVENT_KINDS, declare  # noqa: E402, F401
+
+(layer_version, layer_feature, soil_site, soil_site_event, risk_source, emergency_plan,
+ emergency_drill, emergency_resource, incident, incident_action) = declare(
+    metadata, Json=Json, UtcDateTime=UtcDateTime, LocalDateTime=LocalDateTime, BigId=BigId,
+    _in=_in)  # fmt: skip

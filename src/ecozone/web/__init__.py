@@ -55,6 +55,9 @@ CAPABILITY_VIEWS = (
     "ecozone.airquality.station_views",
     "ecozone.trading.views",
     "ecozone.trading.admin_views",
+    "ecozone.zoning.views",
+    "ecozone.zoning.soil_views",
+    "ecozone.zoning.emergency_views",
 )
 
 router = APIRouter()

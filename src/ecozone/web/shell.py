@@ -35,7 +35,7 @@ from ecozone.web.model import Column, NotFound, Table, WebError
 TEMPLATE_PACKAGES = (
     "accounts", "airquality", "compliance", "disclosure", "energy", "measurements",
     "monitoring", "plan", "power", "registry", "reports", "supervision", "trading", "waste",
-    "waterquality",
+    "waterquality", "zoning",
 )  # fmt: skip
 
 _env = Environment(
