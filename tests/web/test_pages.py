@@ -108,6 +108,13 @@ def test_enterprise_user_lands_on_the_portal_with_their_own_data(client_as: Clie
     assert export in html and client.get(export).status_code == 200
 
 
+def test_the_enterprise_file_links_its_energy_waste_and_ledger_pages(client_as: Client):
+    html = client_as("enterprise").get(f"/enterprises/{POWER}").text
+    for href in (f"/energy/{POWER}", f"/waste/enterprises/{POWER}", f"/trading/enterprises/{POWER}"):
+        assert f'href="{href}"' in html
+        assert client_as("enterprise").get(href).status_code == 200
+
+
 def test_enterprise_user_gets_404_for_another_enterprise(client_as: Client, ids):
     client = client_as("enterprise")
     assert client.get(f"/enterprises/{CHEMICAL}").status_code == 404
@@ -123,6 +130,7 @@ def test_disclosed_data_is_readable_but_alert_handling_is_not(client_as: Client,
     client = client_as("coordinator")  # sees what the public sees
     station = client.get(f"/enterprises/{STATION}")
     assert station.status_code == 200 and "报警及处理" not in station.text
+    assert f'href="/energy/{STATION}"' not in station.text  # its own files are not linked
     assert client.get(f"/web/api/enterprises/{POWER}/tables/alerts").status_code == 404
     assert client.get(f"/web/api/enterprises/{POWER}/tables/outlets").status_code == 200
     assert client.get(f"/web/api/points/{ids['power_da']}/tables/alerts").status_code == 404

@@ -291,6 +291,13 @@ def enterprise_table_json(
 
 
 add_texts({
+    "enterprise.related": ("相关档案", "Related files"),
+    "enterprise.related.energy": ("能源与碳排放", "Energy and carbon"),
+    "enterprise.related.waste": ("固废危废", "Solid and hazardous waste"),
+    "enterprise.related.trading": ("配额与排污权", "Allowances and discharge rights"),
+})  # fmt: skip
+
+add_texts({
     "nav.enterprises": ("一企一档", "Enterprise files"),
     "enterprises.title": ("企业档案", "Enterprises"),
     "enterprises.lead": (
