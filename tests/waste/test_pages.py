@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -85,6 +87,20 @@ def test_the_declaration_downloads_as_xlsx_and_csv(client_as):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     csv = client.get(f"/waste/enterprises/{GENERATOR}/declaration?year=2025&format=csv")
     assert "900-041-49" in csv.text and "7.0" in csv.text
+
+
+def test_the_declaration_prints_as_pdf_with_the_ledgers_figures(client_as, tmp_path):
+    answer = client_as("supervisor").get(
+        f"/waste/enterprises/{GENERATOR}/declaration?year=2025&format=pdf"
+    )
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF-")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
+    (tmp_path / "d.pdf").write_bytes(answer.content)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "d.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "2025 年度危险废物申报表" in text and GENERATOR in text
+    assert "900-041-49" in text and "7" in text
 
 
 def test_a_manifest_drafted_and_moved_on_from_the_pages(client_as, waste):

@@ -111,6 +111,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "waste.recorded_by": ("记录人", "Recorded by"),
     "waste.name_hint": ("可不填，按名录自动填写", "Optional: taken from the list"),
     "waste.declaration": ("年度申报表（由台账汇总）", "Annual declaration (from the ledger)"),
+    "waste.declaration_title": ("{year} 年度危险废物申报表", "Hazardous waste declaration {year}"),
+    "waste.declaration_year": ("申报年度", "Year declared"),
+    "waste.declaration_note": (
+        "按废物代码汇总当年台账（HJ 1259-2022），单位为吨；期末库存由台账计算。",
+        "The year's ledger summed by waste code (HJ 1259-2022), in tonnes; the closing stock "
+        "is computed from the ledger.",
+    ),
     "waste.bad_year": ("年份“{value}”无效，请写四位数字", "Year '{value}': write four digits"),
     "waste.bad_format": ("格式“{value}”无效：xlsx 或 csv", "Format '{value}': xlsx or csv"),
     "waste.bad_handler": ("接收单位选择无效", "Choose a receiver from the list"),

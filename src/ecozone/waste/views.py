@@ -22,7 +22,7 @@ from ecozone.errors import EcozoneError
 from ecozone.waste import collection_views, manifest_views, manifests, service
 from ecozone.waste.model import EntryKind, FacilityKind, HandlerKind, ManagementClass
 from ecozone.waste.texts import TEXTS
-from ecozone.web import shell
+from ecozone.web import export, shell
 from ecozone.web.i18n import add_texts, t
 from ecozone.web.model import SUPERVISING_ROLES, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
@@ -324,7 +324,7 @@ def declaration(
         return refused
     fmt = request.query_params.get("format", "xlsx")
     try:
-        if fmt not in ("xlsx", "csv"):
+        if fmt not in ("xlsx", "csv", "pdf"):
             raise WebError(t(lang, "waste.bad_format", value=fmt))
         year = _year(request, lang) or _today().year - 1
         found = service.declaration(engine, credit_code, year, principal.scope)
@@ -336,4 +336,19 @@ def declaration(
          *((k.value, f"waste.entry.{k.value}") for k in EntryKind)),
         found["rows"],
     )  # fmt: skip
+    if fmt == "pdf":
+        owner = found["enterprise"]
+        title = t(lang, "waste.declaration_title", year=year)
+        return export.pdf_response(
+            export.PdfDocument(
+                title=f"{owner['name']} {title}",
+                facts=[(t(lang, "col.credit_code"), owner["credit_code"]),
+                       (t(lang, "waste.declaration_year"), year)],
+                sections=[("", table)],
+                notes=[t(lang, "waste.declaration_note")],
+                footer=f"{owner['name']} · {title}",
+                lang=lang,
+            ),
+            f"{t(lang, 'file.waste-declaration')}_{credit_code}_{year}",
+        )  # fmt: skip
     return shell.respond(table, fmt, lang, f"waste-declaration-{credit_code}-{year}")
