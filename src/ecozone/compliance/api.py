@@ -49,6 +49,8 @@ AlertType = Literal[
     "control_idle",
     "limit_order",
     "analyser_silent",
+    "eia_due",
+    "eia_overdue",
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
 CloseReason = Literal["resolved", "false_alarm"]

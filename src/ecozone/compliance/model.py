@@ -50,6 +50,9 @@ class AlertType(StrEnum):
     CONTROL_IDLE = "control_idle"  # 治污设施空转 / 低负荷
     LIMIT_ORDER = "limit_order"  # 停限产 / 错峰期间违规生产
     ANALYSER_SILENT = "analyser_silent"  # 生产运行而在线监测无数据 / 停运 / 恒值
+    # EIA approval clock (ecozone.projects, domain-2.md §12)
+    EIA_DUE = "eia_due"  # 环评审批临近时限
+    EIA_OVERDUE = "eia_overdue"  # 环评审批超时限
 
 
 class AlertState(StrEnum):
