@@ -309,7 +309,10 @@ def transition(
         current = store.projects(conn, None, project_id=project_id)[0]
         if current.stage is not found.stage:
             raise TransitionRefused(f"项目阶段已变为{stage_name(current.stage)}，请刷新后再办理")
-        last = max((t["on_date"] for t in store.transitions(conn, [project_id])), default=day)
+        # The record of registration (from_stage None) is dated when the project was entered,
+        # which may be after its real steps: only the steps themselves must keep their order.
+        last = max((t["on_date"] for t in store.transitions(conn, [project_id])
+                    if t["from_stage"] is not None), default=day)  # fmt: skip
         if day < last:
             raise ProjectError(f"日期：{day} 早于上一步的日期 {last}")
         values: dict[str, Any] = {"stage": to.value}
@@ -408,7 +411,9 @@ def record_sampling(
     if result is SamplingOutcome.PENDING:
         raise ProjectError("抽查结论：请选择属实或不实")
     day = _day(checked_on, "抽查日期")
-    text = _text(note, "抽查说明", REASON_MAX)
+    # 承诺不实 leads to revoking the approval: say what was found.
+    text = _text(note, "抽查说明", REASON_MAX,
+                 required=result is SamplingOutcome.NONCONFORMING)  # fmt: skip
     project(engine, scope, project_id)
     with engine.begin() as conn:
         before = store.sampling(conn, [project_id]).get(project_id)
