@@ -87,7 +87,7 @@ def test_a_builder_submits_its_own_project_and_nothing_more(engine: sa.Engine) -
     assert own.enterprise_id == 1 and own.builder_name == "重庆甲化工有限公司"
     with pytest.raises(ProjectError, match="请选择本企业"):
         service.create_project(engine, scope("enterprise"), FORM, actor="jia")
-    with pytest.raises(ProjectError, match="没有统一社会信用代码"):
+    with pytest.raises(NotFound, match="没有统一社会信用代码"):
         service.create_project(engine, scope("enterprise"), {**FORM, "enterprise": code(2)},
                                actor="jia")  # fmt: skip
     _move(engine, own.id, ("submitted", "2026-03-04"), who="enterprise")

@@ -213,8 +213,8 @@ def _builder(conn: sa.Connection, scope: Scope, data: dict[str, Any]) -> dict[st
             scope.everything or found["id"] in scope.enterprise_ids
             or (scope.role == Role.SUPERVISOR and found["district_id"] == scope.district_id)
         )  # fmt: skip
-        if found is None or not readable:
-            raise ProjectError(f"建设单位：没有统一社会信用代码为 {code} 的企业")
+        if found is None or not readable:  # another's enterprise answers like a missing one
+            raise ProjectNotFound(f"建设单位：没有统一社会信用代码为 {code} 的企业")
         return {"name": found["name"], "credit_code": code, "enterprise_id": found["id"],
                 "district_id": found["district_id"]}  # fmt: skip
     if scope.role == Role.ENTERPRISE:
@@ -494,3 +494,31 @@ def check_deadlines(
         "alerts": sorted({a for ids in raised.values() for a in ids}),
         "unregistered_builders": unregistered,
     }
+
+
+def clock_dict(clock: Clock) -> dict[str, Any]:
+    return {
+        "state": clock.state.value, "limit_days": clock.limit_days,
+        "day_kind": clock.day_kind.value if clock.day_kind else None, "basis": clock.basis,
+        "started_on": clock.started_on, "due_on": clock.due_on, "days_used": clock.days_used,
+        "days_left": clock.days_left, "paused_days": clock.paused_days,
+    }  # fmt: skip
+
+
+def project_dict(found: Project, clock: Clock | None = None) -> dict[str, Any]:
+    """A project as JSON (the API's and the CLI's one form)."""
+    out = {
+        "id": found.id, "name": found.name, "builder_name": found.builder_name,
+        "credit_code": found.credit_code, "enterprise_id": found.enterprise_id,
+        "district": found.district, "industry": found.industry,
+        "category": found.category.value, "route": found.route.value, "major": found.major,
+        "pilot_park": found.pilot_park, "investment_wan_yuan": found.investment_wan_yuan,
+        "lon": found.lon, "lat": found.lat, "polygon": found.polygon,
+        "outlets": [o.__dict__ for o in found.outlets], "stage": found.stage.value,
+        "submitted_on": found.submitted_on, "accepted_on": found.accepted_on,
+        "decided_on": found.decided_on,
+        "pauses": [{"kind": p.kind.value, "start": p.start, "end": p.end} for p in found.pauses],
+    }  # fmt: skip
+    if clock is not None:
+        out["clock"] = clock_dict(clock)
+    return out

@@ -40,6 +40,7 @@ CAPABILITY_VIEWS = (
     "ecozone.power.views",
     "ecozone.supervision.views",
     "ecozone.waterquality.views",
+    "ecozone.projects.views",
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
     "ecozone.registry.onboarding_views",
