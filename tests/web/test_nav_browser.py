@@ -40,6 +40,8 @@ HEADINGS = {
     "/supervision/inspectors": "sup.pool_title",
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
+    "/projects": "prj.title",
+    "/projects/schedule": "prj.schedule",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -89,8 +91,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     items = page.locator("header nav > ul > li")
     shown = [items.nth(i).locator("summary, a").first.inner_text() for i in range(items.count())]
     assert shown == [
-        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "统计报表",
-        "方案任务", "接口文档",
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "项目与风险",
+        "统计报表", "方案任务", "接口文档",
     ]  # fmt: skip
     opened = []
     for i, item in enumerate(menu):
@@ -108,7 +110,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
+        "/projects", "/projects/schedule", "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 
