@@ -36,7 +36,8 @@ def seed_projects(engine: sa.Engine, registry: dict[str, Any], today: date) -> i
     home = {"enterprise": first["credit_code"]}
     district = first["district"]
     ago = lambda days: today - timedelta(days=days)  # noqa: E731 - a short local helper
-    plans: list[tuple[dict[str, Any], list[tuple[str, date]], list[tuple[str, date, date]]]] = [
+    Plan = tuple[dict[str, Any], list[tuple[str, date]], list[tuple[str, date, date, str]]]
+    plans: list[Plan] = [
         ({"name": "两江新区智能网联汽车零部件项目", **_new_builder(1, "重庆星驰零部件有限公司",
           district), "industry": "汽车零部件制造", "category": "form", "major": True,
           "investment_wan_yuan": 58000, "lon": 106.79, "lat": 29.67}, [], []),
@@ -44,10 +45,12 @@ def seed_projects(engine: sa.Engine, registry: dict[str, Any], today: date) -> i
           "investment_wan_yuan": 12000, "lon": 106.803, "lat": 29.663,
           "outlets": "DA009 涂装废气排放口 flue_gas 106.803 29.663"},
          [("submitted", ago(3))], []),
-        ({"name": "两江新区集成电路封装测试基地", **_new_builder(2, "重庆芯联封测有限公司", district),
-          "industry": "集成电路制造", "category": "report", "route": "green", "major": True,
+        ({"name": "两江新区集成电路封装测试基地",
+          **_new_builder(2, "重庆芯联封测有限公司", district), "industry": "集成电路制造",
+          "category": "report", "route": "green", "major": True,
           "investment_wan_yuan": 260000, "lon": 106.75, "lat": 29.70},
-         [("submitted", ago(22)), ("accepted", ago(20))], []),
+         [("submitted", ago(22)), ("accepted", ago(20))],
+         [("hearing", ago(15), ago(10), "公众听证")]),
         ({"name": "生物医药中试平台项目", **_new_builder(3, "重庆康瑞生物医药有限公司", district),
           "industry": "医药制造", "category": "form", "major": True,
           "investment_wan_yuan": 36000, "lon": 106.77, "lat": 29.68},
@@ -99,11 +102,15 @@ def seed_projects(engine: sa.Engine, registry: dict[str, Any], today: date) -> i
           "investment_wan_yuan": 4000, "lon": 106.71, "lat": 29.60},
          [("construction", ago(15))], []),
     ]  # fmt: skip
-    for data, steps, _pauses in plans:
+    for data, steps, pauses in plans:
         made = service.create_project(engine, BUREAU, {"route": "normal", **data}, actor="demo")
         for stage, day in steps:
             service.transition(engine, BUREAU, made.id, stage, on_date=day,
                                reason=f"演示：{stage}", actor="demo")  # fmt: skip
+        for kind, start, end, reason in pauses:
+            service.pause(engine, BUREAU, made.id, kind, start=start, reason=reason,
+                          actor="demo")  # fmt: skip
+            service.resume(engine, BUREAU, made.id, end=end, actor="demo")
     service.check_deadlines(engine, today, config.projects_settings(),
                             config.desk_settings().calendar)  # fmt: skip
     return len(plans)
