@@ -201,3 +201,19 @@ def test_bad_input_names_the_field_and_stores_nothing(engine: sa.Engine) -> None
             service.create_project(engine, scope("admin"), {**FORM, **change}, actor="admin")
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(eia_project)).scalar() == 0
+
+
+def test_an_operation_dated_before_the_permit_leaves_the_registry_as_it_was(
+    engine: sa.Engine,
+) -> None:
+    made = service.create_project(engine, scope("admin"), FORM, actor="admin")
+    _move(engine, made.id, ("submitted", "2026-03-04"), ("accepted", "2026-03-06"),
+          ("public_notice", "2026-03-25"), ("approved", "2026-04-01"),
+          ("construction", "2026-04-10"), ("acceptance", "2026-09-01"),
+          ("permit", "2026-09-20"), who="admin")  # fmt: skip
+    with pytest.raises(ProjectError, match="早于上一步的日期 2026-09-20"):
+        _move(engine, made.id, ("operation", "2026-09-01"), who="admin")
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(enterprise.c.id).where(
+            enterprise.c.credit_code == NEW_BUILDER)).first() is None  # fmt: skip
+    assert service.project(engine, scope("admin"), made.id).stage is Stage.PERMIT

@@ -50,16 +50,16 @@ def monthly_rows(
     first, following = month_range(month)
     as_of = min(following - timedelta(days=1), service.today())
     chosen = service.projects(engine, scope, major=True)
+    moves: dict[int, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
-        moves = store.transitions(conn, [p.id for p in chosen])
+        for m in store.transitions(conn, [p.id for p in chosen]):
+            if m["from_stage"] and first <= m["on_date"] < following:
+                moves.setdefault(m["project_id"], []).append(m)
     rows = []
     for n, p in enumerate(sorted(chosen, key=lambda p: p.id), 1):
         clock = service.clock_of(p, as_of, settings, calendar)
-        progress = "；".join(
-            f"{m['on_date']:%m-%d} {STAGE_NAMES[Stage(m['to_stage'])]}"
-            for m in moves
-            if m["project_id"] == p.id and m["from_stage"] and first <= m["on_date"] < following
-        )
+        progress = "；".join(f"{m['on_date']:%m-%d} {STAGE_NAMES[Stage(m['to_stage'])]}"
+                            for m in moves.get(p.id, ()))  # fmt: skip
         kind = "工作日" if clock.day_kind and clock.day_kind.value == "working" else "日"
         rows.append({
             "no": n, "name": p.name, "builder_name": p.builder_name, "district": p.district,

@@ -304,17 +304,16 @@ def transition(
         raise Forbidden(f"建设单位只能报批项目；{stage_name(to)}由生态环境部门办理")
     rules.check_transition(found.stage, to, found.category, found.route)
     if to is Stage.OPERATION:
+        # The registry's writes are their own transactions: check the date first, so a
+        # refused move leaves the registry as it was.
+        with engine.connect() as conn:
+            _check_order(conn, project_id, day)
         found = _with_enterprise(engine, found, day, actor)
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         current = store.projects(conn, None, project_id=project_id)[0]
         if current.stage is not found.stage:
             raise TransitionRefused(f"项目阶段已变为{stage_name(current.stage)}，请刷新后再办理")
-        # The record of registration (from_stage None) is dated when the project was entered,
-        # which may be after its real steps: only the steps themselves must keep their order.
-        last = max((t["on_date"] for t in store.transitions(conn, [project_id])
-                    if t["from_stage"] is not None), default=day)  # fmt: skip
-        if day < last:
-            raise ProjectError(f"日期：{day} 早于上一步的日期 {last}")
+        _check_order(conn, project_id, day)
         values: dict[str, Any] = {"stage": to.value}
         if to is Stage.SUBMITTED:
             values["submitted_on"] = day
@@ -345,6 +344,15 @@ def transition(
                      entity_id=str(project_id), before={"stage": found.stage.value},
                      after={**{k: str(v) for k, v in values.items()}, "reason": why})  # fmt: skip
         return store.projects(conn, None, project_id=project_id)[0]
+
+
+def _check_order(conn: sa.Connection, project_id: int, day: date) -> None:
+    """A step is dated no earlier than the step before it. The record of registration (from
+    stage None) is dated when the project was entered, which may be after its real steps."""
+    last = max((t["on_date"] for t in store.transitions(conn, [project_id])
+                if t["from_stage"] is not None), default=day)  # fmt: skip
+    if day < last:
+        raise ProjectError(f"日期：{day} 早于上一步的日期 {last}")
 
 
 def _with_enterprise(engine: sa.Engine, found: Project, day: date, actor: str) -> Project:
