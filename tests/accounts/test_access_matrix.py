@@ -199,7 +199,7 @@ def point_link(t: Target) -> str:
 
 
 def station_link(t: Target) -> str:
-    return f"/points/{t.station_id}"
+    return f"/airquality/stations/{t.station_id}"
 
 
 MEASURED = {"kind": "hour", "start": "2024-05-01T00:00", "end": "2024-05-02T00:00"}
@@ -958,6 +958,15 @@ POLICY: dict[tuple[str, str], Rule] = {
                               json={"body": "river", "target_class": "IV"},
                               keys=(str(t.water_id),)), OBJECT),),
         write=Write(_water_row, _water_target_iii)),
+    ("GET", "/airquality"): Rule(EVERYONE, "page", one(
+        "/airquality", scope=LIST, marker=station_link)),
+    ("GET", "/web/api/airquality/map"): Rule(EVERYONE, "web", one(
+        "/web/api/airquality/map", scope=LIST, marker=lambda t: f'"id":{t.station_id},')),
+    ("GET", "/airquality/stations/{point_id}"): Rule(EVERYONE, "page", (
+        variant("", "/airquality/stations/{t.station_id}", OBJECT, keys=("{t.station_id}",)),
+        variant("csv", "/airquality/stations/{t.station_id}", OBJECT, params={"format": "csv"},
+                keys=("{t.station_id}",)),
+    )),
     ("GET", "/api/v1/airquality/latest"): Rule(EVERYONE, "api", (
         variant("", "/api/v1/airquality/latest", LIST, marker=lambda t: f'"point_id":{t.station_id},'),
         variant("csv", "/api/v1/airquality/latest", LIST, params={"format": "csv"},

@@ -4,8 +4,12 @@ exports and a bad year named in the page."""
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
@@ -39,3 +43,21 @@ def test_a_bad_year_is_named_and_the_public_is_sent_to_log_in(client_as: Client)
     assert "无法评价：year 1900 is out of range 2000..2100" in response.text
     public = client_as("public").get("/airquality/evaluation", follow_redirects=False)
     assert public.status_code in (302, 303)
+
+
+def test_the_pdf_report_holds_the_ranking_table(client_as: Client, tmp_path: Path):
+    response = client_as("supervisor").get("/airquality/evaluation?year=2025&format=pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert "filename*=UTF-8''" in response.headers["content-disposition"]
+    assert response.content.startswith(b"%PDF-")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
+    (tmp_path / "e.pdf").write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "e.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "2025 环境空气质量年度评价" in text
+    assert "AQ-LJ01" in text and "综合指数" in text
+    assert "各项均为 1（HJ 663-2013）" in text  # the weighting used, printed on the report

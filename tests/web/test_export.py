@@ -158,3 +158,23 @@ def test_page_exports_are_named_in_chinese_on_the_chinese_pages(client_as, ids):
     )
     assert "最新" not in english.headers["content-disposition"]
     assert f'filename="point-{ids["power_da"]}-latest.csv"' in english.headers["content-disposition"]
+
+
+def test_a_pdf_document_prints_facts_tables_and_notes_as_text():
+    from ecozone.web.export import PdfDocument, pdf_html
+
+    narrow = Table("t", (Column("name", "名称"), Column("value", "数值")),
+                   ({"name": "站点\x07甲", "value": 1.23456}, {"name": None, "value": True}))  # fmt: skip
+    document = PdfDocument(
+        title="评价", sections=[("排名", narrow)], footer='报告 "2025"',
+        facts=[("综合指数", 3.5)], notes=["注一"],
+    )
+    html = pdf_html(document)
+    assert "<h1>评价</h1>" in html and "<h2>排名</h2>" in html
+    assert "站点�甲" in html  # stored control characters made printable
+    assert ">1.23<" in html and ">是<" in html and ">—<" in html and ">3.5<" in html
+    assert "size: A4 portrait" in html and "<li>注一</li>" in html
+    assert '<div class="running-footer">报告 &#34;2025&#34;</div>' in html  # escaped as text
+    wide = Table("w", tuple(Column(f"c{i}", f"列{i}") for i in range(16)), ())
+    html = pdf_html(PdfDocument(title="宽表", sections=[("", wide)], footer="f", empty="无数据"))
+    assert "size: A4 landscape" in html and "font-size: 7.5pt" in html and "无数据" in html

@@ -32,6 +32,7 @@ HEADINGS = {
     "/data-query": "query.title",
     "/power": "power.title",
     "/water": "water.title",
+    "/airquality": "air.title",
     "/marks": "marks.title",
     "/alerts": "desk.title",
     "/enterprises": "enterprises.title",
@@ -91,8 +92,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     items = page.locator("header nav > ul > li")
     shown = [items.nth(i).locator("summary, a").first.inner_text() for i in range(items.count())]
     assert shown == [
-        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "项目与风险",
-        "统计报表", "方案任务", "接口文档",
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "环境质量",
+        "项目与风险", "统计报表", "方案任务", "接口文档",
     ]  # fmt: skip
     opened = []
     for i, item in enumerate(menu):
@@ -108,9 +109,10 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
             assert heading(page).startswith(t("zh", HEADINGS[entry["href"]])), entry["href"]
             opened.append(entry["href"])
     assert opened == [
-        "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
+        "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/projects", "/projects/schedule", "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
+        "/airquality", "/water", "/projects", "/projects/schedule", "/reports",
+        "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 

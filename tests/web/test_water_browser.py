@@ -55,7 +55,7 @@ def page(site: dict[str, Any]) -> Iterator[Any]:
 
 def test_supervisor_reads_the_classes_and_a_sections_months(page: Any, site: dict[str, Any]):
     group = page.locator(
-        "header nav li.menu-group", has=page.locator("summary", has_text="在线监控")
+        "header nav li.menu-group", has=page.locator("summary", has_text="环境质量")
     )
     group.locator("summary").click()
     with page.expect_navigation():

@@ -135,7 +135,7 @@ def _grids(
         return grids
     codes = [p.code for p in Pollutant]
     end = start + hours * HOUR
-    pids, pollutants, times, values = store.hourly_values(
+    pids, code_index, index, values = store.hourly_values(
         conn,
         station_ids,
         codes,
@@ -144,22 +144,16 @@ def _grids(
         valid_flags=settings.valid_flags,
         unflagged_is_normal=settings.unflagged_is_normal,
     )
-    if not pids:
-        return grids
-    pid_array = np.asarray(pids)
-    code_array = np.asarray(pollutants)
-    offsets = np.asarray(times, dtype="datetime64[s]") - np.datetime64(start, "s")
-    index = (offsets // np.timedelta64(3600, "s")).astype(np.int64)
-    value_array = np.asarray(values, dtype=float)
-    for p in Pollutant:
-        of_code = code_array == p.code
+    for position, p in enumerate(Pollutant):
+        of_code = code_index == position
         if not of_code.any():
             continue
         unit = rules.sent_unit(p.code, settings)
-        converted = rules.to_standard_unit(p, value_array[of_code], unit)
-        for pid in np.unique(pid_array[of_code]):
-            mine = pid_array[of_code] == pid
-            grids[int(pid)][p][index[of_code][mine]] = converted[mine]
+        converted = rules.to_standard_unit(p, values[of_code], unit)
+        code_pids, code_hours = pids[of_code], index[of_code]
+        for pid in np.unique(code_pids):
+            mine = code_pids == pid
+            grids[int(pid)][p][code_hours[mine]] = converted[mine]
     return grids
 
 

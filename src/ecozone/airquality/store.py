@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
@@ -117,6 +118,18 @@ def _valid_hours(
     return sa.union_all(computed, device)
 
 
+def _hour_offset(
+    dialect: str, column: sa.ColumnElement[Any], start: datetime
+) -> sa.ColumnElement[int]:
+    """Whole hours from `start` to `column`, computed by the database, so no row carries a
+    datetime back to Python (parsing 2.6 M of them was most of a year's evaluation)."""
+    if dialect == "sqlite":
+        seconds = sa.func.strftime("%s", column) - sa.func.strftime("%s", sa.literal(start))
+        return sa.cast(seconds, sa.Integer) / 3600
+    seconds = sa.extract("epoch", column - sa.literal(start, sa.DateTime()))
+    return sa.cast(sa.func.floor(seconds / 3600), sa.Integer)
+
+
 def hourly_values(
     conn: sa.Connection,
     point_ids: Sequence[int],
@@ -126,17 +139,26 @@ def hourly_values(
     *,
     valid_flags: Iterable[str],
     unflagged_is_normal: bool,
-) -> tuple[list[int], list[str], list[datetime], list[float]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Valid hourly means of these points and pollutant codes with data_time in [start, end)
-    (device time, naive China Standard Time), as four columns in no particular order."""
+    (device time, naive China Standard Time), in no particular order, as four arrays: point
+    id, index of the pollutant in `codes`, whole hours from `start`, value."""
     if not point_ids or not codes:
-        return [], [], [], []
-    stmt = _valid_hours(point_ids, codes, start, end, valid_flags, unflagged_is_normal)
-    rows = conn.execute(stmt).all()
-    if not rows:
-        return [], [], [], []
-    pids, pollutants, times, values = zip(*rows, strict=True)
-    return list(pids), list(pollutants), list(times), list(values)
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty, np.empty(0)
+    valid = _valid_hours(point_ids, codes, start, end, valid_flags, unflagged_is_normal).subquery()
+    stmt = sa.select(
+        valid.c.point_id,
+        sa.case({code: index for index, code in enumerate(codes)}, value=valid.c.pollutant),
+        _hour_offset(conn.dialect.name, valid.c.data_time, start),
+        sa.cast(valid.c.avg, sa.Float),
+    )
+    # Plain numbers need no result processing: take the driver's tuples straight into NumPy
+    # rather than building a SQLAlchemy Row per value.
+    rows = conn.execute(stmt).cursor.fetchall()
+    table = np.array(rows, dtype=float).reshape(-1, 4)
+    as_int = table[:, :3].astype(np.int64)
+    return as_int[:, 0], as_int[:, 1], as_int[:, 2], table[:, 3]
 
 
 def latest_hours(

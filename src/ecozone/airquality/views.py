@@ -18,7 +18,7 @@ from ecozone.airquality.model import AirQualityError
 from ecozone.monitoring import store as monitoring_store
 from ecozone.registry import store as registry_store
 from ecozone.times import local_time
-from ecozone.web import shell
+from ecozone.web import export, shell
 from ecozone.web.i18n import add_texts, t
 from ecozone.web.model import SUPERVISING_ROLES, Column, Table
 from ecozone.web.shell import Engine, Lang, MenuEntry
@@ -75,7 +75,7 @@ def ambient_table(engine: sa.Engine, principal: Principal, now: datetime, lang: 
             "primary_pollutant": ("、" if lang == "zh" else ", ").join(report.primary_pollutants)
             if report is not None and report.primary_pollutants
             else None,
-            "_href": {"station": f"/points/{s['id']}"},
+            "_href": {"station": f"/airquality/stations/{s['id']}"},
             "_class": f"aqi-level-{int(level)}" if level is not None else "",
         }
         for code in codes_wanted:
@@ -101,7 +101,7 @@ def ambient_table(engine: sa.Engine, principal: Principal, now: datetime, lang: 
 # --- the annual evaluation page (HJ 663) -------------------------------------------------------
 
 EVALUATION_ROLES = (*SUPERVISING_ROLES, "enterprise")
-PageFormat = Literal["html", "csv", "xlsx"]
+PageFormat = Literal["html", "csv", "xlsx", "pdf"]
 
 router = APIRouter(include_in_schema=False)
 shell.add_menu(
@@ -138,6 +138,35 @@ def evaluation_table(result: evaluation.PeriodEvaluation, lang: str) -> Table:
     return Table(table.name, table.columns + extra, table.rows)
 
 
+def evaluation_document(
+    result: evaluation.PeriodEvaluation, table: Table, year: str, weighting: str, lang: str
+) -> export.PdfDocument:
+    """The evaluation as a printed report: the zone's figures, then the ranking table."""
+    zone = result.zone
+    facts: list[tuple[str, Any]] = []
+    if zone is not None:
+        facts = [
+            (t(lang, "col.air_index"), zone.comprehensive_index),
+            (t(lang, "col.good_rate"), zone.good_rate),
+            (t(lang, "col.good_days"), f"{zone.good_days} / {zone.valid_aqi_days}"),
+            (t(lang, "col.pm25_primary"), sum(zone.pm25_primary_by_month.values())),
+            (t(lang, "col.o3_primary"), sum(zone.o3_primary_by_month.values())),
+        ]
+    made = local_time(shell.now()).strftime("%Y-%m-%d %H:%M")
+    return export.PdfDocument(
+        title=f"{year} {t(lang, 'airq.eval.title')}",
+        lead=t(lang, "airq.eval.lead"),
+        facts=[(t(lang, "airq.eval.weighting"), t(lang, f"airq.eval.weighting.{weighting}")),
+               *facts],
+        sections=[(t(lang, "airq.eval.table"), table)],
+        notes=[t(lang, "airq.eval.pdf_note", start=result.start.isoformat(),
+                 end=result.end.isoformat())],
+        footer=f"{t(lang, 'airq.eval.title')} · {made}",
+        lang=lang,
+        empty=t(lang, "airq.eval.empty"),
+    )  # fmt: skip
+
+
 @router.get("/airquality/evaluation", response_class=HTMLResponse)
 def evaluation_page(
     request: Request,
@@ -163,7 +192,12 @@ def evaluation_page(
         error = t(lang, "airq.eval.bad", reason=str(exc))
     empty = evaluation.PeriodEvaluation(date(2000, 1, 1), date(2000, 1, 2), weighting, None, (), ())
     table = evaluation_table(result or empty, lang)
-    if format != "html":
+    if format == "pdf" and result is not None:
+        return export.pdf_response(
+            evaluation_document(result, table, chosen, weighting, lang),
+            f"{t(lang, 'file.air-evaluation')}_{chosen}",
+        )
+    if format not in ("html", "pdf"):
         return shell.respond(table, format, lang, f"air-evaluation-{chosen}")
     filters = {"year": chosen, "weighting": weighting}
     return shell.render(
@@ -196,6 +230,10 @@ add_texts({
     "airq.eval.table": ("区县排名与站点评价", "District ranking and stations"),
     "airq.eval.empty": ("没有可评价的空气站。", "No air station to evaluate."),
     "airq.eval.bad": ("无法评价：{reason}", "Cannot evaluate: {reason}"),
+    "airq.eval.pdf_note": (
+        "评价时段 {start} 至 {end}（不含）；浓度单位 µg/m3，CO 为 mg/m3；数据为有效小时均值。",
+        "Period {start} to {end} (exclusive); µg/m3, CO mg/m3; valid hourly means only.",
+    ),
     "file.air-evaluation": ("环境空气质量评价", "Air quality evaluation"),
     "col.air_index": ("综合指数", "Comprehensive index"),
     "col.attains": ("二级达标", "Grade II attained"),

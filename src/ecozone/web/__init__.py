@@ -47,6 +47,7 @@ CAPABILITY_VIEWS = (
     "ecozone.measurements.views",
     "ecozone.reports.views",
     "ecozone.airquality.views",
+    "ecozone.airquality.station_views",
 )
 
 router = APIRouter()

@@ -1,4 +1,5 @@
-"""Any table of the pages as a download: CSV (UTF-8 with BOM, so Excel reads Chinese) or xlsx.
+"""Any table of the pages as a download: CSV (UTF-8 with BOM, so Excel reads Chinese) or xlsx;
+pages that are reports (an evaluation, a declaration) also as a PDF of their tables.
 
 Rows arrive as an iterable and leave as a stream: CSV line by line, xlsx written by
 xlsxwriter in constant-memory mode into a temporary file and sent in chunks (openpyxl
@@ -18,16 +19,19 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 from urllib.parse import quote
 
 import xlsxwriter
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ecozone.measurements.rules import print_value, round_as_printed
 from ecozone.textguard import printable
 from ecozone.times import cst_naive
+from ecozone.web.i18n import show
 from ecozone.web.model import Column, Table, WebError
 
 FORMATS = {
@@ -215,6 +219,57 @@ def to_csv(table: Table) -> bytes:
 def to_xlsx(table: Table, title: str) -> bytes:
     with xlsx_file(table.columns, table.rows, title) as handle:
         return handle.read()
+
+
+@dataclass(frozen=True)
+class PdfDocument:
+    """A report page as print: its title, lead, key facts, tables under headings and notes.
+    `footer` runs at the foot of every page (what the document is and when it was made)."""
+
+    title: str
+    sections: Sequence[tuple[str, Table]]
+    footer: str
+    lead: str = ""
+    facts: Sequence[tuple[str, Any]] = ()
+    notes: Sequence[str] = ()
+    lang: str = "zh"
+    empty: str = "—"
+
+
+_PDF_TEMPLATES = Environment(
+    loader=PackageLoader("ecozone.web", "templates"), autoescape=select_autoescape(("html",))
+)
+
+
+def pdf_html(document: PdfDocument) -> str:
+    """The document as self-contained HTML: landscape and denser once a table is wide."""
+    widest = max((len(table.columns) for _h, table in document.sections), default=0)
+
+    def cell(value: Any) -> str:
+        return show(printable(value) if isinstance(value, str) else value, document.lang)
+
+    return _PDF_TEMPLATES.get_template("export_pdf.html").render(
+        title=document.title, lead=document.lead, facts=document.facts,
+        sections=document.sections, notes=document.notes, lang=document.lang,
+        footer=document.footer, empty=document.empty, cell=cell,
+        landscape=widest > 8, dense=widest > 14,
+    )  # fmt: skip
+
+
+def to_pdf(document: PdfDocument) -> bytes:
+    # Imported here: WeasyPrint loads Pango and fonts, which CSV and xlsx never need.
+    import weasyprint
+
+    return weasyprint.HTML(string=pdf_html(document)).write_pdf()
+
+
+def pdf_response(document: PdfDocument, filename: str) -> Response:
+    """The document as a PDF download named `filename`.pdf (UTF-8 names per RFC 6266)."""
+    return Response(
+        to_pdf(document),
+        media_type="application/pdf",
+        headers={"Content-Disposition": content_disposition(f"{filename}.pdf")},
+    )
 
 
 def download(table: Table, fmt: str, filename: str) -> StreamingResponse:

@@ -220,7 +220,7 @@ def table_rows(result: PeriodEvaluation) -> list[dict[str, Any]]:
             "o3_primary": sum(e.o3_primary_by_month.values()),
         }
         if point_id is not None:
-            row["_href"] = {"station": f"/points/{point_id}"}
+            row["_href"] = {"station": f"/airquality/stations/{point_id}"}
         for r in e.pollutants:
             row[f"{r.pollutant}_mean"] = r.mean
             row[f"{r.pollutant}_p{r.percentile}"] = r.percentile_value
