@@ -470,9 +470,8 @@ def check_deadlines(
     """Raise eia_due (within `due_soon_days` of the due day) and eia_overdue alerts into the
     alert desk for projects of registered builders; the others are counted, not raised (an
     alert belongs to an enterprise)."""
-    raised: dict[int, set[int]] = {}
+    by_builder: dict[int, list[Condition]] = {}
     unregistered = []
-    at = as_instant(now) if now else utc_now()
     for found, clock in schedule(engine, Scope(role=Role.ADMIN), as_of, settings, calendar):
         if found.stage not in CLOCK_STAGES or clock.due_on is None:
             continue
@@ -486,20 +485,27 @@ def check_deadlines(
                  else clock.due_on - timedelta(days=settings.due_soon_days))  # fmt: skip
         kind = AlertType.EIA_OVERDUE if overdue else AlertType.EIA_DUE
         # An approval clock has no monitoring point: the alert stands on the builder alone
-        # (alert.point_id is NULL), one record_conditions call per builder.
-        condition = Condition(
+        # (alert.point_id is NULL).
+        by_builder.setdefault(found.enterprise_id, []).append(Condition(
             type=kind, condition_key=f"eia:{kind.value}:{found.id}", point_id=None,  # type: ignore[arg-type]
             pollutant=None, start=datetime(start.year, start.month, start.day), end=None,
             detail={"project_id": found.id, "project": found.name,
                     "due_on": clock.due_on.isoformat(), "limit_days": clock.limit_days,
                     "day_kind": clock.day_kind.value if clock.day_kind else None,
                     "basis": clock.basis, "stage": found.stage.value},
-        )  # fmt: skip
-        builder = {None: {"enterprise_id": found.enterprise_id}}
-        raised[found.id] = record_conditions(engine, [condition], builder, at)  # type: ignore[arg-type]
+        ))  # fmt: skip
+    at = as_instant(now) if now else utc_now()
+    raised: dict[int, set[int]] = {}
+    # One call per builder: record_conditions finds the enterprise through the point id,
+    # which is None for all of them.
+    for enterprise_id, conditions in by_builder.items():
+        builder = {None: {"enterprise_id": enterprise_id}}
+        changed = record_conditions(engine, conditions, builder, at)  # type: ignore[dict-item]
+        for c in conditions:
+            raised[c.detail["project_id"]] = changed
     return {
         "raised": sorted(raised),
-        "alerts": sorted({a for ids in raised.values() for a in ids}),
+        "alerts": sorted(set().union(*raised.values())) if raised else [],
         "unregistered_builders": unregistered,
     }
 
