@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ecozone import config
 from ecozone.accounts.model import Role, Scope
 from ecozone.projects import service
+from ecozone.projects.model import STAGE_NAMES, Stage
 from ecozone.registry.rules import credit_code_check_char
 
 BUREAU = Scope(role=Role.ADMIN)
@@ -105,8 +106,9 @@ def seed_projects(engine: sa.Engine, registry: dict[str, Any], today: date) -> i
     for data, steps, pauses in plans:
         made = service.create_project(engine, BUREAU, {"route": "normal", **data}, actor="demo")
         for stage, day in steps:
-            service.transition(engine, BUREAU, made.id, stage, on_date=day,
-                               reason=f"演示：{stage}", actor="demo")  # fmt: skip
+            reason = f"演示：{STAGE_NAMES[Stage(stage)]}"
+            service.transition(engine, BUREAU, made.id, stage, on_date=day, reason=reason,
+                               actor="demo")  # fmt: skip
         for kind, start, end, reason in pauses:
             service.pause(engine, BUREAU, made.id, kind, start=start, reason=reason,
                           actor="demo")  # fmt: skip
