@@ -162,31 +162,29 @@ def check(on: Annotated[str | None, typer.Option(metavar="YYYY-MM-DD")] = None) 
 @app.command("report")
 def monthly(
     month: Annotated[str, typer.Option("--month", metavar="YYYY-MM")],
-    format: Annotated[str, typer.Option("--format", metavar="pdf|csv|json")] = "pdf",
+    format: Annotated[str, typer.Option("--format", metavar="csv|json")] = "csv",
     output: Annotated[str, typer.Option("--output", "-o", metavar="FILE")] = "-",
 ) -> None:
-    """The monthly scheduling report of major projects."""
+    """The monthly scheduling report of major projects (xlsx and PDF: the schedule page)."""
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
         fail(f"--month {month!r}: expected YYYY-MM")
-    if format not in ("pdf", "csv", "json"):
-        fail(f"--format {format!r}: expected pdf, csv or json")
+    if format not in ("csv", "json"):
+        fail(f"--format {format!r}: expected csv or json")
     with open_engine() as engine:
         rows = report.monthly_rows(engine, BUREAU, first, config.projects_settings(),
                                    config.desk_settings().calendar)  # fmt: skip
     if format == "json":
         body = json.dumps([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
                           ensure_ascii=False, indent=2, default=str).encode()  # fmt: skip
-    elif format == "csv":
+    else:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([heading for _key, heading in report.COLUMNS])
         for r in rows:
             writer.writerow(["" if r[k] is None else r[k] for k, _h in report.COLUMNS])
         body = out.getvalue().encode("utf-8-sig")
-    else:
-        body = report.render_pdf(rows, first)
     if output == "-":
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()

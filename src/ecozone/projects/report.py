@@ -1,8 +1,8 @@
 """The monthly scheduling report of major projects (重大项目环评调度月报), as bureaus send it:
 one line per major project with its stage, its clock and what moved in the month.
 
-Rows are plain data; the pages export them through web.export (xlsx, CSV) and here as a PDF
-(WeasyPrint from self-contained HTML, as reports.render does for the annual report).
+Rows are plain data; the pages export them through web.export (xlsx, CSV, and PDF with its
+print layout), the CLI as CSV or JSON.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import jinja2
 import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
@@ -73,23 +72,3 @@ def monthly_rows(
             "progress": progress, "_project_id": p.id, "_clock": clock.state.value,
         })  # fmt: skip
     return rows
-
-
-_env = jinja2.Environment(
-    loader=jinja2.PackageLoader("ecozone.projects", "templates"),
-    autoescape=jinja2.select_autoescape(["html"], default=True),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-def render_html(rows: list[dict[str, Any]], month: date) -> str:
-    return _env.get_template("report_pdf.html").render(rows=rows, month=month, columns=COLUMNS)
-
-
-def render_pdf(rows: list[dict[str, Any]], month: date) -> bytes:
-    # Imported here: WeasyPrint loads Pango and fonts, which the other doors never need.
-    import weasyprint
-
-    return weasyprint.HTML(string=render_html(rows, month)).write_pdf()

@@ -31,8 +31,7 @@ from ecozone.projects.model import (
     Stage,
 )
 from ecozone.projects.texts import TEXTS
-from ecozone.web import shell
-from ecozone.web.export import content_disposition
+from ecozone.web import export, shell
 from ecozone.web.i18n import add_texts, t
 from ecozone.web.model import SUPERVISING_ROLES, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
@@ -285,14 +284,17 @@ def monthly_report(request: Request, principal: Viewer, lang: Lang, engine: Engi
         return _error(request, principal, lang, WebError(t(lang, "prj.bad_format", value=fmt)))
     settings, calendar = _settings()
     rows = report.monthly_rows(engine, principal.scope, first, settings, calendar)
-    name = f"重大项目环评调度月报_{first:%Y-%m}"
-    if fmt == "pdf":
-        disposition = content_disposition(f"{name}.pdf")
-        return Response(report.render_pdf(rows, first), media_type="application/pdf",
-                        headers={"Content-Disposition": disposition})  # fmt: skip
+    title = t(lang, "prj.report_title", year=first.year, month=first.month)
     table = shell.make_table("eia-monthly", lang, [(k, f"rpt.{k}") for k, _h in report.COLUMNS],
                              rows)  # fmt: skip
-    return shell.respond(table, fmt, lang, name)
+    if fmt == "pdf":
+        document = export.PdfDocument(
+            title=title, sections=((t(lang, "prj.report"), table),), lang=lang,
+            footer=f"{title} · {shell.now():%Y-%m-%d %H:%M} UTC", lead=t(lang, "prj.lead"),
+            facts=((t(lang, "prj.month"), f"{first:%Y-%m}"), (t(lang, "prj.count"), len(rows))),
+        )  # fmt: skip
+        return export.pdf_response(document, title)
+    return shell.respond(table, fmt, lang, title)
 
 
 # --- one project -----------------------------------------------------------------------------
