@@ -165,3 +165,80 @@ def test_a_builder_registers_and_submits_its_own_project(
     rows = page.locator('table[data-table="eia-projects"] tbody tr')
     assert rows.count() == 1 and "甲化工技改项目" in rows.first.inner_text()
     context.close()
+
+
+def confirm_submit(page: Any, form: Any) -> None:
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
+def test_a_supervisor_pauses_for_a_hearing_records_a_sampling_and_checks_deadlines(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    from ecozone.accounts.model import Role, Scope
+    from ecozone.projects import service
+
+    admin = Scope(role=Role.ADMIN)
+    engine = site["engine"]
+    normal = service.create_project(engine, admin, {
+        "name": "听证示例项目", "enterprise": code(1), "industry": "化工", "category": "form",
+        "lon": 106.55, "lat": 29.70}, actor="seed")  # fmt: skip
+    pledge = service.create_project(engine, admin, {
+        "name": "承诺制示例项目", "enterprise": code(1), "industry": "化工", "category": "form",
+        "route": "pledge", "major": True, "lon": 106.55, "lat": 29.70}, actor="seed")  # fmt: skip
+    for p, steps in ((normal, ("submitted", "accepted")),
+                     (pledge, ("submitted", "accepted", "approved"))):
+        for stage in steps:
+            service.transition(engine, admin, p.id, stage, on_date="2026-03-06",
+                               reason="seed", actor="seed")  # fmt: skip
+    context = browser.new_context(base_url=site["url"], viewport={"width": 1440, "height": 960})
+    page = context.new_page()
+    login(page, site, "district-supervisor")
+
+    page.goto(f"/projects/{normal.id}")
+    form = page.locator("form[data-pause]")
+    form.locator('select[name="kind"]').select_option("hearing")
+    form.locator('input[name="start"]').fill("2026-03-10")
+    form.locator('input[name="reason"]').fill("公众听证")
+    confirm_submit(page, form)
+    assert "已暂停" in page.locator(".alert-box.notice").inner_text()
+    assert page.locator('[data-clock="paused"]').count() == 1
+    form = page.locator("form[data-resume]")
+    form.locator('input[name="end"]').fill("2026-03-20")
+    confirm_submit(page, form)
+    # Friday 6 March, 10..19 March heard: 30 days end on Wednesday 15 April.
+    assert page.locator("[data-due]").inner_text() == "2026-04-15"
+    pauses = page.locator('table[data-table="eia-pauses"] tbody tr')
+    assert "听证" in pauses.first.inner_text() and "2026-03-20" in pauses.first.inner_text()
+
+    page.goto(f"/projects/{pledge.id}")
+    assert page.locator('[data-sampling="pending"]').count() == 1
+    form = page.locator("form[data-sampling-form]")
+    form.locator('select[name="outcome"]').select_option("nonconforming")
+    form.locator('input[name="checked_on"]').fill("2026-04-20")
+    confirm_submit(page, form)
+    assert page.locator(".alert-box.error").inner_text() == "抽查说明：不能为空"  # say what was found
+    form = page.locator("form[data-sampling-form]")
+    form.locator('select[name="outcome"]').select_option("nonconforming")
+    form.locator('input[name="checked_on"]').fill("2026-04-20")
+    form.locator('input[name="note"]').fill("污染防治设施与承诺不符")
+    confirm_submit(page, form)
+    assert page.locator('[data-sampling="nonconforming"]').inner_text() == "承诺不实"
+
+    page.goto("/projects")
+    sampled = page.locator('table[data-table="eia-sampling"] tbody tr',
+                           has=page.locator("a", has_text="承诺制示例项目"))
+    assert "承诺不实" in sampled.inner_text()
+    confirm_submit(page, page.locator("form[data-check]"))
+    assert "已检查审批时限" in page.locator(".alert-box.notice").inner_text()
+
+    page.goto("/projects/schedule")
+    report = page.locator("form[data-report]")
+    report.locator('input[name="month"]').fill("2026-03")
+    report.locator('select[name="format"]').select_option("xlsx")
+    with page.expect_download() as download:
+        report.locator("button[type=submit]").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert "2026" in download.value.suggested_filename
+    context.close()
