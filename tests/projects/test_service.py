@@ -217,3 +217,44 @@ def test_an_operation_dated_before_the_permit_leaves_the_registry_as_it_was(
         assert conn.execute(sa.select(enterprise.c.id).where(
             enterprise.c.credit_code == NEW_BUILDER)).first() is None  # fmt: skip
     assert service.project(engine, scope("admin"), made.id).stage is Stage.PERMIT
+
+
+def test_a_registered_builder_keeps_its_file_and_permit_and_gains_the_new_outlet(
+    engine: sa.Engine,
+) -> None:
+    stored_no = f"{code(1)}001P"
+    with engine.begin() as conn:
+        conn.execute(permit.insert().values(
+            permit_no=stored_no, enterprise_id=1, management_class="key",
+            valid_from=date(2024, 1, 1), valid_to=date(2028, 12, 31)))  # fmt: skip
+    made = service.create_project(engine, scope("admin"), {
+        **FORM, "enterprise": code(1), "outlets": "DA009 技改废气排放口 flue_gas"}, actor="admin")
+    _move(engine, made.id, ("submitted", "2026-03-04"), ("accepted", "2026-03-06"),
+          ("public_notice", "2026-03-25"), ("approved", "2026-04-01"),
+          ("construction", "2026-04-10"), ("acceptance", "2026-09-01"),
+          ("permit", "2026-09-20"), ("operation", "2026-10-01"), who="admin")  # fmt: skip
+    with engine.connect() as conn:
+        kept = conn.execute(sa.select(enterprise).where(enterprise.c.id == 1)).mappings().one()
+        skeleton = conn.execute(sa.select(permit).where(permit.c.permit_no == stored_no)
+                                ).mappings().one()  # fmt: skip
+        codes = conn.execute(sa.select(point.c.code).where(point.c.enterprise_id == 1)
+                             ).scalars().all()  # fmt: skip
+    assert (kept["name"], kept["industry"], kept["lon"]) == ("重庆甲化工有限公司", "化学原料制造",
+                                                             106.55)  # fmt: skip
+    assert (skeleton["management_class"], skeleton["valid_from"]) == ("key", date(2024, 1, 1))
+    assert codes == ["DA009"]
+
+
+def test_an_operating_project_without_outlets_is_registered_without_a_permit(
+    engine: sa.Engine,
+) -> None:
+    made = service.create_project(engine, scope("admin"), {**FORM, "outlets": ""}, actor="admin")
+    _move(engine, made.id, ("submitted", "2026-03-04"), ("accepted", "2026-03-06"),
+          ("public_notice", "2026-03-25"), ("approved", "2026-04-01"),
+          ("construction", "2026-04-10"), ("acceptance", "2026-09-01"),
+          ("permit", "2026-09-20"), ("operation", "2026-10-01"), who="admin")  # fmt: skip
+    with engine.connect() as conn:
+        made_id = conn.execute(sa.select(enterprise.c.id).where(
+            enterprise.c.credit_code == NEW_BUILDER)).scalar_one()  # fmt: skip
+        assert conn.execute(sa.select(permit).where(permit.c.enterprise_id == made_id)
+                            ).first() is None  # fmt: skip

@@ -71,14 +71,17 @@ def permit_no(credit_code: str) -> str:
 
 
 def to_registry(engine: sa.Engine, found: Project, on: date, *, actor: str) -> int:
-    """Register the builder and its outlets, and give it a permit skeleton valid from `on`
-    for the five years of 排污许可管理条例 art. 14 (no limits yet: the bureau enters them).
-    Returns the enterprise id."""
+    """Register the builder and its outlets, and give it a permit skeleton of those outlets
+    valid from `on` for the five years of 排污许可管理条例 art. 14 (no limits yet: the bureau
+    enters them); a project without outlets gets none. Returns the enterprise id."""
     zone_name, entry = enterprise_entry(engine, found)
     registry.import_registry(
         engine, {"zone": zone_name, "districts": [entry["district"]], "enterprises": [entry]},
         actor=actor,
     )  # fmt: skip
+    if not found.outlets:
+        # Nothing to monitor yet: the bureau issues the permit when outlets are known.
+        return _enterprise_id(engine, found.credit_code)
     data = {
         "permit_no": permit_no(found.credit_code), "credit_code": found.credit_code,
         "class": SKELETON_CLASS[found.category].value, "valid_from": on.isoformat(),
@@ -88,7 +91,11 @@ def to_registry(engine: sa.Engine, found: Project, on: date, *, actor: str) -> i
     # A permit with this number stored already (an earlier run) is kept as it is.
     with contextlib.suppress(ConflictError):
         permits.put_permit(engine, data, actor=actor, create_only=True)
+    return _enterprise_id(engine, found.credit_code)
+
+
+def _enterprise_id(engine: sa.Engine, credit_code: str) -> int:
     with engine.connect() as conn:
-        made = store.enterprise_by_code(conn, found.credit_code)
-    assert made is not None
+        made = store.enterprise_by_code(conn, credit_code)
+    assert made is not None, credit_code  # import_registry has just written it
     return int(made["id"])
