@@ -13,6 +13,8 @@ from ecozone.accounts.cli import app as users_app
 from ecozone.airquality.cli import app as airquality_app
 from ecozone.compliance.cli import alerts_app, marks_app, permit_app, webhooks_app
 from ecozone.demo.cli import demo_command
+from ecozone.disclosure.cli import app as disclosure_app
+from ecozone.energy.cli import app as energy_app
 from ecozone.gateway.cli import gateway_command
 from ecozone.ingest.cli import ingest_command
 from ecozone.measurements.cli import query_command
@@ -25,6 +27,8 @@ from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.store.cli import app as db_app
 from ecozone.supervision.cli import app as inspect_app
+from ecozone.supervision.credit_cli import app as credit_app
+from ecozone.waste.cli import app as waste_app
 from ecozone.waterquality.cli import app as waterquality_app
 from ecozone.web.cli import app as web_app
 
@@ -51,11 +55,15 @@ app.add_typer(marks_app, name="marks", help="Data-marking declarations.")
 app.add_typer(webhooks_app, name="webhooks", help="Alert notification webhooks.")
 app.add_typer(power_app, name="power", help="Emission–electricity linkage: facilities, findings.")
 app.add_typer(inspect_app, name="inspect", help="双随机、一公开: campaigns and verifiable draws.")
+app.add_typer(credit_app, name="credit", help="Enterprise environmental credit by year.")
+app.add_typer(disclosure_app, name="disclosure", help="Lawful environmental disclosure (order 24).")
 app.add_typer(plan_app, name="plan", help="The plan's 23 measures: progress, matrix, exports.")
 app.add_typer(reports_app, name="report", help="Annual self-monitoring reports.")
 app.add_typer(web_app, name="web", help="Web pages: dashboard, map, portal.")
 app.add_typer(airquality_app, name="airquality", help="AQI of the air stations (HJ 633-2012).")
 app.add_typer(waterquality_app, name="waterquality", help="Surface-water class (GB 3838-2002).")
+app.add_typer(energy_app, name="energy", help="Energy (GB/T 2589-2020 tce) and carbon accounts.")
+app.add_typer(waste_app, name="waste", help="Hazardous waste ledgers (HJ 1259-2022).")
 app.add_typer(projects_app, name="projects", help="EIA project scheduling and the approval clock.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ecozone.airquality.model import AqiSettings
     from ecozone.compliance.model import DeskSettings, MarkSettings
+    from ecozone.energy.model import EnergySettings
     from ecozone.measurements.model import QuerySettings
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
     from ecozone.projects.model import ProjectSettings
     from ecozone.supervision.model import SupervisionSettings
+    from ecozone.waste.model import WasteSettings
     from ecozone.waterquality.model import WaterSettings
 
 
@@ -449,6 +451,76 @@ def waterquality_settings(environ: Mapping[str, str] | None = None) -> WaterSett
             raise WaterQualityError(f"{prefix}MULTIPLE_FOR_DO must be 0 or 1, not {flag!r}")
         values["multiple_for_do"] = flag.strip().lower() in ("1", "true", "yes")
     return WaterSettings(**values)  # type: ignore[arg-type]
+
+
+def exemption_list_path(environ: Mapping[str, str] | None = None) -> str | None:
+    """ECOZONE_EXEMPTION_LIST: the path of the exemption list (免罚清单) YAML in force, for a
+    bureau whose own list replaces the shipped one (渝环规〔2021〕6号's annex is UNCONFIRMED,
+    domain-2.md §8); None: the list shipped in ecozone/supervision/data."""
+    env = os.environ if environ is None else environ
+    return env.get("ECOZONE_EXEMPTION_LIST") or None
+def energy_settings(environ: Mapping[str, str] | None = None) -> EnergySettings:
+    """Settings of ecozone.energy (domain-2.md §4 and §5, (C)/(R) values), defaults otherwise:
+    ECOZONE_ENERGY_REALTIME_MINUTES (15, relaxable to 30 or 60), _COMPLETENESS_PCT (90),
+    _DAILY_MONTHLY_PCT (5), _DAILY_OFFSET_S (60), _KEY_USER_TCE (10000),
+    _DESIGNATED_USER_TCE (5000), _ELECTRICITY_METHOD (equivalent | equal_value),
+    _GRID_KIND (market | statistical), _NATURAL_GAS (natural_gas | natural_gas_oilfield)."""
+    from ecozone.energy.model import (
+        ElectricityMethod,
+        EnergyError,
+        EnergySettings,
+        GridFactorKind,
+    )
+
+    env = os.environ if environ is None else environ
+    kinds = {"realtime_minutes": int, "completeness_pct": float, "daily_monthly_pct": float,
+             "daily_offset_s": int, "key_user_tce": float, "designated_user_tce": float,
+             "electricity_method": ElectricityMethod, "grid_kind": GridFactorKind,
+             "natural_gas": str}  # fmt: skip
+    values: dict[str, object] = {}
+    for name, kind in kinds.items():
+        raw = env.get("ECOZONE_ENERGY_" + name.upper())
+        if not raw:
+            continue
+        try:
+            values[name] = kind(raw.strip())
+        except ValueError:
+            raise EnergyError(f"ECOZONE_ENERGY_{name.upper()}={raw!r} is not valid") from None
+    if values.get("natural_gas", "natural_gas") not in ("natural_gas", "natural_gas_oilfield"):
+        raise EnergyError("ECOZONE_ENERGY_NATURAL_GAS must be natural_gas or natural_gas_oilfield")
+    return EnergySettings(**values)  # type: ignore[arg-type]
+def waste_settings(environ: Mapping[str, str] | None = None) -> WasteSettings:
+    """Hazardous-waste settings from ECOZONE_WASTE_<FIELD> variables: STORAGE_LIMIT_DAYS (365;
+    固废法 art. 81 binds 经营单位, a year for every generator is local practice),
+    STORAGE_WARNING_DAYS (35: warn from day 330), KEY_T_PER_YEAR (100) and
+    SIMPLIFIED_T_PER_YEAR (10) of HJ 1259-2022 (C), BALANCE_TOLERANCE_T (0.01);
+    CONFIRM_WORKING_DAYS (5), RECEIPT_TOLERANCE (0.05) and MANIFEST_AREA ("5000", the form
+    number's province and city digits) of order 23 (R); domain-2.md §3.1–3.4."""
+    from dataclasses import fields
+
+    from ecozone.waste.model import WasteError, WasteSettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for spec in fields(WasteSettings):
+        name = "ECOZONE_WASTE_" + spec.name.upper()
+        raw = env.get(name)
+        if not raw:
+            continue
+        if str(spec.type) == "str":
+            if not (raw.isdigit() and len(raw) == 4):
+                raise WasteError(f"{name}={raw!r}: expected 4 digits (province and city code)")
+            values[spec.name] = raw
+            continue
+        kind = int if str(spec.type) == "int" else float
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise WasteError(f"{name}={raw!r}: expected a number") from None
+        if value < 0:
+            raise WasteError(f"{name}={raw!r}: must not be negative")
+        values[spec.name] = value
+    return WasteSettings(**values)  # type: ignore[arg-type]
 
 
 def projects_settings(environ: Mapping[str, str] | None = None) -> ProjectSettings:

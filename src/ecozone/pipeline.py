@@ -23,6 +23,7 @@ from ecozone.compliance.model import DeskSettings
 from ecozone.monitoring import service as monitoring
 from ecozone.monitoring.model import RecomputeSummary
 from ecozone.power import evaluation as power
+from ecozone.waste import checks as waste_checks
 
 log = logging.getLogger("ecozone.pipeline")
 
@@ -61,11 +62,13 @@ def run_checks(
     engine: sa.Engine, desk: DeskSettings | None = None, *, power_hours: float = POWER_HOURS
 ) -> None:
     """One round of the periodic checks: offline points, reminders of overdue alerts (once
-    a day each), emission–electricity linkage over the last `power_hours`, then pending
-    webhook deliveries."""
+    a day each), emission–electricity linkage over the last `power_hours`, the hazardous-waste
+    checks, then pending webhook deliveries."""
     evaluation.check_offline(engine)
     alerts.remind_overdue(engine, settings=desk)
     power.evaluate_recent(engine, hours=power_hours, settings=config.power_settings())
+    calendar = (desk or config.desk_settings()).calendar
+    waste_checks.raise_alerts(engine, config.waste_settings(), calendar)
     webhooks.deliver_pending(engine)
 
 

@@ -31,6 +31,7 @@ for alerts and marks) or LIST (a `marker` of the target in the answer).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import re
@@ -53,18 +54,33 @@ from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
 from ecozone.accounts.deps import SESSION_COOKIE
 from ecozone.accounts.model import Scope
+from ecozone.compliance.model import WorkCalendar
+from ecozone.disclosure import service as disclosure
+from ecozone.errors import NotFound
 from ecozone.projects import service as projects
 from ecozone.store.schema import (
     alert,
     alert_attachment,
     auth_token,
+    credit_evaluation,
     data_mark,
+    disclosure_report,
+    district_energy,
     eia_pause,
     eia_project,
     eia_sampling,
+    energy_meter,
+    energy_month,
+    energy_output,
+    energy_target,
+    forest_sink,
+    inspection,
     inspection_campaign,
+    inspection_file,
+    inspection_trigger,
     inspector,
     inspector_conflict,
+    penalty_decision,
     permit,
     permit_limit,
     plan_progress,
@@ -73,13 +89,28 @@ from ecozone.store.schema import (
     stored_file,
     supervision_listing,
     user_account,
+    violation,
+    waste_collection_point,
+    waste_collection_run,
+    waste_entry,
+    waste_facility,
+    waste_generator,
+    waste_handler,
+    waste_manifest,
+    waste_point_client,
     water_section,
     weather_warning,
     webhook,
 )
 from ecozone.store.schema import alert_action as alert_action_table
+from ecozone.supervision import credit
+from ecozone.supervision import inspections as enforcement
 from ecozone.supervision import service as supervision
 from ecozone.supervision.model import SupervisionSettings
+from ecozone.waste import collection as waste_collection
+from ecozone.waste import manifests as waste_manifests
+from ecozone.waste import service as waste_service
+from ecozone.waste.model import WasteSettings
 
 # --- who asks -------------------------------------------------------------------------
 
@@ -90,6 +121,7 @@ USERS = {
     "district": ("m-district", "supervisor", {"district": DISTRICT_A}),
     "enterprise": ("m-enterprise", "enterprise", {"enterprises": [world_data.POWER]}),
     "coordinator": ("m-coordinator", "coordinator", {}),
+    "bank": ("m-bank", "bank", {}),
 }
 ROLES = (*USERS, "public")
 TARGETS = ("own", "same_district", "other_district", "disclosed")
@@ -103,6 +135,7 @@ DECLARERS = frozenset({"admin", "enterprise"})  # feedback, data marks
 PLAN_READERS = STAFF | {"coordinator"}
 PLAN_WRITERS = frozenset({"admin", "coordinator"})
 ENTERPRISE_ONLY = frozenset({"enterprise"})
+BANK_READERS = frozenset({"admin", "bank"})  # the green-finance feed
 
 
 def sees(role: str, t: Target) -> bool:
@@ -113,12 +146,12 @@ def sees(role: str, t: Target) -> bool:
         return t.district == DISTRICT_A
     if role == "enterprise":
         return t.name == "own"
-    return t.disclosed  # coordinator, public
+    return t.disclosed  # coordinator, bank, public
 
 
 def own_business(role: str, t: Target) -> bool:
     """Alerts, their handling and data marks: the viewer's own business, never disclosed."""
-    return role not in ("coordinator", "public") and sees(role, t)
+    return role not in ("coordinator", "bank", "public") and sees(role, t)
 
 
 # --- the policy -------------------------------------------------------------------------
@@ -132,8 +165,9 @@ class Call:
     url: str
     params: dict[str, Any] = field(default_factory=dict)
     json: Any = None
-    data: dict[str, str] | None = None
+    data: dict[str, Any] | None = None
     keys: tuple[str, ...] = ()  # object keys in the request, blanked to compare with a missing one
+    files: dict[str, Any] | None = None  # multipart uploads
 
 
 @dataclass(frozen=True)
@@ -329,6 +363,163 @@ def _water_target_iii(engine: sa.Engine, t: Target, n: int) -> Target:
     return t
 
 
+
+def _energy_rows(table: sa.Table) -> Callable[[sa.Engine, Target], Any]:
+    def probe(engine: sa.Engine, t: Target) -> Any:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(table).where(table.c.enterprise_id == t.enterprise_id)
+                                .order_by(*table.primary_key.columns)).all()  # fmt: skip
+
+    return probe
+
+
+def _energy_month(n: int) -> str:
+    """A month of its own for each call, so an allowed write always adds a row."""
+    return f"{2030 + n // 12 % 150}-{n % 12 + 1:02d}"
+
+
+def energy_object(method: str, path: str, roles: frozenset[str], refusal: str, **kw: Any) -> Rule:
+    """A route on one enterprise's energy data: `path` with {cc} and, for writes, a {month}
+    or {year} of the call's own."""
+    body = kw.pop("json", None)
+    data = kw.pop("data", None)
+    table = kw.pop("table", None)
+    query = kw.pop("params", {})
+
+    def call(t: Target, n: int) -> Call:
+        fields = {"month": _energy_month(n), "year": 2030 + n % 150, "n": n}
+        url = path.format(cc=t.credit_code, **fields)
+        filled = {k: v.format(**fields) for k, v in (data or {}).items()}
+        sent = {k: (v.format(**fields) if isinstance(v, str) else v)
+                for k, v in (body or {}).items()} if body is not None else None  # fmt: skip
+        return Call(method, url, query, json=sent, data=filled or None, keys=(t.credit_code,))
+
+    write = Write(_energy_rows(table)) if table is not None else None
+    return Rule(roles, refusal, (Variant("", call, OBJECT, **kw),), write=write)
+def _generator_rows(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(waste_generator).order_by(
+            waste_generator.c.enterprise_id)).all()  # fmt: skip
+
+
+def _no_override(engine: sa.Engine, t: Target, n: int) -> Target:
+    """No class override, so that setting one changes what is stored."""
+    with engine.begin() as conn:
+        conn.execute(waste_generator.delete())
+    return t
+
+
+WASTE_ENTRY = {"kind": "generated", "at": "2025-06-01T09:00", "code": "900-041-49",
+               "quantity_t": "1.5"}  # fmt: skip
+
+
+def _handler_form(n: int) -> dict[str, str]:
+    return {"name": f"处置中心{n}", "kind": "disposer", "licence_no": f"MX-LIC-{n}",
+            "codes": "HW49", "capacity_t": "100", "valid_from": "2025-01-01",
+            "valid_to": "2027-12-31"}  # fmt: skip
+
+
+# Waste manifests: a receiver licensed to the target's own enterprise, made fresh per case, and
+# a manifest of the target moved on to the state an action starts from.
+WASTE_HANDLERS: dict[int, int] = {}
+WASTE_MANIFESTS: dict[int, int] = {}
+MANIFEST_STEPS = (("dispatch", {"vehicle_plate": "渝A00001", "driver": "张三"}),
+                  ("transit", {}), ("receive", {"received_t": 1.0}))  # fmt: skip
+
+
+def _waste_receiver(engine: sa.Engine, t: Target, n: int) -> Target:
+    if t.name != "missing" and n not in WASTE_HANDLERS:
+        WASTE_HANDLERS[n] = waste_service.add_handler(
+            engine, name=f"处置{n}", kind="disposer", licence_no=f"MX-M-{n}", codes="HW49",
+            capacity_t=1000, valid_from="2020-01-01", valid_to="2099-12-31", actor="seed",
+            credit_code=t.credit_code)["id"]  # fmt: skip
+    return t
+
+
+def _scratch_manifest(steps: int) -> Callable[[sa.Engine, Target, int], Target]:
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        if t.name == "missing":
+            return t
+        _waste_receiver(engine, t, n)
+        made = waste_manifests.draft(engine, t.credit_code, handler_id=WASTE_HANDLERS[n],
+                                     code="900-041-49", quantity_t=1, settings=WasteSettings(),
+                                     actor="seed")  # fmt: skip
+        for action, values in MANIFEST_STEPS[:steps]:
+            waste_manifests.act(engine, made["id"], action, settings=WasteSettings(),
+                                calendar=WorkCalendar(), actor="seed", **values)  # fmt: skip
+        WASTE_MANIFESTS[n] = made["id"]
+        return t
+
+    return prepare
+
+
+def _manifest_id(t: Target, n: int) -> int:
+    """The case's scratch manifest; a missing-object twin (another n) one that does not exist."""
+    return 999_994 if t.name == "missing" else WASTE_MANIFESTS[n]
+
+
+def _manifest_states(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(waste_manifest.c.id, waste_manifest.c.state)
+                            .order_by(waste_manifest.c.id)).all()  # fmt: skip
+
+
+def manifest_action(prefix: str, action: str, steps: int, body: dict[str, Any]) -> Rule:
+    page = prefix == ""
+    return Rule(DECLARERS, "page" if page else "api", (Variant("", lambda t, n: Call(
+        "POST", f"{prefix}/waste/manifests/{_manifest_id(t, n)}/{action}",
+        data=body if page else None, json=None if page else body,
+        keys=(str(_manifest_id(t, n)),)), OBJECT, visible=own_business,
+        ok=303 if page else 200),), write=Write(_manifest_states, _scratch_manifest(steps)))  # fmt: skip
+
+
+def manifest_read(url: str) -> Rule:
+    page = not url.startswith("/api/")
+    return Rule(READERS, "page" if page else "api", (Variant("", lambda t, n: Call(
+        "GET", url.format(id=_manifest_id(t, n)), keys=(str(_manifest_id(t, n)),)), OBJECT,
+        visible=own_business),),
+        write=Write(_manifest_states, _scratch_manifest(0), changes=False))  # fmt: skip
+
+
+def manifest_draft(url: str) -> Rule:
+    page = not url.startswith("/api/")
+
+    def call(t: Target, n: int) -> Call:
+        body = {"handler_id": WASTE_HANDLERS.get(n, 1), "code": "900-041-49", "quantity_t": 1}
+        return Call("POST", url.format(t=t), keys=(t.credit_code,),
+                    data={k: str(v) for k, v in body.items()} if page else None,
+                    json=None if page else body)  # fmt: skip
+
+    return Rule(DECLARERS, "page" if page else "api", (Variant(
+        "", call, OBJECT, visible=own_business, ok=303 if page else 201),),
+        write=Write(_count(waste_manifest), _waste_receiver))  # fmt: skip
+
+
+# Collection points: a collector and a point made fresh per case (zone-wide staff objects).
+WASTE_POINTS: dict[int, tuple[int, int]] = {}
+
+
+def _scratch_point(client: bool) -> Callable[[sa.Engine, Target, int], Target]:
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        if n not in WASTE_POINTS:
+            collector = waste_service.add_handler(
+                engine, name=f"收集{n}", kind="collector", licence_no=f"MX-C-{n}",
+                codes="HW49", capacity_t=1000, valid_from="2020-01-01", valid_to="2099-12-31",
+                actor="seed")["id"]  # fmt: skip
+            made = waste_collection.add_point(engine, code=f"MXP{n}", name=f"收集点{n}",
+                                              handler_id=collector, capacity_t=5, actor="seed")
+            WASTE_POINTS[n] = (collector, made["id"])
+        if client and t.name != "missing":
+            waste_collection.add_client(engine, WASTE_POINTS[n][1], t.credit_code, actor="seed")
+        return t
+
+    return prepare
+
+
+def _point_id(n: int) -> int:
+    return WASTE_POINTS.get(n, WASTE_POINTS[max(WASTE_POINTS)])[1]
+
+
 def alert_action(action: str) -> Rule:
     body = ({"cause": "脱硫塔故障", "measures": "已检修"} if action == "feedback"
             else {"comment": "matrix"})  # fmt: skip
@@ -401,6 +592,71 @@ def _campaign_state(engine: sa.Engine, t: Target) -> Any:
                             .order_by(inspection_campaign.c.id)).all()  # fmt: skip
 
 
+# Credit and disclosure: evaluations and reports of the target, made by the case's prepare.
+REPORTS: dict[str, int] = {}
+NO_REPORT = 999_990
+
+
+def _computed(engine: sa.Engine, t: Target, n: int) -> Target:
+    with contextlib.suppress(NotFound):  # the missing enterprise has nothing to compute
+        credit.compute_year(engine, 2024, today=datetime.now(UTC).date(), actor="seed",
+                            credit_code=t.credit_code)  # fmt: skip
+    return t
+
+
+def _evaluations(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(credit_evaluation.c.enterprise_id,
+                                      credit_evaluation.c.computed_at)
+                            .order_by(credit_evaluation.c.id)).all()  # fmt: skip
+
+
+def _draft(engine: sa.Engine, t: Target, n: int) -> Target:
+    """A draft annual report of the target (its open draft, or a new version)."""
+    if t.credit_code == MISSING.credit_code:
+        REPORTS[t.credit_code] = NO_REPORT
+        return t
+    made = disclosure.prepare(engine, credit_code=t.credit_code, kind="annual", year=2024,
+                              actor="seed", now=datetime.now(UTC))  # fmt: skip
+    REPORTS[t.credit_code] = made["id"]
+    return t
+
+
+def _report_of(t: Target) -> int:
+    return REPORTS[t.credit_code]
+
+
+def _published(engine: sa.Engine, t: Target, n: int) -> Target:
+    """One published report, made once, which everyone may read."""
+    if "published" not in REPORTS:
+        made = disclosure.prepare(engine, credit_code=t.credit_code, kind="annual", year=2024,
+                                  actor="seed", now=datetime.now(UTC))  # fmt: skip
+        disclosure.publish(engine, made["id"], actor="seed", now=datetime.now(UTC))
+        REPORTS["published"] = made["id"]
+    return t
+
+
+def _reports(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(disclosure_report.c.id, disclosure_report.c.state,
+                                      disclosure_report.c.prepared_at)
+                            .order_by(disclosure_report.c.id)).all()  # fmt: skip
+
+
+def on_report(path: str, roles: frozenset[str], params: dict | None = None) -> Rule:
+    """A page on the target's draft report; `path` has {id}."""
+    return Rule(roles, "page", (Variant("", lambda t, n: Call(
+        "GET", path.format(id=_report_of(t)), params=params or {},
+        keys=(str(_report_of(t)),)), OBJECT),),
+        write=Write(lambda e, t: None, _draft, changes=False))  # fmt: skip
+
+
+def on_published(path: str, api: bool = False, **params: Any) -> Rule:
+    return Rule(EVERYONE, "api" if api else "page", (Variant("", lambda t, n: Call(
+        "GET", path.format(id=REPORTS["published"]), params=params)),),
+        write=Write(lambda e, t: None, _published, changes=False))  # fmt: skip
+
+
 CAMPAIGN_FORM = {"name": "matrix", "district": DISTRICT_A, "period_start": "2030-04-01",
                  "period_end": "2030-06-30", "quota_key": "1"}  # fmt: skip
 
@@ -413,6 +669,53 @@ def on_campaign(method: str, path: str, roles: frozenset[str], refusal: str, *, 
         write=Write(_campaign_state, _scratch_campaign(drawn), changes=changes))  # fmt: skip
 
 
+# The enforcement loop's objects (triggers, inspections, violations) of the target's
+# enterprise, made fresh per case; the missing target's are ids nobody has.
+ENFORCEMENT: dict[int, dict[str, Any]] = {}
+LAST_MADE: dict[str, Any] = {}  # the target's own, which a refused write must leave alone
+NOBODYS = {"trigger": 999_981, "inspection": 999_982, "violation": 999_983}
+
+
+def _obj(n: int, kind: str) -> Any:
+    made = ENFORCEMENT.get(n) or ENFORCEMENT[max(ENFORCEMENT)]
+    return made.get(kind, NOBODYS.get(kind))
+
+
+def _zone_team(engine: sa.Engine, n: int) -> list[int]:
+    _pool(engine, n)
+    with engine.connect() as conn:
+        return sorted(conn.execute(sa.select(inspector.c.id).where(
+            inspector.c.certificate_no.in_(["MX-ZONE-1", "MX-ZONE-2"]))).scalars())  # fmt: skip
+
+
+def _scratch_enforcement(stage: str) -> Callable[[sa.Engine, Target, int], Target]:
+    """The target's trigger ("trigger"), and a draft ("draft"), a submitted inspection
+    with a photo ("submitted") or a submitted one with an open violation ("violation")."""
+
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        if t.name == "missing":
+            ENFORCEMENT[n] = {**NOBODYS, "team": []}
+            return t
+        made: dict[str, Any] = {"team": _zone_team(engine, n), "trigger": enforcement.open_trigger(
+            engine, source="staff", credit_code=t.credit_code, reason=f"matrix {n}",
+            actor="seed")["id"]}  # fmt: skip
+        if stage != "trigger":
+            made["inspection"] = enforcement.create_inspection(
+                engine, trigger_id=made["trigger"], inspector_ids=made["team"],
+                inspected_on="2025-06-02", actor="seed", settings=SupervisionSettings())["id"]  # fmt: skip
+            enforcement.update_inspection(engine, made["inspection"], findings="现场检查",
+                                          location="厂区", actor="seed")  # fmt: skip
+        if stage in ("submitted", "violation"):
+            enforcement.add_files(engine, made["inspection"], [("现场.png", PNG)], actor="seed")
+            if stage == "violation":
+                made["violation"] = enforcement.add_violation(
+                    engine, made["inspection"], provision="《环境保护法》第六十三条",
+                    description="matrix", harm="none", actor="seed")["id"]  # fmt: skip
+            enforcement.submit_inspection(engine, made["inspection"], actor="seed",
+                                          today=NOW.date(), settings=SupervisionSettings())  # fmt: skip
+        ENFORCEMENT[n] = made
+        LAST_MADE.clear()
+        LAST_MADE.update(made)
 
 # Projects: a fresh project of the target's enterprise per case, brought to the stage the
 # route acts on; the id by credit code (a missing target's is an id nobody has).
@@ -440,6 +743,30 @@ def _scratch_project(*steps: str, route: str = "normal") -> Callable[[sa.Engine,
         return t
 
     return prepare
+
+
+def _row(table: sa.Table, kind: str) -> Callable[[sa.Engine, Target], Any]:
+    def probe(engine: sa.Engine, t: Target) -> Any:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(table).where(
+                table.c.id == LAST_MADE[kind])).one_or_none()  # fmt: skip
+
+    return probe
+
+
+def on_enforcement(method: str, path: str, roles: frozenset[str], stage: str, *,
+                   data: dict[str, Any] | None = None, probe: Any = None,
+                   visible: Callable[[str, Target], bool] = own_business, ok: int = 303,
+                   files: dict[str, Any] | None = None, refusal: str = "page") -> Rule:  # fmt: skip
+    """A route on the target's trigger, inspection or violation ({trigger}, ...)."""
+    return Rule(roles, refusal, (Variant("", lambda t, n: Call(
+        method, path.format(**{k: _obj(n, k) for k in NOBODYS}),
+        data=(lambda d: {k: (v(n) if callable(v) else v) for k, v in d.items()})(data)
+        if data is not None else None, files=files,
+        keys=tuple(str(_obj(n, k)) for k in NOBODYS if f"{{{k}}}" in path)),
+        OBJECT, visible=visible, ok=ok),),
+        write=Write(probe or _count(inspection), _scratch_enforcement(stage),
+                    changes=probe is not None))  # fmt: skip
 
 
 def _paused_project(engine: sa.Engine, t: Target, n: int) -> Target:
@@ -491,7 +818,8 @@ SCRATCH_USER = "m-scratch"
 POLICY: dict[tuple[str, str], Rule] = {
     # --- web pages ----------------------------------------------------------------------
     ("GET", "/"): Rule(EVERYONE, "page", one("/", scope=LIST, marker=link,
-                                                ok={"enterprise": 303, "coordinator": 303})),
+                                                ok={"enterprise": 303, "coordinator": 303,
+                                                    "bank": 303})),
     ("GET", "/login"): Rule(EVERYONE, "page", one("/login", ok={r: 303 for r in USERS})),
     ("POST", "/login"): Rule(EVERYONE, "page", (Variant("", lambda t, n: Call(
         "POST", "/login", data={"username": SCRATCH_USER, "password": "scratch-password"}),
@@ -547,6 +875,51 @@ POLICY: dict[tuple[str, str], Rule] = {
         "reason": "诚信", "valid_from": "2030-01-01"})),),
         write=Write(_count(supervision_listing))),
     ("GET", "/inspections"): Rule(EVERYONE, "page", one("/inspections")),
+    # --- supervision's enforcement loop: staff act; an enterprise reads its submitted records
+    ("GET", "/supervision/inspections"): Rule(READERS, "page", one(
+        "/supervision/inspections", scope=LIST, marker=lambda t: t.enterprise_name,
+        visible=own_business),
+        write=Write(_count(inspection), _scratch_enforcement("submitted"), changes=False)),
+    ("POST", "/supervision/triggers"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/triggers", data={"source": "staff", "credit_code": t.credit_code,
+                                               "reason": "matrix"},
+        keys=(t.credit_code,)), OBJECT, ok=303),), write=Write(_count(inspection_trigger))),
+    ("POST", "/supervision/triggers/{trigger_id}/cancel"): on_enforcement(
+        "POST", "/supervision/triggers/{trigger}/cancel", STAFF, "trigger",
+        data={"reason": "matrix"}, probe=_row(inspection_trigger, "trigger")),
+    ("POST", "/supervision/inspections"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/inspections", data={
+            "trigger_id": str(_obj(n, "trigger")), "inspected_on": "2025-06-02",
+            "inspector_ids": [str(i) for i in _obj(n, "team")]}), OBJECT, ok=303),),
+        write=Write(_count(inspection), _scratch_enforcement("trigger"))),
+    ("GET", "/supervision/inspections/{inspection_id}"): on_enforcement(
+        "GET", "/supervision/inspections/{inspection}", READERS, "submitted", ok=200),
+    ("POST", "/supervision/inspections/{inspection_id}"): on_enforcement(
+        "POST", "/supervision/inspections/{inspection}", STAFF, "draft",
+        data={"findings": "改写", "location": "东门"}, probe=_row(inspection, "inspection")),
+    ("POST", "/supervision/inspections/{inspection_id}/files"): on_enforcement(
+        "POST", "/supervision/inspections/{inspection}/files", STAFF, "draft",
+        data={}, files={"files": ("照片.png", PNG, "image/png")}, probe=_count(inspection_file)),
+    ("GET", "/supervision/inspections/{inspection_id}/files/{sha256}"): on_enforcement(
+        "GET", "/supervision/inspections/{inspection}/files/" + PNG_SHA256, READERS, "submitted",
+        ok=200),
+    ("POST", "/supervision/inspections/{inspection_id}/violations"): on_enforcement(
+        "POST", "/supervision/inspections/{inspection}/violations", STAFF, "draft",
+        data={"provision": "《环境保护法》第六十三条", "description": "matrix", "harm": "none"},
+        probe=_count(violation)),
+    ("POST", "/supervision/inspections/{inspection_id}/submit"): on_enforcement(
+        "POST", "/supervision/inspections/{inspection}/submit", STAFF, "draft", data={},
+        probe=_row(inspection, "inspection")),
+    ("GET", "/supervision/violations/{violation_id}"): on_enforcement(
+        "GET", "/supervision/violations/{violation}", STAFF, "violation", ok=200),
+    ("POST", "/supervision/violations/{violation_id}/rectification"): on_enforcement(
+        "POST", "/supervision/violations/{violation}/rectification", STAFF, "violation",
+        data={"step": "done", "rectified_on": "2025-06-03", "note": "已整改"},
+        probe=_row(violation, "violation")),
+    ("POST", "/supervision/violations/{violation_id}/decision"): on_enforcement(
+        "POST", "/supervision/violations/{violation}/decision", STAFF, "violation",
+        data={"outcome": "warning", "explanation": "matrix", "decided_on": "2025-06-04"},
+        probe=_count(penalty_decision)),
     ("GET", "/power"): Rule(READERS, "page", one(
         "/power", scope=LIST, marker=lambda t: f'"/power/{t.credit_code}"', visible=own_business,
         ok={"enterprise": 303})),
@@ -848,6 +1221,21 @@ POLICY: dict[tuple[str, str], Rule] = {
         "POST", "/api/v1/supervision/campaigns/{id}/draw", STAFF, "api", changes=True),
     ("GET", "/api/v1/supervision/campaigns/{campaign_id}/record"): on_campaign(
         "GET", "/api/v1/supervision/campaigns/{id}/record", EVERYONE, "api", drawn=True),
+    ("POST", "/api/v1/supervision/triggers"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/supervision/triggers", json={"source": "staff", "reason": "matrix",
+                                                      "credit_code": t.credit_code},
+        keys=(t.credit_code,)), OBJECT, ok=201),), write=Write(_count(inspection_trigger))),
+    ("GET", "/api/v1/supervision/inspections"): Rule(READERS, "api", one(
+        "/api/v1/supervision/inspections", scope=LIST, marker=cc, visible=own_business),
+        write=Write(_count(inspection), _scratch_enforcement("submitted"), changes=False)),
+    ("GET", "/api/v1/supervision/inspections/{inspection_id}"): on_enforcement(
+        "GET", "/api/v1/supervision/inspections/{inspection}", READERS, "submitted", ok=200,
+        refusal="api"),
+    ("GET", "/api/v1/supervision/violations/{violation_id}/suggestion"): on_enforcement(
+        "GET", "/api/v1/supervision/violations/{violation}/suggestion", STAFF, "violation",
+        ok=200, refusal="api"),
+    ("GET", "/api/v1/supervision/enforcement"): Rule(EVERYONE, "api", one(
+        "/api/v1/supervision/enforcement")),
     ("GET", "/api/v1/supervision/results"): Rule(EVERYONE, "api", one(
         "/api/v1/supervision/results")),
     ("GET", "/api/v1/power/warnings"): Rule(STAFF, "api", one("/api/v1/power/warnings")),
@@ -967,6 +1355,106 @@ POLICY: dict[tuple[str, str], Rule] = {
         variant("csv", "/airquality/stations/{t.station_id}", OBJECT, params={"format": "csv"},
                 keys=("{t.station_id}",)),
     )),
+    # --- waste: an enterprise's own business; it records, staff read and keep the handlers ---
+    ("GET", "/waste"): Rule(READERS, "page", one(
+        "/waste", scope=LIST, marker=lambda t: f'href="/waste/enterprises/{t.credit_code}"',
+        visible=own_business, ok={"enterprise": 303})),
+    ("POST", "/waste/handlers"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/waste/handlers", data=_handler_form(n))),), write=Write(_count(waste_handler))),
+    ("GET", "/waste/enterprises/{credit_code}"): Rule(READERS, "page", one(
+        "/waste/enterprises/{t.credit_code}", scope=OBJECT, keys=("{t.credit_code}",),
+        visible=own_business)),
+    ("POST", "/waste/enterprises/{credit_code}/entries"): Rule(DECLARERS, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/entries",
+                              data=WASTE_ENTRY, keys=(t.credit_code,)), OBJECT,
+        visible=own_business, ok=303),), write=Write(_count(waste_entry))),
+    ("POST", "/waste/enterprises/{credit_code}/facilities"): Rule(DECLARERS, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/facilities",
+                              data={"code": f"WF{n}", "name": "贮存库", "kind": "store",
+                                    "capacity_t": "10"}, keys=(t.credit_code,)), OBJECT,
+        visible=own_business),), write=Write(_count(waste_facility))),
+    ("POST", "/waste/enterprises/{credit_code}/class"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/class",
+                              data={"management_class": "key", "reason": "持证经营"},
+                              keys=(t.credit_code,)), OBJECT, visible=own_business),),
+        write=Write(_generator_rows, _no_override)),
+    ("GET", "/waste/enterprises/{credit_code}/declaration"): Rule(READERS, "page", tuple(
+        variant(fmt, "/waste/enterprises/{t.credit_code}/declaration", OBJECT,
+                params={"year": "2025", "format": fmt}, keys=("{t.credit_code}",),
+                visible=own_business)
+        for fmt in ("xlsx", "csv")
+    )),
+    ("GET", "/api/v1/waste/list"): Rule(EVERYONE, "api", one(
+        "/api/v1/waste/list", params={"day": "2025-06-01"})),
+    ("GET", "/api/v1/waste/check"): Rule(EVERYONE, "api", one(
+        "/api/v1/waste/check", params={"code": "900-041-49", "day": "2025-06-01"})),
+    ("GET", "/api/v1/waste/handlers"): Rule(STAFF, "api", one("/api/v1/waste/handlers")),
+    ("POST", "/api/v1/waste/handlers"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/waste/handlers", json={**_handler_form(n), "codes": ["HW49"]}),
+        ok=201),), write=Write(_count(waste_handler))),
+    ("GET", "/api/v1/waste/enterprises/{credit_code}"): Rule(READERS, "api", one(
+        "/api/v1/waste/enterprises/{t.credit_code}", scope=OBJECT, params={"day": "2025-12-31"},
+        keys=("{t.credit_code}",), visible=own_business)),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/entries"): Rule(DECLARERS, "api", (Variant(
+        "", lambda t, n: Call("POST", f"/api/v1/waste/enterprises/{t.credit_code}/entries",
+                              json={**WASTE_ENTRY, "quantity_t": 1.5}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business, ok=201),), write=Write(_count(waste_entry))),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/facilities"): Rule(DECLARERS, "api", (
+        Variant("", lambda t, n: Call(
+            "POST", f"/api/v1/waste/enterprises/{t.credit_code}/facilities",
+            json={"code": f"AF{n}", "name": "贮存库", "kind": "store", "capacity_t": 10},
+            keys=(t.credit_code,)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(waste_facility))),
+    ("GET", "/waste/manifests"): Rule(READERS, "page", one("/waste/manifests")),
+    ("GET", "/waste/manifests/{manifest_id}"): manifest_read("/waste/manifests/{id}"),
+    ("POST", "/waste/enterprises/{credit_code}/manifests"): manifest_draft(
+        "/waste/enterprises/{t.credit_code}/manifests"),
+    ("POST", "/waste/manifests/{manifest_id}/dispatch"): manifest_action(
+        "", "dispatch", 0, {"vehicle_plate": "渝A00002", "driver": "李四"}),
+    ("POST", "/waste/manifests/{manifest_id}/transit"): manifest_action("", "transit", 1, {}),
+    ("POST", "/waste/manifests/{manifest_id}/receive"): manifest_action(
+        "", "receive", 2, {"received_t": "1"}),
+    ("POST", "/waste/manifests/{manifest_id}/complete"): manifest_action(
+        "", "complete", 3, {"method": "disposed"}),
+    ("GET", "/api/v1/waste/manifests"): Rule(READERS, "api", one("/api/v1/waste/manifests")),
+    ("GET", "/api/v1/waste/manifests/{manifest_id}"): manifest_read(
+        "/api/v1/waste/manifests/{id}"),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/manifests"): manifest_draft(
+        "/api/v1/waste/enterprises/{t.credit_code}/manifests"),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/dispatch"): manifest_action(
+        "/api/v1", "dispatch", 0, {"vehicle_plate": "渝A00002", "driver": "李四"}),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/transit"): manifest_action(
+        "/api/v1", "transit", 1, {}),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/receive"): manifest_action(
+        "/api/v1", "receive", 2, {"received_t": 1.0}),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/complete"): manifest_action(
+        "/api/v1", "complete", 3, {"method": "disposed"}),
+    ("GET", "/waste/points"): Rule(STAFF, "page", one("/waste/points")),
+    ("POST", "/waste/points"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/waste/points", data={"code": f"MXQ{n}", "name": "收集点", "capacity_t": "5",
+                                       "handler_id": str(WASTE_POINTS[n][0])}), ok=303),),
+        write=Write(_count(waste_collection_point), _scratch_point(False))),
+    ("GET", "/waste/points/{point_id}"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "GET", f"/waste/points/{_point_id(n)}")),),
+        write=Write(_count(waste_collection_point), _scratch_point(False), changes=False)),
+    ("POST", "/waste/points/{point_id}/clients"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/points/{_point_id(n)}/clients",
+                              data={"credit_code": t.credit_code}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business, ok=303),),
+        write=Write(_count(waste_point_client), _scratch_point(False))),
+    ("POST", "/waste/points/{point_id}/runs"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/points/{_point_id(n)}/runs", data={
+            "day": "2026-01-10", "vehicle_plate": "渝A9", "driver": "赵六",
+            "lines": f"{t.credit_code} 900-041-49 0.1"}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business, ok=303),),
+        write=Write(_count(waste_collection_run), _scratch_point(True))),
+    ("GET", "/api/v1/waste/points"): Rule(STAFF, "api", one("/api/v1/waste/points")),
+    ("POST", "/api/v1/waste/points/{point_id}/runs"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call("POST", f"/api/v1/waste/points/{_point_id(n)}/runs", json={
+            "day": "2026-01-10", "vehicle_plate": "渝A9", "driver": "赵六",
+            "lines": [{"credit_code": t.credit_code, "code": "900-041-49", "quantity_t": 0.1}]},
+            keys=(t.credit_code,)), OBJECT, visible=own_business, ok=201),),
+        write=Write(_count(waste_collection_run), _scratch_point(True))),
     ("GET", "/api/v1/airquality/latest"): Rule(EVERYONE, "api", (
         variant("", "/api/v1/airquality/latest", LIST, marker=lambda t: f'"point_id":{t.station_id},'),
         variant("csv", "/api/v1/airquality/latest", LIST, params={"format": "csv"},
@@ -985,6 +1473,113 @@ POLICY: dict[tuple[str, str], Rule] = {
         "/api/v1/points/{t.point_id}/capture", scope=OBJECT, params=YEAR, keys=("{t.point_id}",))),
     ("GET", "/api/v1/points/{point_id}/totals"): Rule(EVERYONE, "api", one(
         "/api/v1/points/{t.point_id}/totals", scope=OBJECT, params=YEAR, keys=("{t.point_id}",))),
+    # --- credit (staff), disclosure (enterprises prepare and publish; published ones are
+    # public), the green-finance feed (banks) ------------------------------------------------
+    ("GET", "/supervision/credit"): Rule(STAFF, "page", one("/supervision/credit")),
+    ("POST", "/supervision/credit/compute"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/credit/compute", data={"year": "2024",
+                                                     "credit_code": t.credit_code},
+        keys=(t.credit_code,)), OBJECT, ok=303),), write=Write(_evaluations)),
+    ("GET", "/supervision/credit/{credit_code}/{year}"): Rule(STAFF, "page", (Variant(
+        "", lambda t, n: Call("GET", f"/supervision/credit/{t.credit_code}/2024",
+                              keys=(t.credit_code,)), OBJECT),),
+        write=Write(lambda e, t: None, _computed, changes=False)),
+    ("POST", "/supervision/credit/repairs"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/supervision/credit/repairs", data={"violation_id": "999999",
+                                                     "repaired_on": "2025-01-01",
+                                                     "reason": "已整改"}), ok=404),)),
+    ("GET", "/credit"): Rule(EVERYONE, "page", one("/credit")),
+    ("GET", "/finance"): Rule(BANK_READERS, "page", one("/finance")),
+    ("GET", "/api/v1/finance/enterprises"): Rule(BANK_READERS, "api", one(
+        "/api/v1/finance/enterprises")),
+    ("GET", "/api/v1/finance/enterprises/{credit_code}"): Rule(BANK_READERS, "api", one(
+        "/api/v1/finance/enterprises/{t.credit_code}")),
+    ("GET", "/disclosure"): Rule(READERS, "page", one("/disclosure", params={"year": "2024"})),
+    ("POST", "/disclosure/reports"): Rule(DECLARERS, "page", (Variant("", lambda t, n: Call(
+        "POST", "/disclosure/reports", data={"credit_code": t.credit_code, "kind": "annual",
+                                             "year": "2024"},
+        keys=(t.credit_code,)), OBJECT, ok=303),), write=Write(_reports)),
+    ("GET", "/disclosure/reports/{report_id}"): on_report("/disclosure/reports/{id}", READERS),
+    ("GET", "/disclosure/reports/{report_id}/file"): on_report(
+        "/disclosure/reports/{id}/file", READERS, params={"format": "xlsx"}),
+    ("POST", "/disclosure/reports/{report_id}/publish"): Rule(DECLARERS, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/disclosure/reports/{_report_of(t)}/publish",
+                              keys=(str(_report_of(t)),)), OBJECT, ok=303),),
+        write=Write(_reports, _draft)),
+    ("GET", "/disclosures"): Rule(EVERYONE, "page", one("/disclosures")),
+    ("GET", "/disclosures/{report_id}"): on_published("/disclosures/{id}"),
+    ("GET", "/disclosures/{report_id}/file"): on_published("/disclosures/{id}/file",
+                                                           format="xlsx"),
+    ("GET", "/api/v1/disclosure/obligations"): Rule(READERS, "api", one(
+        "/api/v1/disclosure/obligations", params={"year": 2024})),
+    ("GET", "/api/v1/disclosure/reports"): Rule(EVERYONE, "api", one(
+        "/api/v1/disclosure/reports")),
+    ("GET", "/api/v1/disclosure/reports/{report_id}"): on_published(
+        "/api/v1/disclosure/reports/{id}", api=True),
+    # --- energy: an enterprise's own business; zone figures, district statistics for staff ---
+    ("GET", "/energy"): Rule(READERS, "page", one("/energy", ok={"enterprise": 303})),
+    ("POST", "/energy/districts"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/energy/districts", data={"district": DISTRICT_A, "year": "2030",
+                                           "gdp_10k_yuan": str(n)})),),
+        write=Write(lambda engine, t: _rows(engine, district_energy))),
+    ("POST", "/energy/sinks"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/energy/sinks", data={"name": f"林{n}", "area_ha": "10", "species": "马尾松",
+                                       "annual_t_co2": "50", "method_source": "造林"})),),
+        write=Write(_count(forest_sink))),
+    ("GET", "/energy/{credit_code}"): energy_object("GET", "/energy/{cc}", READERS, "page"),
+    ("POST", "/energy/{credit_code}/months"): energy_object(
+        "POST", "/energy/{cc}/months", READERS, "page", table=energy_month,
+        data={"month": "{month}", "amount_electricity": "1000"}),
+    ("POST", "/energy/{credit_code}/import"): energy_object(
+        "POST", "/energy/{cc}/import", READERS, "page", ok=400),
+    ("POST", "/energy/{credit_code}/outputs"): energy_object(
+        "POST", "/energy/{cc}/outputs", READERS, "page", table=energy_output,
+        data={"month": "{month}", "value_added": "10"}),
+    ("POST", "/energy/{credit_code}/meters"): energy_object(
+        "POST", "/energy/{cc}/meters", READERS, "page", table=energy_meter,
+        data={"code": "M{month}", "carrier": "steam"}),
+    ("POST", "/energy/{credit_code}/targets"): energy_object(
+        "POST", "/energy/{cc}/targets", STAFF, "page", table=energy_target,
+        data={"year": "{year}", "tce_per_10k_yuan": "0.{n}"}),
+    ("GET", "/energy/{credit_code}/carbon/{year}.{fmt}"): Rule(READERS, "page", tuple(
+        variant(fmt, f"/energy/{{t.credit_code}}/carbon/2024.{fmt}", OBJECT,
+                keys=("{t.credit_code}",), heavy=PDF_REASON if fmt == "pdf" else None)
+        for fmt in ("xlsx", "pdf"))),
+    ("GET", "/api/v1/energy/enterprises/{credit_code}/months/{month}"): energy_object(
+        "GET", "/api/v1/energy/enterprises/{cc}/months/2024-05", READERS, "api"),
+    ("PUT", "/api/v1/energy/enterprises/{credit_code}/months/{month}"): energy_object(
+        "PUT", "/api/v1/energy/enterprises/{cc}/months/{month}", READERS, "api",
+        table=energy_month, json={"amounts": {"electricity": 1000}}),
+    ("GET", "/api/v1/energy/enterprises/{credit_code}/quality"): energy_object(
+        "GET", "/api/v1/energy/enterprises/{cc}/quality", READERS, "api",
+        params={"month": "2024-05"}),
+    ("GET", "/api/v1/energy/enterprises/{credit_code}/years/{year}"): energy_object(
+        "GET", "/api/v1/energy/enterprises/{cc}/years/2024", READERS, "api"),
+    ("GET", "/api/v1/energy/enterprises/{credit_code}/carbon/{year}.{fmt}"): Rule(
+        READERS, "api", tuple(
+            variant(fmt, f"/api/v1/energy/enterprises/{{t.credit_code}}/carbon/2024.{fmt}",
+                    OBJECT, keys=("{t.credit_code}",),
+                    heavy=PDF_REASON if fmt == "pdf" else None)
+            for fmt in ("json", "xlsx", "pdf"))),
+    ("PUT", "/api/v1/energy/enterprises/{credit_code}/outputs/{month}"): energy_object(
+        "PUT", "/api/v1/energy/enterprises/{cc}/outputs/{month}", READERS, "api",
+        table=energy_output, json={"value_added_10k_yuan": 10}),
+    ("PUT", "/api/v1/energy/enterprises/{credit_code}/meters/{code}"): energy_object(
+        "PUT", "/api/v1/energy/enterprises/{cc}/meters/M{month}", READERS, "api",
+        table=energy_meter, json={"carrier": "steam"}),
+    ("PUT", "/api/v1/energy/enterprises/{credit_code}/targets/{year}"): energy_object(
+        "PUT", "/api/v1/energy/enterprises/{cc}/targets/{year}", STAFF, "api",
+        table=energy_target, json={"tce_per_10k_yuan": "0.{n}"}),
+    ("PUT", "/api/v1/energy/districts/{district}/years/{year}"): Rule(STAFF, "api", (Variant(
+        "", lambda t, n: Call("PUT", f"/api/v1/energy/districts/{DISTRICT_A}/years/2031",
+                              json={"gdp_10k_yuan": n})),),
+        write=Write(lambda engine, t: _rows(engine, district_energy))),
+    ("GET", "/api/v1/energy/zone"): Rule(STAFF, "api", one("/api/v1/energy/zone")),
+    ("GET", "/api/v1/energy/sinks"): Rule(STAFF, "api", one("/api/v1/energy/sinks")),
+    ("POST", "/api/v1/energy/sinks"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/energy/sinks", json={"name": f"林{n}", "area_ha": 10, "species": "松",
+                                             "annual_t_co2": 5, "method_source": "造林"}),
+        ok=201),), write=Write(_count(forest_sink))),
     # --- projects: the bureau runs the clock; a builder reads, creates and submits its own ---
     ("GET", "/projects"): on_project("GET", "/projects", READERS, "page", scope=LIST,
         changes=False, marker=lambda t: f'href="/projects/{_pid(t)}"'),
@@ -1110,7 +1705,7 @@ class World:
         try:
             return self.client.request(
                 call.method, call.url, params=call.params, json=call.json, data=call.data,
-                headers=headers,
+                files=call.files, headers=headers,
             )  # fmt: skip
         finally:
             self.client.cookies.clear()

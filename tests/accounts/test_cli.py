@@ -53,7 +53,7 @@ def test_bad_user_exits_1_naming_the_problems_and_stores_nothing(runner, engine)
     assert result.exit_code == 1
     assert result.stderr == (
         "user 'plan' not created: unknown role 'planner'; expected one of admin, supervisor, "
-        "enterprise, coordinator; password is 4 characters long; it must have at least 8; "
+        "enterprise, coordinator, bank; password is 4 characters long; it must have at least 8; "
         "password must not be the username\n"
     )
     assert service.list_users(engine) == []

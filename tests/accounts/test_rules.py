@@ -50,7 +50,7 @@ def test_unknown_role_names_the_known_ones():
     with pytest.raises(AccountError) as caught:
         rules.check_role("root")
     assert str(caught.value) == (
-        "unknown role 'root'; expected one of admin, supervisor, enterprise, coordinator"
+        "unknown role 'root'; expected one of admin, supervisor, enterprise, coordinator, bank"
     )
 
 

@@ -320,10 +320,11 @@ def test_demo_users_one_per_role_idempotent(engine):
         ("district-supervisor", "demo-district-2026", "supervisor"),
         ("enterprise", "demo-enterprise-2026", "enterprise"),
         ("coordinator", "demo-coordinator-2026", "coordinator"),
+        ("bank", "demo-bank-2026", "bank"),
     ]
     assert service.ensure_demo_users(engine) == first
     users = {user.username: user for user in service.list_users(engine)}
-    assert len(users) == 5
+    assert len(users) == 6
     assert users["district-supervisor"].district == LIANGJIANG  # the first district
     assert users["supervisor"].district is None  # city-wide
     assert users["enterprise"].enterprises == (POWER,)  # the first enterprise
@@ -339,7 +340,7 @@ def test_demo_users_without_a_registry_skip_the_scoped_ones(sqlite_url):
     engine = make_engine(sqlite_url)
     try:
         assert [u for u, _, _ in service.ensure_demo_users(engine)] == [
-            "admin", "supervisor", "coordinator",
+            "admin", "supervisor", "coordinator", "bank",
         ]  # fmt: skip
     finally:
         engine.dispose()

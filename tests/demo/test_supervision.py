@@ -32,3 +32,34 @@ def test_the_demo_campaign_is_drawn_and_verifies(sqlite_url):
     [published] = service.public_results(engine)
     assert published["name"] == "2026年第4季度两江新区双随机抽查"
     engine.dispose()
+
+
+def test_the_demo_records_inspections_an_exemption_a_penalty_and_an_alert_trigger(sqlite_url):
+    from ecozone.accounts.model import SYSTEM_SCOPE
+    from ecozone.compliance.permits import import_permits
+    from ecozone.demo.permits import demo_permits
+    from ecozone.supervision import inspection_reads
+
+    engine = make_engine(sqlite_url)
+    upgrade_engine(engine)
+    registry = yaml.safe_load(seed_path().read_text(encoding="utf-8"))
+    import_registry(engine, registry, actor="demo")
+    import_permits(engine, demo_permits(registry), actor="demo")
+    today = date(2026, 11, 20)
+    seed_supervision(engine, registry, today)
+    public = inspection_reads.public_results(engine)
+    assert sorted(d["outcome"] for d in public["decisions"]) == ["exempt", "penalty"]
+    [exempt] = [d for d in public["decisions"] if d["outcome"] == "exempt"]
+    assert exempt["exemption_rule"] == "eia-registration-unfiled@2026.1"
+    assert len(public["inspections"]) == 2  # the alert-triggered one is not published
+    desk = inspection_reads.desk(engine, SYSTEM_SCOPE, today)
+    sources = {t["source"] for t in desk["triggers"]}
+    assert sources == {"complaint"}  # the alert's trigger is answered by its inspection
+    triggered = [i for i in desk["inspections"] if i["trigger_id"]]
+    [story] = [c for c in inspection_reads.story(engine, triggered[0]["enterprise_id"],
+                                                 SYSTEM_SCOPE, today) if c["trigger"]]  # fmt: skip
+    assert story["trigger"]["source"] == "alert" and story["trigger"]["alert_id"]
+    assert any(v["overdue_days"] for i in desk["inspections"]
+               for v in inspection_reads.inspection_detail(engine, i["id"], SYSTEM_SCOPE,
+                                                           today)["violations"])  # fmt: skip
+    engine.dispose()

@@ -50,3 +50,18 @@ def test_a_bad_quota_exits_2_naming_it(engine: sa.Engine, database_url: str) -> 
     bad = run(database_url, "campaign-create", "--actor", "t", "--name", "x", "--start",
               "2026-10-01", "--end", "2026-12-31", "--quota", "key=lots")  # fmt: skip
     assert bad.exit_code == 2 and "--quota 'key=lots'" in bad.output
+
+
+
+def test_the_exemption_list_a_trigger_and_a_suggestion_from_the_command_line(
+    engine: sa.Engine, database_url: str
+) -> None:
+    listed = run(database_url, "exemptions")
+    assert listed.exit_code == 0 and "version 2026.1" in listed.output
+    assert "eia-registration-unfiled" in listed.output
+    made = run(database_url, "trigger", code(3), "--reason", "投诉", "--reference", "12345-7",
+               "--actor", "cli")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "trigger 1: 企业03 (complaint)" in made.output
+    missing = run(database_url, "suggest", "99", "--day", "2026-10-01")
+    assert missing.exit_code != 0 and "99" in missing.output

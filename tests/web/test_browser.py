@@ -40,7 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-LANDING = {"admin": "/", "supervisor": "/", "enterprise": "/portal", "coordinator": "/plan"}
+LANDING = {"admin": "/", "supervisor": "/", "enterprise": "/portal", "coordinator": "/plan",
+           "bank": "/finance"}
 # Live panels refresh every 10 s in production; here every second, with rounds to spare.
 REFRESH_S = 1.0
 LIVE_TIMEOUT_MS = 10_000

@@ -41,6 +41,15 @@ HEADINGS = {
     "/supervision/inspectors": "sup.pool_title",
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
+    "/supervision/inspections": "insp.title",
+    "/supervision/credit": "credit.title",
+    "/disclosure": "dis.title",
+    "/disclosures": "dis.public_title",
+    "/credit": "credit.public_title",
+    "/energy": "energy.zone_title",
+    "/waste": "waste.title",
+    "/waste/manifests": "waste.manifests",
+    "/waste/points": "waste.points",
     "/projects": "prj.title",
     "/projects/schedule": "prj.schedule",
     "/reports": "reports.title",
@@ -111,8 +120,10 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/airquality", "/water", "/projects", "/projects/schedule", "/reports",
-        "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
+        "/supervision/inspections", "/supervision/credit", "/disclosure", "/disclosures",
+        "/credit", "/airquality", "/water", "/projects", "/projects/schedule",
+        "/reports", "/airquality/evaluation",
+        "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 

@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 Engine = Annotated[sa.Engine, Depends(deps.get_engine)]
 Admin = Annotated[Principal, Depends(deps.require_admin)]
-RoleName = Literal["admin", "supervisor", "enterprise", "coordinator"]
+RoleName = Literal["admin", "supervisor", "enterprise", "coordinator", "bank"]
 
 
 class LoginRequest(BaseModel):
@@ -48,7 +48,7 @@ class LoginResponse(BaseModel):
 
 class Me(BaseModel):
     username: str
-    role: str = Field(description="admin, supervisor, enterprise, coordinator or public")
+    role: str = Field(description="admin, supervisor, enterprise, coordinator, bank or public")
     authenticated: bool
     display_name: str | None = None
     district: str | None = Field(None, description="A district supervisor's district")

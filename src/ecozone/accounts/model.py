@@ -22,11 +22,12 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # environment bureau; city-wide, or one district
     ENTERPRISE = "enterprise"  # pollutant-discharging unit; its own enterprises only
     COORDINATOR = "coordinator"  # plan tracking (measures 1-23)
+    BANK = "bank"  # green finance (长江绿融通, plan item 20): the credit and compliance feed
     PUBLIC = "public"
 
 
 #: Roles a stored user can have (table user_account, check constraint `role`).
-USER_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.ENTERPRISE, Role.COORDINATOR)
+USER_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.ENTERPRISE, Role.COORDINATOR, Role.BANK)
 
 #: Who may read raw frames, every enterprise of their scope and the registry's devices.
 STAFF_ROLES = (Role.ADMIN, Role.SUPERVISOR)
@@ -75,8 +76,10 @@ class Scope:
     `enterprise_ids` "and nobody else's"; the public sees the disclosed
     enterprises (a key pollutant-discharging unit's automatic monitoring data,
     which the law makes public), and so does a coordinator, whose work is the
-    plan, not enterprise data. `accounts.store.scope_condition` turns a Scope
-    into SQL; every route, page and export reads through one or the other.
+    plan, not enterprise data, and a bank, which reads enterprise data through
+    its own feed (supervision.finance_api) and nothing else.
+    `accounts.store.scope_condition` turns a Scope into SQL; every route, page
+    and export reads through one or the other.
     """
 
     role: str
@@ -92,8 +95,8 @@ class Scope:
 
     @property
     def disclosed_only(self) -> bool:
-        """The public view: the anonymous public, and coordinators."""
-        return self.role in (Role.PUBLIC, Role.COORDINATOR)
+        """The public view: the anonymous public, coordinators and banks."""
+        return self.role in (Role.PUBLIC, Role.COORDINATOR, Role.BANK)
 
     @property
     def is_staff(self) -> bool:

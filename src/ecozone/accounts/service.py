@@ -65,6 +65,7 @@ DEMO_USERS = (
     ("district-supervisor", "demo-district-2026", Role.SUPERVISOR),
     ("enterprise", "demo-enterprise-2026", Role.ENTERPRISE),
     ("coordinator", "demo-coordinator-2026", Role.COORDINATOR),
+    ("bank", "demo-bank-2026", Role.BANK),
 )
 
 

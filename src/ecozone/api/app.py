@@ -33,6 +33,8 @@ from ecozone.api.guard import RequestGuard
 from ecozone.api.headers import SecurityHeaders
 from ecozone.api.proxy import ForwardedHeaders
 from ecozone.compliance import api as compliance_api
+from ecozone.disclosure import api as disclosure_api
+from ecozone.energy import api as energy_api
 from ecozone.errors import EcozoneError
 from ecozone.measurements import api as measurements_api
 from ecozone.monitoring import api as monitoring_api
@@ -44,6 +46,8 @@ from ecozone.registry import store as registry_store
 from ecozone.reports import api as reports_api
 from ecozone.store.engine import make_engine
 from ecozone.supervision import api as supervision_api
+from ecozone.supervision import finance_api, inspection_api
+from ecozone.waste import api as waste_api
 from ecozone.waterquality import api as waterquality_api
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -150,7 +154,12 @@ def create_app(
     app.include_router(monitoring_api.router)
     app.include_router(power_api.router)
     app.include_router(supervision_api.router)
+    app.include_router(inspection_api.router)
     app.include_router(waterquality_api.router)
+    app.include_router(disclosure_api.router)
+    app.include_router(finance_api.router)
+    app.include_router(energy_api.router)
+    app.include_router(waste_api.router)
     app.include_router(projects_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)

@@ -49,6 +49,11 @@ AlertType = Literal[
     "control_idle",
     "limit_order",
     "analyser_silent",
+    "waste_storage_age",
+    "waste_over_capacity",
+    "waste_balance",
+    "waste_manifest_late",
+    "waste_receipt_difference",
     "eia_due",
     "eia_overdue",
 ]

@@ -50,6 +50,12 @@ class AlertType(StrEnum):
     CONTROL_IDLE = "control_idle"  # 治污设施空转 / 低负荷
     LIMIT_ORDER = "limit_order"  # 停限产 / 错峰期间违规生产
     ANALYSER_SILENT = "analyser_silent"  # 生产运行而在线监测无数据 / 停运 / 恒值
+    # Hazardous waste (ecozone.waste.checks, domain-2.md §3)
+    WASTE_STORAGE_AGE = "waste_storage_age"  # 贮存临近或超过一年
+    WASTE_OVER_CAPACITY = "waste_over_capacity"  # 库存超过贮存能力
+    WASTE_BALANCE = "waste_balance"  # 物料衡算不平衡
+    WASTE_MANIFEST_LATE = "waste_manifest_late"  # 联单未按期确认接收
+    WASTE_RECEIPT_DIFFERENCE = "waste_receipt_difference"  # 接收量与转移量差异过大
     # EIA approval clock (ecozone.projects, domain-2.md §12)
     EIA_DUE = "eia_due"  # 环评审批临近时限
     EIA_OVERDUE = "eia_overdue"  # 环评审批超时限

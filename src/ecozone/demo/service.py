@@ -24,10 +24,13 @@ from ecozone import pipeline
 from ecozone.accounts.service import ensure_demo_users
 from ecozone.compliance.permits import import_permits
 from ecozone.config import Settings
+from ecozone.demo.credit import seed_credit
+from ecozone.demo.energy import seed_energy
 from ecozone.demo.permits import demo_permits
 from ecozone.demo.power import demo_power
 from ecozone.demo.projects import seed_projects
 from ecozone.demo.supervision import seed_supervision
+from ecozone.demo.waste import seed_waste
 from ecozone.demo.water import seed_water_sections
 from ecozone.errors import EcozoneError
 from ecozone.gateway.server import Gateway
@@ -80,8 +83,11 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
         today = china_now().replace(hour=0, minute=0, second=0, microsecond=0)
         for power_file in demo_power(data, seed=DEMO_SEED, today=today):
             configure_power(engine, power_file, actor="demo")
+        seed_credit(engine, data, today.date())
         seed_supervision(engine, data, today.date())
         seed_water_sections(engine, data)
+        seed_energy(engine, data, today.date())
+        seed_waste(engine, data, today.date())
         seed_projects(engine, data, today.date())
     return engine, empty
 

@@ -1,6 +1,7 @@
 """The demo's 双随机 data: an inspector pool (a zone-wide team and two per district of
 两江新区 and 重庆高新区), a pledge-based exemption, a positive-list entry with a declared
-conflict, and one campaign of this quarter over 两江新区, drawn. Demo data, not rulings.
+conflict, one campaign of this quarter over 两江新区, drawn, and the enforcement that
+follows it (demo/inspections.py). Demo data, not rulings.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.demo.inspections import seed_inspections
 from ecozone.supervision import service
 from ecozone.supervision.model import SupervisionSettings
 
@@ -52,4 +54,5 @@ def seed_supervision(engine: sa.Engine, registry: dict[str, Any], today: date) -
         settings=SupervisionSettings(), actor=ACTOR,
     )  # fmt: skip
     service.draw_campaign(engine, made["id"], actor=ACTOR)
+    seed_inspections(engine, registry, today)
     return made["id"]

@@ -25,6 +25,7 @@ from ecozone.monitoring import views as monitoring_views
 from ecozone.registry import store
 from ecozone.registry.rules import enterprise_matches
 from ecozone.reports.views import report_links
+from ecozone.supervision import inspection_reads, inspection_texts  # noqa: F401 (its texts)
 from ecozone.times import local_time
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts, t
@@ -78,9 +79,15 @@ def enterprise_file(
             )
             marks = compliance_store.marks(conn, ent["id"])
     permit_table, permit_rows = compliance_views.permits_table(permits, now_local.date(), lang)
+    story = (
+        inspection_reads.story(engine, ent["id"], principal.scope, now_local.date())
+        if internal
+        else []
+    )
     return {
         "enterprise": ent,
         "internal": internal,
+        "enforcement": story,
         "permits": permit_table,
         "permit_rows": permit_rows,
         "limits": compliance_views.limits_table(limits, lang),

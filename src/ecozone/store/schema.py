@@ -448,7 +448,7 @@ webhook_delivery = sa.Table(
 
 # --- accounts: users, roles, sessions and API tokens ------------------------------
 
-ROLES = ("admin", "supervisor", "enterprise", "coordinator")
+ROLES = ("admin", "supervisor", "enterprise", "coordinator", "bank")
 
 user_account = sa.Table(
     "user_account",
@@ -781,6 +781,19 @@ water_section = sa.Table(
 # --- tables declared in their capability's own module on this metadata (this file's size
 # limit), re-exported so that every table can be imported from here ----------------------
 # ruff: noqa: I001
+from ecozone.store.schema_credit import (  # noqa: E402, F401
+    credit_evaluation, credit_repair, disclosure_report,
+)  # fmt: skip
+from ecozone.store.schema_energy import (  # noqa: E402, F401
+    district_energy, energy_meter, energy_month, energy_output, energy_target, forest_sink,
+)  # fmt: skip
+from ecozone.store.schema_inspection import (  # noqa: E402, F401
+    inspection, inspection_file, inspection_trigger, penalty_decision, violation,
+)  # fmt: skip
 from ecozone.store.schema_projects import (  # noqa: E402, F401
     eia_pause, eia_project, eia_sampling, eia_transition,
+)  # fmt: skip
+from ecozone.store.schema_waste import (  # noqa: E402, F401
+    waste_collection_point, waste_collection_run, waste_entry, waste_facility, waste_generator,
+    waste_handler, waste_manifest, waste_point_client,
 )  # fmt: skip

@@ -1,5 +1,6 @@
 """`ecozone inspect ...`: target lists, the pool, listings, campaigns, draws, records and
-their verification; a thin shell over the use cases.
+their verification, the exemption list, triggers and a violation's exemption check; a thin
+shell over the use cases.
 
 `verify` needs no database: it recomputes a published record and exits 3 naming what
 differs. Bad input exits 2 with one line on stderr (cli_support).
@@ -166,3 +167,67 @@ def verify(
             typer.echo(problem, err=True)
         raise typer.Exit(EXIT_NOT_VERIFIED)
     typer.echo(f"OK: {len(doc['result']['inspections'])} inspections reproduced")
+
+
+# --- the enforcement loop ------------------------------------------------------------------
+
+
+@app.command("exemptions")
+def exemptions_list() -> None:
+    """The exemption list in force (免罚清单): version, source and each rule's conditions."""
+    from ecozone.supervision.inspections import exemption_list
+
+    listed = exemption_list()
+    typer.echo(f"version {listed.version}, effective {listed.effective}: {listed.source}")
+    for r in listed.rules:
+        limits = [f"harm<={r.max_harm}"]
+        if r.first_violation:
+            limits.append(f"first in {listed.first_violation_months} months")
+        if r.correct_within_working_days:
+            limits.append(f"corrected within {r.correct_within_working_days} working days")
+        if r.correct_within_days:
+            limits.append(f"corrected within {r.correct_within_days} days")
+        typer.echo(f"{r.id:<26} {r.klass:<15} {' '.join(r.provisions)} ({', '.join(limits)})")
+
+
+@app.command("trigger")
+def trigger(
+    actor: Actor,
+    enterprise: Annotated[str, typer.Argument(help="credit code")],
+    reason: Annotated[str, typer.Option("--reason")],
+    source: Annotated[str, typer.Option("--source", metavar="complaint|staff")] = "complaint",
+    reference: Annotated[str | None, typer.Option("--reference", help="投诉编号")] = None,
+) -> None:
+    """Call for an on-site check outside the draw (a complaint or staff's own)."""
+    from ecozone.supervision import inspections
+
+    with open_engine(require_current=True) as engine:
+        made = inspections.open_trigger(
+            engine, source=source, credit_code=enterprise, reason=reason, reference=reference,
+            actor=actor,
+        )
+    typer.echo(f"trigger {made['id']}: {made['enterprise']} ({made['source']})")
+
+
+@app.command("suggest")
+def suggest(
+    violation: Annotated[int, typer.Argument(help="violation id")],
+    day: Annotated[str | None, typer.Option("--day", help="YYYY-MM-DD; default today")] = None,
+) -> None:
+    """The exemption check of a violation, condition by condition (a suggestion only)."""
+    from ecozone.supervision import inspections
+
+    on = date.fromisoformat(day) if day else date.today()
+    with open_engine() as engine:
+        advice = inspections.suggestion(engine, violation, service.SYSTEM_SCOPE, on)
+    typer.echo(f"{advice.outcome} {advice.rule_id or '-'} (list {advice.version})")
+    for check in advice.checks:
+        typer.echo(f"  {check.rule_id}:")
+        for c in check.conditions:
+            met = {True: "met", False: "NOT met", None: "open"}[c.met]
+            facts = json.dumps(exemptions_facts(c.facts), ensure_ascii=False)
+            typer.echo(f"    {c.key:<18} {met:<8} {facts}")
+
+
+def exemptions_facts(facts: dict) -> dict:
+    return {k: str(v) if isinstance(v, date) else v for k, v in facts.items()}

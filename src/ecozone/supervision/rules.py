@@ -73,11 +73,17 @@ def es_key(seed: bytes, enterprise_id: int, weight: float) -> float:
     return math.log(u) / weight
 
 
-def weight(open_alerts: int, positive: bool, settings: SupervisionSettings) -> float:
-    """Raised by open alerts, lowered on the positive list (plan item 17; domain-2.md §6
-    "诚信企业 get non-site checks first"); rounded so the published number is the one used."""
-    w = (1 + settings.alert_weight_step * open_alerts) * (
-        settings.positive_weight if positive else 1.0
+def weight(
+    open_alerts: int, positive: bool, settings: SupervisionSettings, credit_factor: float = 1.0
+) -> float:
+    """Raised by open alerts and poor credit, lowered on the positive list and by good credit
+    (plan item 17; domain-2.md §6 "诚信企业 get non-site checks first"; the credit factor is
+    the rule data's `draw_weight` of the enterprise's level); rounded so the published
+    number is the one used."""
+    w = (
+        (1 + settings.alert_weight_step * open_alerts)
+        * (settings.positive_weight if positive else 1.0)
+        * credit_factor
     )
     return round(w, 6)
 

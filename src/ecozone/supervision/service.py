@@ -18,8 +18,9 @@ from ecozone.accounts.model import SYSTEM_SCOPE, Scope
 from ecozone.errors import Conflict, Forbidden, NotFound
 from ecozone.registry import secrets as sealed
 from ecozone.registry import store as registry_store
-from ecozone.supervision import rules
+from ecozone.supervision import inspection_store, rules
 from ecozone.supervision import store as st
+from ecozone.supervision.credit import draw_levels
 from ecozone.supervision.model import (
     CandidateStatus,
     Category,
@@ -198,7 +199,8 @@ def create_campaign(
     actor: str,
     scope: Scope = SYSTEM_SCOPE,
 ) -> dict[str, Any]:
-    """Freeze the campaign's inputs, draw a secret seed and store its commitment."""
+    """Freeze the campaign's inputs, draw a secret seed and store its commitment. The
+    triggered enterprises are those named plus those with an open inspection trigger."""
     name = _text(name, "名称", 200)
     first, last = _day(period_start, "开始日期"), _day(period_end, "结束日期")
     if last < first:
@@ -212,6 +214,8 @@ def create_campaign(
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         district_id = _district(conn, district, scope)
         forced = {_enterprise(conn, code, scope)["id"] for code in triggered if code.strip()}
+        # Open on-site triggers (an unresolved alert, a power finding, a complaint) are in too.
+        forced |= inspection_store.open_trigger_enterprises(conn, district_id)
         inputs = _inputs(conn, scope, name, district, district_id, first, last, quotas,
                          forced, settings)  # fmt: skip
         short = rules.short_of_inspectors(inputs)
@@ -256,6 +260,7 @@ def _inputs(
     windows = [rules.cap_window(c, first, settings) for c in Category]
     inspected = st.inspected_between(conn, min(w[0] for w in windows), max(w[1] for w in windows))
     teams = st.previous_teams(conn, [r["id"] for r in rows])
+    credit = draw_levels(conn, [r["id"] for r in rows], first)
     candidates = []
     for row in rows:
         category = rules.category_of(row["key_permit"], "attention" in row["listed"])
@@ -270,11 +275,13 @@ def _inputs(
         else:
             status = CandidateStatus.ELIGIBLE
         positive = "positive" in row["listed"]
+        level = credit.get(row["id"], {"credit_level": None, "credit_factor": 1.0})
         candidates.append({
             "id": row["id"], "credit_code": row["credit_code"], "name": row["name"],
             "category": str(category), "status": str(status), "open_alerts": row["open_alerts"],
-            "positive": positive,
-            "weight": rules.weight(row["open_alerts"], positive, settings),
+            "positive": positive, "credit_level": level["credit_level"],
+            "weight": rules.weight(row["open_alerts"], positive, settings,
+                                   level["credit_factor"]),
             "previous_inspectors": teams.get(row["id"], []),
         })  # fmt: skip
     pool = [

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone import config
 from ecozone.errors import EcozoneError
-from ecozone.supervision import service
+from ecozone.supervision import inspection_reads, service
 from ecozone.supervision.model import Category, ListingKind
 from ecozone.web import shell
 from ecozone.web.i18n import add_texts, t
@@ -100,6 +100,11 @@ add_texts(
         "sup.status.capped": ("已达检查频次上限", "Cap reached"),
         "sup.status.pledged": ("承诺免检", "Pledge-based exemption"),
         "sup.weight": ("权重", "Weight"),
+        "sup.credit_level": ("上年度信用等级", "Credit level (last year)"),
+        "credit.level.honest": ("诚信", "Honest"),
+        "credit.level.good": ("良好", "Good"),
+        "credit.level.warning": ("警示", "Warning"),
+        "credit.level.poor": ("不良", "Poor"),
         "sup.open_alerts": ("未办结报警", "Open alerts"),
         "sup.positive": ("正面清单", "Positive list"),
         "sup.date": ("检查日期", "Date"),
@@ -261,8 +266,10 @@ def _campaign(
         (("name", "col.enterprise"), ("credit_code", "col.credit_code"),
          ("category_text", "sup.category"), ("status_text", "sup.status"),
          ("open_alerts", "sup.open_alerts"), ("positive_text", "sup.positive"),
-         ("weight", "sup.weight")),
+         ("credit_text", "sup.credit_level"), ("weight", "sup.weight")),
         [{**x, "category_text": t(lang, f"sup.category.{x['category']}"),
+          "credit_text": t(lang, f"credit.level.{x['credit_level']}")
+          if x.get("credit_level") else "",
           "status_text": t(lang, f"sup.status.{x['status']}"),
           "positive_text": t(lang, "yes") if x["positive"] else ""}
          for x in inputs["candidates"]],
@@ -441,11 +448,29 @@ def add_listing(
 
 @router.get("/inspections", response_class=HTMLResponse)
 def public_results(request: Request, principal: Viewer, lang: Lang, engine: Engine) -> Response:
-    """一公开: drawn campaigns, their enterprises and dates; no login, nothing else."""
+    """一公开: drawn campaigns, their enterprises and dates, inspection results and
+    decisions marked public; no login, nothing else."""
+    disclosed = inspection_reads.public_results(engine)
+    results = shell.make_table(
+        "public-inspections", lang,
+        (("inspected_on", "insp.date"), ("name", "col.enterprise"),
+         ("violations", "insp.found"), ("public_summary", "insp.public_summary")),
+        disclosed["inspections"],
+    )  # fmt: skip
+    decisions = shell.make_table(
+        "public-decisions", lang,
+        (("decided_on", "insp.decided_on"), ("name", "col.enterprise"),
+         ("provision", "insp.provision"), ("outcome_text", "insp.outcome"),
+         ("amount_yuan", "insp.amount"), ("exemption_rule", "insp.rule"),
+         ("explanation", "insp.explanation")),
+        [{**d, "outcome_text": t(lang, f"insp.outcome.{d['outcome']}")}
+         for d in disclosed["decisions"]],
+    )  # fmt: skip
     campaigns = [
         {**c, "table": shell.make_table(
             f"inspection-results-{c['id']}", lang,
             (("date", "sup.date"), ("name", "col.enterprise")), c["inspections"])}
         for c in service.public_results(engine)
     ]  # fmt: skip
-    return shell.render(request, principal, lang, "supervision/public.html", campaigns=campaigns)
+    return shell.render(request, principal, lang, "supervision/public.html", campaigns=campaigns,
+                        results=results, decisions=decisions)  # fmt: skip

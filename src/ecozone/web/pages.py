@@ -27,7 +27,9 @@ router = APIRouter(include_in_schema=False)
 
 def home_for(principal: Any) -> str:
     """Where a role lands after signing in."""
-    return {"enterprise": "/portal", "coordinator": "/plan"}.get(principal.role, "/")
+    return {"enterprise": "/portal", "coordinator": "/plan", "bank": "/finance"}.get(
+        principal.role, "/"
+    )
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -43,10 +45,10 @@ def _safe_next(target: str | None) -> str | None:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, principal: Principal, lang: Lang, engine: Engine) -> Response:
     """Supervisors and admins: the dashboard; enterprises: their portal; coordinators: the
-    plan; everyone else: the public information page."""
+    plan; banks: the finance feed; everyone else: the public information page."""
     if principal.role in SUPERVISING_ROLES:
         return dashboard_page(request, principal, lang, engine)
-    if principal.role in ("enterprise", "coordinator"):
+    if principal.role in ("enterprise", "coordinator", "bank"):
         return remember_language(request, RedirectResponse(home_for(principal), status_code=303))
     return public_page(request, principal, lang, engine)
 

@@ -33,8 +33,9 @@ from ecozone.web.model import Column, NotFound, Table, WebError
 
 #: Packages whose templates/ the pages render from, as "<package>/<name>.html".
 TEMPLATE_PACKAGES = (
-    "accounts", "airquality", "compliance", "measurements", "monitoring", "plan", "power",
-    "projects", "registry", "reports", "supervision", "waterquality",
+    "accounts", "airquality", "compliance", "disclosure", "energy", "measurements",
+    "monitoring", "plan", "power", "projects", "registry", "reports", "supervision", "waste",
+    "waterquality",
 )  # fmt: skip
 
 _env = Environment(

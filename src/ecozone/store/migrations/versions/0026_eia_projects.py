@@ -1,7 +1,7 @@
 """projects: EIA projects, their stage transitions, clock pauses and pledge sampling
 
 Revision ID: 0026
-Revises: 0020
+Revises: 0024
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0026"
-down_revision: str | None = "0020"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
