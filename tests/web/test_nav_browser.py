@@ -102,7 +102,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     shown = [items.nth(i).locator("summary, a").first.inner_text() for i in range(items.count())]
     assert shown == [
         "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "环境质量",
-        "项目与风险", "统计报表", "方案任务", "接口文档",
+        "固废危废", "能源双碳", "项目与风险", "统计报表", "方案任务", "接口文档",
     ]  # fmt: skip
     opened = []
     for i, item in enumerate(menu):
@@ -121,7 +121,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
         "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
         "/supervision/inspections", "/supervision/credit", "/disclosure", "/disclosures",
-        "/credit", "/airquality", "/water", "/projects", "/projects/schedule",
+        "/credit", "/airquality", "/water", "/waste", "/waste/manifests", "/waste/points", "/energy",
+        "/projects", "/projects/schedule",
         "/reports", "/airquality/evaluation",
         "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
