@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ecozone.measurements.model import QuerySettings
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
+    from ecozone.projects.model import ProjectSettings
     from ecozone.supervision.model import SupervisionSettings
     from ecozone.trading.model import TradingSettings
     from ecozone.waste.model import WasteSettings
@@ -571,3 +572,34 @@ def emergency_settings(environ: Mapping[str, str] | None = None) -> EmergencySet
                               f"of at least {least}")  # fmt: skip
         values[name] = int(raw)
     return EmergencySettings(**values)
+
+
+def projects_settings(environ: Mapping[str, str] | None = None) -> ProjectSettings:
+    """The EIA clock's settings from ECOZONE_PROJECTS_<FIELD> variables (domain-2.md §12, (C)):
+    DAY_KIND (calendar | working, default calendar: the law says 日), ROLL_TO_WORKING_DAY
+    (0|1, default 1), PLEDGE_DAYS (default 0), PILOT_DAYS (working days, default 2),
+    DUE_SOON_DAYS (default 5)."""
+    from dataclasses import fields
+
+    from ecozone.projects.model import DayKind, ProjectError, ProjectSettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for spec in fields(ProjectSettings):
+        name = "ECOZONE_PROJECTS_" + spec.name.upper()
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        if spec.name == "day_kind":
+            if raw not in tuple(DayKind):
+                raise ProjectError(f"{name}={raw!r}: expected calendar or working")
+            values[spec.name] = raw
+        elif spec.name == "roll_to_working_day":
+            if raw not in ("0", "1"):
+                raise ProjectError(f"{name}={raw!r}: expected 0 or 1")
+            values[spec.name] = raw == "1"
+        else:
+            if not raw.isdigit() or int(raw) > 365:
+                raise ProjectError(f"{name}={raw!r}: expected a whole number of days, 0-365")
+            values[spec.name] = int(raw)
+    return ProjectSettings(**values)  # type: ignore[arg-type]

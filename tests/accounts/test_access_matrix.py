@@ -53,9 +53,11 @@ from tests.web.data import add_alert
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
 from ecozone.accounts.deps import SESSION_COOKIE
+from ecozone.accounts.model import Scope
 from ecozone.compliance.model import WorkCalendar
 from ecozone.disclosure import service as disclosure
 from ecozone.errors import NotFound
+from ecozone.projects import service as projects
 from ecozone.store.schema import (
     alert,
     alert_attachment,
@@ -64,6 +66,9 @@ from ecozone.store.schema import (
     data_mark,
     disclosure_report,
     district_energy,
+    eia_pause,
+    eia_project,
+    eia_sampling,
     emergency_drill,
     emergency_plan,
     emergency_resource,
@@ -727,6 +732,30 @@ def _scratch_enforcement(stage: str) -> Callable[[sa.Engine, Target, int], Targe
         ENFORCEMENT[n] = made
         LAST_MADE.clear()
         LAST_MADE.update(made)
+
+# Projects: a fresh project of the target's enterprise per case, brought to the stage the
+# route acts on; the id by credit code (a missing target's is an id nobody has).
+PROJECTS: dict[str, int] = {}
+PROJECT_MISSING = 999_994
+
+
+def _pid(t: Target) -> int:
+    return PROJECTS.get(t.credit_code, PROJECT_MISSING)
+
+
+def _scratch_project(*steps: str, route: str = "normal") -> Callable[[sa.Engine, Target, int], Target]:
+    def prepare(engine: sa.Engine, t: Target, n: int) -> Target:
+        if t.name == "missing":
+            return t
+        admin = Scope(role="admin")
+        made = projects.create_project(engine, admin, {
+            "name": f"矩阵项目 {t.credit_code}", "enterprise": t.credit_code, "industry": "化工",
+            "category": "form", "route": route, "major": True, "lon": 106.5, "lat": 29.6,
+        }, actor="seed")  # fmt: skip
+        for stage in steps:
+            projects.transition(engine, admin, made.id, stage, on_date="2030-01-02",
+                                reason="seed", actor="seed")  # fmt: skip
+        PROJECTS[t.credit_code] = made.id
         return t
 
     return prepare
@@ -806,6 +835,44 @@ def on_zoning(method: str, path: str, prepare: Callable[[sa.Engine, Target, int]
         method, path.format(id=ZONING[n], sha=hashlib.sha256(ZONING_PNG).hexdigest()),
         **call), ok=ok),), write=Write(probe, prepare, changes=changes))  # fmt: skip
 
+
+def _paused_project(engine: sa.Engine, t: Target, n: int) -> Target:
+    t = _scratch_project("submitted", "accepted")(engine, t, n)
+    if t.name != "missing":
+        projects.pause(engine, Scope(role="admin"), _pid(t), "hearing", start="2030-01-05",
+                       reason="seed", actor="seed")  # fmt: skip
+    return t
+
+
+def _project_state(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return (
+            conn.execute(sa.select(eia_project.c.id, eia_project.c.stage)
+                         .order_by(eia_project.c.id)).all(),
+            conn.execute(sa.select(eia_pause).order_by(eia_pause.c.id)).all(),
+            conn.execute(sa.select(eia_sampling).order_by(eia_sampling.c.project_id)).all(),
+        )  # fmt: skip
+
+
+def on_project(method: str, path: str, roles: frozenset[str], refusal: str, *steps: str,
+               body: dict[str, Any] | None = None, form: bool = False, ok: int = 200,
+               changes: bool = True, route: str = "normal", scope: str = OBJECT,
+               prepare: Callable[[sa.Engine, Target, int], Target] | None = None,
+               marker: Callable[[Target], str] | None = None,
+               params: dict[str, Any] | None = None) -> Rule:  # fmt: skip
+    """A route on a fresh project of the target's enterprise; `path` has {id}."""
+    def call(t: Target, n: int) -> Call:
+        return Call(method, path.format(id=_pid(t)), dict(params or {}),
+                    json=None if form else body, data=body if form else None,
+                    keys=(str(_pid(t)),) if "{id}" in path else ())  # fmt: skip
+
+    return Rule(roles, refusal, (Variant("", call, scope, ok=ok, marker=marker),),
+                write=Write(_project_state, prepare or _scratch_project(*steps, route=route),
+                            changes=changes))  # fmt: skip
+
+
+PROJECT_BODY = {"name": "矩阵新项目", "industry": "化工", "category": "form", "lon": 106.5,
+                "lat": 29.6}  # fmt: skip
 
 NOW = datetime.now(UTC)
 PDF_REASON = (
@@ -1850,6 +1917,60 @@ POLICY: dict[tuple[str, str], Rule] = {
         "POST", "/api/v1/zoning/incidents", json={"started_at": "2025-06-01T08:00",
                                                   "kind": "泄漏", "location": "某处"}),
         ok=201),), write=Write(_count(incident))),
+    # --- projects: the bureau runs the clock; a builder reads, creates and submits its own ---
+    ("GET", "/projects"): on_project("GET", "/projects", READERS, "page", scope=LIST,
+        changes=False, marker=lambda t: f'href="/projects/{_pid(t)}"'),
+    ("POST", "/projects"): Rule(READERS, "page", (Variant("", lambda t, n: Call(
+        "POST", "/projects", data={**PROJECT_BODY, "enterprise": t.credit_code},
+        keys=(t.credit_code,)), OBJECT, ok=303),), write=Write(_project_state)),
+    ("GET", "/projects/new"): Rule(READERS, "page", one("/projects/new")),
+    ("POST", "/projects/check"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/projects/check"), ok=303),)),
+    ("GET", "/projects/schedule"): on_project("GET", "/projects/schedule", READERS, "page",
+        "submitted", scope=LIST, changes=False, marker=lambda t: f'data-project="{_pid(t)}"'),
+    ("GET", "/projects/report"): on_project("GET", "/projects/report", READERS, "page",
+        "submitted", scope=LIST, changes=False, marker=cc,
+        params={"month": "2030-01", "format": "csv"}),
+    ("GET", "/projects/{project_id}"): on_project("GET", "/projects/{id}", READERS, "page",
+                                                  changes=False),
+    ("POST", "/projects/{project_id}/transition"): on_project(
+        "POST", "/projects/{id}/transition", READERS, "page", form=True, ok=303,
+        body={"to": "submitted", "on_date": "2030-01-03", "reason": "报批"}),
+    ("POST", "/projects/{project_id}/pause"): on_project(
+        "POST", "/projects/{id}/pause", STAFF, "page", "submitted", "accepted", form=True,
+        ok=303, body={"kind": "hearing", "start": "2030-01-05", "reason": "听证"}),
+    ("POST", "/projects/{project_id}/resume"): on_project(
+        "POST", "/projects/{id}/resume", STAFF, "page", form=True, ok=303,
+        body={"end": "2030-01-09"}, prepare=_paused_project),
+    ("POST", "/projects/{project_id}/sampling"): on_project(
+        "POST", "/projects/{id}/sampling", STAFF, "page", "submitted", "accepted", "approved",
+        route="pledge", form=True, ok=303,
+        body={"outcome": "conforming", "checked_on": "2030-03-01", "note": ""}),
+    ("GET", "/api/v1/projects"): on_project("GET", "/api/v1/projects", READERS, "api",
+        scope=LIST, changes=False, marker=lambda t: f'"id":{_pid(t)},'),
+    ("POST", "/api/v1/projects"): Rule(READERS, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/projects", json={**PROJECT_BODY, "enterprise": t.credit_code},
+        keys=(t.credit_code,)), OBJECT, ok=201),), write=Write(_project_state)),
+    ("GET", "/api/v1/projects/sampling"): on_project("GET", "/api/v1/projects/sampling", STAFF,
+        "api", "submitted", "accepted", "approved", route="pledge", scope=LIST, changes=False,
+        marker=lambda t: f'"project_id":{_pid(t)},'),
+    ("POST", "/api/v1/projects/check"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/projects/check")),)),
+    ("GET", "/api/v1/projects/{project_id}"): on_project("GET", "/api/v1/projects/{id}",
+                                                         READERS, "api", changes=False),
+    ("POST", "/api/v1/projects/{project_id}/transitions"): on_project(
+        "POST", "/api/v1/projects/{id}/transitions", READERS, "api",
+        body={"to": "submitted", "on_date": "2030-01-03", "reason": "报批"}),
+    ("POST", "/api/v1/projects/{project_id}/pauses"): on_project(
+        "POST", "/api/v1/projects/{id}/pauses", STAFF, "api", "submitted", "accepted",
+        body={"kind": "hearing", "start": "2030-01-05", "reason": "听证"}),
+    ("POST", "/api/v1/projects/{project_id}/resume"): on_project(
+        "POST", "/api/v1/projects/{id}/resume", STAFF, "api", body={"end": "2030-01-09"},
+        prepare=_paused_project),
+    ("PUT", "/api/v1/projects/{project_id}/sampling"): on_project(
+        "PUT", "/api/v1/projects/{id}/sampling", STAFF, "api", "submitted", "accepted",
+        "approved", route="pledge",
+        body={"outcome": "conforming", "checked_on": "2030-03-01", "note": ""}),
 }
 # fmt: on
 

@@ -53,6 +53,8 @@ HEADINGS = {
     "/trading": "trading.title",
     "/trading/admin": "tradm.title",
     "/trading/market": "trading.market_title",
+    "/projects": "prj.title",
+    "/projects/schedule": "prj.schedule",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -108,8 +110,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     items = page.locator("header nav > ul > li")
     shown = [items.nth(i).locator("summary, a").first.inner_text() for i in range(items.count())]
     assert shown == [
-        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "环境质量", "统计报表",
-        "方案任务", "接口文档",
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "环境质量",
+        "固废危废", "能源双碳", "项目与风险", "统计报表", "方案任务", "接口文档",
     ]  # fmt: skip
     opened = []
     for i, item in enumerate(menu):
@@ -128,7 +130,9 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
         "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
         "/supervision/inspections", "/supervision/credit", "/disclosure", "/disclosures",
-        "/credit", "/airquality", "/water", "/reports", "/airquality/evaluation",
+        "/credit", "/airquality", "/water", "/waste", "/waste/manifests", "/waste/points", "/energy",
+        "/projects", "/projects/schedule",
+        "/reports", "/airquality/evaluation",
         "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 

@@ -55,6 +55,8 @@ AlertType = Literal[
     "waste_manifest_late",
     "waste_receipt_difference",
     "allowance_shortfall",
+    "eia_due",
+    "eia_overdue",
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
 CloseReason = Literal["resolved", "false_alarm"]

@@ -57,6 +57,9 @@ class AlertType(StrEnum):
     WASTE_MANIFEST_LATE = "waste_manifest_late"  # 联单未按期确认接收
     WASTE_RECEIPT_DIFFERENCE = "waste_receipt_difference"  # 接收量与转移量差异过大
     ALLOWANCE_SHORTFALL = "allowance_shortfall"  # 配额清缴缺口 / 排污权不足 (ecozone.trading)
+    # EIA approval clock (ecozone.projects, domain-2.md §12)
+    EIA_DUE = "eia_due"  # 环评审批临近时限
+    EIA_OVERDUE = "eia_overdue"  # 环评审批超时限
 
 
 class AlertState(StrEnum):

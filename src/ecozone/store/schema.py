@@ -713,6 +713,9 @@ from ecozone.store.schema_supervision import (  # noqa: E402, F401
 from ecozone.store.schema_inspection import (  # noqa: E402, F401
     inspection, inspection_file, inspection_trigger, penalty_decision, violation,
 )  # fmt: skip
+from ecozone.store.schema_projects import (  # noqa: E402, F401
+    eia_pause, eia_project, eia_sampling, eia_transition,
+)  # fmt: skip
 from ecozone.store.schema_waste import (  # noqa: E402, F401
     waste_collection_point, waste_collection_run, waste_entry, waste_facility, waste_generator,
     waste_handler, waste_manifest, waste_point_client,

@@ -46,6 +46,7 @@ CAPABILITY_VIEWS = (
     "ecozone.waterquality.views",
     "ecozone.energy.views",
     "ecozone.waste.views",
+    "ecozone.projects.views",
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
     "ecozone.registry.onboarding_views",
