@@ -5,14 +5,14 @@ hook (no section until a check is connected)."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 from tests.projects.conftest import code, scope
+from tests.zoning.data import FORBID_CHEM, UNITS
 
-from ecozone.projects import service, views
-from ecozone.store.schema import eia_project
+from ecozone.projects import service
+from ecozone.zoning import service as zoning_service
 
 FORM = {
     "name": "渝北新材料项目", "builder_name": "重庆丙新材料有限公司", "credit_code": code(11),
@@ -76,22 +76,18 @@ def test_the_monthly_report_of_major_projects(client_as, engine: sa.Engine) -> N
     assert client.get("/projects/report", params={"month": "march"}).status_code == 400
 
 
-def test_the_zoning_section_shows_only_once_a_check_is_connected(client_as, engine) -> None:
-    made = service.create_project(engine, scope("admin"), FORM, actor="admin")
-    client = client_as("admin")
-    assert "data-zoning" not in client.get(f"/projects/{made.id}").text
-    seen = []
+def test_the_project_page_shows_what_the_zoning_layers_say(client_as, engine, tmp_path) -> None:
+    # The project's point (106.75 E, 29.65 N) lies in tests.zoning.data's unit U-IND, whose
+    # access list forbids 化工 with the rule text FORBID_CHEM, and outside the red line RL-1.
+    units = tmp_path / "units.geojson"
+    units.write_bytes(UNITS)
+    zoning_service.import_file(engine, units, "control_unit", "2024-01-01", actor="tests")
+    made = service.create_project(
+        engine, scope("admin"), {**FORM, "industry": "化工", "lon": "106.75", "lat": "29.65"},
+        actor="admin",
+    )
+    page = client_as("admin").get(f"/projects/{made.id}").text
+    assert 'data-zoning data-verdict="forbidden"' in page
+    assert FORBID_CHEM in page and "两江新区重点管控单元" in page
+    assert 'data-red-line="outside"' in page
 
-    def check(conn, lon, lat, industry, on_date):
-        seen.append((lon, lat, industry, isinstance(on_date, date)))
-        return {"生态保护红线": "不在红线内", "准入清单": "允许：新材料制造"}
-
-    views.connect_zoning(check)
-    try:
-        page = client.get(f"/projects/{made.id}").text
-    finally:
-        views._zoning.clear()
-    assert "data-zoning" in page and "允许：新材料制造" in page
-    assert seen == [(106.61, 29.72, "新材料制造", True)]
-    with engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(eia_project)).scalar() == 1

@@ -84,6 +84,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "prj.sampling_none": ("暂无需抽查的告知承诺审批。", "No pledge approval to sample."),
     "prj.outlets_title": ("排放口", "Outlets"),
     "prj.zoning": ("三线一单符合性", "Zoning check"),
+    "prj.zoning_no_point": ("项目未填写经纬度，无法核对三线一单。",
+                            "The project has no location to check against the zoning layers."),
     "prj.enterprise_link": ("企业档案", "Enterprise file"),
     "prj.check": ("检查审批时限并报警", "Check deadlines and raise alerts"),
     "prj.check_confirm": ("确定检查所有项目的审批时限，并向报警处置推送临近和超时限报警？",

@@ -36,6 +36,8 @@ from ecozone.web.i18n import add_texts, t
 from ecozone.web.model import SUPERVISING_ROLES, WebError
 from ecozone.web.shell import Engine, Lang, MenuEntry
 from ecozone.web.shell import Principal as Viewer
+from ecozone.zoning import service as zoning_service
+from ecozone.zoning.model import LocationCheck
 
 router = APIRouter(include_in_schema=False)
 GROUP = "nav.group.projects"
@@ -48,28 +50,16 @@ shell.add_menu(
 )
 add_texts(TEXTS)
 
-# --- the zoning hook ---------------------------------------------------------------------
-
-#: The zoning check of a project's location: (connection, lon, lat, industry, on_date) to
-#: the check's answer (a mapping of what to show, with its rule text), or None. Connected by
-#: `connect_zoning` (to ecozone.zoning.service.check_location); unconnected, the project
-#: page has no zoning section.
-ZoningCheck = Callable[[sa.Connection, float, float, str, date], dict[str, Any] | None]
-_zoning: list[ZoningCheck] = []
+# --- the zoning check ---------------------------------------------------------------------
 
 
-def connect_zoning(check: ZoningCheck) -> None:
-    """Show `check`'s answer on every project page (one check; connecting again replaces)."""
-    _zoning[:] = [check]
-
-
-def zoning_check(engine: sa.Engine, found: Project, on_date: date) -> dict[str, Any] | None:
-    """The zoning section of the project page: the connected check's answer for the project's
-    point and industry on `on_date`, or None (no section) while none is connected."""
-    if not _zoning:
+def zoning_check(engine: sa.Engine, found: Project, on_date: date) -> LocationCheck | None:
+    """What the zoning layers in force on `on_date` say of the project's point and industry
+    (三线一单, plan item 1), or None when the project has no point."""
+    if found.lon is None or found.lat is None:
         return None
     with engine.connect() as conn:
-        return _zoning[0](conn, found.lon, found.lat, found.industry, on_date)
+        return zoning_service.check_location(conn, found.lon, found.lat, found.industry, on_date)
 
 
 # --- helpers -----------------------------------------------------------------------------
