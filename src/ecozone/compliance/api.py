@@ -49,6 +49,9 @@ AlertType = Literal[
     "control_idle",
     "limit_order",
     "analyser_silent",
+    "night_construction",
+    "dust_exceedance",
+    "sewer_overflow",
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
 CloseReason = Literal["resolved", "false_alarm"]

@@ -50,6 +50,10 @@ class AlertType(StrEnum):
     CONTROL_IDLE = "control_idle"  # 治污设施空转 / 低负荷
     LIMIT_ORDER = "limit_order"  # 停限产 / 错峰期间违规生产
     ANALYSER_SILENT = "analyser_silent"  # 生产运行而在线监测无数据 / 停运 / 恒值
+    # Environmental quality (ecozone.quality)
+    NIGHT_CONSTRUCTION = "night_construction"  # 无夜间施工许可的夜间施工噪声
+    DUST_EXCEEDANCE = "dust_exceedance"  # 工地扬尘超标
+    SEWER_OVERFLOW = "sewer_overflow"  # 排水管网溢流
 
 
 class AlertState(StrEnum):
