@@ -69,8 +69,11 @@ def zone_limits(zone: ZoneClass, settings: QualitySettings) -> NoiseLimits:
 
 def construction_limits(settings: QualitySettings) -> NoiseLimits:
     """GB 12523-2011 §4.1 boundary limits (70/55) and the night Lmax margin (§4.2, (R))."""
-    return NoiseLimits(settings.construction_day_db, settings.construction_night_db,
-                       settings.construction_sudden_margin_db)  # fmt: skip
+    return NoiseLimits(
+        settings.construction_day_db,
+        settings.construction_night_db,
+        settings.construction_sudden_margin_db,
+    )
 
 
 def hour_levels(samples: Iterable[tuple[datetime, float | None, float | None]]) -> list[HourLevel]:
@@ -85,10 +88,14 @@ def hour_levels(samples: Iterable[tuple[datetime, float | None, float | None]]) 
         if lmax is not None:
             maxes[hour].append(lmax)
     return [
-        HourLevel(hour, energy_mean(leqs[hour]), max(maxes[hour]) if maxes[hour] else None,
-                  len(leqs[hour]))
+        HourLevel(
+            hour,
+            energy_mean(leqs[hour]),
+            max(maxes[hour]) if maxes[hour] else None,
+            len(leqs[hour]),
+        )
         for hour in sorted(leqs)
-    ]  # fmt: skip
+    ]
 
 
 def period_of(hour: datetime, settings: QualitySettings) -> tuple[date, Period]:
@@ -115,11 +122,17 @@ def day_night(
     for (day, period), members in sorted(groups.items()):
         maxes = [h.lmax for h in members if h.lmax is not None]
         night = period is Period.NIGHT
-        out.append(PeriodLevel(
-            day, period, energy_mean(h.leq for h in members), max(maxes) if maxes else None,
-            len(members), limits.night if night else limits.day,
-            limits.night_lmax if night else None,
-        ))  # fmt: skip
+        out.append(
+            PeriodLevel(
+                day,
+                period,
+                energy_mean(h.leq for h in members),
+                max(maxes) if maxes else None,
+                len(members),
+                limits.night if night else limits.day,
+                limits.night_lmax if night else None,
+            )
+        )
     return out
 
 
@@ -157,8 +170,14 @@ def night_findings(
 
     def close() -> None:
         if current:
-            out.append(NightFinding(current[0].start, current[-1].start + timedelta(hours=1),
-                                    max(h.leq for h in current), limits.night))  # fmt: skip
+            out.append(
+                NightFinding(
+                    current[0].start,
+                    current[-1].start + timedelta(hours=1),
+                    max(h.leq for h in current),
+                    limits.night,
+                )
+            )
             current.clear()
 
     for h in sorted(hours, key=lambda h: h.start):
@@ -268,13 +287,19 @@ def overflow_events(
             volume: float | None = sum(v for _t, v in run) * seconds / 1000
             method = VolumeMethod.FLOW
         elif weir_width_m:
-            volume = sum(weir_flow_m3_per_s(v - crest_m, weir_width_m, settings.weir_cd)  # type: ignore[operator]
-                         for _t, v in run) * seconds  # fmt: skip
+            volume = (
+                sum(
+                    weir_flow_m3_per_s(v - crest_m, weir_width_m, settings.weir_cd)  # type: ignore[operator]
+                    for _t, v in run
+                )
+                * seconds
+            )
             method = VolumeMethod.WEIR
         else:
             volume, method = None, VolumeMethod.NONE
-        out.append(OverflowEvent(run[0][0], run[-1][0] + interval, max(v for _t, v in run),
-                                 volume, method))  # fmt: skip
+        out.append(
+            OverflowEvent(run[0][0], run[-1][0] + interval, max(v for _t, v in run), volume, method)
+        )
     return out
 
 
@@ -289,8 +314,9 @@ def monthly_stats(events: Iterable[OverflowEvent]) -> list[dict[str, object]]:
     months: dict[str, dict[str, float]] = {}
     for e in events:
         key = f"{e.start:%Y-%m}"
-        m = months.setdefault(key, {"events": 0, "hours": 0.0, "volume_m3": 0.0,
-                                    "unestimated": 0, "with_rain": 0})  # fmt: skip
+        m = months.setdefault(
+            key, {"events": 0, "hours": 0.0, "volume_m3": 0.0, "unestimated": 0, "with_rain": 0}
+        )
         m["events"] += 1
         m["hours"] += e.hours
         if e.volume_m3 is None:
