@@ -19,6 +19,7 @@ from ecozone.measurements.cli import query_command
 from ecozone.monitoring.cli import app as monitoring_app
 from ecozone.plan.cli import app as plan_app
 from ecozone.power.cli import app as power_app
+from ecozone.quality.cli import app as quality_app
 from ecozone.registry.cli import app as registry_app
 from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
@@ -55,6 +56,7 @@ app.add_typer(reports_app, name="report", help="Annual self-monitoring reports."
 app.add_typer(web_app, name="web", help="Web pages: dashboard, map, portal.")
 app.add_typer(airquality_app, name="airquality", help="AQI of the air stations (HJ 633-2012).")
 app.add_typer(waterquality_app, name="waterquality", help="Surface-water class (GB 3838-2002).")
+app.add_typer(quality_app, name="quality", help="Noise, construction dust, sewer overflows.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

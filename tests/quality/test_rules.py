@@ -61,9 +61,11 @@ def test_night_noise_against_a_class_1_zone() -> None:
     # 10^4.4 = 25 118.9, 10^4.8 = 63 095.7, mean 44 107.3, 10·lg = 46.45 dB, ΔL = +1.45.
     limits = rules.zone_limits(ZoneClass.C1, S)
     assert (limits.day, limits.night) == (55.0, 45.0)
-    hours = [HourLevel(datetime(2026, 11, 5, 21), 54.0, 60.0, 12),
-             HourLevel(datetime(2026, 11, 5, 22), 44.0, 55.0, 12),
-             HourLevel(datetime(2026, 11, 5, 23), 48.0, 58.0, 12)]
+    hours = [
+        HourLevel(datetime(2026, 11, 5, 21), 54.0, 60.0, 12),
+        HourLevel(datetime(2026, 11, 5, 22), 44.0, 55.0, 12),
+        HourLevel(datetime(2026, 11, 5, 23), 48.0, 58.0, 12),
+    ]
     day, night = rules.day_night(hours, limits, S)
     assert (day.period, day.leq, day.exceeds) == (Period.DAY, 54.0, False)
     assert night.period is Period.NIGHT and night.hours == 2
@@ -86,8 +88,9 @@ def test_zone_4b_and_construction_limits() -> None:
 
 
 def _approval(first: date, last: date, start: str, end: str) -> NightApproval:
-    return NightApproval(1, 1, "YJ-1", first, last, time.fromisoformat(start),
-                         time.fromisoformat(end))
+    return NightApproval(
+        1, 1, "YJ-1", first, last, time.fromisoformat(start), time.fromisoformat(end)
+    )
 
 
 def test_approval_across_midnight_covers_the_early_hours_of_the_next_day() -> None:
@@ -101,11 +104,13 @@ def test_approval_across_midnight_covers_the_early_hours_of_the_next_day() -> No
 
 def test_site_without_approval_is_found_and_one_with_approval_is_not() -> None:
     limits = rules.construction_limits(S)  # night 55
-    hours = [HourLevel(datetime(2026, 11, 5, 21), 68.0, None, 12),  # day: not night work
-             HourLevel(datetime(2026, 11, 5, 22), 62.0, None, 12),
-             HourLevel(datetime(2026, 11, 5, 23), 58.0, None, 12),
-             HourLevel(datetime(2026, 11, 6, 0), 54.0, None, 12),  # under 55: no work heard
-             HourLevel(datetime(2026, 11, 6, 3), 60.0, None, 12)]
+    hours = [
+        HourLevel(datetime(2026, 11, 5, 21), 68.0, None, 12),  # day: not night work
+        HourLevel(datetime(2026, 11, 5, 22), 62.0, None, 12),
+        HourLevel(datetime(2026, 11, 5, 23), 58.0, None, 12),
+        HourLevel(datetime(2026, 11, 6, 0), 54.0, None, 12),  # under 55: no work heard
+        HourLevel(datetime(2026, 11, 6, 3), 60.0, None, 12),
+    ]
     found = rules.night_findings(hours, [], limits, S)
     assert [(f.start, f.end, f.peak_leq) for f in found] == [
         (datetime(2026, 11, 5, 22), datetime(2026, 11, 6, 0), 62.0),
@@ -118,10 +123,14 @@ def test_site_without_approval_is_found_and_one_with_approval_is_not() -> None:
     assert len(rules.night_findings(hours, [other], limits, S)) == 2
 
 
-def _rule(basis: DustBasis, limit: float, allowed: int, version: int = 1,
-          effective: date = date(2020, 1, 1)) -> DustRule:
-    return DustRule(version, "r", version, rules.PM10, 60, basis, limit, allowed, "通报",
-                    effective)
+def _rule(
+    basis: DustBasis,
+    limit: float,
+    allowed: int,
+    version: int = 1,
+    effective: date = date(2020, 1, 1),
+) -> DustRule:
+    return DustRule(version, "r", version, rules.PM10, 60, basis, limit, allowed, "通报", effective)
 
 
 def test_dust_difference_from_background_counts_exceedances() -> None:
@@ -129,10 +138,19 @@ def test_dust_difference_from_background_counts_exceedances() -> None:
     # 2 a day. Differences: 08h 200−100=100 (over), 09h 170−100=70, 10h 185−90=95 (over),
     # 11h 260−120=140 (over), 12h no background (not judged) → 3 exceedances > 2: breached.
     d = datetime(2026, 11, 5)
-    site = {d.replace(hour=8): 200.0, d.replace(hour=9): 170.0, d.replace(hour=10): 185.0,
-            d.replace(hour=11): 260.0, d.replace(hour=12): 400.0}
-    background = {d.replace(hour=8): 100.0, d.replace(hour=9): 100.0,
-                  d.replace(hour=10): 90.0, d.replace(hour=11): 120.0}
+    site = {
+        d.replace(hour=8): 200.0,
+        d.replace(hour=9): 170.0,
+        d.replace(hour=10): 185.0,
+        d.replace(hour=11): 260.0,
+        d.replace(hour=12): 400.0,
+    }
+    background = {
+        d.replace(hour=8): 100.0,
+        d.replace(hour=9): 100.0,
+        d.replace(hour=10): 90.0,
+        d.replace(hour=11): 120.0,
+    }
     (day,) = rules.dust_days(_rule(DustBasis.BACKGROUND, 80, 2), site, background)
     assert [e.start.hour for e in day.exceedances] == [8, 10, 11]
     assert [e.judged for e in day.exceedances] == [100.0, 95.0, 140.0]
@@ -146,8 +164,9 @@ def test_dust_difference_from_background_counts_exceedances() -> None:
 
 def test_dust_window_means_align_to_the_window() -> None:
     d = datetime(2026, 11, 5, 8)
-    means = rules.window_means([(d, 100.0), (d.replace(minute=10), 200.0),
-                                (d.replace(minute=15), 90.0)], 15)
+    means = rules.window_means(
+        [(d, 100.0), (d.replace(minute=10), 200.0), (d.replace(minute=15), 90.0)], 15
+    )
     assert means == {d: 150.0, d.replace(minute=15): 90.0}
 
 
@@ -174,8 +193,9 @@ def test_overflow_volume_from_a_weir_by_hand() -> None:
     # Q = 2/3·0.62·2·√(2·9.81)·0.1^1.5 = 0.11579 m3/s; × 600 s = 69.48 m3.
     t0 = datetime(2026, 7, 1, 10)
     levels = [(t0, 1.1), (t0 + timedelta(minutes=10), 1.3), (t0 + timedelta(minutes=20), 1.1)]
-    (event,) = rules.overflow_events(levels, SewerRole.LEVEL, timedelta(minutes=10), S,
-                                     crest_m=1.2, weir_width_m=2.0)
+    (event,) = rules.overflow_events(
+        levels, SewerRole.LEVEL, timedelta(minutes=10), S, crest_m=1.2, weir_width_m=2.0
+    )
     q = 2 / 3 * 0.62 * 2 * math.sqrt(2 * 9.81) * 0.1**1.5
     assert event.volume_m3 == pytest.approx(q * 600)
     assert event.volume_m3 == pytest.approx(69.48, abs=0.01)

@@ -62,8 +62,15 @@ def test_night_work_alerted_at_the_site_without_approval_only(quality):
 def test_an_approval_is_registered_audited_and_refused_when_bad(quality):
     engine, ids = quality
     made = noise.register_approval(
-        engine, None, site_id=ids["S1"], permit_no="YJ-9", first_day="2026-11-05",
-        last_day="2026-11-06", start="22:00", end="04:00", actor="staff",
+        engine,
+        None,
+        site_id=ids["S1"],
+        permit_no="YJ-9",
+        first_day="2026-11-05",
+        last_day="2026-11-06",
+        start="22:00",
+        end="04:00",
+        actor="staff",
     )
     assert (made.first_day, made.start.hour, made.end.hour) == (date(2026, 11, 5), 22, 4)
     with engine.connect() as conn:
@@ -73,17 +80,25 @@ def test_an_approval_is_registered_audited_and_refused_when_bad(quality):
         before = conn.execute(sa.select(sa.func.count()).select_from(night_approval)).scalar()
     assert entry.actor == "staff"
     for bad in ({"start": "25:00"}, {"last_day": "2026-11-01"}, {"permit_no": " "}):
-        args = {"site_id": ids["S1"], "permit_no": "YJ-10", "first_day": "2026-11-05",
-                "last_day": "2026-11-06", "start": "22:00", "end": "04:00", **bad}
+        args = {
+            "site_id": ids["S1"],
+            "permit_no": "YJ-10",
+            "first_day": "2026-11-05",
+            "last_day": "2026-11-06",
+            "start": "22:00",
+            "end": "04:00",
+            **bad,
+        }
         with pytest.raises(Invalid):
             noise.register_approval(engine, None, actor="staff", **args)
     with engine.connect() as conn:
         after = conn.execute(sa.select(sa.func.count()).select_from(night_approval)).scalar()
     assert after == before
     # Now S1 is approved for that night: no alert.
-    assert noise.check_night_construction(
-        engine, datetime(2026, 11, 5), datetime(2026, 11, 7), S
-    ) == []
+    assert (
+        noise.check_night_construction(engine, datetime(2026, 11, 5), datetime(2026, 11, 7), S)
+        == []
+    )
 
 
 def test_a_district_supervisor_reads_only_the_sites_of_the_district(quality):
@@ -94,8 +109,15 @@ def test_a_district_supervisor_reads_only_the_sites_of_the_district(quality):
         service.site(engine, scope, ids["S1"])
     with pytest.raises(NotFound):
         noise.register_approval(
-            engine, scope, site_id=ids["S1"], permit_no="X", first_day="2026-11-05",
-            last_day="2026-11-05", start="22:00", end="23:00", actor="b",
+            engine,
+            scope,
+            site_id=ids["S1"],
+            permit_no="X",
+            first_day="2026-11-05",
+            last_day="2026-11-05",
+            start="22:00",
+            end="23:00",
+            actor="b",
         )
     assert [s.code for s in noise.stations(engine, scope)] == ["NB02"]
 
@@ -113,7 +135,8 @@ def test_dust_rules_count_exceedances_and_alert_the_breached_days(quality):
     dust.check_dust(engine, NIGHT, NIGHT, now=datetime(2026, 11, 6))
     raised = _alerts(engine, "dust_exceedance")
     assert sorted(a["condition_key"] for a in raised) == [
-        f"quality:dust:{ids['DU01']}:pm10-background", f"quality:dust:{ids['DU01']}:pm10-warning"
+        f"quality:dust:{ids['DU01']}:pm10-background",
+        f"quality:dust:{ids['DU01']}:pm10-warning",
     ]
 
 

@@ -38,6 +38,7 @@ from ecozone.measurements import api as measurements_api
 from ecozone.monitoring import api as monitoring_api
 from ecozone.plan import api as plan_api
 from ecozone.power import api as power_api
+from ecozone.quality import api as quality_api
 from ecozone.registry import api as registry_api
 from ecozone.registry import store as registry_store
 from ecozone.reports import api as reports_api
@@ -150,6 +151,7 @@ def create_app(
     app.include_router(power_api.router)
     app.include_router(supervision_api.router)
     app.include_router(waterquality_api.router)
+    app.include_router(quality_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -22,6 +22,7 @@ from ecozone.accounts.model import Scope
 from ecozone.compliance.model import AlertType, Condition
 from ecozone.quality import rules, service, store
 from ecozone.quality.model import DustBasis, DustDay, DustRule, QualityError, QualityNotFound
+from ecozone.times import cst_naive, utc_now
 
 DUST = "dust"
 MAX_DAYS = 62
@@ -60,6 +61,13 @@ def attach_monitor(engine: sa.Engine, point_id: int, site_id: int, *, actor: str
 def monitors(engine: sa.Engine, scope: Scope | None) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return store.dust_monitors(conn, scope)
+
+
+def newest_day(engine: sa.Engine, scope: Scope | None) -> date:
+    """The newest day with data at the monitors the scope may read, else today (CST)."""
+    with engine.connect() as conn:
+        newest = store.latest_time(conn, [m["point_id"] for m in store.dust_monitors(conn, scope)])
+    return newest.date() if newest is not None else cst_naive(utc_now()).date()
 
 
 # --- rules -----------------------------------------------------------------------------------

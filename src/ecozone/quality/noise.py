@@ -375,6 +375,7 @@ def import_honking(engine: sa.Engine, name: str, content: bytes, *, actor: str) 
                 f"{name} row {n}: captured_at {cell('captured_at')!r} is not a time",
                 name=name,
                 row=n,
+                detail=f"captured_at {cell('captured_at')!r}",
             ) from None
         try:
             rows.append(
@@ -391,7 +392,9 @@ def import_honking(engine: sa.Engine, name: str, content: bytes, *, actor: str) 
                 }
             )
         except QualityError as exc:
-            raise QualityError("bad_row", f"{name} row {n}: {exc}", name=name, row=n) from None
+            raise QualityError(
+                "bad_row", f"{name} row {n}: {exc}", name=name, row=n, detail=str(exc)
+            ) from None
     with engine.begin() as conn:
         seen: set[tuple[datetime, str, str]] = set()
         fresh = []

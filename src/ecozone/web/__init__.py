@@ -46,6 +46,8 @@ CAPABILITY_VIEWS = (
     "ecozone.measurements.views",
     "ecozone.reports.views",
     "ecozone.airquality.views",
+    "ecozone.quality.views",
+    "ecozone.quality.dust_views",
 )
 
 router = APIRouter()

@@ -34,7 +34,7 @@ from ecozone.web.model import Column, NotFound, Table, WebError
 #: Packages whose templates/ the pages render from, as "<package>/<name>.html".
 TEMPLATE_PACKAGES = (
     "accounts", "airquality", "compliance", "measurements", "monitoring", "plan", "power",
-    "registry", "reports", "supervision", "waterquality",
+    "registry", "reports", "supervision", "waterquality", "quality",
 )  # fmt: skip
 
 _env = Environment(
