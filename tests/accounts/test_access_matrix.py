@@ -52,14 +52,20 @@ from tests.web.data import add_alert
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
 from ecozone.accounts.deps import SESSION_COOKIE
+from ecozone.quality import service as quality_service
 from ecozone.store.schema import (
     alert,
     alert_attachment,
     auth_token,
+    construction_site,
     data_mark,
+    dust_inspection,
+    dust_rule,
+    honking_event,
     inspection_campaign,
     inspector,
     inspector_conflict,
+    night_approval,
     permit,
     permit_limit,
     plan_progress,
@@ -394,6 +400,25 @@ def _campaign_state(engine: sa.Engine, t: Target) -> Any:
     with engine.connect() as conn:
         return conn.execute(sa.select(inspection_campaign.c.id, inspection_campaign.c.state)
                             .order_by(inspection_campaign.c.id)).all()  # fmt: skip
+
+
+#: Construction sites made for the quality cases, by case number.
+SITES: dict[int, int] = {}
+APPROVAL_FORM = {"permit_no": "MX-1", "first_day": "2030-01-01", "last_day": "2030-01-02",
+                 "start": "22:00", "end": "02:00"}  # fmt: skip
+SITE_FORM = {"project": "矩阵工地", "builder": "矩阵建工", "area_m2": "500", "phase": "earthwork"}
+RULE_FORM = {"metric": "a34002", "window_min": "60", "basis": "absolute", "limit": "150",
+             "allowed_per_day": "0", "action": "预警", "effective_from": "2030-01-01"}  # fmt: skip
+INSPECTION_FORM = {"inspected_on": "2030-01-01", "inspector": "矩阵", "met": "hoarding"}
+
+
+def _scratch_site(engine: sa.Engine, t: Target, n: int) -> Target:
+    """A construction site of the target's enterprise for case `n`."""
+    SITES[n] = quality_service.register_site(
+        engine, None, enterprise_id=t.enterprise_id, code=f"MX{n}", project="矩阵工地",
+        builder="矩阵建工", area_m2=500, phase="earthwork", actor="matrix",
+    ).id
+    return t
 
 
 CAMPAIGN_FORM = {"name": "matrix", "district": DISTRICT_A, "period_start": "2030-04-01",
@@ -886,6 +911,49 @@ POLICY: dict[tuple[str, str], Rule] = {
                               json={"body": "river", "target_class": "IV"},
                               keys=(str(t.water_id),)), OBJECT),),
         write=Write(_water_row, _water_target_iii)),
+    # --- quality: noise, dust, overflows; staff pages and API, writes on a scratch site ---
+    ("GET", "/noise"): Rule(STAFF, "page", one("/noise")),
+    ("GET", "/noise/approvals"): Rule(STAFF, "page", one("/noise/approvals")),
+    ("POST", "/noise/approvals"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/noise/approvals", data={**APPROVAL_FORM, "site_id": str(SITES[n])}),
+        ok=303),), write=Write(_count(night_approval), _scratch_site)),
+    ("POST", "/noise/honking"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/noise/honking")),), write=Write(_count(honking_event), changes=False)),
+    ("GET", "/dust"): Rule(STAFF, "page", one("/dust")),
+    ("POST", "/dust/sites"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/dust/sites", data={**SITE_FORM, "enterprise_id": str(t.enterprise_id),
+                                     "code": f"MXP{n}"}), ok=303),),
+        write=Write(_count(construction_site))),
+    ("POST", "/dust/rules"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/dust/rules", data={**RULE_FORM, "code": f"mx{n}"}), ok=303),),
+        write=Write(_count(dust_rule))),
+    ("GET", "/dust/inspections"): Rule(STAFF, "page", one("/dust/inspections")),
+    ("POST", "/dust/inspections"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/dust/inspections", data={**INSPECTION_FORM, "site_id": str(SITES[n])}),
+        ok=303),), write=Write(_count(dust_inspection), _scratch_site)),
+    ("GET", "/overflows"): Rule(STAFF, "page", one("/overflows")),
+    ("POST", "/quality/check"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/quality/check", data={"back": "/dust"}), ok=303),)),
+    ("GET", "/api/v1/quality/noise"): Rule(STAFF, "api", one("/api/v1/quality/noise")),
+    ("GET", "/api/v1/quality/noise/approvals"): Rule(STAFF, "api", one(
+        "/api/v1/quality/noise/approvals")),
+    ("POST", "/api/v1/quality/noise/approvals"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/quality/noise/approvals",
+        json={**APPROVAL_FORM, "site_id": SITES[n]}), ok=201),),
+        write=Write(_count(night_approval), _scratch_site)),
+    ("GET", "/api/v1/quality/dust/sites"): Rule(STAFF, "api", one("/api/v1/quality/dust/sites")),
+    ("POST", "/api/v1/quality/dust/sites"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/quality/dust/sites", json={**SITE_FORM, "area_m2": 500,
+                                                    "enterprise_id": t.enterprise_id,
+                                                    "code": f"MXA{n}"}), ok=201),),
+        write=Write(_count(construction_site))),
+    ("GET", "/api/v1/quality/dust/exceedances"): Rule(STAFF, "api", one(
+        "/api/v1/quality/dust/exceedances")),
+    ("POST", "/api/v1/quality/dust/inspections"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/quality/dust/inspections",
+        json={**INSPECTION_FORM, "met": ["hoarding"], "site_id": SITES[n]}), ok=201),),
+        write=Write(_count(dust_inspection), _scratch_site)),
+    ("GET", "/api/v1/quality/overflows"): Rule(STAFF, "api", one("/api/v1/quality/overflows")),
     ("GET", "/api/v1/airquality/latest"): Rule(EVERYONE, "api", (
         variant("", "/api/v1/airquality/latest", LIST, marker=lambda t: f'"point_id":{t.station_id},'),
         variant("csv", "/api/v1/airquality/latest", LIST, params={"format": "csv"},
