@@ -26,6 +26,7 @@ from ecozone.compliance.permits import import_permits
 from ecozone.config import Settings
 from ecozone.demo.permits import demo_permits
 from ecozone.demo.power import demo_power
+from ecozone.demo.quality import seed_quality
 from ecozone.demo.supervision import seed_supervision
 from ecozone.demo.water import seed_water_sections
 from ecozone.errors import EcozoneError
@@ -81,6 +82,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
             configure_power(engine, power_file, actor="demo")
         seed_supervision(engine, data, today.date())
         seed_water_sections(engine, data)
+        seed_quality(engine, today, DEMO_SEED)
     return engine, empty
 
 
