@@ -40,6 +40,11 @@ HEADINGS = {
     "/supervision/inspectors": "sup.pool_title",
     "/supervision/listings": "sup.listings_title",
     "/inspections": "sup.public_title",
+    "/noise": "quality.noise_title",
+    "/noise/approvals": "quality.approvals_title",
+    "/dust": "quality.dust_title",
+    "/dust/inspections": "quality.inspections_title",
+    "/overflows": "quality.overflows_title",
     "/reports": "reports.title",
     "/airquality/evaluation": "airq.eval.title",
     "/plan": "plan.title",
@@ -89,8 +94,8 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     items = page.locator("header nav > ul > li")
     shown = [items.nth(i).locator("summary, a").first.inner_text() for i in range(items.count())]
     assert shown == [
-        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "统计报表",
-        "方案任务", "接口文档",
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "环境质量",
+        "统计报表", "方案任务", "接口文档",
     ]  # fmt: skip
     opened = []
     for i, item in enumerate(menu):
@@ -108,6 +113,7 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
     assert opened == [
         "/", "/points", "/data-query", "/power", "/water", "/marks", "/alerts", "/enterprises", "/permits",
         "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
+        "/noise", "/noise/approvals", "/dust", "/dust/inspections", "/overflows",
         "/reports", "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
