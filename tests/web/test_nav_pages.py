@@ -62,8 +62,8 @@ def filename(answer) -> str:
 
 def test_the_supervisors_menu_reads_in_the_order_such_platforms_lay_it_out():
     assert labels("supervisor") == [
-        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "统计报表",
-        "方案任务", "接口文档",
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "环境质量",
+        "统计报表", "方案任务", "接口文档",
     ]  # fmt: skip
     assert labels("supervisor", "en")[:4] == [
         "Dashboard", "Online monitoring", "Alerts", "Enterprises",
@@ -72,8 +72,8 @@ def test_the_supervisors_menu_reads_in_the_order_such_platforms_lay_it_out():
 
 def test_the_admin_adds_system_administration_last_before_the_api_reference():
     assert labels("admin") == [
-        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "统计报表",
-        "方案任务", "系统管理", "接口文档",
+        "监管总览", "在线监控", "报警处置", "企业档案", "排污许可", "监督执法", "环境质量",
+        "统计报表", "方案任务", "系统管理", "接口文档",
     ]  # fmt: skip
     assert [label for label, _ in group("admin", "nav.group.admin")] == [
         "用户", "API 令牌", "审计日志", "设备接入",
