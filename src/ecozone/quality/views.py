@@ -195,7 +195,11 @@ async def import_honking(
 def approvals_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) -> Response:
     if (refused := shell.refused(request, principal, lang, SUPERVISING_ROLES)) is not None:
         return refused
-    notice = t(lang, "quality.approval_added") if request.query_params.get("added") else None
+    notice = None
+    if request.query_params.get("added"):
+        notice = t(lang, "quality.approval_added")
+    elif request.query_params.get("checked"):
+        notice = t(lang, "quality.checked")
     return _approvals(request, principal, lang, engine, notice=notice)
 
 
