@@ -4,6 +4,7 @@ and PostgreSQL: levels against limits, alerts into the desk, the registers and t
 from __future__ import annotations
 
 import io
+import json
 import math
 from datetime import date, datetime
 
@@ -11,7 +12,9 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 from tests.quality.data import NIGHT
+from typer.testing import CliRunner
 
+from ecozone import cli
 from ecozone.accounts.model import Scope
 from ecozone.errors import Invalid, NotFound
 from ecozone.quality import dust, noise, service, sewer
@@ -205,3 +208,21 @@ def test_honking_imports_from_csv_and_xlsx_and_refuses_a_bad_row(quality):
         noise.import_honking(engine, "c.csv", bad.encode(), actor="s")
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(honking_event)).scalar() == 2
+
+
+def test_cli_checks_reads_and_imports(quality, monkeypatch, tmp_path):
+    engine, _ids = quality
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("ECOZONE_DATABASE_URL", url)
+    result = CliRunner().invoke(cli.app, ["quality", "check", "--until", "2026-11-07T00:00"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"night_construction": 1, "dust_days": 2,
+                                         "overflows": 0}  # fmt: skip
+    result = CliRunner().invoke(cli.app, ["quality", "noise", "--first", "2026-11-05"])
+    n01 = next(s for s in json.loads(result.output) if s["code"] == "N01")
+    assert [p["leq"] for p in n01["periods"]] == [54.0, 46.4]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("x")
+    result = CliRunner().invoke(cli.app, ["quality", "import-honking", str(bad),
+                                          "--actor", "ops"])  # fmt: skip
+    assert result.exit_code == 2 and "expected a .csv or .xlsx file" in result.output
