@@ -124,9 +124,9 @@ def seed(url: str) -> tuple[sa.Engine, dict[str, int]]:
     # OF01: 5-minute flow 0, 20, 40, 20, 0 L/s from 10:00; RG01: 2 + 3 mm in the event.
     rain = datetime(2026, 7, 1, 10)
     rows += _minutes(ids["OF01"], "w00000", rain, [0, 20, 40, 20, 0])
-    rows += _minutes(ids["RG01"], "a99002", rain + timedelta(minutes=5), [2.0, 3.0])
+    rows += _minutes(ids["RG01"], "w90002", rain + timedelta(minutes=5), [2.0, 3.0])
     # LV01: 10-minute levels 1.1, 1.3, 1.1 m from 14:00 (one sample 0.1 m over the crest).
-    rows += _minutes(ids["LV01"], "w99001", rain.replace(hour=14), [1.1, 1.3, 1.1], 10)
+    rows += _minutes(ids["LV01"], "w90001", rain.replace(hour=14), [1.1, 1.3, 1.1], 10)
     with engine.begin() as conn:
         upsert_measurements(conn, rows)
     return engine, ids

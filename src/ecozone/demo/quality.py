@@ -173,16 +173,16 @@ def demo_series(ids: dict[str, int], today: datetime, seed: int) -> list[dict[st
     rows: list[dict[str, Any]] = []
     for code, (_zone, day, night) in ZONES.items():
         leq = [(at, _level(rng, at, day, night)) for at in times]
-        # One passing motorbike at 02:10 on the first night at the residential station.
+        # One passing motorbike at 02:10 on the second night at the residential station.
         lmax = [
             (
                 at,
                 round(
                     v
-                    + rng.uniform(6, 14)
+                    + rng.uniform(3, 9)
                     + (
                         18
-                        if code == "NZ01" and at == start + timedelta(hours=26, minutes=10)
+                        if code == "NZ01" and at == start + timedelta(hours=50, minutes=10)
                         else 0
                     ),
                     1,
@@ -191,9 +191,9 @@ def demo_series(ids: dict[str, int], today: datetime, seed: int) -> list[dict[st
             for at, v in leq
         ]
         rows += _rows(ids[code], "Leq", leq) + _rows(ids[code], "LMx", lmax)
-    # Site boundaries: work 07:00-19:00 at ~66 dB; NB01 works the first night 22:00-01:00
+    # Site boundaries: work 07:00-19:00 at ~66 dB; NB01 works the second night 22:00-01:00
     # without approval, NB02 every night 22:00-02:00 with one.
-    first_night = start + timedelta(hours=22)
+    first_night = start + timedelta(days=1, hours=22)
     for code in ("NB01", "NB02"):
         leq, lmax = [], []
         for at in times:

@@ -6,7 +6,7 @@ that adds one (/dust), and the ten-rules inspections with their checklist form
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -28,12 +28,17 @@ router = APIRouter(include_in_schema=False)
 METRIC_NAMES = {rules.PM10: "PM10", rules.TSP: "TSP"}
 
 
-def _days(request: Request, lang: str, default: date) -> tuple[date, date]:
+#: Days shown by default: the week up to the newest data.
+DEFAULT_DAYS = 7
+
+
+def _days(request: Request, lang: str, newest: date) -> tuple[date, date]:
     values = []
+    defaults = {"first": newest - timedelta(days=DEFAULT_DAYS - 1), "last": newest}
     for name in ("first", "last"):
         raw = request.query_params.get(name)
         try:
-            values.append(date.fromisoformat(raw.strip()) if raw else default)
+            values.append(date.fromisoformat(raw.strip()) if raw else defaults[name])
         except ValueError:
             raise WebError(t(lang, "quality.bad_day", value=raw)) from None
     return values[0], values[1]

@@ -272,5 +272,5 @@ class QualitySettings:
     weir_cd: float = 0.62
     overflow_min_l_per_s: float = 0.5
     flow_code: str = "w00000"  # 污水流量, L/s (HJ 212-2017 Table B.1)
-    level_code: str = "w99001"  # level at the weir, m: no HJ 212-2017 code, UNCONFIRMED
-    rain_code: str = "a99002"  # rainfall per interval, mm: no HJ 212-2017 code, UNCONFIRMED
+    level_code: str = "w90001"  # level at the weir, m: no HJ 212-2017 code, UNCONFIRMED
+    rain_code: str = "w90002"  # rainfall per interval, mm: no HJ 212-2017 code, UNCONFIRMED
