@@ -145,3 +145,54 @@ def test_supervisor_checks_and_reads_the_overflow_events(page: Any, site: dict[s
     assert row.locator('td[data-key="rain"]').inner_text() == "5.0"
     month = page.locator('table[data-table="overflow-months"] tbody tr', has_text="2026-07")
     assert month.locator('td[data-key="events"]').inner_text() == "2"
+
+
+def test_supervisor_registers_a_site_and_adds_a_rule_version(page: Any):
+    _open(page, "/dust", "工地扬尘")
+    form = page.locator('form[action="/dust/sites"]')
+    form.locator('select[name="enterprise_id"]').select_option(label="示例建工集团")
+    form.locator('input[name="code"]').fill("LJ-9")
+    form.locator('input[name="project"]').fill("九号地块学校")
+    form.locator('input[name="builder"]').fill("示例建工三分公司")
+    form.locator('input[name="area_m2"]').fill("0")
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.alert-box.error").inner_text() == "面积须为正数"
+    page.locator('form[action="/dust/sites"] input[name="area_m2"]').fill("15000")
+    with page.expect_navigation():
+        page.locator('form[action="/dust/sites"] button[type="submit"]').click()
+    assert page.locator("p.alert-box.notice").inner_text() == "工地已登记。"
+    row = page.locator('table[data-table="dust-sites"] tbody tr', has_text="LJ-9")
+    assert row.locator('td[data-key="phase"]').inner_text() == "拆除"
+    rule = page.locator('form[action="/dust/rules"]')
+    rule.locator('input[name="code"]').fill("pm10-warning")
+    rule.locator('input[name="limit"]').fill("120")
+    rule.locator('input[name="action"]').fill("预警并通报")
+    rule.locator('input[name="effective_from"]').fill("2026-12-01")
+    with page.expect_navigation():
+        rule.locator('button[type="submit"]').click()
+    assert page.locator("p.alert-box.notice").inner_text() == "规则已保存为新版本。"
+    versions = page.locator('table[data-table="dust-rules"] tbody tr', has_text="pm10-warning")
+    assert versions.count() == 2
+    assert versions.nth(1).locator('td[data-key="version"]').inner_text() == "2"
+    assert versions.nth(1).locator('td[data-key="limit"]').inner_text() == "120"
+
+
+def test_supervisor_imports_honking_captures(page: Any, tmp_path_factory: Any):
+    folder = tmp_path_factory.mktemp("honking")
+    good = folder / "抓拍.csv"
+    good.write_text("抓拍时间,地点,车牌,声级\n2026-11-05 08:01:02,黄山大道,渝A12345,92.5\n",
+                    encoding="utf-8")  # fmt: skip
+    bad = folder / "坏.csv"
+    bad.write_text("抓拍时间,地点\n昨天,黄山大道\n", encoding="utf-8")
+    _open(page, "/noise", "声环境质量")
+    page.set_input_files('form[action="/noise/honking"] input[name="file"]', str(bad))
+    with page.expect_navigation():
+        page.click('form[action="/noise/honking"] button[type="submit"]')
+    assert "第 2 行有误" in page.locator("p.alert-box.error").inner_text()
+    page.set_input_files('form[action="/noise/honking"] input[name="file"]', str(good))
+    with page.expect_navigation():
+        page.click('form[action="/noise/honking"] button[type="submit"]')
+    assert page.locator("p.alert-box.notice").inner_text() == "已导入 1 条抓拍记录。"
+    row = page.locator('table[data-table="honking"] tbody tr', has_text="渝A12345")
+    assert row.locator('td[data-key="captured_at"]').inner_text() == "2026-11-05 08:01:02"
