@@ -480,9 +480,7 @@ def quality_settings(environ: Mapping[str, str] | None = None) -> QualitySetting
             raise QualityError("bad_setting", f"{name}={raw!r} is not a number") from None
         values[spec.name] = number
     made = QualitySettings(**values)  # type: ignore[arg-type]
-    if not 0 <= made.night_start_hour - made.day_start_hour <= 24 or not (
-        0 <= made.day_start_hour < made.night_start_hour <= 23
-    ):
+    if not 0 <= made.day_start_hour < made.night_start_hour <= 23:
         raise QualityError("bad_setting", "ECOZONE_QUALITY_DAY_START_HOUR must be before "
                            "ECOZONE_QUALITY_NIGHT_START_HOUR, both 0-23")  # fmt: skip
     return made

@@ -210,3 +210,14 @@ def test_a_gap_ends_an_overflow_and_months_are_counted() -> None:
     stats = rules.monthly_stats(events)
     assert [s["month"] for s in stats] == ["2026-07", "2026-08"]
     assert stats[0]["events"] == 1 and stats[0]["volume_m3"] == pytest.approx(6.0)
+
+
+def test_a_county_may_move_the_night_and_bad_settings_are_named():
+    from ecozone import config
+
+    moved = config.quality_settings({"ECOZONE_QUALITY_NIGHT_START_HOUR": "23"})
+    assert rules.period_of(datetime(2026, 11, 5, 22), moved) == (date(2026, 11, 5), Period.DAY)
+    with pytest.raises(ValueError, match="ECOZONE_QUALITY_WEIR_CD"):
+        config.quality_settings({"ECOZONE_QUALITY_WEIR_CD": "wide"})
+    with pytest.raises(ValueError, match="DAY_START_HOUR must be before"):
+        config.quality_settings({"ECOZONE_QUALITY_DAY_START_HOUR": "23"})
