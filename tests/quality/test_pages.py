@@ -172,3 +172,12 @@ def test_api_reads_and_registers(quality, client_as):
         ("pm10-warning", 5),
         ("pm10-background", 3),
     }
+
+
+def test_every_page_reads_in_english(quality, client_as):
+    client = client_as("admin")
+    for path, heading in (("/noise", "Noise"), ("/noise/approvals", "Night-construction"),
+                          ("/dust", "Construction dust"), ("/dust/inspections", "ten rules"),
+                          ("/overflows", "Sewer overflows")):  # fmt: skip
+        page = client.get(path, params={"lang": "en"})
+        assert page.status_code == 200 and heading in page.text, path
