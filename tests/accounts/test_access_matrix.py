@@ -60,17 +60,20 @@ from ecozone.store.schema import (
     construction_site,
     data_mark,
     dust_inspection,
+    dust_monitor,
     dust_rule,
     honking_event,
     inspection_campaign,
     inspector,
     inspector_conflict,
     night_approval,
+    noise_station,
     permit,
     permit_limit,
     plan_progress,
     power_facility,
     power_meter,
+    sewer_monitor,
     stored_file,
     supervision_listing,
     user_account,
@@ -913,6 +916,17 @@ POLICY: dict[tuple[str, str], Rule] = {
         write=Write(_water_row, _water_target_iii)),
     # --- quality: noise, dust, overflows; staff pages and API, writes on a scratch site ---
     ("GET", "/noise"): Rule(STAFF, "page", one("/noise")),
+    # No noise, dust or sewer point in the world: the forms are refused, nothing changes.
+    ("POST", "/noise/stations"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/noise/stations", data={"point_id": str(t.point_id), "zone_class": "2"})),),
+        write=Write(_count(noise_station), changes=False)),
+    ("POST", "/dust/monitors"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/dust/monitors", data={"point_id": str(t.point_id), "site_id": "1"})),),
+        write=Write(_count(dust_monitor), changes=False)),
+    ("POST", "/overflows/monitors"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/overflows/monitors", data={"point_id": str(t.point_id),
+                                             "role": "overflow"})),),
+        write=Write(_count(sewer_monitor), changes=False)),
     ("GET", "/noise/approvals"): Rule(STAFF, "page", one("/noise/approvals")),
     ("POST", "/noise/approvals"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
         "POST", "/noise/approvals", data={**APPROVAL_FORM, "site_id": str(SITES[n])}),

@@ -7,6 +7,7 @@ import re
 
 import sqlalchemy as sa
 
+from ecozone.quality import noise
 from ecozone.store.schema import alert, construction_site, dust_inspection, night_approval
 
 
@@ -181,3 +182,29 @@ def test_every_page_reads_in_english(quality, client_as):
                           ("/overflows", "Sewer overflows")):  # fmt: skip
         page = client.get(path, params={"lang": "en"})
         assert page.status_code == 200 and heading in page.text, path
+
+
+def test_configuration_forms_set_stations_and_monitors(quality, client_as):
+    _engine, ids = quality
+    client = client_as("admin")
+    page = client.post("/noise/stations", data={"point_id": str(ids["N01"]), "zone_class": "2"})
+    assert "监测站设置已保存" in page.text
+    assert "2 类功能区" in _row(page.text, "居住区噪声站")
+    refused = client.post("/noise/stations", data={"point_id": str(ids["DU01"]),
+                                                   "zone_class": "2"})  # fmt: skip
+    assert "不是noise类监测点" in refused.text
+    assert client.post("/dust/monitors", data={"point_id": str(ids["DU01"]),
+                                               "site_id": str(ids["S2"])}).status_code == 303  # fmt: skip
+    assert "DU01" in _row(client.get("/dust").text, "二号路桥")
+    made = client.post("/overflows/monitors", data={"point_id": str(ids["RG01"]),
+                                                    "role": "level", "crest_m": ""})  # fmt: skip
+    assert made.status_code == 200 and "请填写堰顶高程" in made.text
+    made = client.post("/overflows/monitors", data={"point_id": str(ids["RG01"]),
+                                                    "role": "level", "crest_m": "2.5",
+                                                    "weir_width_m": "1"})  # fmt: skip
+    assert made.status_code == 303
+    # A district supervisor cannot configure a point outside the district.
+    other = client_as("supervisor", ids["district_b"])
+    page = other.post("/noise/stations", data={"point_id": str(ids["N01"]), "zone_class": "3"})
+    assert "未找到该监测点或工地" in page.text
+    assert noise.station(_engine, None, ids["N01"]).zone_class.value == "2"

@@ -196,3 +196,43 @@ def test_supervisor_imports_honking_captures(page: Any, tmp_path_factory: Any):
     assert page.locator("p.alert-box.notice").inner_text() == "已导入 1 条抓拍记录。"
     row = page.locator('table[data-table="honking"] tbody tr', has_text="渝A12345")
     assert row.locator('td[data-key="captured_at"]').inner_text() == "2026-11-05 08:01:02"
+
+
+def test_supervisor_configures_a_station_a_dust_monitor_and_a_sewer_monitor(
+    page: Any, site: dict[str, Any]
+):
+    ids = site["ids"]
+    _open(page, "/noise", "声环境质量")
+    form = page.locator('form[action="/noise/stations"]')
+    form.locator('select[name="point_id"]').select_option(str(ids["N01"]))
+    form.locator('select[name="zone_class"]').select_option("2")
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.alert-box.notice").inner_text() == "监测站设置已保存。"
+    row = page.locator('table[data-table="noise-stations"] tbody tr', has_text="居住区噪声站")
+    assert row.locator('td[data-key="where"]').inner_text() == "2 类功能区"
+    assert row.locator('td[data-key="night_limit"]').inner_text() == "50"
+
+    page.goto("/dust")
+    form = page.locator('form[action="/dust/monitors"]')
+    form.locator('select[name="point_id"]').select_option(str(ids["DU01"]))
+    form.locator('select[name="site_id"]').select_option(str(ids["S2"]))
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.alert-box.notice").inner_text() == "监测点设置已保存。"
+    row = page.locator('table[data-table="dust-sites"] tbody tr', has_text="二号路桥")
+    assert row.locator('td[data-key="monitors"]').inner_text() == "DU01"
+
+    page.goto("/overflows")
+    form = page.locator('form[action="/overflows/monitors"]')
+    form.locator('select[name="point_id"]').select_option(str(ids["LV01"]))
+    form.locator('select[name="role"]').select_option("level")
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.alert-box.error").inner_text() == "请填写堰顶高程"
+    form = page.locator('form[action="/overflows/monitors"]')
+    form.locator('input[name="crest_m"]').fill("1.2")
+    form.locator('input[name="weir_width_m"]').fill("3")
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.alert-box.notice").inner_text() == "监测点设置已保存。"

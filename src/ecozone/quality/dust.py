@@ -40,11 +40,13 @@ def checklist() -> list[dict[str, str]]:
     return list(reference()["checklist"])
 
 
-def attach_monitor(engine: sa.Engine, point_id: int, site_id: int, *, actor: str) -> None:
+def attach_monitor(
+    engine: sa.Engine, point_id: int, site_id: int, *, actor: str, scope: Scope | None = None
+) -> None:
     """Put a dust point on a site; audited."""
     with engine.begin() as conn:
-        service.point_of_kind(conn, point_id, DUST)
-        if not store.sites(conn, None, site_id):
+        service.point_of_kind(conn, point_id, DUST, scope)
+        if not store.sites(conn, scope, site_id):
             raise QualityNotFound(f"no construction site with id {site_id}")
         store.save_dust_monitor(conn, point_id, site_id)
         audit.record(

@@ -52,6 +52,7 @@ def dust_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) -
     for flag, key in (
         ("added", "quality.site_added"),
         ("rule", "quality.rule_added"),
+        ("monitor", "quality.monitor_saved"),
         ("checked", "quality.checked"),
     ):
         if request.query_params.get(flag):
@@ -167,6 +168,9 @@ def _dust(request: Request, principal: Any, lang: str, engine: Any, **extra: Any
         first=first,
         last=last,
         enterprises=service.enterprises(engine, principal.scope),
+        points=service.points(engine, principal.scope, dust.DUST),
+        site_list=service.sites(engine, principal.scope),
+        monitor_typed=extra.pop("monitor_typed", None) or {},
         phases=tuple(SitePhase),
         typed=extra.pop("typed", None) or {},
         rule_typed=extra.pop("rule_typed", None)
@@ -219,6 +223,30 @@ def add_site(
     except EcozoneError as exc:
         return _dust(request, principal, lang, engine, site_error=message(lang, exc), typed=typed)
     return RedirectResponse("/dust?added=1", status_code=303)
+
+
+@router.post("/dust/monitors", response_class=HTMLResponse)
+def attach_monitor(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    point_id: Annotated[str, Form()] = "",
+    site_id: Annotated[str, Form()] = "",
+) -> Response:
+    if (refused := shell.refused(request, principal, lang, SUPERVISING_ROLES)) is not None:
+        return refused
+    typed = {"point_id": point_id, "site_id": site_id}
+    try:
+        for name, value in typed.items():
+            if not value.isdigit():
+                raise QualityError("required", f"{name}: required", field=name)
+        dust.attach_monitor(engine, int(point_id), int(site_id), actor=principal.username,
+                            scope=principal.scope)  # fmt: skip
+    except EcozoneError as exc:
+        return _dust(request, principal, lang, engine, monitor_error=message(lang, exc),
+                     monitor_typed=typed)  # fmt: skip
+    return RedirectResponse("/dust?monitor=1", status_code=303)
 
 
 @router.post("/dust/rules", response_class=HTMLResponse)

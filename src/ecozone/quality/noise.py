@@ -46,6 +46,7 @@ def configure_station(
     zone_class: str | None = None,
     site_id: int | None = None,
     actor: str,
+    scope: Scope | None = None,
 ) -> NoiseStation:
     """Make a noise point a station of a functional zone (GB 3096-2008 class 0-4b) or of a
     construction site's boundary (GB 12523-2011); audited."""
@@ -62,8 +63,8 @@ def configure_station(
     if zone is None and site_id is None:
         raise QualityError("zone_or_site", "give a zone class or a construction site")
     with engine.begin() as conn:
-        service.point_of_kind(conn, point_id, NOISE)
-        if site_id is not None and not store.sites(conn, None, site_id):
+        service.point_of_kind(conn, point_id, NOISE, scope)
+        if site_id is not None and not store.sites(conn, scope, site_id):
             raise QualityNotFound(f"no construction site with id {site_id}")
         store.save_noise_station(conn, point_id, zone.value if zone else None, site_id)
         audit.record(

@@ -155,6 +155,12 @@ def site(engine: sa.Engine, scope: Scope | None, site_id: int) -> ConstructionSi
     return found[0]
 
 
+def points(engine: sa.Engine, scope: Scope | None, kind: str) -> list[dict[str, Any]]:
+    """Points of a kind the scope may read: the choices of a configuration form."""
+    with engine.connect() as conn:
+        return store.points_of_kind(conn, scope, kind)
+
+
 def enterprises(engine: sa.Engine, scope: Scope | None) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return store.enterprises(conn, scope)
@@ -164,9 +170,15 @@ def site_dict(s: ConstructionSite) -> dict[str, Any]:
     return {**asdict(s), "phase": s.phase.value}
 
 
-def point_of_kind(conn: sa.Connection, point_id: int, kind: str) -> dict[str, Any]:
+def point_of_kind(
+    conn: sa.Connection, point_id: int, kind: str, scope: Scope | None = None
+) -> dict[str, Any]:
+    """The point, of `kind`; one the scope may not read answers like a missing one."""
     found = store.point_row(conn, point_id)
-    if found is None:
+    visible = scope is None or point_id in {
+        p["id"] for p in store.points_of_kind(conn, scope, kind)
+    }
+    if found is None or (not visible and found["kind"] == kind):
         raise QualityNotFound(f"no point with id {point_id}")
     if found["kind"] != kind:
         raise QualityError(

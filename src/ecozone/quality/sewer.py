@@ -37,6 +37,7 @@ def configure_monitor(
     weir_width_m: float | str | None = None,
     rain_point_id: int | None = None,
     actor: str,
+    scope: Scope | None = None,
 ) -> SewerMonitor:
     """Make a sewer point an overflow flow meter or a level gauge at a weir (its crest and,
     for a volume, its width), optionally with the rain gauge that tells its rainfall."""
@@ -51,9 +52,9 @@ def configure_monitor(
     if the_role is SewerRole.LEVEL and crest is None:
         raise QualityError("required", "crest_m: required for a level gauge", field="crest_m")
     with engine.begin() as conn:
-        service.point_of_kind(conn, point_id, SEWER)
+        service.point_of_kind(conn, point_id, SEWER, scope)
         if rain_point_id is not None:
-            service.point_of_kind(conn, rain_point_id, SEWER)
+            service.point_of_kind(conn, rain_point_id, SEWER, scope)
         values = {
             "role": the_role.value,
             "crest_m": crest,

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ecozone import config
 from ecozone.errors import EcozoneError
 from ecozone.quality import checks, noise, service, sewer
-from ecozone.quality.model import QualityError
+from ecozone.quality.model import QualityError, QualityNotFound, SewerRole, ZoneClass
 from ecozone.quality.texts import TEXTS
 from ecozone.times import cst_naive
 from ecozone.web import shell
@@ -45,6 +45,8 @@ def message(lang: str, exc: EcozoneError) -> str:
         field = exc.values.get("field")
         values = {**exc.values, "field": t(lang, f"quality.field.{field}", default=field or "")}
         return t(lang, f"quality.err.{exc.key}", default=str(exc), **values)
+    if isinstance(exc, QualityNotFound):
+        return t(lang, "quality.err.not_found")
     return str(exc)
 
 
@@ -157,6 +159,10 @@ def _noise(request: Request, principal: Any, lang: str, engine: Any, **extra: An
         principal,
         lang,
         "quality/noise.html",
+        points=service.points(engine, principal.scope, noise.NOISE),
+        sites=service.sites(engine, principal.scope),
+        zones=tuple(ZoneClass),
+        station_typed=extra.pop("station_typed", None) or {},
         table=table,
         honking=honking,
         day=day,
@@ -186,6 +192,42 @@ async def import_honking(
     return _noise(
         request, principal, lang, engine, notice=t(lang, "quality.honking_added", count=added)
     )
+
+
+@router.post("/noise/stations", response_class=HTMLResponse)
+def configure_station(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    point_id: Annotated[str, Form()] = "",
+    zone_class: Annotated[str, Form()] = "",
+    site_id: Annotated[str, Form()] = "",
+) -> Response:
+    if (refused := shell.refused(request, principal, lang, SUPERVISING_ROLES)) is not None:
+        return refused
+    typed = {"point_id": point_id, "zone_class": zone_class, "site_id": site_id}
+    try:
+        if not point_id.isdigit():
+            raise QualityError("required", "point_id: required", field="point_id")
+        noise.configure_station(
+            engine,
+            int(point_id),
+            zone_class=zone_class or None,
+            site_id=int(site_id) if site_id.isdigit() else None,
+            actor=principal.username,
+            scope=principal.scope,
+        )
+    except EcozoneError as exc:
+        return _noise(
+            request,
+            principal,
+            lang,
+            engine,
+            station_error=message(lang, exc),
+            station_typed=typed,
+        )
+    return _noise(request, principal, lang, engine, notice=t(lang, "quality.station_saved"))
 
 
 # --- approvals -------------------------------------------------------------------------------
@@ -308,6 +350,13 @@ def add_approval(
 def overflows_page(request: Request, principal: Viewer, lang: Lang, engine: Engine) -> Response:
     if (refused := shell.refused(request, principal, lang, SUPERVISING_ROLES)) is not None:
         return refused
+    notice = t(lang, "quality.monitor_saved") if request.query_params.get("configured") else None
+    return overflows_page_with(request, principal, lang, engine, notice=notice)
+
+
+def overflows_page_with(
+    request: Request, principal: Any, lang: str, engine: Any, **extra: Any
+) -> Response:
     found = sewer.events(engine, principal.scope)
     events = shell.make_table(
         "overflow-events",
@@ -354,8 +403,22 @@ def overflows_page(request: Request, principal: Viewer, lang: Lang, engine: Engi
             for m in sewer.monthly(engine, principal.scope)
         ],
     )
+    return _overflows(request, principal, lang, engine, events, months, **extra)
+
+
+def _overflows(
+    request: Request,
+    principal: Any,
+    lang: str,
+    engine: Any,
+    events: Any,
+    months: Any,
+    **extra: Any,
+) -> Response:
     monitors = sewer.monitors(engine, principal.scope)
-    notice = t(lang, "quality.checked") if request.query_params.get("checked") else None
+    notice = extra.pop("notice", None)
+    if notice is None and request.query_params.get("checked"):
+        notice = t(lang, "quality.checked")
     return shell.render(
         request,
         principal,
@@ -365,7 +428,47 @@ def overflows_page(request: Request, principal: Viewer, lang: Lang, engine: Engi
         months=months,
         monitors=monitors,
         notice=notice,
+        points=service.points(engine, principal.scope, sewer.SEWER),
+        roles=tuple(SewerRole),
+        monitor_typed=extra.pop("monitor_typed", None) or {},
+        **extra,
     )
+
+
+@router.post("/overflows/monitors", response_class=HTMLResponse)
+def configure_monitor(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    point_id: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    crest_m: Annotated[str, Form()] = "",
+    weir_width_m: Annotated[str, Form()] = "",
+    rain_point_id: Annotated[str, Form()] = "",
+) -> Response:
+    if (refused := shell.refused(request, principal, lang, SUPERVISING_ROLES)) is not None:
+        return refused
+    typed = {"point_id": point_id, "role": role, "crest_m": crest_m,
+             "weir_width_m": weir_width_m, "rain_point_id": rain_point_id}  # fmt: skip
+    try:
+        if not point_id.isdigit():
+            raise QualityError("required", "point_id: required", field="point_id")
+        sewer.configure_monitor(
+            engine,
+            int(point_id),
+            role=role,
+            crest_m=crest_m,
+            weir_width_m=weir_width_m,
+            rain_point_id=int(rain_point_id) if rain_point_id.isdigit() else None,
+            actor=principal.username,
+            scope=principal.scope,
+        )
+    except EcozoneError as exc:
+        return overflows_page_with(
+            request, principal, lang, engine, monitor_error=message(lang, exc), monitor_typed=typed
+        )
+    return RedirectResponse("/overflows?configured=1", status_code=303)
 
 
 # --- the checks ------------------------------------------------------------------------------
