@@ -22,6 +22,7 @@ from ecozone.monitoring.cli import app as monitoring_app
 from ecozone.plan.cli import app as plan_app
 from ecozone.power.cli import app as power_app
 from ecozone.projects.cli import app as projects_app
+from ecozone.quality.cli import app as quality_app
 from ecozone.registry.cli import app as registry_app
 from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
@@ -69,6 +70,7 @@ app.add_typer(waste_app, name="waste", help="Hazardous waste ledgers (HJ 1259-20
 app.add_typer(trading_app, name="trading", help="Carbon-allowance and discharge-rights ledgers.")
 app.add_typer(zoning_app, name="zoning", help="三线一单 layers, location check, red line, soil.")
 app.add_typer(projects_app, name="projects", help="EIA project scheduling and the approval clock.")
+app.add_typer(quality_app, name="quality", help="Noise, construction dust, sewer overflows.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
     from ecozone.projects.model import ProjectSettings
+    from ecozone.quality.model import QualitySettings
     from ecozone.supervision.model import SupervisionSettings
     from ecozone.trading.model import TradingSettings
     from ecozone.waste.model import WasteSettings
@@ -603,3 +604,36 @@ def projects_settings(environ: Mapping[str, str] | None = None) -> ProjectSettin
                 raise ProjectError(f"{name}={raw!r}: expected a whole number of days, 0-365")
             values[spec.name] = int(raw)
     return ProjectSettings(**values)  # type: ignore[arg-type]
+def quality_settings(environ: Mapping[str, str] | None = None) -> QualitySettings:
+    """Settings of noise, dust and overflows (ecozone.quality), defaults otherwise; what the
+    references mark (R) or UNCONFIRMED: ECOZONE_QUALITY_DAY_START_HOUR (6) and
+    ECOZONE_QUALITY_NIGHT_START_HOUR (22) (GB 3096-2008 §3.7, a county may move them),
+    ECOZONE_QUALITY_SUDDEN_MARGIN_DB (15, §5.4), ECOZONE_QUALITY_CONSTRUCTION_DAY_DB (70),
+    ECOZONE_QUALITY_CONSTRUCTION_NIGHT_DB (55), ECOZONE_QUALITY_CONSTRUCTION_SUDDEN_MARGIN_DB
+    (15, GB 12523-2011 (R)), ECOZONE_QUALITY_WEIR_CD (0.62), ECOZONE_QUALITY_OVERFLOW_MIN_L_PER_S
+    (0.5), and the codes ECOZONE_QUALITY_FLOW_CODE (w00000), ECOZONE_QUALITY_LEVEL_CODE and
+    ECOZONE_QUALITY_RAIN_CODE (no HJ 212-2017 code: UNCONFIRMED)."""
+    from dataclasses import fields
+
+    from ecozone.quality.model import QualityError, QualitySettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for spec in fields(QualitySettings):
+        raw = env.get("ECOZONE_QUALITY_" + spec.name.upper())
+        if raw is None or not raw.strip():
+            continue
+        name = "ECOZONE_QUALITY_" + spec.name.upper()
+        if spec.type == "str":
+            values[spec.name] = raw.strip()
+            continue
+        try:
+            number = int(raw) if spec.type == "int" else float(raw)
+        except ValueError:
+            raise QualityError("bad_setting", f"{name}={raw!r} is not a number") from None
+        values[spec.name] = number
+    made = QualitySettings(**values)  # type: ignore[arg-type]
+    if not 0 <= made.day_start_hour < made.night_start_hour <= 23:
+        raise QualityError("bad_setting", "ECOZONE_QUALITY_DAY_START_HOUR must be before "
+                           "ECOZONE_QUALITY_NIGHT_START_HOUR, both 0-23")  # fmt: skip
+    return made

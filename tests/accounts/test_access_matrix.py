@@ -58,14 +58,19 @@ from ecozone.compliance.model import WorkCalendar
 from ecozone.disclosure import service as disclosure
 from ecozone.errors import NotFound
 from ecozone.projects import service as projects
+from ecozone.quality import service as quality_service
 from ecozone.store.schema import (
     alert,
     alert_attachment,
     auth_token,
+    construction_site,
     credit_evaluation,
     data_mark,
     disclosure_report,
     district_energy,
+    dust_inspection,
+    dust_monitor,
+    dust_rule,
     eia_pause,
     eia_project,
     eia_sampling,
@@ -77,6 +82,7 @@ from ecozone.store.schema import (
     energy_output,
     energy_target,
     forest_sink,
+    honking_event,
     incident,
     incident_action,
     inspection,
@@ -86,6 +92,8 @@ from ecozone.store.schema import (
     inspector,
     inspector_conflict,
     layer_version,
+    night_approval,
+    noise_station,
     penalty_decision,
     permit,
     permit_limit,
@@ -93,6 +101,7 @@ from ecozone.store.schema import (
     power_facility,
     power_meter,
     risk_source,
+    sewer_monitor,
     soil_site,
     stored_file,
     supervision_listing,
@@ -671,6 +680,25 @@ def on_published(path: str, api: bool = False, **params: Any) -> Rule:
     return Rule(EVERYONE, "api" if api else "page", (Variant("", lambda t, n: Call(
         "GET", path.format(id=REPORTS["published"]), params=params)),),
         write=Write(lambda e, t: None, _published, changes=False))  # fmt: skip
+
+
+#: Construction sites made for the quality cases, by case number.
+SITES: dict[int, int] = {}
+APPROVAL_FORM = {"permit_no": "MX-1", "first_day": "2030-01-01", "last_day": "2030-01-02",
+                 "start": "22:00", "end": "02:00"}  # fmt: skip
+SITE_FORM = {"project": "矩阵工地", "builder": "矩阵建工", "area_m2": "500", "phase": "earthwork"}
+RULE_FORM = {"metric": "a34002", "window_min": "60", "basis": "absolute", "limit": "150",
+             "allowed_per_day": "0", "action": "预警", "effective_from": "2030-01-01"}  # fmt: skip
+INSPECTION_FORM = {"inspected_on": "2030-01-01", "inspector": "矩阵", "met": "hoarding"}
+
+
+def _scratch_site(engine: sa.Engine, t: Target, n: int) -> Target:
+    """A construction site of the target's enterprise for case `n`."""
+    SITES[n] = quality_service.register_site(
+        engine, None, enterprise_id=t.enterprise_id, code=f"MX{n}", project="矩阵工地",
+        builder="矩阵建工", area_m2=500, phase="earthwork", actor="matrix",
+    ).id
+    return t
 
 
 CAMPAIGN_FORM = {"name": "matrix", "district": DISTRICT_A, "period_start": "2030-04-01",
@@ -1613,6 +1641,60 @@ POLICY: dict[tuple[str, str], Rule] = {
             "lines": [{"credit_code": t.credit_code, "code": "900-041-49", "quantity_t": 0.1}]},
             keys=(t.credit_code,)), OBJECT, visible=own_business, ok=201),),
         write=Write(_count(waste_collection_run), _scratch_point(True))),
+    # --- quality: noise, dust, overflows; staff pages and API, writes on a scratch site ---
+    ("GET", "/noise"): Rule(STAFF, "page", one("/noise")),
+    # No noise, dust or sewer point in the world: the forms are refused, nothing changes.
+    ("POST", "/noise/stations"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/noise/stations", data={"point_id": str(t.point_id), "zone_class": "2"})),),
+        write=Write(_count(noise_station), changes=False)),
+    ("POST", "/dust/monitors"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/dust/monitors", data={"point_id": str(t.point_id), "site_id": "1"})),),
+        write=Write(_count(dust_monitor), changes=False)),
+    ("POST", "/overflows/monitors"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/overflows/monitors", data={"point_id": str(t.point_id),
+                                             "role": "overflow"})),),
+        write=Write(_count(sewer_monitor), changes=False)),
+    ("GET", "/noise/approvals"): Rule(STAFF, "page", one("/noise/approvals")),
+    ("POST", "/noise/approvals"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/noise/approvals", data={**APPROVAL_FORM, "site_id": str(SITES[n])}),
+        ok=303),), write=Write(_count(night_approval), _scratch_site)),
+    ("POST", "/noise/honking"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/noise/honking")),), write=Write(_count(honking_event), changes=False)),
+    ("GET", "/dust"): Rule(STAFF, "page", one("/dust")),
+    ("POST", "/dust/sites"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/dust/sites", data={**SITE_FORM, "enterprise_id": str(t.enterprise_id),
+                                     "code": f"MXP{n}"}), ok=303),),
+        write=Write(_count(construction_site))),
+    ("POST", "/dust/rules"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/dust/rules", data={**RULE_FORM, "code": f"mx{n}"}), ok=303),),
+        write=Write(_count(dust_rule))),
+    ("GET", "/dust/inspections"): Rule(STAFF, "page", one("/dust/inspections")),
+    ("POST", "/dust/inspections"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/dust/inspections", data={**INSPECTION_FORM, "site_id": str(SITES[n])}),
+        ok=303),), write=Write(_count(dust_inspection), _scratch_site)),
+    ("GET", "/overflows"): Rule(STAFF, "page", one("/overflows")),
+    ("POST", "/quality/check"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/quality/check", data={"back": "/dust"}), ok=303),)),
+    ("GET", "/api/v1/quality/noise"): Rule(STAFF, "api", one("/api/v1/quality/noise")),
+    ("GET", "/api/v1/quality/noise/approvals"): Rule(STAFF, "api", one(
+        "/api/v1/quality/noise/approvals")),
+    ("POST", "/api/v1/quality/noise/approvals"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/quality/noise/approvals",
+        json={**APPROVAL_FORM, "site_id": SITES[n]}), ok=201),),
+        write=Write(_count(night_approval), _scratch_site)),
+    ("GET", "/api/v1/quality/dust/sites"): Rule(STAFF, "api", one("/api/v1/quality/dust/sites")),
+    ("POST", "/api/v1/quality/dust/sites"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/quality/dust/sites", json={**SITE_FORM, "area_m2": 500,
+                                                    "enterprise_id": t.enterprise_id,
+                                                    "code": f"MXA{n}"}), ok=201),),
+        write=Write(_count(construction_site))),
+    ("GET", "/api/v1/quality/dust/exceedances"): Rule(STAFF, "api", one(
+        "/api/v1/quality/dust/exceedances")),
+    ("POST", "/api/v1/quality/dust/inspections"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/quality/dust/inspections",
+        json={**INSPECTION_FORM, "met": ["hoarding"], "site_id": SITES[n]}), ok=201),),
+        write=Write(_count(dust_inspection), _scratch_site)),
+    ("GET", "/api/v1/quality/overflows"): Rule(STAFF, "api", one("/api/v1/quality/overflows")),
     ("GET", "/api/v1/airquality/latest"): Rule(EVERYONE, "api", (
         variant("", "/api/v1/airquality/latest", LIST, marker=lambda t: f'"point_id":{t.station_id},'),
         variant("csv", "/api/v1/airquality/latest", LIST, params={"format": "csv"},

@@ -41,6 +41,7 @@ from ecozone.monitoring import api as monitoring_api
 from ecozone.plan import api as plan_api
 from ecozone.power import api as power_api
 from ecozone.projects import api as projects_api
+from ecozone.quality import api as quality_api
 from ecozone.registry import api as registry_api
 from ecozone.registry import store as registry_store
 from ecozone.reports import api as reports_api
@@ -165,6 +166,7 @@ def create_app(
     app.include_router(trading_api.router)
     app.include_router(zoning_api.router)
     app.include_router(projects_api.router)
+    app.include_router(quality_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -57,6 +57,9 @@ AlertType = Literal[
     "allowance_shortfall",
     "eia_due",
     "eia_overdue",
+    "night_construction",
+    "dust_exceedance",
+    "sewer_overflow",
 ]
 MarkKind = Literal["shutdown", "maintenance", "calibration", "fault"]
 CloseReason = Literal["resolved", "false_alarm"]

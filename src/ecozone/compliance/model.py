@@ -60,6 +60,10 @@ class AlertType(StrEnum):
     # EIA approval clock (ecozone.projects, domain-2.md §12)
     EIA_DUE = "eia_due"  # 环评审批临近时限
     EIA_OVERDUE = "eia_overdue"  # 环评审批超时限
+    # Environmental quality (ecozone.quality)
+    NIGHT_CONSTRUCTION = "night_construction"  # 无夜间施工许可的夜间施工噪声
+    DUST_EXCEEDANCE = "dust_exceedance"  # 工地扬尘超标
+    SEWER_OVERFLOW = "sewer_overflow"  # 排水管网溢流
 
 
 class AlertState(StrEnum):

@@ -39,6 +39,9 @@ DEFAULT_KEY_GRACE = timedelta(hours=24)
 COLUMN_BY_SUBFIELD = {
     "Rtd": "rtd", "Avg": "avg", "Min": "min", "Max": "max", "Cou": "cou",
     "ZsRtd": "zs_rtd", "ZsAvg": "zs_avg", "ZsMin": "zs_min", "ZsMax": "zs_max",
+    # Noise: the value of the measuring period (HJ 212-2017 §6.6.4 table: xxxxxx-Data,
+    # tables C.26/C.27 Leq-Data, LMx-Data) is the period's value, as Avg is for the others.
+    "Data": "avg",
 }  # fmt: skip
 # Magnitudes beyond this are transmission garbage, not measurements.
 MAX_ABS_VALUE = 1e12

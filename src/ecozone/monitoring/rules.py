@@ -65,6 +65,11 @@ MEDIUM_OF_POINT_KIND: Mapping[str, str] = {
     PointKind.SURFACE_WATER: WATER,
     # Meters are averaged over time like flue gas (hourly means of valid minutes).
     PointKind.POWER: GAS,
+    # Noise levels combine by energy (ecozone.quality); dust monitors like ambient air; sewer
+    # flow and level like wastewater.
+    PointKind.NOISE: GAS,
+    PointKind.DUST: GAS,
+    PointKind.SEWER: WATER,
 }
 
 

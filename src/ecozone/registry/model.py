@@ -23,6 +23,9 @@ class PointKind(StrEnum):
     AMBIENT_AIR = "ambient_air"
     SURFACE_WATER = "surface_water"
     POWER = "power"  # 用电监控点: a logger uploading meters (HJ 212-2025 ST=44/45)
+    NOISE = "noise"  # 噪声监测点: a functional-zone station or a site boundary (ST=23/36)
+    DUST = "dust"  # 工地扬尘监测点 (HJ 212-2025 ST=39)
+    SEWER = "sewer"  # 排水管网溢流口 / 液位监测点
 
 
 #: The point kinds as plain strings, in the order above (the point table's CHECK).

@@ -168,6 +168,9 @@ ST_BY_POINT_KIND: dict[PointKind, tuple[str, ...]] = {
     PointKind.AMBIENT_AIR: ("22", "27"),  # 空气质量监测, 挥发性有机物监测
     PointKind.SURFACE_WATER: ("21",),  # 地表水质量监测
     PointKind.POWER: ("44", "45"),  # 用电监控, 关键生产工况 (HJ 212-2025, domain-2.md §1.2)
+    PointKind.NOISE: ("23", "36"),  # 声环境质量监测, 声环境污染源
+    PointKind.DUST: ("39", "22"),  # 工地扬尘污染源 (HJ 212-2025), 空气质量监测
+    PointKind.SEWER: ("32", "21"),  # 地表水体环境污染源, 地表水质量监测
 }
 
 

@@ -731,3 +731,18 @@ from ecozone.store.zoning_tables import SOIL_EVENT_KINDS, declare  # noqa: E402,
  emergency_drill, emergency_resource, incident, incident_action) = declare(
     metadata, Json=Json, UtcDateTime=UtcDateTime, LocalDateTime=LocalDateTime, BigId=BigId,
     _in=_in)  # fmt: skip
+# --- quality: noise (GB 3096-2008, GB 12523-2011), construction dust, sewer overflows -----
+# Declared in store/quality_schema.py on this module's metadata (this file stays under the
+# 800-line limit); named here so every table is reachable from ecozone.store.schema.
+
+from ecozone.store import quality_schema as _quality  # noqa: E402 - needs the metadata above
+
+construction_site = _quality.construction_site
+dust_inspection = _quality.dust_inspection
+dust_monitor = _quality.dust_monitor
+dust_rule = _quality.dust_rule
+honking_event = _quality.honking_event
+night_approval = _quality.night_approval
+noise_station = _quality.noise_station
+overflow_event = _quality.overflow_event
+sewer_monitor = _quality.sewer_monitor

@@ -59,6 +59,8 @@ CAPABILITY_VIEWS = (
     "ecozone.zoning.views",
     "ecozone.zoning.soil_views",
     "ecozone.zoning.emergency_views",
+    "ecozone.quality.views",
+    "ecozone.quality.dust_views",
 )
 
 router = APIRouter()

@@ -1,0 +1,48 @@
+"""A seeded noise, dust and overflow database per test of this folder, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from tests.quality.data import seed
+from tests.web.conftest import ENGINES, database, web_app
+
+from ecozone.accounts import deps
+from ecozone.accounts.model import PUBLIC, Principal
+from ecozone.web import auth
+
+
+@pytest.fixture(params=ENGINES)
+def quality(request, tmp_path) -> Iterator[tuple[sa.Engine, dict[str, int]]]:
+    with database(request.param, str(tmp_path)) as url:
+        engine, ids = seed(url)
+        yield engine, ids
+        engine.dispose()
+
+
+def principal(role: str, district_id: int | None = None) -> Principal:
+    if role == "public":
+        return PUBLIC
+    return Principal(user_id=1, username=role, role=role, district_id=district_id)
+
+
+@pytest.fixture
+def client_as(quality) -> Iterator[Callable[..., TestClient]]:
+    made: list[TestClient] = []
+
+    def make(role: str, district_id: int | None = None) -> TestClient:
+        app = web_app(quality[0])
+        who = principal(role, district_id)
+        app.dependency_overrides[auth.current_principal] = lambda: who
+        app.dependency_overrides[deps.current_principal] = lambda: who
+        client = TestClient(app, follow_redirects=False)
+        client.__enter__()
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.__exit__(None, None, None)
