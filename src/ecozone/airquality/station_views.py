@@ -33,7 +33,7 @@ HOURS_SHOWN, MOST_HOURS = 72, 744
 DAYS_SHOWN, MOST_DAYS = 31, 366
 
 router = APIRouter(include_in_schema=False)
-shell.add_menu(MenuEntry("nav.air", "/airquality", AIR_ROLES, 40, "nav.group.quality"))
+shell.add_menu(MenuEntry("nav.air", "/airquality", AIR_ROLES, 26, "nav.group.quality"))
 
 
 def _level_text(report: StationAqi, lang: str) -> str | None:

@@ -723,26 +723,14 @@ from ecozone.store.schema_waste import (  # noqa: E402, F401
 from ecozone.store.schema_trading import (  # noqa: E402, F401
     trading_account, trading_line, trading_trade, trading_txn, trading_verified,
 )  # fmt: skip
-# --- zoning: layers by version, soil list, emergency readiness (store/zoning_tables.py) ---
-
-from ecozone.store.zoning_tables import SOIL_EVENT_KINDS, declare  # noqa: E402, F401
+# zoning's module declares its tables on a call (layers, soil list, emergency readiness):
+from ecozone.store.schema_zoning import SOIL_EVENT_KINDS, declare  # noqa: E402, F401
 
 (layer_version, layer_feature, soil_site, soil_site_event, risk_source, emergency_plan,
  emergency_drill, emergency_resource, incident, incident_action) = declare(
     metadata, Json=Json, UtcDateTime=UtcDateTime, LocalDateTime=LocalDateTime, BigId=BigId,
     _in=_in)  # fmt: skip
-# --- quality: noise (GB 3096-2008, GB 12523-2011), construction dust, sewer overflows -----
-# Declared in store/quality_schema.py on this module's metadata (this file stays under the
-# 800-line limit); named here so every table is reachable from ecozone.store.schema.
-
-from ecozone.store import quality_schema as _quality  # noqa: E402 - needs the metadata above
-
-construction_site = _quality.construction_site
-dust_inspection = _quality.dust_inspection
-dust_monitor = _quality.dust_monitor
-dust_rule = _quality.dust_rule
-honking_event = _quality.honking_event
-night_approval = _quality.night_approval
-noise_station = _quality.noise_station
-overflow_event = _quality.overflow_event
-sewer_monitor = _quality.sewer_monitor
+from ecozone.store.schema_quality import (  # noqa: E402, F401
+    construction_site, dust_inspection, dust_monitor, dust_rule, honking_event, night_approval,
+    noise_station, overflow_event, sewer_monitor,
+)  # fmt: skip

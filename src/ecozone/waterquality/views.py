@@ -26,7 +26,7 @@ from ecozone.web.shell import Principal as Viewer
 
 router = APIRouter(include_in_schema=False)
 
-shell.add_menu(MenuEntry("nav.water", "/water", SUPERVISING_ROLES, 42, "nav.group.quality"))
+shell.add_menu(MenuEntry("nav.water", "/water", SUPERVISING_ROLES, 27, "nav.group.quality"))
 
 add_texts(
     {
