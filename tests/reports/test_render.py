@@ -212,3 +212,11 @@ def test_pdf_is_a_pdf_and_has_the_text_where_pdftotext_exists(report: AnnualRepo
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
                           capture_output=True, text=True).stdout  # fmt: skip
     assert POWER in text and "8784" in text and "30.20" in text
+
+
+def test_every_alert_type_and_state_has_its_printed_name():
+    from ecozone.compliance.model import AlertState, AlertType
+    from ecozone.reports.render import ALERT_STATE_NAMES, ALERT_TYPE_NAMES
+
+    assert set(ALERT_TYPE_NAMES) == {t.value for t in AlertType}
+    assert set(ALERT_STATE_NAMES) == {s.value for s in AlertState}

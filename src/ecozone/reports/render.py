@@ -54,6 +54,17 @@ ALERT_TYPE_NAMES = {
     "control_idle": ("治污设施空转", "control facility idling"),
     "limit_order": ("停限产违规", "production-limit order breached"),
     "analyser_silent": ("在线监测异常而生产运行", "analyser silent while producing"),
+    "waste_storage_age": ("危废贮存超期", "waste stored too long"),
+    "waste_over_capacity": ("危废库存超过贮存能力", "waste stock over capacity"),
+    "waste_balance": ("危废物料衡算不平衡", "waste mass balance broken"),
+    "waste_manifest_late": ("联单未按期确认", "manifest not confirmed in time"),
+    "waste_receipt_difference": ("接收量与转移量不符", "received quantity differs"),
+    "allowance_shortfall": ("配额/排污权缺口", "allowance shortfall"),
+    "eia_due": ("环评审批临近时限", "EIA approval due soon"),
+    "eia_overdue": ("环评审批超时限", "EIA approval overdue"),
+    "night_construction": ("无许可夜间施工", "night work without approval"),
+    "dust_exceedance": ("工地扬尘超标", "dust exceedance"),
+    "sewer_overflow": ("管网溢流", "sewer overflow"),
 }
 ALERT_STATE_NAMES = {
     "open": ("待处理", "open"),
