@@ -130,3 +130,30 @@ def test_the_periodic_checks_remind_of_an_overdue_alert_once_a_day(database_url)
         actions = conn.execute(sa.select(alert_action.c.action, alert_action.c.actor)).all()
     engine.dispose()
     assert [tuple(a) for a in actions] == [("remind", "ecozone")]
+
+
+def test_register_checks_run_each_and_one_failing_spares_the_others(tmp_path, monkeypatch):
+    from tests.compliance.conftest import REGISTRY
+
+    from ecozone.registry import import_registry
+    from ecozone.store.engine import make_engine
+    from ecozone.store.migrate import upgrade_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/ecozone.db")
+    upgrade_engine(engine)
+    import_registry(engine, REGISTRY)
+    assert pipeline.run_register_checks(engine) == []  # every check runs on an empty register
+    called = []
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("ledger unreadable")
+
+    def shortfalls(*_args, **_kwargs):
+        called.append("trading")
+        return set()
+
+    monkeypatch.setattr(pipeline.waste_checks, "raise_alerts", broken)
+    monkeypatch.setattr(pipeline.trading, "raise_shortfalls", shortfalls)
+    assert pipeline.run_register_checks(engine) == ["waste"]
+    assert called == ["trading"]
+    engine.dispose()
