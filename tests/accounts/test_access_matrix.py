@@ -732,6 +732,10 @@ def _scratch_enforcement(stage: str) -> Callable[[sa.Engine, Target, int], Targe
         ENFORCEMENT[n] = made
         LAST_MADE.clear()
         LAST_MADE.update(made)
+        return t
+
+    return prepare
+
 
 # Projects: a fresh project of the target's enterprise per case, brought to the stage the
 # route acts on; the id by credit code (a missing target's is an id nobody has).
