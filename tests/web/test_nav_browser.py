@@ -127,13 +127,14 @@ def test_a_supervisor_opens_each_menu_entry_in_order(page: Any, site: dict[str, 
             assert heading(page).startswith(t("zh", HEADINGS[entry["href"]])), entry["href"]
             opened.append(entry["href"])
     assert opened == [
-        "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises", "/permits",
-        "/supervision", "/supervision/inspectors", "/supervision/listings", "/inspections",
-        "/supervision/inspections", "/supervision/credit", "/disclosure", "/disclosures",
-        "/credit", "/airquality", "/water", "/waste", "/waste/manifests", "/waste/points", "/energy",
-        "/projects", "/projects/schedule",
-        "/reports", "/airquality/evaluation",
-        "/plan", "/plan/measures", "/docs",
+        "/", "/points", "/data-query", "/power", "/marks", "/alerts", "/enterprises",
+        "/permits", "/supervision", "/supervision/inspectors", "/supervision/listings",
+        "/inspections", "/supervision/inspections", "/supervision/credit", "/disclosure",
+        "/disclosures", "/credit", "/airquality", "/water", "/waste", "/waste/manifests",
+        "/waste/points", "/energy", "/trading", "/trading/admin", "/trading/market",
+        "/projects", "/projects/schedule", "/zoning", "/zoning/check", "/zoning/red-line",
+        "/zoning/soil", "/zoning/emergency", "/zoning/incidents", "/reports",
+        "/airquality/evaluation", "/plan", "/plan/measures", "/docs",
     ]  # fmt: skip
 
 

@@ -93,8 +93,8 @@ def test_enterprises_and_coordinators_see_only_their_groups():
         "项目与风险", "统计报表", "接口文档",
     ]  # fmt: skip
     # the draw results and ambient air are public: everyone finds them under their headings
-    assert labels("coordinator") == ["监督执法", "环境质量", "方案任务", "接口文档"]
-    assert labels("public") == ["信息公开", "监督执法", "环境质量"]
+    assert labels("coordinator") == ["监督执法", "环境质量", "能源双碳", "方案任务", "接口文档"]
+    assert labels("public") == ["信息公开", "监督执法", "环境质量", "能源双碳"]
 
 
 def test_the_heading_of_the_current_page_is_marked():
