@@ -138,3 +138,17 @@ def test_a_bad_permit_changes_nothing_and_every_bad_entry_is_named(engine):
     entry["valid_to"] = "2027-12-31"
     stored, warnings = put_permit(engine, entry, actor="api", permit_no=PERMIT_NO)
     assert stored["valid_to"] == "2027-12-31" and warnings == []
+
+
+def test_a_permit_without_outlets_for_an_enterprise_without_points_is_stored(engine):
+    # A project reaching operation may register its enterprise before any outlet exists.
+    from ecozone.registry import import_registry
+
+    import_registry(engine, {"districts": ["两江新区"], "enterprises": [{
+        "credit_code": "91500000MA5U7AH93E", "name": "无排口企业", "district": "两江新区"}]})  # fmt: skip
+    entry = {"permit_no": "91500000MA5U7AH93E001P", "credit_code": "91500000MA5U7AH93E",
+             "class": "simplified", "valid_from": "2026-01-01", "valid_to": "2030-12-31",
+             "outlets": []}  # fmt: skip
+    stored, _warnings = put_permit(engine, entry, actor="api")
+    assert stored["permit_no"] == "91500000MA5U7AH93E001P"
+    assert stored["outlets"] == []

@@ -136,7 +136,7 @@ def _write_permit(
         if changed_fields:
             store.update_row(conn, permit, permit_id, changed_fields)
 
-    by_code = outlets[spec.credit_code]
+    by_code = outlets.get(spec.credit_code, {})  # an enterprise may have no outlets yet
     wanted: dict[tuple[int, str, str], dict[str, Any]] = {}
     codes_by_point: dict[int, str] = {}
     for outlet in spec.outlets:
