@@ -513,11 +513,12 @@ def _touches(stored: dict[str, Any], cond: Condition) -> bool:
 def record_conditions(
     engine: sa.Engine,
     conditions: list[Condition],
-    points: Mapping[int, dict[str, Any]],
+    points: Mapping[int | None, dict[str, Any]],
     now: datetime,
 ) -> set[int]:
     """Merge conditions into stored alerts in one short write transaction; queue webhook
-    deliveries for alerts created. Returns the ids created or changed."""
+    deliveries for alerts created. Returns the ids created or changed. A condition's
+    enterprise is its own `enterprise_id`, else its point's in `points`."""
     if not conditions:
         return set()
     changed: set[int] = set()
@@ -547,7 +548,9 @@ def record_conditions(
                 values = {
                     "type": cond.type.value,
                     "point_id": cond.point_id,
-                    "enterprise_id": points[cond.point_id]["enterprise_id"],
+                    "enterprise_id": cond.enterprise_id
+                    if cond.enterprise_id is not None
+                    else points[cond.point_id]["enterprise_id"],
                     "pollutant": cond.pollutant,
                     "start": cond.start,
                     "end": cond.end,

@@ -370,17 +370,21 @@ class CapStatus:
 
 @dataclass(frozen=True)
 class Condition:
-    """One alert's worth of finding, ready to be matched with stored alerts."""
+    """One alert's worth of finding, ready to be matched with stored alerts. A point's
+    finding names the point (its enterprise follows from it); a finding on an enterprise's
+    register (a waste ledger, an allowance account, an EIA clock) has no point and names the
+    enterprise."""
 
     type: AlertType
     condition_key: str
-    point_id: int
+    point_id: int | None
     pollutant: str | None
     start: datetime
     end: datetime | None
     peak: float | None = None
     limit_value: float | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    enterprise_id: int | None = None
 
 
 class PermitStatus(StrEnum):

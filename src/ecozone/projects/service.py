@@ -487,7 +487,8 @@ def check_deadlines(
         # An approval clock has no monitoring point: the alert stands on the builder alone
         # (alert.point_id is NULL).
         by_builder.setdefault(found.enterprise_id, []).append(Condition(
-            type=kind, condition_key=f"eia:{kind.value}:{found.id}", point_id=None,  # type: ignore[arg-type]
+            type=kind, condition_key=f"eia:{kind.value}:{found.id}", point_id=None,
+            enterprise_id=found.enterprise_id,
             pollutant=None, start=datetime(start.year, start.month, start.day), end=None,
             detail={"project_id": found.id, "project": found.name,
                     "due_on": clock.due_on.isoformat(), "limit_days": clock.limit_days,
@@ -496,11 +497,8 @@ def check_deadlines(
         ))  # fmt: skip
     at = as_instant(now) if now else utc_now()
     raised: dict[int, set[int]] = {}
-    # One call per builder: record_conditions finds the enterprise through the point id,
-    # which is None for all of them.
-    for enterprise_id, conditions in by_builder.items():
-        builder = {None: {"enterprise_id": enterprise_id}}
-        changed = record_conditions(engine, conditions, builder, at)  # type: ignore[dict-item]
+    for conditions in by_builder.values():
+        changed = record_conditions(engine, conditions, {}, at)
         for c in conditions:
             raised[c.detail["project_id"]] = changed
     return {

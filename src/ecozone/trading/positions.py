@@ -152,7 +152,7 @@ def shortfall_conditions(engine: sa.Engine, settings: TradingSettings, today: da
                 out.append((enterprise_id, Condition(
                     type=AlertType.ALLOWANCE_SHORTFALL,
                     condition_key=f"trading:carbon:{enterprise_id}:{p.year}",
-                    point_id=None,  # type: ignore[arg-type]  # an enterprise's, not a point's
+                    point_id=None, enterprise_id=enterprise_id,  # an account's, not a point's
                     pollutant=None, start=datetime(p.year + 1, 1, 1), end=None,
                     peak=float(p.shortfall_t), limit_value=float(p.outstanding_t),
                     detail={"market": "carbon", "year": p.year,
@@ -169,7 +169,7 @@ def shortfall_conditions(engine: sa.Engine, settings: TradingSettings, today: da
                 out.append((enterprise_id, Condition(
                     type=AlertType.ALLOWANCE_SHORTFALL,
                     condition_key=f"trading:discharge:{enterprise_id}:{p.pollutant}:{today.year}",
-                    point_id=None,  # type: ignore[arg-type]
+                    point_id=None, enterprise_id=enterprise_id,
                     pollutant=p.pollutant, start=datetime(today.year, 1, 1), end=None,
                     peak=float(p.shortfall_t), limit_value=float(p.permitted_t),
                     detail={"market": "discharge", "permits": numbers,
@@ -183,15 +183,9 @@ def raise_shortfalls(engine: sa.Engine, settings: TradingSettings,
                      now: datetime | None = None) -> set[int]:  # fmt: skip
     """Record the shortfalls as alerts in the alert desk; the ids created or changed."""
     at = instant(now)
-    changed: set[int] = set()
-    by_enterprise: dict[int, list[Condition]] = defaultdict(list)
-    for enterprise_id, condition in shortfall_conditions(engine, settings, today_of(at)):
-        by_enterprise[enterprise_id].append(condition)
-    for enterprise_id, conditions in by_enterprise.items():
-        # No point: the alert is the enterprise's (alert.point_id NULL).
-        points: dict[Any, dict[str, Any]] = {None: {"enterprise_id": enterprise_id}}
-        changed |= record_conditions(engine, conditions, points, at)
-    return changed
+    conditions = [c for _eid, c in shortfall_conditions(engine, settings, today_of(at))]
+    # No point: each alert is its enterprise's (alert.point_id NULL).
+    return record_conditions(engine, conditions, {}, at)
 
 
 # --- the market -----------------------------------------------------------------------------
