@@ -1,6 +1,6 @@
 """The waste pages in a real browser. The enterprise user opens 危废台账与转移 from the menu and
-lands on its own file, adds a storage facility, records a batch (confirming), and is refused a
-transfer to a receiver not licensed for the code; a supervisor reads the zone overview of 2025
+lands on its own file, adds a storage facility, records a batch (confirming), is refused a
+transfer to a receiver not licensed for the code, and files its annual declaration; a supervisor reads the zone overview of 2025
 with its flow chart, registers a handler and overrides a generator's class. The zone and its
 ledger are tests.waste.data's. Debian's Chromium and Playwright against uvicorn.
 """
@@ -8,6 +8,7 @@ ledger are tests.waste.data's. Debian's Chromium and Playwright against uvicorn.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _why_not, login
 
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
+from ecozone.web import shell
 
 pytestmark = pytest.mark.browser
 
@@ -128,6 +130,36 @@ def test_the_enterprise_keeps_its_ledger(browser: Any, site: dict[str, Any]):
 
     # another enterprise's waste answers like a missing one
     assert page.goto(f"/waste/enterprises/{OTHER}").status == 404
+
+
+def test_the_enterprise_files_its_annual_declaration(
+    browser: Any, site: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+):
+    # 2026-03-25 (CST): the 2025 declaration (due by 31 March) is within its ten warning days
+    monkeypatch.setattr(shell, "now", lambda: datetime(2026, 3, 25, 2, 0, tzinfo=UTC))
+    page = _page(browser, site, "enterprise")
+    page.goto(f"/waste/enterprises/{GENERATOR}")
+    owed = page.locator('table[data-table="waste-owed"] tbody tr', has_text="2025")
+    assert owed.locator('td[data-key="due"]').inner_text() == "2026-03-31"
+    assert owed.locator('td[data-key="state_text"]').inner_text() == "临近截止"
+    form = page.locator("#declaration-form")
+    form.locator('select[name="declaration"]').select_option("annual:2025")
+    # dismissing the confirmation files nothing
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    form.locator('button[type="submit"]').click()
+    assert page.locator('table[data-table="waste-declarations"] tbody tr',
+                        has_text="2025").count() == 0  # fmt: skip
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.notice").inner_text() == "已提交 2025 的申报。"
+    filed = page.locator('table[data-table="waste-declarations"] tbody tr', has_text="2025")
+    # tests.waste.data: 9.0 t generated and 5.2 t transferred in 2025
+    assert filed.locator('td[data-key="generated_t"]').inner_text() == "9"
+    assert filed.locator('td[data-key="transferred_t"]').inner_text() == "5.2"
+    assert filed.locator('td[data-key="late_text"]').inner_text() == "按期"
+    assert owed.locator('td[data-key="state_text"]').inner_text() == "已申报"
+    assert page.locator("#declaration-form").count() == 0  # nothing else owed
     assert "示例机械厂" not in page.content()
     page.context.close()
 

@@ -236,3 +236,30 @@ class WasteSettings:
     confirm_working_days: int = 5
     receipt_tolerance: float = 0.05
     manifest_area: str = "5000"
+    # HJ 1259-2022 declarations: the annual one by 31 March of the next year (C); the day of
+    # the month after a month or a quarter by which its declaration is due is UNCONFIRMED
+    # (domain-2.md §3.4: "e.g. by the 15th"), as is how many days before a deadline the
+    # "declaration due" reminder is raised.
+    monthly_due_day: int = 15
+    quarterly_due_day: int = 15
+    declaration_warning_days: int = 10
+
+
+class DeclarationState(StrEnum):
+    FILED = "filed"
+    OPEN = "open"  # ended, due later than the warning window
+    DUE = "due"  # within the warning days of its deadline
+    LATE = "late"  # past its deadline and not filed
+
+
+
+@dataclass(frozen=True)
+class DeclarationPeriod:
+    """One period a declaration covers: [start, end) in CST days, its label ("2026-01",
+    "2026-Q1", "2026") and the day by which it is due."""
+
+    period: Period
+    label: str
+    start: date
+    end: date
+    due: date

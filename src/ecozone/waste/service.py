@@ -431,16 +431,23 @@ def sankey(flows: list[dict[str, Any]]) -> dict[str, Any]:
                        "value": round(f["quantity_t"], 3)} for f in flows]}  # fmt: skip
 
 
-def declaration(engine: sa.Engine, credit_code: str, year: int, scope: Scope) -> dict[str, Any]:
-    """The annual declaration's table from the ledger: per code, tonnes generated, stored,
-    taken out, utilised, disposed and transferred in `year`, and the stock at its end."""
-    with engine.connect() as conn:
-        owner = _enterprise(conn, credit_code, scope)
-        rows = store.by_code(conn, owner["id"], datetime(year, 1, 1), datetime(year + 1, 1, 1))
+def declaration_rows(
+    conn: sa.Connection, enterprise_id: int, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """The declaration's table from the ledger: per code, tonnes generated, stored, taken out,
+    utilised, disposed and transferred in [start, end)."""
     by: dict[str, dict[str, Any]] = {}
-    for r in rows:
+    for r in store.by_code(conn, enterprise_id, start, end):
         row = by.setdefault(r["code"], {"code": r["code"], "name": r["name"],
                                         "category": "HW" + r["code"][-2:],
                                         **{k.value: 0.0 for k in EntryKind}})  # fmt: skip
         row[r["kind"]] = round(r["quantity_t"], 3)
-    return {"enterprise": owner, "year": year, "rows": list(by.values())}
+    return list(by.values())
+
+
+def declaration(engine: sa.Engine, credit_code: str, year: int, scope: Scope) -> dict[str, Any]:
+    """The annual declaration's table from the ledger of `year` (see declaration_rows)."""
+    with engine.connect() as conn:
+        owner = _enterprise(conn, credit_code, scope)
+        rows = declaration_rows(conn, owner["id"], datetime(year, 1, 1), datetime(year + 1, 1, 1))
+    return {"enterprise": owner, "year": year, "rows": rows}

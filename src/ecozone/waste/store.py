@@ -19,6 +19,7 @@ from ecozone.accounts.store import scope_condition
 from ecozone.store.schema import (
     district,
     enterprise,
+    waste_declaration,
     waste_entry,
     waste_facility,
     waste_generator,
@@ -392,3 +393,39 @@ def update_manifest(
         sa.update(waste_manifest).where(M.id == manifest_id, M.state == state).values(**values)
     )
     return done.rowcount == 1
+
+
+# --- declarations (HJ 1259-2022) ------------------------------------------------------------
+
+D = waste_declaration.c
+
+
+def declarations(conn: sa.Connection, enterprise_id: int) -> list[dict[str, Any]]:
+    """An enterprise's filed declarations, newest period first."""
+    stmt = (
+        sa.select(waste_declaration)
+        .where(D.enterprise_id == enterprise_id)
+        .order_by(D.start.desc(), D.period, D.id)
+    )
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def filed(conn: sa.Connection, enterprise_ids: Sequence[int]) -> set[tuple[int, str, str]]:
+    """(enterprise id, period, label) of every declaration filed by these enterprises."""
+    stmt = sa.select(D.enterprise_id, D.period, D.label).where(
+        D.enterprise_id.in_(list(enterprise_ids))
+    )
+    return {(e, p, label) for e, p, label in conn.execute(stmt).all()}
+
+
+def insert_declaration(conn: sa.Connection, values: dict[str, Any]) -> int:
+    return conn.execute(
+        sa.insert(waste_declaration).values(**values).returning(D.id)
+    ).scalar_one()
+
+
+def first_records(conn: sa.Connection) -> dict[int, datetime]:
+    """The time of each enterprise's first ledger record: enterprises with records owe
+    declarations from the period of that record on."""
+    stmt = sa.select(E.enterprise_id, sa.func.min(E.at)).group_by(E.enterprise_id)
+    return {e: at for e, at in conn.execute(stmt).all()}
