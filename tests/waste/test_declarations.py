@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from tests.waste.data import GENERATOR, OTHER
 
+from ecozone import config
 from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.compliance.model import WorkCalendar
 from ecozone.store.schema import alert, audit_log
@@ -46,6 +47,13 @@ def test_monthly_and_quarterly_deadlines_follow_the_settings():
     q2 = rules.declaration_period(Period.QUARTERLY, "2026-Q2", WasteSettings(quarterly_due_day=20))
     assert (q2.start, q2.end, q2.due) == (date(2026, 4, 1), date(2026, 7, 1), date(2026, 7, 20))
     assert rules.declaration_state(dec, False, date(2026, 1, 16), S) is DeclarationState.LATE
+
+
+def test_the_due_days_are_settings_of_a_day_that_every_month_has():
+    found = config.waste_settings({"ECOZONE_WASTE_MONTHLY_DUE_DAY": "10"})
+    assert rules.declaration_period(Period.MONTHLY, "2026-01", found).due == date(2026, 2, 10)
+    with pytest.raises(WasteError, match="ECOZONE_WASTE_QUARTERLY_DUE_DAY"):
+        config.waste_settings({"ECOZONE_WASTE_QUARTERLY_DUE_DAY": "31"})
 
 
 def test_bad_labels_are_refused_naming_the_label():

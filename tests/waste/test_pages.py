@@ -150,3 +150,16 @@ def test_the_enterprise_files_its_annual_declaration_once(client_as, monkeypatch
                         data={"declaration": "annual:2025"})
     assert "2025 的申报已经提交，提交后不能更改" in again.text
     assert "尚未提交申报" not in again.text
+
+
+def test_the_file_shows_general_waste_apart(waste, client_as, monkeypatch):
+    from ecozone.waste import service
+
+    service.record(waste[0], GENERATOR, kind="stored_in", at="2025-03-01T10:00", code="SW03",
+                   quantity_t=4, facility="WF01", actor="t")  # fmt: skip
+    monkeypatch.setattr(shell, "now", lambda: datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
+    page = client_as("supervisor").get(f"/waste/enterprises/{GENERATOR}?year=2025").text
+    general = page[page.index('id="h-waste-general"'):page.index('id="h-waste-declarations"')]
+    assert 'data-table="waste-general-stock"' in general and "炉渣" in general
+    stock = page[page.index('data-table="waste-stock"'):page.index('id="h-waste-general"')]
+    assert "SW03" not in stock

@@ -58,6 +58,34 @@ class Edition:
         return next((e for e in self.entries if e.code == code), None)
 
 
+class WasteKind(StrEnum):
+    """What a ledger record holds, told by its code's form: NNN-NNN-NN is hazardous (名录),
+    SWnn a category of general industrial solid waste (一般工业固体废物)."""
+
+    HAZARDOUS = "hazardous"
+    GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class GeneralCategory:
+    code: str  # SWnn
+    name: str
+    status: str  # UNCONFIRMED until checked against its source
+
+
+@dataclass(frozen=True)
+class GeneralList:
+    """One version of the general industrial solid waste categories (data/general-*.yaml)."""
+
+    version: str
+    title: str
+    in_force: date
+    categories: tuple[GeneralCategory, ...]
+
+    def category(self, code: str) -> GeneralCategory | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
 class EntryKind(StrEnum):
     """The ledger's records (HJ 1259-2022 ledger, domain-2.md §3.4)."""
 

@@ -24,6 +24,8 @@ from ecozone.waste.model import (
     Edition,
     Entry,
     EntryKind,
+    GeneralCategory,
+    GeneralList,
     Handler,
     Hazard,
     ListEntry,
@@ -34,6 +36,7 @@ from ecozone.waste.model import (
     Period,
     Stock,
     WasteError,
+    WasteKind,
     WasteSettings,
 )
 
@@ -101,6 +104,55 @@ def check_listed(editions: Sequence[Edition], code: str, name: str | None, day: 
         raise WasteError(f"废物代码 {code} 在{edition.title}中的名称是“{entry.name}”，"
                          f"不是“{given}”")  # fmt: skip
     return entry
+
+
+# --- general industrial solid waste ----------------------------------------------------------
+
+GENERAL_CODE = re.compile(r"^SW\d{2}$")
+
+
+def waste_kind(code: str) -> WasteKind:
+    """Hazardous for a list code (NNN-NNN-NN), general for a category code (SWnn); any other
+    form is refused naming both."""
+    text = code.strip().upper()
+    if GENERAL_CODE.fullmatch(text):
+        return WasteKind.GENERAL
+    if CODE.fullmatch(text):
+        return WasteKind.HAZARDOUS
+    raise WasteError(f"废物代码“{code}”格式不对：危险废物写作 NNN-NNN-NN（如 900-041-49），"
+                     "一般工业固体废物写作类别代码 SWnn（如 SW17）")  # fmt: skip
+
+
+def parse_general(doc: Mapping[str, Any]) -> GeneralList:
+    """A version of the general categories from its data file, every code checked."""
+    categories = []
+    for item in doc["categories"]:
+        code = str(item["code"])
+        if not GENERAL_CODE.fullmatch(code):
+            raise WasteError(f"一般工业固体废物类别代码“{code}”格式不对，应为 SWnn")
+        categories.append(GeneralCategory(code, str(item["name"]), str(item["status"])))
+    in_force = doc["in_force"]
+    if not isinstance(in_force, date):
+        in_force = date.fromisoformat(str(in_force))
+    return GeneralList(str(doc["version"]), str(doc["title"]), in_force, tuple(categories))
+
+
+def check_general(lists: Sequence[GeneralList], code: str, name: str | None, day: date
+                  ) -> tuple[GeneralList, GeneralCategory]:  # fmt: skip
+    """The version in force on `day` and the category of `code`; a name, if given, must be the
+    category's."""
+    found = [g for g in lists if g.in_force <= day]
+    if not found:
+        raise WasteError(f"{day} 早于一般工业固体废物分类的施行日期，无法核对类别")
+    version = max(found, key=lambda g: g.in_force)
+    text = code.strip().upper()
+    category = version.category(text)
+    if category is None:
+        raise WasteError(f"一般工业固体废物类别 {text} 不在{version.title}中")
+    given = (name or "").strip()
+    if given and given != category.name:
+        raise WasteError(f"类别 {text} 的名称是“{category.name}”，不是“{given}”")
+    return version, category
 
 
 # --- management class (HJ 1259-2022) ----------------------------------------------------------

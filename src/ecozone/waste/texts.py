@@ -184,6 +184,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alert.waste_balance": ("危废物料衡算不平衡", "Waste mass balance broken"),
     "alert.waste_manifest_late": ("转移联单未按期确认", "Manifest not confirmed in time"),
     "alert.waste_receipt_difference": ("危废接收量差异过大", "Received quantity differs"),
+    "waste.general_title": ("一般工业固体废物", "General industrial solid waste"),
+    "waste.general_hint": (
+        "一般工业固体废物与危险废物记入同一台账，以类别代码 SWnn 填写（如 SW17 可再生类废物）；"
+        "这里的库存与物料衡算只计一般工业固体废物，管理类别、申报和危废衡算不计入。",
+        "General industrial solid waste goes into the same ledger under its category code SWnn "
+        "(e.g. SW17); stock and balance here count only general waste, which the management "
+        "class, declarations and the hazardous balance leave out.",
+    ),
+    "waste.general_stock_none": ("没有一般工业固体废物库存。", "No general waste in stock."),
+    "waste.general_category": ("类别代码", "Category"),
+    "waste.waste_kind": ("废物属性", "Waste"),
+    "waste.general": ("一般固废", "general"),
+    "waste.hazardous": ("危险废物", "hazardous"),
     "waste.declarations": ("危险废物申报", "Declarations"),
     "waste.decl_hint": (
         "按管理类别申报（HJ 1259-2022）：年度申报于次年3月31日前完成；重点监管单位另按月、"

@@ -171,6 +171,7 @@ def render_file(
     except EcozoneError as exc:
         return _error(request, principal, lang, exc)
     names = {e["code"]: e["name"] for e in service.list_entries(day)["entries"]}
+    general_names = service.general_categories(day)
     stock = shell.make_table(
         "waste-stock", lang,
         (("facility", "waste.facility"), ("code", "waste.code"), ("name", "waste.name"),
@@ -181,6 +182,14 @@ def render_file(
           "oldest": s["oldest"].date() if s["oldest"] else None,
           "age_text": t(lang, f"waste.age.{s['age_state']}"),
           "_class": f"age-{s['age_state']}"} for s in found["stock"]],
+    )  # fmt: skip
+    general_stock = shell.make_table(
+        "waste-general-stock", lang,
+        (("facility", "waste.facility"), ("code", "waste.general_category"),
+         ("name", "waste.name"), ("held_t", "waste.held_t"), ("oldest", "waste.oldest")),
+        [{**s, "name": general_names.get(s["code"], ""),
+          "oldest": s["oldest"].date() if s["oldest"] else None}
+         for s in found["general_stock"]],
     )  # fmt: skip
     facilities = shell.make_table(
         "waste-facilities", lang,
@@ -195,11 +204,14 @@ def render_file(
     )  # fmt: skip
     ledger = shell.make_table(
         "waste-ledger", lang,
-        (("at", "waste.at"), ("kind_text", "waste.kind"), ("code", "waste.code"),
+        (("at", "waste.at"), ("kind_text", "waste.kind"), ("waste_text", "waste.waste_kind"),
+         ("code", "waste.code"),
          ("name", "waste.name"), ("quantity_t", "waste.quantity_t"),
          ("facility", "waste.facility"), ("handler", "waste.receiver"),
          ("batch", "waste.batch"), ("recorded_by", "waste.recorded_by")),
-        [{**e, "kind_text": t(lang, f"waste.entry.{e['kind']}")} for e in found["ledger"]],
+        [{**e, "kind_text": t(lang, f"waste.entry.{e['kind']}"),
+          "waste_text": t(lang, "waste.general" if e["code"].startswith("SW")
+                          else "waste.hazardous")} for e in found["ledger"]],
     )  # fmt: skip
     owner = found["enterprise"]
     sent = shell.make_table(
@@ -216,7 +228,8 @@ def render_file(
                                      config.waste_settings())  # fmt: skip
     return shell.render(
         request, principal, lang, "waste/enterprise.html", file=found, owner=owner,
-        stock=stock, facilities=facilities, ledger=ledger,
+        stock=stock, general_stock=general_stock, general_codes=general_names,
+        facilities=facilities, ledger=ledger,
         can_record=principal.role in DECLARERS,
         staff=principal.role in SUPERVISING_ROLES,
         entry_kinds=tuple(EntryKind), facility_kinds=tuple(FacilityKind),
