@@ -498,7 +498,10 @@ def waste_settings(environ: Mapping[str, str] | None = None) -> WasteSettings:
     STORAGE_WARNING_DAYS (35: warn from day 330), KEY_T_PER_YEAR (100) and
     SIMPLIFIED_T_PER_YEAR (10) of HJ 1259-2022 (C), BALANCE_TOLERANCE_T (0.01);
     CONFIRM_WORKING_DAYS (5), RECEIPT_TOLERANCE (0.05) and MANIFEST_AREA ("5000", the form
-    number's province and city digits) of order 23 (R); domain-2.md §3.1–3.4."""
+    number's province and city digits) of order 23 (R); MONTHLY_DUE_DAY (15) and
+    QUARTERLY_DUE_DAY (15), the day of the next month by which a month's or a quarter's
+    declaration is due (HJ 1259-2022; UNCONFIRMED, 1–28), and DECLARATION_WARNING_DAYS (10),
+    how early the "declaration due" reminder comes; domain-2.md §3.1–3.4."""
     from dataclasses import fields
 
     from ecozone.waste.model import WasteError, WasteSettings
@@ -522,6 +525,8 @@ def waste_settings(environ: Mapping[str, str] | None = None) -> WasteSettings:
             raise WasteError(f"{name}={raw!r}: expected a number") from None
         if value < 0:
             raise WasteError(f"{name}={raw!r}: must not be negative")
+        if spec.name.endswith("_due_day") and not 1 <= value <= 28:
+            raise WasteError(f"{name}={raw!r}: expected a day of the month from 1 to 28")
         values[spec.name] = value
     return WasteSettings(**values)  # type: ignore[arg-type]
 def trading_settings(environ: Mapping[str, str] | None = None) -> TradingSettings:

@@ -112,6 +112,7 @@ from ecozone.store.schema import (
     violation,
     waste_collection_point,
     waste_collection_run,
+    waste_declaration,
     waste_entry,
     waste_facility,
     waste_generator,
@@ -431,6 +432,13 @@ def _no_override(engine: sa.Engine, t: Target, n: int) -> Target:
     """No class override, so that setting one changes what is stored."""
     with engine.begin() as conn:
         conn.execute(waste_generator.delete())
+    return t
+
+
+def _no_declarations(engine: sa.Engine, t: Target, n: int) -> Target:
+    """No declaration filed, so that filing the 2024 one adds a row."""
+    with engine.begin() as conn:
+        conn.execute(waste_declaration.delete())
     return t
 
 
@@ -1568,6 +1576,11 @@ POLICY: dict[tuple[str, str], Rule] = {
                               data={"management_class": "key", "reason": "持证经营"},
                               keys=(t.credit_code,)), OBJECT, visible=own_business),),
         write=Write(_generator_rows, _no_override)),
+    ("POST", "/waste/enterprises/{credit_code}/declarations"): Rule(DECLARERS, "page", (Variant(
+        "", lambda t, n: Call("POST", f"/waste/enterprises/{t.credit_code}/declarations",
+                              data={"declaration": "annual:2024"}, keys=(t.credit_code,)),
+        OBJECT, visible=own_business),),
+        write=Write(_count(waste_declaration), _no_declarations)),
     ("GET", "/waste/enterprises/{credit_code}/declaration"): Rule(READERS, "page", tuple(
         variant(fmt, "/waste/enterprises/{t.credit_code}/declaration", OBJECT,
                 params={"year": "2025", "format": fmt}, keys=("{t.credit_code}",),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from tests.web.conftest import web_app
 from ecozone.accounts import deps
 from ecozone.accounts.model import PUBLIC, Principal
 from ecozone.store.schema import enterprise, waste_entry
-from ecozone.web import auth
+from ecozone.web import auth, shell
 
 
 @pytest.fixture
@@ -127,3 +128,38 @@ def test_a_manifest_drafted_and_moved_on_from_the_pages(client_as, waste):
     assert admin.post(url + "/complete", data={"method": "utilised"}).status_code == 303
     listed = client_as("supervisor").get("/waste/manifests?state=utilised")
     assert "20" in listed.text and "已利用" in listed.text
+
+
+def test_the_enterprise_files_its_annual_declaration_once(client_as, monkeypatch):
+    # 2026-04-02 (CST): the 2025 declaration of the 登记 generator was due by 31 March
+    monkeypatch.setattr(shell, "now", lambda: datetime(2026, 4, 2, 2, 0, tzinfo=UTC))
+    client = client_as("enterprise", GENERATOR)
+    page = client.get(f"/waste/enterprises/{GENERATOR}")
+    assert 'data-table="waste-owed"' in page.text and "逾期未报" in page.text
+    assert '<option value="annual:2025">' in page.text
+    assert client_as("supervisor").post(f"/waste/enterprises/{GENERATOR}/declarations",
+                                        data={"declaration": "annual:2025"}).status_code == 403
+    assert client_as("enterprise", OTHER).post(f"/waste/enterprises/{GENERATOR}/declarations",
+                                               data={"declaration": "annual:2025"}
+                                               ).status_code == 404  # fmt: skip
+    done = client.post(f"/waste/enterprises/{GENERATOR}/declarations",
+                       data={"declaration": "annual:2025"})
+    assert done.status_code == 200 and "已提交 2025 的申报（逾期）" in done.text
+    assert '<option value="annual:2025">' not in done.text
+    again = client.post(f"/waste/enterprises/{GENERATOR}/declarations",
+                        data={"declaration": "annual:2025"})
+    assert "2025 的申报已经提交，提交后不能更改" in again.text
+    assert "尚未提交申报" not in again.text
+
+
+def test_the_file_shows_general_waste_apart(waste, client_as, monkeypatch):
+    from ecozone.waste import service
+
+    service.record(waste[0], GENERATOR, kind="stored_in", at="2025-03-01T10:00", code="SW03",
+                   quantity_t=4, facility="WF01", actor="t")  # fmt: skip
+    monkeypatch.setattr(shell, "now", lambda: datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
+    page = client_as("supervisor").get(f"/waste/enterprises/{GENERATOR}?year=2025").text
+    general = page[page.index('id="h-waste-general"'):page.index('id="h-waste-declarations"')]
+    assert 'data-table="waste-general-stock"' in general and "炉渣" in general
+    stock = page[page.index('data-table="waste-stock"'):page.index('id="h-waste-general"')]
+    assert "SW03" not in stock

@@ -1,6 +1,7 @@
 """The waste pages in a real browser. The enterprise user opens 危废台账与转移 from the menu and
-lands on its own file, adds a storage facility, records a batch (confirming), and is refused a
-transfer to a receiver not licensed for the code; a supervisor reads the zone overview of 2025
+lands on its own file, adds a storage facility, records a batch (confirming), is refused a
+transfer to a receiver not licensed for the code, files its annual declaration and records
+general industrial solid waste, shown apart; a supervisor reads the zone overview of 2025
 with its flow chart, registers a handler and overrides a generator's class. The zone and its
 ledger are tests.waste.data's. Debian's Chromium and Playwright against uvicorn.
 """
@@ -8,6 +9,7 @@ ledger are tests.waste.data's. Debian's Chromium and Playwright against uvicorn.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _why_not, login
 
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
+from ecozone.web import shell
 
 pytestmark = pytest.mark.browser
 
@@ -128,6 +131,57 @@ def test_the_enterprise_keeps_its_ledger(browser: Any, site: dict[str, Any]):
 
     # another enterprise's waste answers like a missing one
     assert page.goto(f"/waste/enterprises/{OTHER}").status == 404
+
+
+def test_the_enterprise_files_its_annual_declaration(
+    browser: Any, site: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+):
+    # 2026-03-25 (CST): the 2025 declaration (due by 31 March) is within its ten warning days
+    monkeypatch.setattr(shell, "now", lambda: datetime(2026, 3, 25, 2, 0, tzinfo=UTC))
+    page = _page(browser, site, "enterprise")
+    page.goto(f"/waste/enterprises/{GENERATOR}")
+    owed = page.locator('table[data-table="waste-owed"] tbody tr', has_text="2025")
+    assert owed.locator('td[data-key="due"]').inner_text() == "2026-03-31"
+    assert owed.locator('td[data-key="state_text"]').inner_text() == "临近截止"
+    form = page.locator("#declaration-form")
+    form.locator('select[name="declaration"]').select_option("annual:2025")
+    # dismissing the confirmation files nothing
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    form.locator('button[type="submit"]').click()
+    assert page.locator('table[data-table="waste-declarations"] tbody tr',
+                        has_text="2025").count() == 0  # fmt: skip
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.notice").inner_text() == "已提交 2025 的申报。"
+    filed = page.locator('table[data-table="waste-declarations"] tbody tr', has_text="2025")
+    # tests.waste.data: 9.0 t generated and 5.2 t transferred in 2025
+    assert filed.locator('td[data-key="generated_t"]').inner_text() == "9"
+    assert filed.locator('td[data-key="transferred_t"]').inner_text() == "5.2"
+    assert filed.locator('td[data-key="late_text"]').inner_text() == "按期"
+    assert owed.locator('td[data-key="state_text"]').inner_text() == "已申报"
+    assert page.locator("#declaration-form").count() == 0  # nothing else owed
+
+
+def test_the_enterprise_records_general_solid_waste_apart(browser: Any, site: dict[str, Any]):
+    page = _page(browser, site, "enterprise")
+    page.goto(f"/waste/enterprises/{GENERATOR}")
+    form = page.locator("#entry-form")
+    form.locator('select[name="kind"]').select_option("stored_in")
+    form.locator('input[name="at"]').fill("2025-12-22T10:00")
+    form.locator('input[name="code"]').fill("SW17")
+    form.locator('input[name="quantity_t"]').fill("2.5")
+    form.locator('select[name="facility"]').select_option("WF01")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+    assert page.locator("p.notice").inner_text() == "已记录。"
+    row = page.locator('table[data-table="waste-general-stock"] tbody tr', has_text="SW17")
+    assert row.locator('td[data-key="name"]').inner_text() == "可再生类废物"
+    assert row.locator('td[data-key="held_t"]').inner_text() == "2.5"
+    assert page.locator('table[data-table="waste-stock"] tbody tr', has_text="SW17").count() == 0
+    ledger = page.locator('table[data-table="waste-ledger"] tbody tr', has_text="SW17")
+    assert ledger.locator('td[data-key="waste_text"]').inner_text() == "一般固废"
     assert "示例机械厂" not in page.content()
     page.context.close()
 

@@ -54,6 +54,8 @@ AlertType = Literal[
     "waste_balance",
     "waste_manifest_late",
     "waste_receipt_difference",
+    "waste_declaration_due",
+    "waste_declaration_late",
     "allowance_shortfall",
     "eia_due",
     "eia_overdue",

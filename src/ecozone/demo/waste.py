@@ -4,8 +4,9 @@ year of ledger ending today, written through waste.service like any record (demo
 Chosen so the pages show each case: a 重点 generator by tonnage (化工, 12 t a month) and one
 by own disposal (表面处理), a 简化 one (汽车, the demo enterprise user's), a 登记 one
 (新能源电池), a lot of spent carbon in its eleventh month (汽车, the storage-age warning) and
-a store filling past its capacity (电子科技); the 汽车 company's manifests in every state; and
-a collection point with two small clients and one run.
+a store filling past its capacity (电子科技); the 汽车 company's manifests in every state;
+a collection point with two small clients and one run; and the 汽车 company's declarations
+(by its class), the newest owed filed and the older ones left late.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.compliance.model import WorkCalendar
-from ecozone.waste import collection, manifests, service
+from ecozone.waste import collection, declarations, manifests, service
 from ecozone.waste.model import WasteSettings
 
 DISPOSER, COLLECTOR, CARRIER = "渝危废经第500001号", "渝危废收第500002号", "渝危运第500003号"
@@ -94,7 +96,23 @@ def seed_waste(engine: sa.Engine, registry: dict[str, Any], today: date) -> int:
                 held.clear()
     _manifests(engine, codes.get(next(iter(GENERATORS))), ids[DISPOSER], ids[CARRIER])
     _collection_point(engine, codes, ids[COLLECTOR], today)
+    _declaration(engine, codes.get(next(iter(GENERATORS))), today)
     return written
+
+
+def _declaration(engine: sa.Engine, credit_code: str | None, today: date) -> None:
+    """File the newest declaration the company owes, on the day its period ended (in time);
+    the older ones stay unfiled and show as late."""
+    if credit_code is None:
+        return
+    settings = WasteSettings()
+    with engine.connect() as conn:
+        eid = service._enterprise(conn, credit_code, SYSTEM_SCOPE)["id"]
+        owed = declarations.owed(conn, [eid], today, settings).get(eid, [])
+    if owed:
+        latest = owed[0][0]
+        declarations.file(engine, credit_code, latest.period.value, latest.label, actor="demo",
+                          settings=settings, now=datetime.combine(latest.end, time(9)))  # fmt: skip
 
 
 #: Small generators served by the demo's collection point, with what one run took (t).

@@ -59,6 +59,8 @@ ALERT_TYPE_NAMES = {
     "waste_balance": ("危废物料衡算不平衡", "waste mass balance broken"),
     "waste_manifest_late": ("联单未按期确认", "manifest not confirmed in time"),
     "waste_receipt_difference": ("接收量与转移量不符", "received quantity differs"),
+    "waste_declaration_due": ("危废申报临近截止", "waste declaration due"),
+    "waste_declaration_late": ("危废申报逾期", "waste declaration late"),
     "allowance_shortfall": ("配额/排污权缺口", "allowance shortfall"),
     "eia_due": ("环评审批临近时限", "EIA approval due soon"),
     "eia_overdue": ("环评审批超时限", "EIA approval overdue"),

@@ -14,6 +14,7 @@ from ecozone.waste.model import (
     HandlerKind,
     ManagementClass,
     ManifestState,
+    Period,
 )
 
 # --- waste: hazardous waste handlers, storage facilities and the ledger (HJ 1259-2022) -------
@@ -161,4 +162,25 @@ waste_manifest = sa.Table(
     sa.CheckConstraint("quantity_t > 0", name="quantity"),
     sa.Index(None, "enterprise_id", "drafted_at"),
     sa.Index(None, "handler_id", "state"),
+)
+
+# Declarations filed (HJ 1259-2022 申报): one per enterprise, period kind and label, with the
+# figures of the ledger's declaration table for [start, end) as they were when filed. Rows are
+# only inserted: a filed declaration is never changed.
+waste_declaration = sa.Table(
+    "waste_declaration",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), nullable=False),
+    sa.Column("period", sa.String(10), nullable=False),
+    sa.Column("label", sa.String(7), nullable=False),  # 2025, 2025-Q1, 2025-01
+    sa.Column("start", sa.Date, nullable=False),
+    sa.Column("end", sa.Date, nullable=False),
+    sa.Column("due", sa.Date, nullable=False),
+    sa.Column("late", sa.Boolean, nullable=False),
+    sa.Column("rows", Json, nullable=False),
+    sa.Column("filed_by", sa.String(100), nullable=False),
+    sa.Column("filed_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("enterprise_id", "period", "label"),
+    sa.CheckConstraint(_in("period", tuple(Period)), name="period"),
 )

@@ -1,8 +1,9 @@
 """The waste checks raised into the alert desk: storage age approaching or over its limit
 (固废法 art. 81, a setting), stock over a facility's capacity, the year's mass balance broken
 beyond its tolerance (HJ 1259-2022), a manifest not confirmed within 5 working days of its
-hand-over to the carrier, and a receipt differing from the dispatch beyond its tolerance
-(order 23). Run by the periodic timer (pipeline.run_checks) and `ecozone waste checks`.
+hand-over to the carrier, a receipt differing from the dispatch beyond its tolerance
+(order 23), and a declaration due within its warning days or late (HJ 1259-2022). Run by the
+periodic timer (pipeline.run_checks) and `ecozone waste checks`.
 
 Each finding is a compliance Condition with a stable key, recorded through
 compliance.evaluation.record_conditions like every other alert, so a check run again merges
@@ -22,8 +23,8 @@ from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.compliance.evaluation import record_conditions
 from ecozone.compliance.model import AlertType, Condition, WorkCalendar
 from ecozone.compliance.rules import add_working_days
-from ecozone.waste import rules, store
-from ecozone.waste.model import AgeState, ManifestState, WasteSettings
+from ecozone.waste import declarations, rules, store
+from ecozone.waste.model import AgeState, DeclarationState, ManifestState, WasteSettings
 from ecozone.waste.service import _balance, stock_rows
 
 
@@ -71,6 +72,30 @@ def conditions(
                     start, None, peak=round(b.gap, 3), limit_value=settings.balance_tolerance_t,
                     detail={**b.__dict__, "gap": round(b.gap, 3)})))  # fmt: skip
         found += _manifest_conditions(conn, day, settings, calendar)
+        found += _declaration_conditions(conn, ids, day, settings)
+    return found
+
+
+def _declaration_conditions(
+    conn: sa.Connection, ids: list[int], day: date, settings: WasteSettings
+) -> list[tuple[int, Condition]]:
+    """A declaration not filed: "due" from `declaration_warning_days` before its deadline,
+    "late" from the day after it (HJ 1259-2022; the annual one by 31 March)."""
+    found: list[tuple[int, Condition]] = []
+    for eid, periods in declarations.owed(conn, ids, day, settings).items():
+        for p, state in periods:
+            if state is DeclarationState.LATE:
+                kind, since = AlertType.WASTE_DECLARATION_LATE, p.due + timedelta(days=1)
+            elif state is DeclarationState.DUE:
+                kind = AlertType.WASTE_DECLARATION_DUE
+                since = p.due - timedelta(days=settings.declaration_warning_days)
+            else:
+                continue
+            found.append((eid, Condition(
+                kind, f"waste:declaration:{state.value}:{eid}:{p.period.value}:{p.label}",
+                None, None, _midnight(max(since, p.end)), None,  # type: ignore[arg-type]
+                detail={"period": p.period.value, "label": p.label,
+                        "due": str(p.due)})))  # fmt: skip
     return found
 
 

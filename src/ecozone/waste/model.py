@@ -58,6 +58,34 @@ class Edition:
         return next((e for e in self.entries if e.code == code), None)
 
 
+class WasteKind(StrEnum):
+    """What a ledger record holds, told by its code's form: NNN-NNN-NN is hazardous (名录),
+    SWnn a category of general industrial solid waste (一般工业固体废物)."""
+
+    HAZARDOUS = "hazardous"
+    GENERAL = "general"
+
+
+@dataclass(frozen=True)
+class GeneralCategory:
+    code: str  # SWnn
+    name: str
+    status: str  # UNCONFIRMED until checked against its source
+
+
+@dataclass(frozen=True)
+class GeneralList:
+    """One version of the general industrial solid waste categories (data/general-*.yaml)."""
+
+    version: str
+    title: str
+    in_force: date
+    categories: tuple[GeneralCategory, ...]
+
+    def category(self, code: str) -> GeneralCategory | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
 class EntryKind(StrEnum):
     """The ledger's records (HJ 1259-2022 ledger, domain-2.md §3.4)."""
 
@@ -236,3 +264,30 @@ class WasteSettings:
     confirm_working_days: int = 5
     receipt_tolerance: float = 0.05
     manifest_area: str = "5000"
+    # HJ 1259-2022 declarations: the annual one by 31 March of the next year (C); the day of
+    # the month after a month or a quarter by which its declaration is due is UNCONFIRMED
+    # (domain-2.md §3.4: "e.g. by the 15th"), as is how many days before a deadline the
+    # "declaration due" reminder is raised.
+    monthly_due_day: int = 15
+    quarterly_due_day: int = 15
+    declaration_warning_days: int = 10
+
+
+class DeclarationState(StrEnum):
+    FILED = "filed"
+    OPEN = "open"  # ended, due later than the warning window
+    DUE = "due"  # within the warning days of its deadline
+    LATE = "late"  # past its deadline and not filed
+
+
+
+@dataclass(frozen=True)
+class DeclarationPeriod:
+    """One period a declaration covers: [start, end) in CST days, its label ("2026-01",
+    "2026-Q1", "2026") and the day by which it is due."""
+
+    period: Period
+    label: str
+    start: date
+    end: date
+    due: date

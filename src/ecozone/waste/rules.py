@@ -19,9 +19,13 @@ from ecozone.waste.model import (
     OWN_HANDLING,
     AgeState,
     Balance,
+    DeclarationPeriod,
+    DeclarationState,
     Edition,
     Entry,
     EntryKind,
+    GeneralCategory,
+    GeneralList,
     Handler,
     Hazard,
     ListEntry,
@@ -32,6 +36,7 @@ from ecozone.waste.model import (
     Period,
     Stock,
     WasteError,
+    WasteKind,
     WasteSettings,
 )
 
@@ -101,6 +106,55 @@ def check_listed(editions: Sequence[Edition], code: str, name: str | None, day: 
     return entry
 
 
+# --- general industrial solid waste ----------------------------------------------------------
+
+GENERAL_CODE = re.compile(r"^SW\d{2}$")
+
+
+def waste_kind(code: str) -> WasteKind:
+    """Hazardous for a list code (NNN-NNN-NN), general for a category code (SWnn); any other
+    form is refused naming both."""
+    text = code.strip().upper()
+    if GENERAL_CODE.fullmatch(text):
+        return WasteKind.GENERAL
+    if CODE.fullmatch(text):
+        return WasteKind.HAZARDOUS
+    raise WasteError(f"废物代码“{code}”格式不对：危险废物写作 NNN-NNN-NN（如 900-041-49），"
+                     "一般工业固体废物写作类别代码 SWnn（如 SW17）")  # fmt: skip
+
+
+def parse_general(doc: Mapping[str, Any]) -> GeneralList:
+    """A version of the general categories from its data file, every code checked."""
+    categories = []
+    for item in doc["categories"]:
+        code = str(item["code"])
+        if not GENERAL_CODE.fullmatch(code):
+            raise WasteError(f"一般工业固体废物类别代码“{code}”格式不对，应为 SWnn")
+        categories.append(GeneralCategory(code, str(item["name"]), str(item["status"])))
+    in_force = doc["in_force"]
+    if not isinstance(in_force, date):
+        in_force = date.fromisoformat(str(in_force))
+    return GeneralList(str(doc["version"]), str(doc["title"]), in_force, tuple(categories))
+
+
+def check_general(lists: Sequence[GeneralList], code: str, name: str | None, day: date
+                  ) -> tuple[GeneralList, GeneralCategory]:  # fmt: skip
+    """The version in force on `day` and the category of `code`; a name, if given, must be the
+    category's."""
+    found = [g for g in lists if g.in_force <= day]
+    if not found:
+        raise WasteError(f"{day} 早于一般工业固体废物分类的施行日期，无法核对类别")
+    version = max(found, key=lambda g: g.in_force)
+    text = code.strip().upper()
+    category = version.category(text)
+    if category is None:
+        raise WasteError(f"一般工业固体废物类别 {text} 不在{version.title}中")
+    given = (name or "").strip()
+    if given and given != category.name:
+        raise WasteError(f"类别 {text} 的名称是“{category.name}”，不是“{given}”")
+    return version, category
+
+
 # --- management class (HJ 1259-2022) ----------------------------------------------------------
 
 
@@ -123,6 +177,72 @@ def declaration_periods(cls: ManagementClass) -> tuple[Period, ...]:
     extra = {ManagementClass.KEY: (Period.MONTHLY,),
              ManagementClass.SIMPLIFIED: (Period.QUARTERLY,)}.get(cls, ())  # fmt: skip
     return (*extra, Period.ANNUAL)
+
+
+_LABEL = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4]))?$")
+
+
+def _first_of_next(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
+def declaration_period(
+    period: Period, label: str, settings: WasteSettings
+) -> DeclarationPeriod:
+    """The period a declaration label names, and its deadline (HJ 1259-2022, domain-2.md
+    §3.4): "2025" is the year, due by 31 March of the next year (C); "2026-01" a month and
+    "2026-Q1" a quarter, due by the `monthly_due_day` / `quarterly_due_day` of the month after
+    (UNCONFIRMED, settings)."""
+    found = _LABEL.fullmatch(label.strip())
+    year = int(found.group(1)) if found else 0
+    if found is None or not 2000 <= year <= 2200:
+        raise WasteError(f"申报期“{label}”无效：年度写作 2025，季度写作 2025-Q1，月度写作 2025-01")
+    month, quarter = found.group(2), found.group(3)
+    if period is Period.ANNUAL and month is None and quarter is None:
+        return DeclarationPeriod(period, f"{year}", date(year, 1, 1), date(year + 1, 1, 1),
+                                 date(year + 1, 3, 31))  # fmt: skip
+    if period is Period.QUARTERLY and quarter is not None:
+        first = 3 * (int(quarter) - 1) + 1
+        end = _first_of_next(year, first + 2)
+        return DeclarationPeriod(period, f"{year}-Q{quarter}", date(year, first, 1), end,
+                                 end.replace(day=settings.quarterly_due_day))  # fmt: skip
+    if period is Period.MONTHLY and month is not None and 1 <= int(month) <= 12:
+        end = _first_of_next(year, int(month))
+        return DeclarationPeriod(period, f"{year}-{month}", date(year, int(month), 1), end,
+                                 end.replace(day=settings.monthly_due_day))  # fmt: skip
+    raise WasteError(f"申报期“{label}”与申报周期 {period.value} 不符："
+                     "年度写作 2025，季度写作 2025-Q1，月度写作 2025-01")  # fmt: skip
+
+
+def ended_periods(period: Period, day: date, count: int, settings: WasteSettings
+                  ) -> list[DeclarationPeriod]:  # fmt: skip
+    """The `count` latest periods of a kind that ended on or before `day`, newest first."""
+    found = []
+    if period is Period.ANNUAL:
+        labels = [str(day.year - 1 - i) for i in range(count)]
+    elif period is Period.QUARTERLY:
+        q = (day.year * 4 + (day.month - 1) // 3) - 1
+        labels = [f"{(q - i) // 4}-Q{(q - i) % 4 + 1}" for i in range(count)]
+    else:
+        m = day.year * 12 + day.month - 1 - 1
+        labels = [f"{(m - i) // 12}-{(m - i) % 12 + 1:02d}" for i in range(count)]
+    for label in labels:
+        found.append(declaration_period(period, label, settings))
+    return found
+
+
+def declaration_state(
+    p: DeclarationPeriod, filed: bool, day: date, settings: WasteSettings
+) -> DeclarationState:
+    """A period's declaration on `day`: filed; late from the day after its deadline (the
+    annual one of 2025 on 2026-04-01); due from `declaration_warning_days` before it."""
+    if filed:
+        return DeclarationState.FILED
+    if day > p.due:
+        return DeclarationState.LATE
+    if (p.due - day).days <= settings.declaration_warning_days:
+        return DeclarationState.DUE
+    return DeclarationState.OPEN
 
 
 def annual_generated(entries: Iterable[Entry], year: int) -> float:

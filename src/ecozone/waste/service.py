@@ -26,10 +26,12 @@ from ecozone.waste.model import (
     Entry,
     EntryKind,
     FacilityKind,
+    GeneralList,
     Handler,
     HandlerKind,
     ManagementClass,
     WasteError,
+    WasteKind,
     WasteNotFound,
     WasteSettings,
 )
@@ -37,6 +39,22 @@ from ecozone.waste.model import (
 DATA = Path(__file__).with_name("data")
 #: Ledger rows an enterprise's page shows, newest first.
 LEDGER_ROWS = 200
+
+
+@cache
+def general_lists() -> tuple[GeneralList, ...]:
+    """The general industrial solid waste categories shipped as data (data/general-*.yaml)."""
+    found = [rules.parse_general(safeyaml.read_file(p))
+             for p in sorted(DATA.glob("general-*.yaml"))]  # fmt: skip
+    return tuple(sorted(found, key=lambda g: g.in_force))
+
+
+def general_categories(day: date) -> dict[str, str]:
+    """Code → name of the general categories in force on `day`."""
+    found = [g for g in general_lists() if g.in_force <= day]
+    if not found:
+        return {}
+    return {c.code: c.name for c in max(found, key=lambda g: g.in_force).categories}
 
 
 @cache
@@ -219,18 +237,25 @@ def record(
     actor: str,
     scope: Scope = SYSTEM_SCOPE,
 ) -> dict[str, Any]:
-    """One ledger record (HJ 1259-2022). The code and name are checked against the list
-    edition in force on the record's date; into and out of storage name the facility, and
-    out of storage takes no more than the ledger holds there; a transfer names a receiver
-    whose licence covers the code and whose yearly capacity it does not exceed (order 23).
-    Refused records change nothing."""
+    """One ledger record (HJ 1259-2022). The code's form tells hazardous from general
+    industrial solid waste (rules.waste_kind): a hazardous code and name are checked against
+    the list edition in force on the record's date, a general one against the general
+    categories; into and out of storage name the facility, and out of storage takes no more
+    than the ledger holds there; a transfer names a receiver, whose licence must cover a
+    hazardous code within its yearly capacity (order 23). Refused records change nothing."""
     try:
         the_kind = EntryKind(kind)
     except ValueError:
         raise WasteError(f"台账类型“{kind}”无效") from None
     when = times.parse_time(at, "时间")
-    entry = rules.check_listed(editions(), code, name, when.date())
-    edition = rules.edition_on(editions(), when.date())
+    waste_kind = rules.waste_kind(code)
+    if waste_kind is WasteKind.GENERAL:
+        version, category = rules.check_general(general_lists(), code, name, when.date())
+        entry: Any = category
+        edition_id = version.version
+    else:
+        entry = rules.check_listed(editions(), code, name, when.date())
+        edition_id = rules.edition_on(editions(), when.date()).edition
     quantity = rules.check_quantity(_number(quantity_t, "数量"))
     batch = check_optional((batch or "").strip() or None, "批次号")
     container = check_optional((container or "").strip() or None, "容器")
@@ -258,12 +283,12 @@ def record(
                 store.received_in_year(conn, receiver.id, when.year),
                 when.date(),
             )
-            if refusal is not None:
+            if refusal is not None and waste_kind is WasteKind.HAZARDOUS:
                 raise WasteError(f"拒绝转移：{refusal}")
         elif handler_id is not None and the_kind is not EntryKind.GENERATED:
             raise WasteError("只有转移记录填写接收单位")
         values = {"enterprise_id": owner["id"], "kind": the_kind.value, "at": when,
-                  "code": entry.code, "name": entry.name, "edition": edition.edition,
+                  "code": entry.code, "name": entry.name, "edition": edition_id,
                   "quantity_t": quantity, "facility_id": facility_id,
                   "handler_id": handler_id if the_kind is EntryKind.TRANSFERRED else None,
                   "batch": batch, "container": container, "recorded_by": actor,
@@ -337,17 +362,22 @@ def stock_rows(
     conn: sa.Connection, enterprise_ids: list[int], day: date, settings: WasteSettings
 ) -> list[dict[str, Any]]:
     """Stock per facility and code at the end of `day`, with the age of its oldest lot (FIFO)
-    and its state against the storage-age limit."""
+    and its state against the storage-age limit; general industrial solid waste (SWnn) is
+    kept apart by its `waste_kind` and has no storage-age limit here (固废法 art. 81 speaks of
+    hazardous waste)."""
     until = datetime(day.year, day.month, day.day) + timedelta(days=1)
     rows = store.stock(conn, enterprise_ids, until)
     for r in rows:
         oldest = rules.fifo_oldest(r.pop("ins"), r["out_t"])
         age = rules.age_days(oldest, day) if oldest is not None else None
+        kind = rules.waste_kind(r["code"])
+        limited = age if kind is WasteKind.HAZARDOUS else None
         r.update(
             held_t=round(r["held_t"], 3),
             oldest=oldest,
             age_days=age,
-            age_state=rules.age_state(age, settings).value,
+            waste_kind=kind.value,
+            age_state=rules.age_state(limited, settings).value,
         )
     return rows
 
@@ -376,11 +406,17 @@ def waste_file(
         ledger = store.entries(conn, eid, limit=LEDGER_ROWS)
         start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
         terms = store.sums(conn, eid, start, end)
-    b = _balance(terms)
+        general_terms = store.sums(conn, eid, start, end, general=True)
+    b, g = _balance(terms), _balance(general_terms)
+    hazardous = WasteKind.HAZARDOUS.value
     return {"enterprise": owner, "year": year, "day": day, "class": cls,
-            "facilities": facilities, "stock": stock, "ledger": ledger,
+            "facilities": facilities, "ledger": ledger,
+            "stock": [s for s in stock if s["waste_kind"] == hazardous],
+            "general_stock": [s for s in stock if s["waste_kind"] != hazardous],
             "balance": {**b.__dict__, "gap": round(b.gap, 3),
-                        "balanced": rules.balanced(b, settings)}}  # fmt: skip
+                        "balanced": rules.balanced(b, settings)},
+            "general_balance": {**g.__dict__, "gap": round(g.gap, 3),
+                                "balanced": rules.balanced(g, settings)}}  # fmt: skip
 
 
 def _balance(terms: dict[str, float]) -> Any:
@@ -431,16 +467,23 @@ def sankey(flows: list[dict[str, Any]]) -> dict[str, Any]:
                        "value": round(f["quantity_t"], 3)} for f in flows]}  # fmt: skip
 
 
-def declaration(engine: sa.Engine, credit_code: str, year: int, scope: Scope) -> dict[str, Any]:
-    """The annual declaration's table from the ledger: per code, tonnes generated, stored,
-    taken out, utilised, disposed and transferred in `year`, and the stock at its end."""
-    with engine.connect() as conn:
-        owner = _enterprise(conn, credit_code, scope)
-        rows = store.by_code(conn, owner["id"], datetime(year, 1, 1), datetime(year + 1, 1, 1))
+def declaration_rows(
+    conn: sa.Connection, enterprise_id: int, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """The declaration's table from the ledger: per code, tonnes generated, stored, taken out,
+    utilised, disposed and transferred in [start, end)."""
     by: dict[str, dict[str, Any]] = {}
-    for r in rows:
+    for r in store.by_code(conn, enterprise_id, start, end):
         row = by.setdefault(r["code"], {"code": r["code"], "name": r["name"],
                                         "category": "HW" + r["code"][-2:],
                                         **{k.value: 0.0 for k in EntryKind}})  # fmt: skip
         row[r["kind"]] = round(r["quantity_t"], 3)
-    return {"enterprise": owner, "year": year, "rows": list(by.values())}
+    return list(by.values())
+
+
+def declaration(engine: sa.Engine, credit_code: str, year: int, scope: Scope) -> dict[str, Any]:
+    """The annual declaration's table from the ledger of `year` (see declaration_rows)."""
+    with engine.connect() as conn:
+        owner = _enterprise(conn, credit_code, scope)
+        rows = declaration_rows(conn, owner["id"], datetime(year, 1, 1), datetime(year + 1, 1, 1))
+    return {"enterprise": owner, "year": year, "rows": rows}

@@ -19,6 +19,7 @@ from ecozone.accounts.store import scope_condition
 from ecozone.store.schema import (
     district,
     enterprise,
+    waste_declaration,
     waste_entry,
     waste_facility,
     waste_generator,
@@ -28,6 +29,14 @@ from ecozone.store.schema import (
 from ecozone.waste.model import EntryKind
 
 E = waste_entry.c
+#: General industrial solid waste rows carry a category code SWnn (rules.waste_kind); the
+#: hazardous sums (class, balance, declaration, overview, licences) leave them out.
+GENERAL = E.code.like("SW%")
+HAZARDOUS = sa.not_(GENERAL)
+
+
+def _kind(general: bool) -> sa.ColumnElement[bool]:
+    return GENERAL if general else HAZARDOUS
 
 
 def enterprise_by_code(
@@ -84,7 +93,7 @@ def insert_handler(conn: sa.Connection, values: dict[str, Any]) -> int:
 def received_in_year(conn: sa.Connection, handler_id: int, year: int) -> float:
     """Tonnes transferred to a handler in a calendar year, from every generator's ledger."""
     stmt = sa.select(sa.func.coalesce(sa.func.sum(E.quantity_t), 0.0)).where(
-        E.handler_id == handler_id, E.kind == EntryKind.TRANSFERRED.value,
+        E.handler_id == handler_id, E.kind == EntryKind.TRANSFERRED.value, HAZARDOUS,
         E.at >= datetime(year, 1, 1), E.at < datetime(year + 1, 1, 1),
     )  # fmt: skip
     return float(conn.execute(stmt).scalar_one())
@@ -146,7 +155,7 @@ def generated_by_enterprise(
     stmt = (
         sa.select(E.enterprise_id, sa.func.sum(E.quantity_t))
         .where(E.enterprise_id.in_(list(enterprise_ids)), E.kind == EntryKind.GENERATED.value,
-               E.at >= datetime(year, 1, 1), E.at < datetime(year + 1, 1, 1))
+               HAZARDOUS, E.at >= datetime(year, 1, 1), E.at < datetime(year + 1, 1, 1))
         .group_by(E.enterprise_id)
     )  # fmt: skip
     return {k: float(v) for k, v in conn.execute(stmt).all()}
@@ -160,6 +169,7 @@ def own_handlers(conn: sa.Connection, enterprise_ids: Sequence[int]) -> set[int]
         .where(
             E.enterprise_id.in_(list(enterprise_ids)),
             E.kind.in_([EntryKind.UTILISED.value, EntryKind.DISPOSED.value]),
+            HAZARDOUS,
         )
     )
     return set(conn.execute(stmt).scalars())
@@ -201,12 +211,14 @@ def entries(
 
 
 def sums(
-    conn: sa.Connection, enterprise_id: int, start: datetime, end: datetime
-) -> dict[str, float]:
-    """Tonnes per record kind over [start, end): the mass balance's terms."""
+    conn: sa.Connection, enterprise_id: int, start: datetime, end: datetime,
+    general: bool = False,
+) -> dict[str, float]:  # fmt: skip
+    """Tonnes per record kind over [start, end) of hazardous (or general) waste: the mass
+    balance's terms."""
     stmt = (
         sa.select(E.kind, sa.func.sum(E.quantity_t))
-        .where(E.enterprise_id == enterprise_id, E.at >= start, E.at < end)
+        .where(E.enterprise_id == enterprise_id, E.at >= start, E.at < end, _kind(general))
         .group_by(E.kind)
     )
     return {k: float(v) for k, v in conn.execute(stmt).all()}
@@ -215,11 +227,11 @@ def sums(
 def by_code(
     conn: sa.Connection, enterprise_id: int, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
-    """Tonnes per code and record kind over [start, end): the declaration's rows."""
+    """Tonnes per hazardous code and record kind over [start, end): the declaration's rows."""
     stmt = (
         sa.select(E.code, sa.func.min(E.name).label("name"), E.kind,
                   sa.func.sum(E.quantity_t).label("quantity_t"))
-        .where(E.enterprise_id == enterprise_id, E.at >= start, E.at < end)
+        .where(E.enterprise_id == enterprise_id, E.at >= start, E.at < end, HAZARDOUS)
         .group_by(E.code, E.kind)
         .order_by(E.code)
     )  # fmt: skip
@@ -297,7 +309,7 @@ def generation_by_category(conn: sa.Connection, scope: Scope, year: int) -> list
         .select_from(waste_entry)
         .join(enterprise, enterprise.c.id == E.enterprise_id)
         .outerjoin(district, district.c.id == enterprise.c.district_id)
-        .where(scope_condition(scope, own=True), E.kind == EntryKind.GENERATED.value,
+        .where(scope_condition(scope, own=True), E.kind == EntryKind.GENERATED.value, HAZARDOUS,
                E.at >= datetime(year, 1, 1), E.at < datetime(year + 1, 1, 1))
         .group_by(district.c.name, cat)
         .order_by(district.c.name, cat)
@@ -315,7 +327,7 @@ def flows(conn: sa.Connection, scope: Scope, year: int) -> list[dict[str, Any]]:
         .join(enterprise, enterprise.c.id == E.enterprise_id)
         .join(waste_handler, waste_handler.c.id == E.handler_id)
         .where(scope_condition(scope, own=True), E.kind == EntryKind.TRANSFERRED.value,
-               E.at >= datetime(year, 1, 1), E.at < datetime(year + 1, 1, 1))
+               HAZARDOUS, E.at >= datetime(year, 1, 1), E.at < datetime(year + 1, 1, 1))
         .group_by(enterprise.c.name, waste_handler.c.name, waste_handler.c.kind)
         .order_by(enterprise.c.name, waste_handler.c.name)
     )  # fmt: skip
@@ -392,3 +404,39 @@ def update_manifest(
         sa.update(waste_manifest).where(M.id == manifest_id, M.state == state).values(**values)
     )
     return done.rowcount == 1
+
+
+# --- declarations (HJ 1259-2022) ------------------------------------------------------------
+
+D = waste_declaration.c
+
+
+def declarations(conn: sa.Connection, enterprise_id: int) -> list[dict[str, Any]]:
+    """An enterprise's filed declarations, newest period first."""
+    stmt = (
+        sa.select(waste_declaration)
+        .where(D.enterprise_id == enterprise_id)
+        .order_by(D.start.desc(), D.period, D.id)
+    )
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def filed(conn: sa.Connection, enterprise_ids: Sequence[int]) -> set[tuple[int, str, str]]:
+    """(enterprise id, period, label) of every declaration filed by these enterprises."""
+    stmt = sa.select(D.enterprise_id, D.period, D.label).where(
+        D.enterprise_id.in_(list(enterprise_ids))
+    )
+    return {(e, p, label) for e, p, label in conn.execute(stmt).all()}
+
+
+def insert_declaration(conn: sa.Connection, values: dict[str, Any]) -> int:
+    return conn.execute(
+        sa.insert(waste_declaration).values(**values).returning(D.id)
+    ).scalar_one()
+
+
+def first_records(conn: sa.Connection) -> dict[int, datetime]:
+    """The time of each enterprise's first hazardous ledger record: enterprises with records
+    owe declarations from the period of that record on."""
+    stmt = sa.select(E.enterprise_id, sa.func.min(E.at)).where(HAZARDOUS).group_by(E.enterprise_id)
+    return {e: at for e, at in conn.execute(stmt).all()}

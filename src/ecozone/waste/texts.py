@@ -184,6 +184,53 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alert.waste_balance": ("危废物料衡算不平衡", "Waste mass balance broken"),
     "alert.waste_manifest_late": ("转移联单未按期确认", "Manifest not confirmed in time"),
     "alert.waste_receipt_difference": ("危废接收量差异过大", "Received quantity differs"),
+    "waste.general_title": ("一般工业固体废物", "General industrial solid waste"),
+    "waste.general_hint": (
+        "一般工业固体废物与危险废物记入同一台账，以类别代码 SWnn 填写（如 SW17 可再生类废物）；"
+        "这里的库存与物料衡算只计一般工业固体废物，管理类别、申报和危废衡算不计入。",
+        "General industrial solid waste goes into the same ledger under its category code SWnn "
+        "(e.g. SW17); stock and balance here count only general waste, which the management "
+        "class, declarations and the hazardous balance leave out.",
+    ),
+    "waste.general_stock_none": ("没有一般工业固体废物库存。", "No general waste in stock."),
+    "waste.general_category": ("类别代码", "Category"),
+    "waste.waste_kind": ("废物属性", "Waste"),
+    "waste.general": ("一般固废", "general"),
+    "waste.hazardous": ("危险废物", "hazardous"),
+    "waste.declarations": ("危险废物申报", "Declarations"),
+    "waste.decl_hint": (
+        "按管理类别申报（HJ 1259-2022）：年度申报于次年3月31日前完成；重点监管单位另按月、"
+        "简化管理单位另按季申报。提交时记录台账中该期的数据，提交后不能更改。",
+        "Declarations by management class (HJ 1259-2022): the annual one by 31 March of the "
+        "next year, plus monthly for key and quarterly for simplified units. Filing records the "
+        "ledger's figures for the period; a filed declaration cannot be changed.",
+    ),
+    "waste.decl_label": ("申报期", "Period"),
+    "waste.decl_period": ("申报周期", "Kind"),
+    "waste.decl_due": ("截止日期", "Due by"),
+    "waste.decl_state": ("状态", "State"),
+    "waste.decl.filed": ("已申报", "Filed"),
+    "waste.decl.open": ("待申报", "Open"),
+    "waste.decl.due": ("临近截止", "Due soon"),
+    "waste.decl.late": ("逾期未报", "Late"),
+    "waste.decl_none_owed": ("暂无应申报的期次。", "No period owed."),
+    "waste.decl_filed_list": ("已提交的申报", "Declarations filed"),
+    "waste.decl_none_filed": ("尚未提交申报。", "No declaration filed."),
+    "waste.decl_filed_at": ("提交时间", "Filed at"),
+    "waste.decl_filed_by": ("提交人", "Filed by"),
+    "waste.decl_on_time": ("是否按期", "On time"),
+    "waste.decl_in_time": ("按期", "On time"),
+    "waste.decl_late": ("逾期", "Late"),
+    "waste.decl_file": ("提交申报", "File declaration"),
+    "waste.decl_confirm": ("确认提交该期申报？提交后不能更改。",
+                           "File this declaration? It cannot be changed afterwards."),
+    "waste.decl_choose": ("请选择申报期", "Choose a period"),
+    "waste.decl_filed": ("已提交 {label} 的申报。", "Declaration {label} filed."),
+    "waste.decl_filed_late": (
+        "已提交 {label} 的申报（逾期）。", "Declaration {label} filed (late)."
+    ),
+    "alert.waste_declaration_due": ("危废申报临近截止日期", "Waste declaration due soon"),
+    "alert.waste_declaration_late": ("危废申报逾期未报", "Waste declaration late"),
     "nav.waste_points": ("集中收集点", "Collection points"),
     "waste.points": ("小微企业危废集中收集点", "Collection points for small generators"),
     "waste.points_lead": (

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone import config, times
 from ecozone.errors import EcozoneError
-from ecozone.waste import collection_views, manifest_views, manifests, service
+from ecozone.waste import collection_views, declarations, manifest_views, manifests, service
 from ecozone.waste.model import EntryKind, FacilityKind, HandlerKind, ManagementClass
 from ecozone.waste.texts import TEXTS
 from ecozone.web import export, shell
@@ -171,6 +171,7 @@ def render_file(
     except EcozoneError as exc:
         return _error(request, principal, lang, exc)
     names = {e["code"]: e["name"] for e in service.list_entries(day)["entries"]}
+    general_names = service.general_categories(day)
     stock = shell.make_table(
         "waste-stock", lang,
         (("facility", "waste.facility"), ("code", "waste.code"), ("name", "waste.name"),
@@ -181,6 +182,14 @@ def render_file(
           "oldest": s["oldest"].date() if s["oldest"] else None,
           "age_text": t(lang, f"waste.age.{s['age_state']}"),
           "_class": f"age-{s['age_state']}"} for s in found["stock"]],
+    )  # fmt: skip
+    general_stock = shell.make_table(
+        "waste-general-stock", lang,
+        (("facility", "waste.facility"), ("code", "waste.general_category"),
+         ("name", "waste.name"), ("held_t", "waste.held_t"), ("oldest", "waste.oldest")),
+        [{**s, "name": general_names.get(s["code"], ""),
+          "oldest": s["oldest"].date() if s["oldest"] else None}
+         for s in found["general_stock"]],
     )  # fmt: skip
     facilities = shell.make_table(
         "waste-facilities", lang,
@@ -195,11 +204,14 @@ def render_file(
     )  # fmt: skip
     ledger = shell.make_table(
         "waste-ledger", lang,
-        (("at", "waste.at"), ("kind_text", "waste.kind"), ("code", "waste.code"),
+        (("at", "waste.at"), ("kind_text", "waste.kind"), ("waste_text", "waste.waste_kind"),
+         ("code", "waste.code"),
          ("name", "waste.name"), ("quantity_t", "waste.quantity_t"),
          ("facility", "waste.facility"), ("handler", "waste.receiver"),
          ("batch", "waste.batch"), ("recorded_by", "waste.recorded_by")),
-        [{**e, "kind_text": t(lang, f"waste.entry.{e['kind']}")} for e in found["ledger"]],
+        [{**e, "kind_text": t(lang, f"waste.entry.{e['kind']}"),
+          "waste_text": t(lang, "waste.general" if e["code"].startswith("SW")
+                          else "waste.hazardous")} for e in found["ledger"]],
     )  # fmt: skip
     owner = found["enterprise"]
     sent = shell.make_table(
@@ -212,17 +224,80 @@ def render_file(
          if m["enterprise_id"] == owner["id"]],
     )  # fmt: skip
     every = service.handlers(engine)
+    register = declarations.register(engine, credit_code, principal.scope, day,
+                                     config.waste_settings())  # fmt: skip
     return shell.render(
         request, principal, lang, "waste/enterprise.html", file=found, owner=owner,
-        stock=stock, facilities=facilities, ledger=ledger,
+        stock=stock, general_stock=general_stock, general_codes=general_names,
+        facilities=facilities, ledger=ledger,
         can_record=principal.role in DECLARERS,
         staff=principal.role in SUPERVISING_ROLES,
         entry_kinds=tuple(EntryKind), facility_kinds=tuple(FacilityKind),
         classes=tuple(ManagementClass), codes=names, sent=sent,
         handlers=[h for h in every if h["kind"] != "transporter"],
         carriers=[h for h in every if h["kind"] == "transporter"],
-        now_local=times.cst_naive(shell.now()).strftime("%Y-%m-%dT%H:%M"), **extra,
+        now_local=times.cst_naive(shell.now()).strftime("%Y-%m-%dT%H:%M"),
+        **_declaration_tables(lang, register), **extra,
     )  # fmt: skip
+
+
+def _declaration_tables(lang: str, register: dict[str, Any]) -> dict[str, Any]:
+    """The periods owed with their state, the declarations filed, and the periods still open
+    to filing (the form's choices)."""
+    owed = shell.make_table(
+        "waste-owed", lang,
+        (("label", "waste.decl_label"), ("period_text", "waste.decl_period"),
+         ("due", "waste.decl_due"), ("state_text", "waste.decl_state")),
+        [{**o, "period_text": t(lang, f"waste.period.{o['period']}"),
+          "state_text": t(lang, f"waste.decl.{o['state']}"), "_class": f"decl-{o['state']}"}
+         for o in register["owed"]],
+    )  # fmt: skip
+    filed = shell.make_table(
+        "waste-declarations", lang,
+        (("label", "waste.decl_label"), ("period_text", "waste.decl_period"),
+         ("generated_t", "waste.generated_t"), ("transferred_t", "waste.entry.transferred"),
+         ("filed_at", "waste.decl_filed_at"), ("filed_by", "waste.decl_filed_by"),
+         ("late_text", "waste.decl_on_time")),
+        [{**d, "period_text": t(lang, f"waste.period.{d['period']}"),
+          "generated_t": round(sum(r["generated"] for r in d["rows"]), 3),
+          "transferred_t": round(sum(r["transferred"] for r in d["rows"]), 3),
+          "filed_at": times.local_time(d["filed_at"]).strftime("%Y-%m-%d %H:%M"),
+          "late_text": t(lang, "waste.decl_late" if d["late"] else "waste.decl_in_time")}
+         for d in register["filed"]],
+    )  # fmt: skip
+    choices = [(f"{o['period']}:{o['label']}",
+                f"{o['label']} {t(lang, 'waste.period.' + o['period'])}")
+               for o in register["owed"] if o["state"] != "filed"]  # fmt: skip
+    return {"owed": owed, "filed": filed, "to_file": choices}
+
+
+@router.post("/waste/enterprises/{credit_code}/declarations", response_class=HTMLResponse)
+def file_declaration(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    credit_code: str,
+    declaration: Annotated[str, Form()] = "",
+) -> Response:
+    """File the declaration of one ended period with the ledger's figures (HJ 1259-2022)."""
+    if (refused := shell.refused(request, principal, lang, DECLARERS)) is not None:
+        return refused
+    period, _, label = declaration.partition(":")
+    try:
+        if not label:
+            raise WebError(t(lang, "waste.decl_choose"))
+        made = declarations.file(engine, credit_code, period, label, actor=principal.username,
+                                 settings=config.waste_settings(), scope=principal.scope,
+                                 now=shell.now())  # fmt: skip
+    except EcozoneError as exc:
+        if exc.http_status in (403, 404):
+            return _error(request, principal, lang, exc)
+        return render_file(request, principal, lang, engine, credit_code,
+                           declaration_error=str(exc))  # fmt: skip
+    key = "waste.decl_filed_late" if made["late"] else "waste.decl_filed"
+    return render_file(request, principal, lang, engine, credit_code,
+                       notice=t(lang, key, label=made["label"]))  # fmt: skip
 
 
 @router.post("/waste/enterprises/{credit_code}/entries", response_class=HTMLResponse)
