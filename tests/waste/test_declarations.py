@@ -4,13 +4,15 @@ ledger, and the due and late alerts, on the seeded ledger (tests.waste.data: GEN
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 from tests.waste.data import GENERATOR, OTHER
+from typer.testing import CliRunner
 
-from ecozone import config
+from ecozone import cli, config
 from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.compliance.model import WorkCalendar
 from ecozone.store.schema import alert, audit_log
@@ -160,3 +162,21 @@ def test_a_filed_declaration_raises_no_alert(waste):
                       now=cst("2026-02-01T10:00"))  # fmt: skip
     checks.raise_alerts(engine, S, WorkCalendar(), now=cst("2026-04-02T12:00"))
     assert _alerts(engine) == []
+
+
+def test_the_cli_files_a_declaration_and_lists_them(waste, monkeypatch):
+    engine, _ids = waste
+    monkeypatch.setenv("ECOZONE_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    done = runner.invoke(cli.app, ["waste", "declare", "--actor", "cli", "--enterprise", GENERATOR,
+                                   "--period", "annual", "--label", "2025"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    shown = runner.invoke(cli.app, ["waste", "declarations", "--enterprise", GENERATOR,
+                                    "--day", "2026-04-02"])  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    found = json.loads(shown.output)
+    assert [f["label"] for f in found["filed"]] == ["2025"]
+    assert {(o["label"], o["state"]) for o in found["owed"]} == {("2025", "filed")}
+    again = runner.invoke(cli.app, ["waste", "declare", "--actor", "cli", "--enterprise",
+                                    GENERATOR, "--period", "annual", "--label", "2025"])  # fmt: skip
+    assert again.exit_code == 2 and "已经提交" in again.output

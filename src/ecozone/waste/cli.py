@@ -1,5 +1,6 @@
-"""`ecozone waste check|handler|facility|record|stock|balance|classes`: the list check,
-handlers and facilities, ledger records and what is computed from them.
+"""`ecozone waste check|handler|facility|record|stock|balance|classes|declarations|declare`:
+the list check, handlers and facilities, ledger records and what is computed from them, and
+the declarations (HJ 1259-2022).
 
 Thin over waste.service; the command line acts with the system's scope. Bad input goes to
 stderr with exit status 2 (cli_support), a database that cannot be read exits with 1.
@@ -17,7 +18,7 @@ from ecozone import config, times
 from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.cli_support import Actor, fail, open_engine
 from ecozone.errors import EcozoneError
-from ecozone.waste import checks, collection, manifests, service
+from ecozone.waste import checks, collection, declarations, manifests, service
 
 app = typer.Typer(
     add_completion=False,
@@ -146,6 +147,38 @@ def classes(year: Annotated[int, typer.Option("--year")]) -> None:
     with open_engine() as engine:
         found = service.enterprises(engine, SYSTEM_SCOPE, year, config.waste_settings())
     _json(found)
+
+
+@app.command("declarations")
+def declaration_list(
+    enterprise: Enterprise,
+    day: Annotated[str | None, typer.Option("--day", metavar="YYYY-MM-DD")] = None,
+) -> None:
+    """An enterprise's declarations filed and the periods it owes, with their state, as JSON."""
+    try:
+        with open_engine() as engine:
+            found = declarations.register(engine, enterprise, SYSTEM_SCOPE, _day(day, "day"),
+                                          config.waste_settings())  # fmt: skip
+    except EcozoneError as exc:
+        fail(str(exc), exc.exit_code)
+    _json({"filed": found["filed"], "owed": found["owed"]})
+
+
+@app.command("declare")
+def declare(
+    actor: Actor,
+    enterprise: Enterprise,
+    period: Annotated[str, typer.Option("--period", metavar="monthly|quarterly|annual")],
+    label: Annotated[str, typer.Option("--label", metavar="2025|2025-Q1|2025-01")],
+) -> None:
+    """File the declaration of one ended period with the ledger's figures (immutable)."""
+    try:
+        with open_engine() as engine:
+            made = declarations.file(engine, enterprise, period, label, actor=actor,
+                                     settings=config.waste_settings())  # fmt: skip
+    except EcozoneError as exc:
+        fail(str(exc), exc.exit_code)
+    _json(made)
 
 
 @app.command("manifest")
