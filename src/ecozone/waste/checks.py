@@ -50,7 +50,7 @@ def conditions(
                                           - settings.storage_warning_days)  # fmt: skip
             found.append((s["enterprise_id"], Condition(
                 AlertType.WASTE_STORAGE_AGE, f"waste:age:{s['facility_id']}:{s['code']}:{since}",
-                None, None, _midnight(warn_from), None,  # type: ignore[arg-type]
+                None, None, _midnight(warn_from), None,
                 peak=float(s["age_days"]), limit_value=float(settings.storage_limit_days),
                 detail={"facility": s["facility"], "code": s["code"], "held_t": s["held_t"],
                         "state": s["age_state"], "since": str(since)})))  # fmt: skip
@@ -60,7 +60,7 @@ def conditions(
             eid, code, limit = capacity[facility_id]
             if total > limit + rules.EPSILON_T:
                 found.append((eid, Condition(
-                    AlertType.WASTE_OVER_CAPACITY, f"waste:capacity:{facility_id}", None, None,  # type: ignore[arg-type]
+                    AlertType.WASTE_OVER_CAPACITY, f"waste:capacity:{facility_id}", None, None,
                     _midnight(day), None, peak=round(total, 3), limit_value=limit,
                     detail={"facility": code, "held_t": round(total, 3)})))  # fmt: skip
         start = datetime(day.year, 1, 1)
@@ -68,7 +68,7 @@ def conditions(
             b = _balance(store.sums(conn, eid, start, _midnight(day) + timedelta(days=1)))
             if not rules.balanced(b, settings):
                 found.append((eid, Condition(
-                    AlertType.WASTE_BALANCE, f"waste:balance:{eid}:{day.year}", None, None,  # type: ignore[arg-type]
+                    AlertType.WASTE_BALANCE, f"waste:balance:{eid}:{day.year}", None, None,
                     start, None, peak=round(b.gap, 3), limit_value=settings.balance_tolerance_t,
                     detail={**b.__dict__, "gap": round(b.gap, 3)})))  # fmt: skip
         found += _manifest_conditions(conn, day, settings, calendar)
@@ -93,7 +93,7 @@ def _declaration_conditions(
                 continue
             found.append((eid, Condition(
                 kind, f"waste:declaration:{state.value}:{eid}:{p.period.value}:{p.label}",
-                None, None, _midnight(max(since, p.end)), None,  # type: ignore[arg-type]
+                None, None, _midnight(max(since, p.end)), None,
                 detail={"period": p.period.value, "label": p.label,
                         "due": str(p.due)})))  # fmt: skip
     return found
@@ -109,7 +109,7 @@ def _manifest_conditions(
             due = add_working_days(handed, settings.confirm_working_days, calendar)
             if day > due:
                 found.append((m["enterprise_id"], Condition(
-                    AlertType.WASTE_MANIFEST_LATE, f"waste:manifest:{m['id']}", None, None,  # type: ignore[arg-type]
+                    AlertType.WASTE_MANIFEST_LATE, f"waste:manifest:{m['id']}", None, None,
                     _midnight(due + timedelta(days=1)), None,
                     detail={"number": m["number"], "receiver": m["receiver"],
                             "due": str(due)})))  # fmt: skip
@@ -119,7 +119,7 @@ def _manifest_conditions(
             if major:
                 at = m["arrived_at"]
                 found.append((m["enterprise_id"], Condition(
-                    AlertType.WASTE_RECEIPT_DIFFERENCE, f"waste:difference:{m['id']}", None,  # type: ignore[arg-type]
+                    AlertType.WASTE_RECEIPT_DIFFERENCE, f"waste:difference:{m['id']}", None,
                     None, at, at, peak=m["received_t"], limit_value=m["quantity_t"],
                     detail={"number": m["number"], "difference_t": diff,
                             "note": m["difference_note"]})))  # fmt: skip
