@@ -16,7 +16,8 @@ from ecozone.web.auth import SESSION_COOKIE
 
 # Argon2 at its lowest cost: these tests are about the pages, not password hashing.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-LANDING = {"admin": "/", "supervisor": "/", "enterprise": "/portal", "coordinator": "/plan"}
+LANDING = {"admin": "/", "supervisor": "/", "enterprise": "/portal", "coordinator": "/plan",
+           "bank": "/finance"}
 
 
 @pytest.fixture
