@@ -133,3 +133,36 @@ def test_the_report_renders_as_pdf_and_xlsx(engine: sa.Engine, penalty: int) -> 
     book = zipfile.ZipFile(io.BytesIO(render.render_xlsx(found)))
     assert "xl/workbook.xml" in book.namelist()
     assert "尚未掌握" in book.read("xl/workbook.xml").decode()
+
+
+def test_the_annual_report_carries_the_waste_ledger_and_the_carbon_account(
+    engine: sa.Engine,
+) -> None:
+    # The ledger: 2.5 t of 900-041-49 (HW49) generated in June. The energy account:
+    # 100,000 kWh of purchased electricity x 0.5703 tCO2/MWh (the carbon market's reporting
+    # factor from 2022, energy/data/factors.yaml) = 57.03 t CO2, all of it scope 2.
+    from ecozone.accounts.model import SYSTEM_SCOPE
+    from ecozone.energy import service as energy
+    from ecozone.waste import service as waste
+
+    waste.record(engine, code(1), kind="generated", at="2025-06-01T09:00", code="900-041-49",
+                 quantity_t="2.5", actor="t")  # fmt: skip
+    energy.record_month(engine, SYSTEM_SCOPE, code(1), "2025-06", {"electricity": "100000"},
+                        actor="t")  # fmt: skip
+    made = service.prepare(engine, credit_code=code(1), kind="annual", year=2025, actor="e",
+                           now=NOW, scope=PRINCIPALS["enterprise"].scope)  # fmt: skip
+    c = service.report(engine, made["id"], PRINCIPALS["enterprise"].scope)["content"]
+    [line] = c["hazardous_waste"]
+    assert (line["code"], line["category"], line["generated"]) == ("900-041-49", "HW49", 2.5)
+    assert c["carbon"]["total_t"] == pytest.approx(57.03)
+    assert (c["carbon"]["scope1_t"], c["carbon"]["scope2_t"]) == (0, pytest.approx(57.03))
+    assert c["emergency"] == NOT_HELD
+    found = service.report(engine, made["id"], PRINCIPALS["enterprise"].scope)
+    html = render.render_html(found)
+    assert 'data-section="hazardous-waste"' in html and "900-041-49" in html
+    assert 'data-section="carbon"' in html
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(io.BytesIO(render.render_xlsx(found)))
+    assert {"危险废物", "碳排放"} <= set(sheets.sheetnames)
+    assert sheets["危险废物"]["A2"].value == "900-041-49"

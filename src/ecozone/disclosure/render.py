@@ -91,6 +91,17 @@ def render_xlsx(report: dict[str, Any]) -> bytes:
               ["决定日期", "违法事实", "违反条款", "处理结果", "罚款(元)"],
               [[d["decided_on"], d["description"], d["provision"], OUTCOMES[d["outcome"]],
                 d["amount_yuan"]] for d in c["penalties"]])  # fmt: skip
+        if c.get("hazardous_waste") not in (None, NOT_HELD):
+            _rows(wb.create_sheet("危险废物"),
+                  ["废物代码", "名称", "类别", "产生量(t)", "自行利用(t)", "自行处置(t)",
+                   "转移量(t)"],
+                  [[w["code"], w["name"], w["category"], w["generated"], w["utilised"],
+                    w["disposed"], w["transferred"]] for w in c["hazardous_waste"]])  # fmt: skip
+        if c.get("carbon") not in (None, NOT_HELD):
+            _rows(wb.create_sheet("碳排放"), ["能源品种", "范围", "消费量", "单位", "CO2(t)"],
+                  [[ln["name"], ln["scope"], ln["amount"], ln["unit"], ln["t_co2"]]
+                   for ln in c["carbon"]["lines"]]
+                  + [["合计", "", "", "", c["carbon"]["total_t"]]])  # fmt: skip
         held = wb.create_sheet("尚未掌握")
         _rows(held, ["章节", "状态"],
               [[k, NOT_HELD_TEXT] for k, v in c.items() if v == NOT_HELD])  # fmt: skip

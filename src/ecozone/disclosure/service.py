@@ -29,16 +29,18 @@ from ecozone.disclosure.model import (
     ReportKind,
     ReportState,
 )
+from ecozone.energy import carbon
 from ecozone.errors import Conflict, NotFound
 from ecozone.reports import service as self_monitoring
 from ecozone.supervision import credit, credit_store
 from ecozone.textguard import check_text
 from ecozone.times import cst_naive
+from ecozone.waste import service as waste_service
 
 RULES_FILE = Path(__file__).with_name("data") / "order24.yaml"
 STATEMENT_MAX = 2000
-#: Sections of art. 12 the platform does not hold yet (waste, carbon, emergency modules).
-NOT_YET_HELD = ("hazardous_waste", "carbon", "emergency", "environmental_tax", "insurance")
+#: Sections of art. 12 the platform does not hold yet.
+NOT_YET_HELD = ("emergency", "environmental_tax", "insurance")
 
 
 @functools.cache
@@ -140,8 +142,33 @@ def _annual_content(engine: sa.Engine, row: dict[str, Any], year: int, now: date
         "emissions": {"totals": totals, "outlets": outlets},
         "penalties": [_decision(d) for d in decided],
         "temporary_reports": published,
+        "hazardous_waste": _waste_section(engine, row, year),
+        "carbon": _carbon_section(engine, row, year),
         **{section: NOT_HELD for section in NOT_YET_HELD},
     }
+
+
+def _waste_section(engine: sa.Engine, row: dict[str, Any], year: int) -> Any:
+    """The year's hazardous waste by code from the waste ledger (the annual declaration's
+    table: generated, utilised, disposed, transferred, in tonnes); not held without records."""
+    rows = waste_service.declaration(engine, row["credit_code"], year, SYSTEM_SCOPE)["rows"]
+    return [{k: r[k] for k in ("code", "name", "category", "generated", "utilised", "disposed",
+                               "transferred")} for r in rows] or NOT_HELD  # fmt: skip
+
+
+def _carbon_section(engine: sa.Engine, row: dict[str, Any], year: int) -> Any:
+    """The year's CO2 from the energy and carbon accounts (scope 1 and 2, tce, the factor sets
+    used); not held when the platform has no energy data of the year."""
+    found = carbon.carbon_report(engine, SYSTEM_SCOPE, row["credit_code"], year,
+                                 config.energy_settings())  # fmt: skip
+    if not found["lines"]:
+        return NOT_HELD
+    return {"scope1_t": found["scope1_t"], "scope2_t": found["scope2_t"],
+            "total_t": found["total_t"], "tce": found["tce"], "method": found["method"],
+            "grid_kind": found["grid_kind"],
+            "lines": [{k: ln[k] for k in ("name", "unit", "scope", "amount", "t_co2")}
+                      for ln in found["lines"]],
+            "factor_sets": found["factor_sets"]}  # fmt: skip
 
 
 def _decision(d: dict[str, Any]) -> dict[str, Any]:
