@@ -161,7 +161,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "insp.cond.first_violation": (
         "首次违法：{since} 至 {found_on} 前同类违法 {count} 次{earlier}",
-        "First violation: {count} same violation(s) from {since} before {found_on}{earlier}",
+        "First violation: from {since} to before {found_on}, {count} of the same kind{earlier}",
     ),
     "insp.cond.harm": ("危害后果：{harm}（最多 {max_harm}）", "Harm: {harm} (at most {max_harm})"),
     "insp.cond.corrected_in_time": (

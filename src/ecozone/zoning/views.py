@@ -103,7 +103,7 @@ add_texts(
         "zon.no_park": ("不在园区内", "Outside any park"),
         "zon.layers_used": ("依据图层版本", "Layer versions used"),
         "zon.no_layer": ("该日期无有效图层", "No layer in force on that date"),
-        "zon.bad_number": ("{field}“{value}”不是数字", "{field} {value!r} is not a number"),
+        "zon.bad_number": ("{field}“{value}”不是数字", "{field} '{value}' is not a number"),
         "zon.red_title": ("生态保护红线面积与变化", "Red-line area and changes"),
         "zon.red_lead": (
             "按版本列出红线总面积（WGS 84 椭球面积）及与上一版本的差异、增减或变化的图斑；"
