@@ -16,7 +16,7 @@ from ecozone.demo.cli import demo_command
 from ecozone.disclosure.cli import app as disclosure_app
 from ecozone.energy.cli import app as energy_app
 from ecozone.gateway.cli import gateway_command
-from ecozone.ingest.cli import ingest_command
+from ecozone.ingest.cli import ingest_command, writer_command
 from ecozone.measurements.cli import query_command
 from ecozone.monitoring.cli import app as monitoring_app
 from ecozone.plan.cli import app as plan_app
@@ -73,6 +73,7 @@ app.add_typer(projects_app, name="projects", help="EIA project scheduling and th
 app.add_typer(quality_app, name="quality", help="Noise, construction dust, sewer overflows.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
+app.command("writer")(writer_command)
 app.command("query")(query_command)
 app.command("simulate")(simulate_command)
 app.command("demo")(demo_command)
