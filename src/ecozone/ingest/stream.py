@@ -236,7 +236,7 @@ class LogCommitter:
         if self._in_flight:
             await asyncio.wait(list(self._in_flight))
         with contextlib.suppress(Exception):
-            await self.nc.drain()
+            await self.nc.close()
 
     async def _run(self) -> None:
         while True:

@@ -141,9 +141,9 @@ class Writer:
                 )
             loops.append(self._watch_lag(stop))
             await asyncio.gather(*loops)
-        finally:
+        finally:  # everything handled is acknowledged; the rest goes to other writers
             with contextlib.suppress(Exception):
-                await self.nc.drain()
+                await self.nc.close()
 
     async def _consume(
         self,
@@ -153,6 +153,7 @@ class Writer:
         stop: asyncio.Event,
     ) -> None:
         sub = await self.js.pull_subscribe(subject, durable=durable, stream=self.settings.stream)
+        log.info("%s: consuming %s of stream %s", durable, subject, self.settings.stream)
         while not stop.is_set():
             try:
                 msgs = await sub.fetch(self.settings.batch, timeout=self.settings.fetch_wait_s)
