@@ -177,3 +177,44 @@ def test_without_the_log_the_gateway_does_not_answer(sqlite_url, nats_server):
     assert count(engine, raw_frame) == 0
     with sa.create_engine(sqlite_url).connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(measurement)).scalar() == 0
+
+
+@pytest.mark.slow
+def test_the_follow_up_runs_only_on_committed_rows(sqlite_url, nats_server):
+    """A follow-up-only writer waits for the store consumer: with no store writer running it
+    runs nothing; once one stored the frames, it gets their rows, already in the database."""
+    engine = prepare(sqlite_url)
+    settings = LogSettings(url=nats_server.url, ack_wait_s=5, fetch_wait_s=0.2)
+    accepted = _verdict(engine, minute_packet(T0, so2=30.0))
+    rejected = _verdict(engine, minute_packet(T0 + timedelta(minutes=1), pw="000000"))
+    seen: list[tuple[int, int]] = []  # (rows handed over, measurement rows stored by then)
+
+    def follow_up(rows: list[dict]) -> None:
+        seen.append((len(rows), count(engine, measurement)))
+
+    async def scenario() -> None:
+        committer = await LogCommitter.open(settings)
+        committer.start()
+        futures = [committer.submit(v, wait=True) for v in (accepted, rejected)]
+        assert await asyncio.gather(*futures) == [True, False]  # both durable in the log
+        await committer.close()
+
+        stop = asyncio.Event()
+        follower = Writer(engine, settings, store=False, after_commit=[follow_up])
+        following = asyncio.create_task(follower.run(stop))
+        await asyncio.sleep(2.0)
+        assert seen == []  # nothing is committed yet
+        store_stop = asyncio.Event()
+        storing = asyncio.create_task(Writer(engine, settings).run(store_stop))
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.1)
+        stop.set()
+        store_stop.set()
+        await asyncio.gather(following, storing)
+
+    asyncio.run(scenario())
+    # The accepted frame's 3 rows; the rejected frame has none and goes to another subject.
+    assert seen == [(3, 3)]
+    assert count(engine, raw_frame) == 2
