@@ -23,7 +23,13 @@ from ecozone import config, hj212
 from ecozone.gateway.directory import DeviceDirectory
 from ecozone.ingest import message
 from ecozone.ingest.rules import Reason, judge
-from ecozone.ingest.stream import LogCommitter, LogSettings, connect
+from ecozone.ingest.stream import (
+    LogCommitter,
+    LogSettings,
+    connect,
+    ensure_consumer,
+    ensure_stream,
+)
 from ecozone.ingest.writer import Writer, write_once
 from ecozone.store.schema import measurement, raw_frame
 
@@ -218,3 +224,47 @@ def test_the_follow_up_runs_only_on_committed_rows(sqlite_url, nats_server):
     # The accepted frame's 3 rows; the rejected frame has none and goes to another subject.
     assert seen == [(3, 3)]
     assert count(engine, raw_frame) == 2
+
+
+@pytest.mark.slow
+def test_the_stream_and_consumer_are_declared_idempotently(nats_server):
+    settings = LogSettings(url=nats_server.url, max_age_s=3600, duplicate_window_s=60)
+
+    async def scenario() -> tuple:
+        nc = await connect(settings, name="test")
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js, settings)
+            await ensure_stream(js, settings)  # a second process starting: no error
+            await ensure_consumer(js, settings, "ecozone-writer", "ecozone.frames.>")
+            await ensure_consumer(js, settings, "ecozone-writer", "ecozone.frames.>")
+            longer = LogSettings(url=nats_server.url, max_age_s=7200, duplicate_window_s=60)
+            await ensure_stream(js, longer)  # a changed limit is applied
+            info = await js.stream_info(settings.stream)
+            consumers = await js.consumers_info(settings.stream)
+            return info.config, [c.name for c in consumers]
+        finally:
+            await nc.close()
+
+    config, consumers = asyncio.run(scenario())
+    assert config.subjects == ["ecozone.frames.>"]
+    assert (config.max_age, config.duplicate_window) == (7200, 60)
+    assert config.discard == "new"  # a full stream refuses, it never drops unwritten frames
+    assert consumers == ["ecozone-writer"]
+
+
+def test_the_writer_needs_a_log_and_says_which_it_cannot_reach(sqlite_url, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ecozone.cli import app
+
+    monkeypatch.setenv("ECOZONE_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("ECOZONE_LOG_URL", raising=False)
+    result = CliRunner().invoke(app, ["writer"])
+    assert result.exit_code == 2
+    assert "no log: give --log nats://HOST:4222 or ECOZONE_LOG_URL" in result.output
+
+    monkeypatch.setenv("ECOZONE_LOG_CONNECT_WAIT_S", "0.5")
+    result = CliRunner().invoke(app, ["writer", "--log", "nats://127.0.0.1:1"])
+    assert result.exit_code == 1
+    assert "cannot reach NATS at nats://127.0.0.1:1 within 0.5 s" in result.output

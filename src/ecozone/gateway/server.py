@@ -21,7 +21,7 @@ from collections import Counter as Tally
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from prometheus_client import Counter, Gauge
@@ -40,6 +40,9 @@ from ecozone.ingest.rules import (
 )
 from ecozone.ingest.service import AfterCommit, GroupCommitter, now_pair
 from ecozone.ingest.store import latest_data_times
+
+if TYPE_CHECKING:
+    from ecozone.ingest.stream import LogCommitter
 
 log = logging.getLogger("ecozone.gateway")
 
@@ -80,7 +83,7 @@ class Gateway:
         port: int = 9212,
         options: GatewayOptions | None = None,
         after_commit: Sequence[AfterCommit] = (),
-        committer: GroupCommitter | None = None,
+        committer: GroupCommitter | LogCommitter | None = None,
     ):
         """`committer` replaces the group commit into `engine` (e.g. the durable log's
         ingest.stream.LogCommitter, which has the same interface)."""

@@ -67,6 +67,8 @@ class LogSettings:
     # Seconds a gateway waits for a PubAck before it gives up on a frame (the device is
     # then not acknowledged and sends again).
     publish_timeout_s: float = 5.0
+    # How long a process starting waits for a NATS server before it gives up.
+    connect_wait_s: float = 30.0
     # Publishes awaiting their PubAck per gateway process.
     max_in_flight: int = 20_000
     writer_consumer: str = "ecozone-writer"
@@ -90,17 +92,26 @@ class LogSettings:
 async def connect(settings: LogSettings, *, name: str) -> Any:
     """A NATS connection that reconnects forever; LogError when no server answers now."""
 
+    said: dict[str, float] = {}
+
     async def on_error(exc: Exception) -> None:
-        log.warning("NATS: %s", exc)
+        text, now = str(exc), time.monotonic()
+        if now - said.get(text, -60.0) >= 30.0:  # the same error once per 30 s
+            said[text] = now
+            log.warning("NATS: %s", text)
+
+    connection: list[Any] = []
 
     async def on_disconnect() -> None:
+        if connection and (connection[0].is_closed or connection[0].is_draining):
+            return  # closed on purpose
         log.warning("NATS connection lost; reconnecting")
 
     async def on_reconnect() -> None:
         log.info("NATS connection back")
 
     try:
-        return await nats.connect(
+        connecting = nats.connect(
             settings.servers,
             name=name,
             max_reconnect_attempts=-1,
@@ -111,8 +122,15 @@ async def connect(settings: LogSettings, *, name: str) -> Any:
             reconnected_cb=on_reconnect,
             pending_size=64 * 1024 * 1024,
         )
+        nc = await asyncio.wait_for(connecting, settings.connect_wait_s)
+    except TimeoutError:
+        raise LogError(
+            f"cannot reach NATS at {settings.url} within {settings.connect_wait_s:g} s"
+        ) from None
     except Exception as exc:
         raise LogError(f"cannot reach NATS at {settings.url}: {exc}") from None
+    connection.append(nc)
+    return nc
 
 
 def stream_config(settings: LogSettings) -> api.StreamConfig:
