@@ -116,3 +116,62 @@ def seed(url: str) -> tuple[sa.Engine, dict[str, int]]:
              "review_state": "pending"},
         ])  # fmt: skip
     return engine, i
+
+
+def add_emissions_and_exceedances(engine: sa.Engine, i: dict[str, int]) -> None:
+    """Hourly masses, permits with caps and exceedance alerts, as the tests work them out:
+
+    ALPHA DA001 SO2: 2.5 kg every hour of May (744 h), 5 kg every hour of June (720 h);
+    caps 50 t (permit in force 2023-2099) and 40 t (a permit in force January-March 2024):
+    the smaller, 40 t, applies to 2024. ALPHA DW001 COD: 0.5 kg an hour in June, cap 10 t.
+    BETA DA001 SO2: 1 kg an hour from 21 June, no cap. Not counted: an hour without a mass
+    and a daily row.
+    """
+    from ecozone.store.schema import aggregate, alert, permit, permit_limit
+
+    def hourly(pid, code, first, count, kg):
+        return [{"point_id": pid, "pollutant": code, "kind": "hour",
+                 "data_time": first + timedelta(hours=h), "valid": True, "valid_count": 60,
+                 "sample_count": 60, "emission_kg": kg, "computed_at": NOW}
+                for h in range(count)]  # fmt: skip
+
+    rows = (hourly(i["alpha_da"], "a21026", datetime(2024, 5, 1), 744, 2.5)
+            + hourly(i["alpha_da"], "a21026", JUNE, 720, 5.0)
+            + hourly(i["alpha_dw"], "w01018", JUNE, 720, 0.5)
+            + hourly(i["beta_da"], "a21026", datetime(2024, 6, 21), 240, 1.0))  # fmt: skip
+    rows += hourly(i["alpha_da"], "a21002", JUNE, 1, None)
+    rows += [{**hourly(i["alpha_da"], "a21026", JUNE, 1, 999.0)[0], "kind": "day"}]
+    with engine.begin() as conn:
+        conn.execute(aggregate.insert(), rows)
+        for no, start, end, caps in (
+            ("ALPHA-P1", date(2023, 1, 1), date(2099, 12, 31),
+             [(i["alpha_da"], "a21026", 50.0), (i["alpha_dw"], "w01018", 10.0)]),
+            ("ALPHA-P2", date(2024, 1, 1), date(2024, 3, 31), [(i["alpha_da"], "a21026", 40.0)]),
+        ):  # fmt: skip
+            pid = conn.execute(permit.insert().values(
+                permit_no=no, enterprise_id=i["alpha"], management_class="key",
+                valid_from=start, valid_to=end).returning(permit.c.id)).scalar_one()  # fmt: skip
+            for point_id, code, cap in caps:
+                conn.execute(permit_limit.insert().values(
+                    permit_id=pid, point_id=point_id, pollutant=code, limit_value=50.0,
+                    unit="mg/m3", basis="hour", annual_cap_t=cap))  # fmt: skip
+        alerts = [
+            (i["alpha_da"], i["alpha"], "a21026", "hour", datetime(2024, 5, 31, 22),
+             datetime(2024, 6, 1, 3), None),
+            (i["alpha_da"], i["alpha"], "a21026", "hour", datetime(2024, 6, 10, 8),
+             datetime(2024, 6, 10, 12), None),
+            (i["alpha_da"], i["alpha"], "a21026", "hour", datetime(2024, 6, 20), None, None),
+            (i["alpha_da"], i["alpha"], "a21026", "hour", datetime(2024, 6, 15),
+             datetime(2024, 6, 15, 2), "false_alarm"),
+            (i["alpha_dw"], i["alpha"], "w01018", "day", datetime(2024, 6, 5),
+             datetime(2024, 6, 7), None),
+            (i["beta_da"], i["beta"], "a21002", "hour", datetime(2024, 6, 25, 1),
+             datetime(2024, 6, 25, 3), None),
+        ]  # fmt: skip
+        for n, (pid, eid, code, basis, start, end, reason) in enumerate(alerts):
+            conn.execute(alert.insert().values(
+                type="exceedance", point_id=pid, enterprise_id=eid, pollutant=code,
+                start=start, end=end, peak=80.0, limit_value=50.0,
+                state="closed" if reason else "open", close_reason=reason,
+                condition_key=f"exceedance:{pid}:{code}:{basis}:{n}", detail={"basis": basis},
+                created_at=NOW, updated_at=NOW))  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+import sqlalchemy as sa
 from tests.statistics.data import ALPHA, BETA, JUNE, NOW_LOCAL, SHUTDOWN, seed
 
 from ecozone.accounts.model import Scope
@@ -12,6 +13,7 @@ from ecozone.monitoring.model import MonitoringSettings
 from ecozone.statistics import transmission as rules
 from ecozone.statistics import transmission_service as service
 from ecozone.statistics.transmission import Counts, StatisticsError, TransmissionSettings
+from ecozone.store.schema import district
 
 ADMIN = Scope("admin")
 JULY = datetime(2024, 7, 1)
@@ -112,7 +114,7 @@ def test_a_month_of_stored_uploads_gives_the_hand_computed_rates(database_url):
 
 
 def test_a_year_counts_each_month_up_to_the_last_full_hour(sqlite_url):
-    result, ids = _report(sqlite_url, period="2024")
+    result, _ = _report(sqlite_url, period="2024")
     months = {m["month"]: m for m in result["months"]}
     # January-May: 3 points x hours of the month; BETA is not in operation before 21 June.
     assert months["2024-05"]["expected"] == 2 * 31 * 24
@@ -124,13 +126,30 @@ def test_a_year_counts_each_month_up_to_the_last_full_hour(sqlite_url):
 
 
 def test_a_district_supervisor_and_an_enterprise_see_their_own_points(sqlite_url):
-    district, ids = _report(sqlite_url, scope=Scope("supervisor", district_id=None))
-    assert len(district["points"]) == 3
-    result, ids = _report(sqlite_url, scope=Scope("enterprise", enterprise_ids=frozenset({2})))
-    assert [p["credit_code"] for p in result["points"]] == [BETA]
-    assert result["total"]["expected"] == 240
-    public, _ = _report(sqlite_url, scope=Scope("public"))
-    assert public["points"] == [] and public["total"]["expected"] == 0
+    engine, ids = seed(sqlite_url)
+    with engine.connect() as conn:
+        gaoxin = conn.execute(sa.select(district.c.id).where(district.c.name == "重庆高新区")
+                              ).scalar_one()  # fmt: skip
+
+    def seen(scope):
+        report = service.compute(
+            engine, scope, rules.parse_period("2024-06"), now_local=NOW_LOCAL,
+            settings=TransmissionSettings(), monitoring=MonitoringSettings(),
+        )  # fmt: skip
+        return service.as_dict(report)
+
+    try:
+        for scope in (Scope("supervisor", district_id=gaoxin),
+                      Scope("enterprise", enterprise_ids=frozenset({ids["beta"]}))):  # fmt: skip
+            result = seen(scope)
+            assert [p["credit_code"] for p in result["points"]] == [BETA]
+            assert result["total"]["expected"] == 240
+        assert len(seen(Scope("supervisor"))["points"]) == 3
+        # The public, coordinators and banks read no statistic, disclosed or not.
+        public = seen(Scope("public"))
+        assert public["points"] == [] and public["total"]["expected"] == 0
+    finally:
+        engine.dispose()
 
 
 def test_filters_narrow_to_a_district_or_an_enterprise(sqlite_url):

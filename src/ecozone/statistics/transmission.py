@@ -72,9 +72,7 @@ def parse_period(text: str) -> Period:
     if _YEAR.fullmatch(value) and int(value) >= 1970:
         year = int(value)
         return Period(value, datetime(year, 1, 1), datetime(year + 1, 1, 1))
-    raise StatisticsError(
-        f"period {text!r} is neither a month (2026-11) nor a year (2026)"
-    )
+    raise StatisticsError(f"period {text!r} is neither a month (2026-11) nor a year (2026)")
 
 
 def month_start(value: datetime, offset: int = 0) -> datetime:
@@ -116,9 +114,7 @@ class TransmissionSettings:
         if self.data_kind not in ("hour", "day"):
             raise StatisticsError(f"data_kind must be hour or day, not {self.data_kind!r}")
         if not 0 < self.threshold_pct <= 100:
-            raise StatisticsError(
-                f"threshold_pct must be in (0, 100], not {self.threshold_pct}"
-            )
+            raise StatisticsError(f"threshold_pct must be in (0, 100], not {self.threshold_pct}")
         for kind in self.excluded_mark_kinds:
             if kind not in tuple(MarkKind):
                 raise StatisticsError(
@@ -275,9 +271,7 @@ class PointMonth:
     labels: Mapping[str, object] = field(default_factory=dict)
 
 
-def summed(
-    rows: Sequence[PointMonth], key: str
-) -> dict[object, Counts]:
+def summed(rows: Sequence[PointMonth], key: str) -> dict[object, Counts]:
     """Counts summed by a label of the rows (enterprise, district, month), in first-seen
     order: an enterprise's rate is its points' uploads pooled, not a mean of their rates."""
     out: dict[object, Counts] = {}

@@ -84,6 +84,13 @@ def scoped_points(
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
+def point_fields(p: dict[str, Any]) -> dict[str, Any]:
+    """How a statistic's row names its point: id, outlet code, name, MN, enterprise."""
+    return {"point_id": p["id"], "point": p["code"], "point_name": p["name"], "mn": p["mn"],
+            "enterprise": p["enterprise_name"], "credit_code": p["credit_code"],
+            "district": p["district"]}  # fmt: skip
+
+
 def _scope(scope: Scope) -> sa.ColumnElement[bool]:
     if scope.disclosed_only:  # statistics are the owner's and the supervisor's business
         return sa.false()
@@ -176,9 +183,9 @@ def upload_counts(
     if filters.credit_code:
         uploads = uploads.where(enterprise.c.credit_code == filters.credit_code)
     if filters.district:
-        uploads = uploads.join(
-            district, point_district_id(point) == district.c.id
-        ).where(district.c.name == filters.district)
+        uploads = uploads.join(district, point_district_id(point) == district.c.id).where(
+            district.c.name == filters.district
+        )
     inner = uploads.subquery()
     month = month_of(conn, inner.c.data_time)
     stmt = sa.select(
@@ -210,7 +217,7 @@ def compute(
     now_local: datetime,
     settings: TransmissionSettings,
     monitoring: MonitoringSettings,
-    filters: Filters = Filters(),  # noqa: B008 - frozen
+    filters: Filters = Filters(),
 ) -> TransmissionReport:
     """The transmission statistic of the points `scope` may read over `period`; uploads are
     owed only up to the last full period before `now_local` (device time)."""
@@ -267,9 +274,7 @@ def point_rows(report: TransmissionReport) -> list[dict[str, Any]]:
         p = labels[point_id]
         fields = _rate_fields(counts)
         out.append({
-            "point_id": point_id, "point": p["code"], "point_name": p["name"], "mn": p["mn"],
-            "enterprise": p["enterprise_name"], "credit_code": p["credit_code"],
-            "district": p["district"], **fields,
+            **point_fields(p), **fields,
             "below": rules.below(rules.rates(counts), report.settings.threshold_pct),
         })  # fmt: skip
     return out
