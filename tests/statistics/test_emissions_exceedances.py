@@ -43,7 +43,7 @@ def _by(rows, **match):
 
 
 def test_a_month_of_emissions_against_the_annual_cap(zone):
-    engine, ids = zone
+    engine, _ = zone
     result = emissions_service.as_dict(
         emissions_service.compute(engine, ADMIN, parse_period("2024-06"))
     )
@@ -93,7 +93,7 @@ def test_an_event_is_split_at_the_month_boundary():
 
 
 def test_exceedance_events_and_hours_of_a_month(zone):
-    engine, ids = zone
+    engine, _ = zone
     result = exceedances_service.as_dict(exceedances_service.compute(
         engine, ADMIN, parse_period("2024-06"), now_local=NOW_LOCAL))  # fmt: skip
     # ALPHA SO2: the event of 31 May 22:00 counts 3 h in June (00:00-03:00) but as May's

@@ -9,6 +9,7 @@ flag and unflagged values count as normal.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
-from ecozone.accounts.store import point_district_id, point_scope_condition
+from ecozone.accounts.store import point_district_id, point_scope_condition, scope_condition
+from ecozone.errors import NotFound
 from ecozone.monitoring.model import MonitoringSettings
 from ecozone.monitoring.rules import valid_flags
 from ecozone.statistics import transmission as rules
@@ -45,6 +47,11 @@ def _epoch(conn: sa.Connection, column: Any) -> Any:
     return sa.cast(sa.func.strftime("%s", column), sa.Integer)
 
 
+def current_settings() -> TransmissionSettings:
+    """The settings in force: ECOZONE_STATISTICS_* over the defaults."""
+    return TransmissionSettings.from_environ(os.environ)
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which points a statistic covers, within the viewer's scope: a district (its name) and
@@ -58,7 +65,9 @@ def scoped_points(
     conn: sa.Connection, scope: Scope, filters: Filters, kinds: tuple[str, ...] | None = None
 ) -> list[dict[str, Any]]:
     """The points with a device that `scope` may read (as for the owner: the public reads no
-    statistic), with enterprise, district and operating_from; optionally of `kinds`."""
+    statistic), with enterprise, district and operating_from; optionally of `kinds`.
+    A filter naming an enterprise outside the scope raises UnknownEnterprise."""
+    check_filters(conn, scope, filters)
     stmt = (
         sa.select(
             point.c.id, point.c.code, point.c.name, point.c.kind, point.c.operating_from,
@@ -89,6 +98,28 @@ def point_fields(p: dict[str, Any]) -> dict[str, Any]:
     return {"point_id": p["id"], "point": p["code"], "point_name": p["name"], "mn": p["mn"],
             "enterprise": p["enterprise_name"], "credit_code": p["credit_code"],
             "district": p["district"]}  # fmt: skip
+
+
+class UnknownEnterprise(StatisticsError, NotFound):
+    """The enterprise filter names an enterprise that is missing or outside the scope."""
+
+
+def check_filters(conn: sa.Connection, scope: Scope, filters: Filters) -> None:
+    """An enterprise filter outside the scope answers like a missing enterprise; an unknown
+    district is named."""
+    if filters.credit_code:
+        found = conn.execute(
+            sa.select(enterprise.c.id).where(
+                enterprise.c.credit_code == filters.credit_code,
+                sa.false() if scope.disclosed_only else scope_condition(scope),
+            )
+        ).first()
+        if found is None:
+            raise UnknownEnterprise(f"no enterprise {filters.credit_code} here")
+    if filters.district:
+        known = conn.execute(sa.select(district.c.id).where(district.c.name == filters.district))
+        if known.first() is None:
+            raise StatisticsError(f"unknown district {filters.district!r}")
 
 
 def _scope(scope: Scope) -> sa.ColumnElement[bool]:
