@@ -217,8 +217,11 @@ def _page(
         period = parse_period(period_text)
         tables, facts, _data = builder(engine, principal, period, filters, lang)
     except EcozoneError as exc:
-        error = exc if isinstance(exc, WebError) else WebError(t(lang, "stat.bad", reason=exc))
-        return shell.error_page(request, principal, lang, error)
+        if not isinstance(exc, WebError):
+            error = WebError(t(lang, "stat.bad", reason=exc))
+            error.status_code = exc.http_status  # an enterprise outside the scope: 404
+            exc = error
+        return shell.error_page(request, principal, lang, exc)
     title = t(lang, f"stat.{name}.title")
     filename = f"{title}_{period.label}"
     if format == "pdf":
