@@ -61,8 +61,7 @@ def test_the_transmission_page_lists_the_point_below_90_percent(client_as, zone)
     assert "80.36" in below and "89.29" in below
 
 
-def test_the_xlsx_export_reads_back_with_the_rates(client_as, zone):
-    _, ids = zone
+def test_the_xlsx_export_reads_back_with_the_rates(client_as):
     answer = client_as("admin").get(
         "/statistics/transmission?period=2024-06&table=point&format=xlsx"
     )
