@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 
 import pytest
@@ -158,3 +159,31 @@ def test_filters_narrow_to_a_district_or_an_enterprise(sqlite_url):
     assert result["total"]["received"] == 240
     result, ids = _report(sqlite_url, filters=service.Filters(credit_code=ALPHA))
     assert result["total"]["expected"] == 1392 and result["total"]["received"] == 1284
+
+
+def test_the_registry_file_carries_a_points_first_day_of_operation(sqlite_url):
+    from tests.statistics.data import REGISTRY
+
+    from ecozone.registry import export_registry, import_registry
+
+    engine, ids = seed(sqlite_url)
+    try:
+        data = copy.deepcopy(REGISTRY)
+        data["enterprises"][0]["points"][0]["operating_from"] = date(2024, 6, 11)
+        import_registry(engine, data)
+        result = service.as_dict(service.compute(
+            engine, ADMIN, rules.parse_period("2024-06"), now_local=NOW_LOCAL,
+            settings=TransmissionSettings(), monitoring=MonitoringSettings()))  # fmt: skip
+        da = next(p for p in result["points"] if p["point_id"] == ids["alpha_da"])
+        # From 11 June: 20 days = 480 hours owed; the 480 hours sent from then are counted
+        # (hours 240..683 = 444 of them), 444 valid (the D flags were in hours 0-33).
+        assert (da["expected"], da["received"], da["valid"]) == (480, 444, 444)
+        exported = export_registry(engine)
+        first = exported["enterprises"][0]["points"][0]
+        assert first["operating_from"] == date(2024, 6, 11)
+        bad = copy.deepcopy(REGISTRY)
+        bad["enterprises"][0]["points"][0]["operating_from"] = "June"
+        with pytest.raises(Exception, match="operating_from: must be a day YYYY-MM-DD"):
+            import_registry(engine, bad)
+    finally:
+        engine.dispose()
