@@ -63,6 +63,9 @@ def test_a_month_of_emissions_against_the_annual_cap(zone):
     assert june["emitted_t"] == 3.84
     # The zone's SO2 share compares the capped outlets' 3.6 t with their 40 t, not 3.84 t.
     assert (june["capped_emitted_t"], june["share_pct"]) == (3.6, 9.0)
+    # By pollutant over the zone, the same as the single month.
+    (so2_zone,) = _by(result["pollutants"], pollutant="a21026")
+    assert (so2_zone["emitted_t"], so2_zone["cap_t"], so2_zone["share_pct"]) == (3.84, 40.0, 9.0)
 
 
 def test_a_year_of_emissions_adds_its_months(zone):
@@ -109,6 +112,10 @@ def test_exceedance_events_and_hours_of_a_month(zone):
     (nox,) = _by(result["enterprises"], credit_code=BETA)
     assert (nox["events"], nox["hours"]) == (1, 2.0)
     assert result["total"] == {"events": 4, "hours": 273.0, "days": 2.0}
+    by_pollutant = {r["pollutant"]: (r["events"], r["hours"], r["days"])
+                    for r in result["pollutants"]}  # fmt: skip
+    assert by_pollutant == {"a21026": (2, 271.0, 0.0), "w01018": (1, 0.0, 2.0),
+                            "a21002": (1, 2.0, 0.0)}  # fmt: skip
     assert {(d["district"], d["pollutant"]): d["hours"] for d in result["districts"]} == {
         ("两江新区", "a21026"): 271.0, ("两江新区", "w01018"): 0.0, ("重庆高新区", "a21002"): 2.0}  # fmt: skip
 

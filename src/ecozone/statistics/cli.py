@@ -78,14 +78,14 @@ def emissions(
     table: TableOpt = None, format: Format = "json",
 ) -> None:  # fmt: skip
     """Emitted tonnes against the permitted annual amounts; CSV prints one table
-    (enterprises, districts, industries, months, points)."""
+    (enterprises, districts, industries, months, pollutants, points)."""
     with open_engine() as engine:
         report = emissions_service.compute(
             engine, EVERYTHING, parse_period(period), filters=Filters(district, enterprise)
         )
         data = emissions_service.as_dict(report)
     _emit(data, format, table or "enterprises",
-          ("enterprises", "districts", "industries", "months", "points"))  # fmt: skip
+          ("enterprises", "districts", "industries", "months", "pollutants", "points"))  # fmt: skip
 
 
 @app.command("exceedances")
@@ -94,11 +94,16 @@ def exceedances(
     table: TableOpt = None, format: Format = "json",
 ) -> None:  # fmt: skip
     """Exceedance events, hours and days; CSV prints one table (enterprises, districts,
-    months, points)."""
+    months, pollutants, points)."""
     with open_engine() as engine:
         report = exceedances_service.compute(
             engine, EVERYTHING, parse_period(period), now_local=local_time(utc_now()),
             filters=Filters(district, enterprise),
         )  # fmt: skip
         data = exceedances_service.as_dict(report)
-    _emit(data, format, table or "enterprises", ("enterprises", "districts", "months", "points"))
+    _emit(
+        data,
+        format,
+        table or "enterprises",
+        ("enterprises", "districts", "months", "pollutants", "points"),
+    )

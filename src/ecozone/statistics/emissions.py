@@ -59,13 +59,13 @@ def pooled(
     caps: Mapping[tuple[int, str], float | None],
 ) -> list[dict[str, Any]]:
     """Emissions summed by (`key`, pollutant): key is a label of the rows ('credit_code',
-    'district', 'industry', 'point_id') or 'month'. The group's cap is the sum of the caps of
-    its distinct outlets that have one (an enterprise's permitted amount is its outlets'
+    'district', 'industry', 'id'), 'pollutant' (the zone's) or 'month'. The group's cap is
+    the sum of the caps of its distinct outlets that have one (an enterprise's permitted amount is its outlets'
     together); `capped_emitted_t` is what those capped outlets emitted, so the share compares
     like with like when some outlets have no cap."""
     groups: dict[tuple[Any, str], dict[str, Any]] = {}
     for row in rows:
-        group = row.month if key == "month" else row.labels.get(key)
+        group = {"month": row.month, "pollutant": row.pollutant}.get(key) or row.labels.get(key)
         entry = groups.setdefault(
             (group, row.pollutant),
             {"key": group, "pollutant": row.pollutant, "emitted_kg": 0.0, "capped_kg": 0.0,

@@ -23,9 +23,9 @@ from ecozone.statistics.transmission_service import (
 from ecozone.store.schema import aggregate
 
 #: The tables of the statistic: the key each pools by, and the label it shows.
-GROUPS = ("enterprise", "district", "industry", "month", "point")
+GROUPS = ("enterprise", "district", "industry", "month", "pollutant", "point")
 _LABEL_KEY = {"enterprise": "credit_code", "district": "district", "industry": "industry",
-              "month": "month", "point": "id"}  # fmt: skip
+              "month": "month", "pollutant": "pollutant", "point": "id"}  # fmt: skip
 
 
 def monthly_masses(
@@ -95,6 +95,8 @@ def table(report: EmissionsReport, group: str) -> list[dict[str, Any]]:
                    "district": labels["district"]}  # fmt: skip
         elif group == "point":
             row = point_fields(labels)
+        elif group == "pollutant":
+            row = {}
         else:
             row = {group: r["key"]}
         out.append({

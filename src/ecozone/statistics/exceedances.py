@@ -52,8 +52,8 @@ def tally(
 ) -> list[dict[str, Any]]:
     """Events, exceedance hours (hourly limits) and days (daily limits) by (`key`,
     pollutant), within [start, until): key is a label of the events ('credit_code',
-    'district', 'point_id') or 'month'. Events count in the month they start, when that
-    month is in the range; their time counts in each month it falls in."""
+    'district', 'id'), 'pollutant' (the zone's) or 'month'. Events count in the month
+    they start, when that month is in the range; their time counts in each month it falls in."""
     groups: dict[tuple[Any, str], dict[str, Any]] = {}
 
     def entry(group: Any, event: Event) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def tally(
             for month, length in split_by_month(first, end):
                 _add_time(entry(month, event), event.basis, length)
             continue
-        group = event.labels.get(key)
+        group = event.pollutant if key == "pollutant" else event.labels.get(key)
         target = entry(group, event)
         if start <= event.start < until:
             target["events"] += 1

@@ -17,9 +17,9 @@ from ecozone.statistics.transmission import Period, StatisticsError
 from ecozone.statistics.transmission_service import Filters, point_fields, scoped_points
 from ecozone.store.schema import alert
 
-GROUPS = ("enterprise", "district", "month", "point")
+GROUPS = ("enterprise", "district", "month", "pollutant", "point")
 _LABEL_KEY = {"enterprise": "credit_code", "district": "district", "month": "month",
-              "point": "id"}  # fmt: skip
+              "pollutant": "pollutant", "point": "id"}  # fmt: skip
 
 
 def stored_events(
@@ -78,6 +78,8 @@ def table(report: ExceedanceReport, group: str) -> list[dict[str, Any]]:
                                    "district": labels["district"]}  # fmt: skip
         elif group == "point":
             row = point_fields(labels)
+        elif group == "pollutant":
+            row = {}
         else:
             row = {group: r["key"]}
         out.append({**row, "pollutant": r["pollutant"], "events": r["events"],

@@ -98,6 +98,7 @@ _HEAD = {
     "district": [("district", "col.district")],
     "industry": [("industry", "col.industry")],
     "month": [("month", "stat.col.month")],
+    "pollutant": [],
 }  # fmt: skip
 _RATES = [
     ("expected", "stat.col.expected"), ("received", "stat.col.received"),
@@ -195,10 +196,11 @@ Builder = Callable[..., tuple[dict[str, Table], list[tuple[str, Any]], dict[str,
 PAGES: dict[str, tuple[Builder, tuple[str, ...], str]] = {
     "transmission": (transmission_tables, ("below", "point", "enterprise", "district", "month"),
                      "point"),
-    "emissions": (emission_tables, ("enterprise", "district", "industry", "month", "point"),
+    "emissions": (emission_tables,
+                  ("enterprise", "district", "industry", "month", "pollutant", "point"),
                   "enterprise"),
-    "exceedances": (exceedance_tables, ("enterprise", "district", "month", "point"),
-                    "enterprise"),
+    "exceedances": (exceedance_tables,
+                    ("enterprise", "district", "month", "pollutant", "point"), "enterprise"),
 }  # fmt: skip
 
 
@@ -337,6 +339,7 @@ add_texts({
     "stat.table.district": ("按区域", "By district"),
     "stat.table.industry": ("按行业", "By industry"),
     "stat.table.month": ("按月份", "By month"),
+    "stat.table.pollutant": ("按因子", "By pollutant"),
     "stat.col.month": ("月份", "Month"),
     "stat.col.expected": ("应传输数", "Expected"),
     "stat.col.received": ("实际传输数", "Received"),
