@@ -60,8 +60,8 @@ def pooled(
 ) -> list[dict[str, Any]]:
     """Emissions summed by (`key`, pollutant): key is a label of the rows ('credit_code',
     'district', 'industry', 'id'), 'pollutant' (the zone's) or 'month'. The group's cap is
-    the sum of the caps of its distinct outlets that have one (an enterprise's permitted amount is its outlets'
-    together); `capped_emitted_t` is what those capped outlets emitted, so the share compares
+    the sum of the caps of its distinct outlets that have one (an enterprise's permitted
+    amount is its outlets' together); `capped_emitted_t` is what those capped outlets emitted, so the share compares
     like with like when some outlets have no cap."""
     groups: dict[tuple[Any, str], dict[str, Any]] = {}
     for row in rows:
