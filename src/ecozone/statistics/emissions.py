@@ -61,8 +61,8 @@ def pooled(
     """Emissions summed by (`key`, pollutant): key is a label of the rows ('credit_code',
     'district', 'industry', 'id'), 'pollutant' (the zone's) or 'month'. The group's cap is
     the sum of the caps of its distinct outlets that have one (an enterprise's permitted
-    amount is its outlets' together); `capped_emitted_t` is what those capped outlets emitted, so the share compares
-    like with like when some outlets have no cap."""
+    amount is its outlets' together); `capped_emitted_t` is what those capped outlets
+    emitted, so the share compares like with like when some outlets have no cap."""
     groups: dict[tuple[Any, str], dict[str, Any]] = {}
     for row in rows:
         group = {"month": row.month, "pollutant": row.pollutant}.get(key) or row.labels.get(key)
