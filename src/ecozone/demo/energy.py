@@ -139,16 +139,8 @@ def _seed_meter(engine: sa.Engine, today: date) -> None:
         if d == 10:
             continue  # a day of quarter-hours lost to a gateway outage
         for q in range(96):
-            rows.append(
-                {
-                    "point_id": point_id,
-                    "pollutant": channel,
-                    "kind": "minute",
-                    "data_time": start + timedelta(days=d, minutes=15 * q),
-                    "cou": total / days / 96,
-                    "flag": "N",
-                    "received_at": received,
-                }
-            )
+            rows.append({"point_id": point_id, "pollutant": channel, "kind": "minute",
+                         "data_time": start + timedelta(days=d, minutes=15 * q),
+                         "cou": total / days / 96, "flag": "N", "received_at": received})
     with engine.begin() as conn:
         conn.execute(measurement.insert(), rows)
