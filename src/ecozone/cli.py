@@ -26,6 +26,7 @@ from ecozone.quality.cli import app as quality_app
 from ecozone.registry.cli import app as registry_app
 from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
+from ecozone.statistics.cli import app as statistics_app
 from ecozone.store.cli import app as db_app
 from ecozone.supervision.cli import app as inspect_app
 from ecozone.supervision.credit_cli import app as credit_app
@@ -71,6 +72,9 @@ app.add_typer(trading_app, name="trading", help="Carbon-allowance and discharge-
 app.add_typer(zoning_app, name="zoning", help="三线一单 layers, location check, red line, soil.")
 app.add_typer(projects_app, name="projects", help="EIA project scheduling and the approval clock.")
 app.add_typer(quality_app, name="quality", help="Noise, construction dust, sewer overflows.")
+app.add_typer(
+    statistics_app, name="statistics", help="Transmission effectiveness, emissions, exceedances."
+)
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("writer")(writer_command)
