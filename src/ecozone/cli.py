@@ -11,6 +11,7 @@ import typer
 from ecozone import __version__
 from ecozone.accounts.cli import app as users_app
 from ecozone.airquality.cli import app as airquality_app
+from ecozone.archive.cli import app as archive_app
 from ecozone.compliance.cli import alerts_app, marks_app, permit_app, webhooks_app
 from ecozone.demo.cli import demo_command
 from ecozone.disclosure.cli import app as disclosure_app
@@ -71,6 +72,7 @@ app.add_typer(trading_app, name="trading", help="Carbon-allowance and discharge-
 app.add_typer(zoning_app, name="zoning", help="三线一单 layers, location check, red line, soil.")
 app.add_typer(projects_app, name="projects", help="EIA project scheduling and the approval clock.")
 app.add_typer(quality_app, name="quality", help="Noise, construction dust, sewer overflows.")
+app.add_typer(archive_app, name="archive", help="Measurement archive: partitions, Parquet months.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("query")(query_command)
