@@ -52,8 +52,21 @@ def test_the_row_hash_by_hand():
         + rules.code_hash("hour") * 69_621 % m
         + 853_596 * 40_692 % m
         + 1_714_521_600 * 16_807 % m
-    ) % m
+    )
     assert rules.row_hash(7, "hour", "a1", datetime(2024, 5, 1)) == expected
     # a different key changes the sum: another point, time or code
     assert rules.row_hash(8, "hour", "a1", datetime(2024, 5, 1)) != expected
     assert rules.row_hash(7, "hour", "1a", datetime(2024, 5, 1)) != expected
+
+
+def test_the_checksum_of_groups_is_the_sum_of_the_row_hashes():
+    keys = [(7, "hour", "a1", datetime(2024, 5, 1)), (9, "hour", "a1", datetime(2024, 5, 2)),
+            (7, "minute", "w01018", datetime(2024, 5, 1, 0, 1))]  # fmt: skip
+    m = rules.MODULUS
+    # group (hour, a1): two rows; group (minute, w01018): one
+    groups = [
+        ("hour", "a1", 2, 7 * 48_271 % m + 9 * 48_271 % m,
+         sum(rules.epoch_seconds(k[3]) * 16_807 % m for k in keys[:2])),
+        ("minute", "w01018", 1, 7 * 48_271 % m, rules.epoch_seconds(keys[2][3]) * 16_807 % m),
+    ]  # fmt: skip
+    assert rules.checksum_of_groups(groups) == (3, sum(rules.row_hash(*k) for k in keys))

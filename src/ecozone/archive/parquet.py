@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from ecozone.archive.rules import key_checksum_sql
+from ecozone.archive.rules import checksum_of_groups, key_checksum_sql
 
 #: The measurement table's columns and their DuckDB types, in the table's order.
 COLUMNS: dict[str, str] = {
@@ -120,16 +120,17 @@ def file_figures(path: Path, start: datetime, end: datetime) -> tuple[int, int, 
     holding rows of another month cannot pass for the month."""
     con = connect()
     try:
-        total, inside, checksum = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE data_time >= ? AND data_time < ?), "
-            f"CAST(coalesce(sum({key_checksum_sql('duckdb')}) "
-            f"FILTER (WHERE data_time >= ? AND data_time < ?), 0) AS BIGINT) "
-            f"FROM read_parquet({_quoted(path)})",
-            [start, end, start, end],
-        ).fetchone()
+        source = f"read_parquet({_quoted(path)})"
+        total = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+        groups = con.execute(
+            f"SELECT {key_checksum_sql('duckdb')} FROM {source} "
+            "WHERE data_time >= ? AND data_time < ? GROUP BY kind, pollutant",
+            [start, end],
+        ).fetchall()
     finally:
         con.close()
-    return int(inside), int(checksum), int(total)
+    inside, checksum = checksum_of_groups(groups)
+    return inside, checksum, int(total)
 
 
 def _files(paths: Sequence[str]) -> str:

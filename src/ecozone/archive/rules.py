@@ -131,36 +131,42 @@ def epoch_seconds(when: datetime) -> int:
 
 
 def row_hash(point_id: int, kind: str, pollutant: str, data_time: datetime) -> int:
-    """One row's share of the key checksum (the sum over a month's rows)."""
+    """One row's share of the key checksum (the sum over a month's rows): four terms, each
+    reduced modulo MODULUS, added without a final reduction, so that a sum over rows splits
+    into per-row integer terms and one code term per (kind, pollutant) group."""
     return (
         point_id * POINT_WEIGHT % MODULUS
         + code_hash(kind) * KIND_WEIGHT % MODULUS
         + code_hash(pollutant) * POLLUTANT_WEIGHT % MODULUS
         + epoch_seconds(data_time) * TIME_WEIGHT % MODULUS
-    ) % MODULUS
+    )
 
 
 def key_checksum_sql(dialect: str) -> str:
-    """The SQL expression of row_hash over columns point_id, kind, pollutant, data_time, in
-    `dialect` ('postgresql', 'sqlite' or 'duckdb'); sum it over the rows."""
-    char = {"postgresql": "ascii", "sqlite": "unicode", "duckdb": "ascii"}[dialect]
+    """A SELECT list over columns point_id, kind, pollutant, data_time in `dialect`
+    ('postgresql', 'sqlite' or 'duckdb'): kind, pollutant, count(*), and the sums of the
+    point and time terms of row_hash; GROUP BY kind, pollutant, and finish with
+    `checksum_of_groups`. Only integer arithmetic runs per row."""
     epoch = {
-        "postgresql": "CAST(floor(extract(epoch FROM data_time)) AS BIGINT)",
+        "postgresql": "CAST(floor(date_part('epoch', data_time)) AS BIGINT)",
         "sqlite": "CAST(strftime('%s', data_time) AS INTEGER)",
         "duckdb": "date_diff('second', TIMESTAMP '1970-01-01 00:00:00', data_time)",
     }[dialect]
-
-    def code(column: str) -> str:
-        terms = " + ".join(
-            f"(CASE WHEN length({column}) >= {i} THEN "
-            f"CAST({char}(substr({column}, {i}, 1)) AS BIGINT) * {w} ELSE 0 END)"
-            for i, w in enumerate(CHAR_WEIGHTS, start=1)
-        )
-        return f"(({terms}) % {MODULUS})"
-
     return (
-        f"((CAST(point_id AS BIGINT) * {POINT_WEIGHT} % {MODULUS})"
-        f" + ({code('kind')} * {KIND_WEIGHT} % {MODULUS})"
-        f" + ({code('pollutant')} * {POLLUTANT_WEIGHT} % {MODULUS})"
-        f" + (({epoch}) * {TIME_WEIGHT} % {MODULUS})) % {MODULUS}"
+        "kind, pollutant, count(*), "
+        f"sum(CAST(point_id AS BIGINT) * {POINT_WEIGHT} % {MODULUS}), "
+        f"sum(({epoch}) * {TIME_WEIGHT} % {MODULUS})"
     )
+
+
+def checksum_of_groups(groups: list[tuple[str, str, int, int, int]]) -> tuple[int, int]:
+    """(rows, key checksum) from the rows of key_checksum_sql: Σ row_hash over every row."""
+    rows = checksum = 0
+    for kind, pollutant, count, point_terms, time_terms in groups:
+        codes = (
+            code_hash(kind) * KIND_WEIGHT % MODULUS
+            + code_hash(pollutant) * POLLUTANT_WEIGHT % MODULUS
+        )
+        rows += int(count)
+        checksum += int(point_terms) + int(time_terms) + int(count) * codes
+    return rows, checksum

@@ -110,15 +110,15 @@ def archive_month(
     dest = file_path(archive_dir, month).resolve()
     with engine.connect() as conn:
         found = store.entry(conn, month)
-        live_rows, _ = store.month_figures(conn, month)
+        live = store.month_has_rows(conn, month)
     if found is not None and found["state"] == "archived":
-        if live_rows:
+        if live:
             raise ArchiveError(
-                f"{month} is already archived and {live_rows} rows of it arrived since; "
+                f"{month} is already archived and rows of it arrived since; "
                 f"restore it (ecozone archive restore {month}), then archive it again"
             )
         return None
-    if live_rows == 0:
+    if not live:
         return None
     exported = False
     for _attempt in range(EXPORT_ATTEMPTS):

@@ -19,7 +19,13 @@ import psycopg
 import pyarrow as pa
 import sqlalchemy as sa
 
-from ecozone.archive.rules import DEFAULT_PARTITION, TABLE, Month, key_checksum_sql
+from ecozone.archive.rules import (
+    DEFAULT_PARTITION,
+    TABLE,
+    Month,
+    checksum_of_groups,
+    key_checksum_sql,
+)
 from ecozone.store.schema import measurement, measurement_archive
 
 COLUMNS = tuple(c.name for c in measurement.c)
@@ -96,15 +102,24 @@ def create_partition(conn: sa.Connection, month: Month) -> bool:
 
 def month_figures(conn: sa.Connection, month: Month) -> tuple[int, int]:
     """(rows, key checksum) of the month in the live table."""
-    dialect = conn.dialect.name
+    where = "data_time >= :start AND data_time < :end"
+    params: dict[str, Any] = {"start": month.start, "end": month.end}
+    if conn.dialect.name == "sqlite":
+        params = {k: v.isoformat(" ", "microseconds") for k, v in params.items()}
+    groups = conn.execute(
+        sa.text(
+            f"SELECT {key_checksum_sql(conn.dialect.name)} FROM {TABLE} WHERE {where} "
+            "GROUP BY kind, pollutant"
+        ),
+        params,
+    ).all()
+    return checksum_of_groups([tuple(g) for g in groups])
+
+
+def month_has_rows(conn: sa.Connection, month: Month) -> bool:
     m = measurement.c
-    stmt = sa.select(
-        sa.func.count(),
-        sa.cast(sa.func.coalesce(sa.func.sum(sa.text(key_checksum_sql(dialect))), 0),
-                sa.BigInteger),
-    ).where(m.data_time >= month.start, m.data_time < month.end)  # fmt: skip
-    rows, checksum = conn.execute(stmt).one()
-    return int(rows), int(checksum)
+    stmt = sa.select(sa.literal(1)).where(m.data_time >= month.start, m.data_time < month.end)
+    return conn.execute(stmt.limit(1)).first() is not None
 
 
 def months_held(conn: sa.Connection) -> list[Month]:
