@@ -11,6 +11,7 @@ import typer
 from ecozone import __version__
 from ecozone.accounts.cli import app as users_app
 from ecozone.airquality.cli import app as airquality_app
+from ecozone.archive.cli import app as archive_app
 from ecozone.compliance.cli import alerts_app, marks_app, permit_app, webhooks_app
 from ecozone.demo.cli import demo_command
 from ecozone.disclosure.cli import app as disclosure_app
@@ -75,6 +76,7 @@ app.add_typer(quality_app, name="quality", help="Noise, construction dust, sewer
 app.add_typer(
     statistics_app, name="statistics", help="Transmission effectiveness, emissions, exceedances."
 )
+app.add_typer(archive_app, name="archive", help="Measurement archive: partitions, Parquet months.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
 app.command("writer")(writer_command)

@@ -75,10 +75,23 @@ class Settings:
     # Bytes kept of a burst of junk (bytes outside any frame, an over-long line) in its
     # one rejection record; the rest is only counted. `ecozone ingest` keeps the same.
     gateway_junk_prefix_bytes: int = 256
+    # Measurement archive (ecozone.archive). Months kept live in the database, the current
+    # one included (ECOZONE_ARCHIVE_LIVE_MONTHS); older ones are archived to Parquet by the
+    # hourly maintenance round. 0: keep every month live, archive only on command.
+    archive_live_months: int = 0
+    # Folder of the Parquet files (ECOZONE_ARCHIVE_DIR; default data_dir/archive).
+    archive_dir_setting: Path | None = None
+    # PostgreSQL monthly partitions made ahead of time: this month and this many more
+    # (ECOZONE_PARTITION_MONTHS_AHEAD).
+    partition_months_ahead: int = 3
 
     @property
     def secret_key_file(self) -> Path:
         return self.data_dir / "secret.key"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.archive_dir_setting or self.data_dir / "archive"
 
 
 def _port(name: str, default: int) -> int:
@@ -149,6 +162,11 @@ def load() -> Settings:
         metrics_allow=_networks("ECOZONE_METRICS_ALLOW"),
         metrics_token=os.environ.get("ECOZONE_METRICS_TOKEN") or None,
         gateway_frame_deadline_s=_seconds("ECOZONE_GATEWAY_FRAME_DEADLINE_S", 120.0),
+        archive_live_months=_count("ECOZONE_ARCHIVE_LIVE_MONTHS", 0),
+        archive_dir_setting=Path(os.environ["ECOZONE_ARCHIVE_DIR"])
+        if os.environ.get("ECOZONE_ARCHIVE_DIR")
+        else None,
+        partition_months_ahead=_count("ECOZONE_PARTITION_MONTHS_AHEAD", 3),
         gateway_max_connections_per_address=_count(
             "ECOZONE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", 200
         ),

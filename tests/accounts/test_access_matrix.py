@@ -1261,6 +1261,13 @@ POLICY: dict[tuple[str, str], Rule] = {
         variant("csv", "/admin/audit", params={"format": "csv"}),
     )),
     ("GET", "/admin/devices"): Rule(ADMIN, "page", one("/admin/devices")),
+    # the measurement archive: a month with no data archives nothing, one never archived
+    # cannot be restored
+    ("GET", "/admin/archive"): Rule(ADMIN, "page", one("/admin/archive")),
+    ("POST", "/admin/archive/{month}/archive"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/archive/1999-01/archive", data={"confirm": "yes"}), ok=303),)),
+    ("POST", "/admin/archive/{month}/restore"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/archive/1999-01/restore", data={"confirm": "yes"}), ok=409),)),
     ("POST", "/admin/devices/pending/{logger_sn}/approve"): Rule(ADMIN, "page", (Variant(
         "", lambda t, n: Call("POST", "/admin/devices/pending/NOSUCH-SN/approve",
                               data={"point": f"{t.credit_code}|DA001", "confirm": "yes"}),

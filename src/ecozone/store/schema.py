@@ -737,3 +737,4 @@ from ecozone.store.schema_quality import (  # noqa: E402, F401
     construction_site, dust_inspection, dust_monitor, dust_rule, honking_event, night_approval,
     noise_station, overflow_event, sewer_monitor,
 )  # fmt: skip
+from ecozone.store.schema_archive import ARCHIVE_STATES, measurement_archive  # noqa: E402, F401
