@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 from tests.archive.conftest import all_rows, month_rows
 from tests.measurements.data import REGISTRY, _point_ids
 
@@ -19,6 +20,10 @@ from ecozone.measurements.store import upsert_measurements
 from ecozone.registry import import_registry
 from ecozone.store.engine import make_engine
 from ecozone.store.migrate import alembic_config, upgrade
+
+#: The revision just before partitioning (0033's down_revision), where the registry's tables
+#: are those of this code but measurement is still one plain table.
+BEFORE = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision("0033").down_revision
 
 
 def _where_rows_are(engine: sa.Engine) -> dict[str, int]:
@@ -38,7 +43,7 @@ def _relkind(engine: sa.Engine) -> str:
 
 @pytest.mark.postgres
 def test_the_migration_partitions_a_table_holding_data_and_keeps_every_row(postgres_url):
-    command.upgrade(alembic_config(postgres_url), "0029")
+    command.upgrade(alembic_config(postgres_url), BEFORE)
     engine = make_engine(postgres_url)
     try:
         import_registry(engine, REGISTRY)
@@ -57,7 +62,7 @@ def test_the_migration_partitions_a_table_holding_data_and_keeps_every_row(postg
         this = Month.of(datetime.now(UTC))
         assert {Month(2024, 3), Month(2024, 4), this.plus(1), this.plus(3)} <= made
 
-        command.downgrade(alembic_config(postgres_url), "0029")
+        command.downgrade(alembic_config(postgres_url), BEFORE)
         assert _relkind(engine) == "r"
         assert all_rows(engine) == before
         upgrade(postgres_url)  # and up again
@@ -125,9 +130,9 @@ def test_the_downgrade_refuses_while_a_month_lives_only_in_parquet(postgres_url,
             upsert_measurements(conn, month_rows(_point_ids(conn), 2024, 3))
         service.archive_month(engine, Month(2024, 3), actor="test", archive_dir=tmp_path)
         with pytest.raises(RuntimeError, match="2024-03 are archived to Parquet only"):
-            command.downgrade(alembic_config(postgres_url), "0029")
+            command.downgrade(alembic_config(postgres_url), BEFORE)
         service.restore_month(engine, Month(2024, 3), actor="test")
-        command.downgrade(alembic_config(postgres_url), "0029")
+        command.downgrade(alembic_config(postgres_url), BEFORE)
         assert len(all_rows(engine)) == 288
     finally:
         engine.dispose()
