@@ -734,3 +734,6 @@ from ecozone.store.schema_quality import (  # noqa: E402, F401
     construction_site, dust_inspection, dust_monitor, dust_rule, honking_event, night_approval,
     noise_station, overflow_event, sewer_monitor,
 )  # fmt: skip
+from ecozone.store.schema_statistics_reports import (  # noqa: E402, F401
+    REPORT_PERIODS, notification, statistics_report, statistics_subscription,
+)  # fmt: skip
