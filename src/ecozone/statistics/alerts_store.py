@@ -62,7 +62,7 @@ def read_facts(conn: sa.Connection, scope: Scope, start: datetime, end: datetime
         .group_by(alert_action.c.alert_id)
         .subquery()
     )
-    answered_s = _epoch_s(steps.c.answered, dialect)
+    answered_s = _epoch_s(steps.c.answered, dialect)  # to a CST day below, in NumPy
     stmt = (
         sa.select(
             alert.c.type,
@@ -74,7 +74,7 @@ def read_facts(conn: sa.Connection, scope: Scope, start: datetime, end: datetime
             _epoch_s(steps.c.dispatched, dialect),
             _epoch_s(steps.c.closed, dialect),
             _epoch_day(alert.c.deadline, dialect),
-            sa.func.floor((answered_s + CST_OFFSET_S) / DAY_S),
+            answered_s,
         )
         .select_from(
             alert.join(enterprise, enterprise.c.id == alert.c.enterprise_id)
@@ -89,4 +89,5 @@ def read_facts(conn: sa.Connection, scope: Scope, start: datetime, end: datetime
     columns = list(zip(*rows, strict=True))
     text = [np.array(c, dtype=object) for c in columns[:5]]
     numbers = [np.array(c, dtype=float) for c in columns[5:]]
+    numbers[-1] = np.floor((numbers[-1] + CST_OFFSET_S) / DAY_S)  # the answer's CST day
     return AlertFacts(*text, *numbers)
