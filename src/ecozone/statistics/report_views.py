@@ -86,7 +86,7 @@ def _content_page(
         content = build(period, today)
     except Invalid as exc:
         error = t(lang, "statrep.bad", reason=str(exc))
-    title = t(lang, f"statrep.{name}.title")
+    title = t(lang, {"alerts": "statrep.alerts.title", "environment": "statrep.env.title"}[name])
     if period is not None and error is None and fmt in ("xlsx", "pdf"):
         full = f"{title}_{period.label}"
         if fmt == "pdf":

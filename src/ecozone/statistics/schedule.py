@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecozone.errors import Invalid
-from ecozone.web.model import Table
+
+if TYPE_CHECKING:  # importing ecozone.web here would load every page module first
+    from ecozone.web.model import Table
 
 
 class ReportError(Invalid):
