@@ -92,5 +92,5 @@ def test_sections_by_class_and_meeting_their_target():
 def test_a_bad_period_is_named(text):
     from ecozone.statistics.schedule import ReportError, parse_period
 
-    with pytest.raises(ReportError, match="period|month|year"):
+    with pytest.raises(ReportError, match=r"period|month|year"):
         parse_period(text)
