@@ -118,26 +118,49 @@ def overdue_mask(facts: AlertFacts, as_of: date) -> np.ndarray:
     return has & (late_answer | still_open)
 
 
-def _figures(
-    key: str, facts: AlertFacts, index: np.ndarray, overdue: np.ndarray, states: Sequence[str]
-) -> GroupFigures:
-    state = facts.state[index]
-    raised = facts.raised_s[index]
-    closed = np.where(state == "closed", facts.closed_s[index], np.nan)
-    return GroupFigures(
-        key=key,
-        count=len(index),
-        by_state={s: int(np.count_nonzero(state == s)) for s in states},
-        to_dispatch=durations((facts.dispatched_s[index] - raised) / HOUR_S),
-        to_close=durations((closed - raised) / HOUR_S),
-        with_deadline=int(np.count_nonzero(~np.isnan(facts.deadline_day[index]))),
-        overdue=int(np.count_nonzero(overdue[index])),
+@dataclass(frozen=True)
+class _Steps:
+    """What every group reads, computed once over all alerts: state codes, hours to dispatch
+    and to close (NaN where the step was not taken), deadlines and the overdue mask."""
+
+    states: tuple[str, ...]
+    state_code: np.ndarray  # index into states; len(states) for a state not listed
+    dispatch_h: np.ndarray
+    close_h: np.ndarray
+    has_deadline: np.ndarray
+    overdue: np.ndarray
+
+
+def _steps(facts: AlertFacts, as_of: date, states: Sequence[str]) -> _Steps:
+    state = facts.state.astype(str)
+    code = np.full(len(state), len(states))
+    for i, name in enumerate(states):
+        code[state == name] = i
+    closed = state == "closed"
+    return _Steps(
+        tuple(states),
+        code,
+        (facts.dispatched_s - facts.raised_s) / HOUR_S,
+        np.where(closed, (facts.closed_s - facts.raised_s) / HOUR_S, np.nan),
+        ~np.isnan(facts.deadline_day),
+        overdue_mask(facts, as_of),
     )
 
 
-def grouped(
-    facts: AlertFacts, keys: np.ndarray, overdue: np.ndarray, states: Sequence[str]
-) -> tuple[GroupFigures, ...]:
+def _figures(key: str, steps: _Steps, index: np.ndarray) -> GroupFigures:
+    counts = np.bincount(steps.state_code[index], minlength=len(steps.states) + 1)
+    return GroupFigures(
+        key=key,
+        count=len(index),
+        by_state={s: int(counts[i]) for i, s in enumerate(steps.states)},
+        to_dispatch=durations(steps.dispatch_h[index]),
+        to_close=durations(steps.close_h[index]),
+        with_deadline=int(np.count_nonzero(steps.has_deadline[index])),
+        overdue=int(np.count_nonzero(steps.overdue[index])),
+    )
+
+
+def grouped(keys: np.ndarray, steps: _Steps) -> tuple[GroupFigures, ...]:
     """Figures per distinct key (sorted): one stable sort splits the alerts into groups."""
     if not len(keys):
         return ()
@@ -145,21 +168,20 @@ def grouped(
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(1, len(names)))
     return tuple(
-        _figures(str(name), facts, part, overdue, states)
+        _figures(str(name), steps, part)
         for name, part in zip(names, np.split(order, bounds), strict=True)
     )
 
 
 def statistics(facts: AlertFacts, as_of: date, states: Sequence[str]) -> AlertStatistics:
     """Every figure of the alert-handling statistics over `facts`, overdue judged on `as_of`."""
-    overdue = overdue_mask(facts, as_of)
-    everyone = np.arange(len(facts))
+    steps = _steps(facts, as_of, states)
     return AlertStatistics(
-        total=_figures("", facts, everyone, overdue, states),
-        by_type=grouped(facts, facts.type, overdue, states),
-        by_enterprise=grouped(facts, facts.enterprise, overdue, states),
-        by_district=grouped(facts, facts.district, overdue, states),
-        by_month=grouped(facts, facts.month, overdue, states),
+        total=_figures("", steps, np.arange(len(facts))),
+        by_type=grouped(facts.type, steps),
+        by_enterprise=grouped(facts.enterprise, steps),
+        by_district=grouped(facts.district, steps),
+        by_month=grouped(facts.month, steps),
         states=tuple(states),
     )
 

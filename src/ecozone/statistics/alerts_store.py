@@ -59,6 +59,8 @@ def read_facts(conn: sa.Connection, scope: Scope, start: datetime, end: datetime
                 sa.case((action.in_([AlertAction.FEEDBACK.value, AlertAction.CLOSE.value]), at))
             ).label("answered"),
         )
+        .join(alert, alert.c.id == alert_action.c.alert_id)
+        .where(alert.c.start >= start, alert.c.start < end)  # the period's actions only
         .group_by(alert_action.c.alert_id)
         .subquery()
     )
