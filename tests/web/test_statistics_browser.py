@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -91,12 +92,12 @@ def test_subscribe_generate_see_the_notification_and_download(page: Any):
     page.goto("/statistics/reports")
     with page.expect_download() as xlsx:
         row.get_by_role("link", name="Excel").click()
-    book = openpyxl.load_workbook(io.BytesIO(open(xlsx.value.path(), "rb").read()))
+    book = openpyxl.load_workbook(io.BytesIO(Path(xlsx.value.path()).read_bytes()))
     states = {r[0]: r[1] for r in book["各状态报警数"].iter_rows(min_row=2, values_only=True)}
     assert states["已办结"] == 3
     with page.expect_download() as pdf:
         row.get_by_role("link", name="PDF").click()
-    assert open(pdf.value.path(), "rb").read(5) == b"%PDF-"
+    assert Path(pdf.value.path()).read_bytes()[:5] == b"%PDF-"
 
 
 def test_declining_the_confirmation_generates_nothing(page: Any):
