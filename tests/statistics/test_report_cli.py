@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
 from tests.statistics.data import seed_alerts
 from tests.web.conftest import seeded_zone
+from typer.testing import CliRunner
 
 from ecozone.statistics.report_cli import app
 

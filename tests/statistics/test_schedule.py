@@ -139,5 +139,9 @@ def test_pages_export_download_generate_and_subscribe(zone):
         enterprise = client_as("enterprise")
         assert enterprise.get("/statistics/reports").status_code == 403
         own = enterprise.get("/api/v1/statistics/alert-handling", params={"period": "2025-03"})
+        air = admin.get("/api/v1/statistics/environment").json()["air"]
+        stations = [r for r in air if r["level"] == "station"]
+        assert [r["name"] for r in stations][:1] == ["AQ-LJ01 礼嘉空气站"]
+        assert {r["level"] for r in air} == {"zone", "district", "station"}
         assert own.status_code == 200
         assert own.json()["total"]["count"] == 3  # A1, A2, A5: POWER's own
