@@ -4,7 +4,8 @@ handed over as column arrays (statistics.alerts.AlertFacts).
 
 Instants become epoch seconds and dates epoch days in SQL (PostgreSQL EXTRACT, SQLite
 julianday), so the rows arrive as plain numbers and NumPy takes them without a per-row
-conversion. Narrowed by `accounts.store.scope_condition(scope, own=True)` like the desk.
+conversion; enterprises and districts come as ids, named from one small read each.
+Narrowed by `accounts.store.scope_condition(scope, own=True)` like the desk.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def _month(column: sa.ColumnElement, dialect: str) -> sa.ColumnElement[str]:
     return sa.func.to_char(column, "YYYY-MM")
 
 
+def _names(conn: sa.Connection, table: sa.Table, ids: set[int]) -> dict[int, str]:
+    rows = conn.execute(sa.select(table.c.id, table.c.name).where(table.c.id.in_(sorted(ids))))
+    return dict(rows.all())
+
+
 def read_facts(conn: sa.Connection, scope: Scope, start: datetime, end: datetime) -> AlertFacts:
     """The alerts whose condition started in [start, end) (device time, CST) that `scope`
     owns, with their handling times."""
@@ -69,8 +75,8 @@ def read_facts(conn: sa.Connection, scope: Scope, start: datetime, end: datetime
         sa.select(
             alert.c.type,
             alert.c.state,
-            enterprise.c.name,
-            district.c.name,
+            alert.c.enterprise_id,
+            enterprise.c.district_id,
             _month(alert.c.start, dialect),
             _epoch_s(alert.c.created_at, dialect),
             _epoch_s(steps.c.dispatched, dialect),
@@ -79,9 +85,9 @@ def read_facts(conn: sa.Connection, scope: Scope, start: datetime, end: datetime
             answered_s,
         )
         .select_from(
-            alert.join(enterprise, enterprise.c.id == alert.c.enterprise_id)
-            .join(district, district.c.id == enterprise.c.district_id)
-            .outerjoin(steps, steps.c.alert_id == alert.c.id)
+            alert.join(enterprise, enterprise.c.id == alert.c.enterprise_id).outerjoin(
+                steps, steps.c.alert_id == alert.c.id
+            )
         )
         .where(scope_condition(scope, own=True), alert.c.start >= start, alert.c.start < end)
     )
@@ -89,6 +95,11 @@ def read_facts(conn: sa.Connection, scope: Scope, start: datetime, end: datetime
     if not rows:
         return empty_facts()
     columns = list(zip(*rows, strict=True))
+    # enterprises and districts travel as ids (less to fetch); their names are mapped once
+    names = _names(conn, enterprise, set(columns[2])), _names(conn, district, set(columns[3]))
+    for i, found in ((2, names[0]), (3, names[1])):
+        ids, inverse = np.unique(np.array(columns[i]), return_inverse=True)
+        columns[i] = np.array([found[int(k)] for k in ids], dtype=object)[inverse]
     text = [np.array(c, dtype=object) for c in columns[:5]]
     numbers = [np.array(c, dtype=float) for c in columns[5:]]
     numbers[-1] = np.floor((numbers[-1] + CST_OFFSET_S) / DAY_S)  # the answer's CST day
