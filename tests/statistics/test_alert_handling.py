@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from tests.statistics.data import seed_alerts
+from tests.statistics.alerts_data import seed_alerts
 from tests.web.conftest import ENGINES, database, seeded_zone
 
 from ecozone.accounts.model import Scope

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.statistics.data import seed_alerts
+from tests.statistics.alerts_data import seed_alerts
 from tests.web.conftest import seeded_zone
 from typer.testing import CliRunner
 

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from tests.accounts.conftest import CHEAP_HASHER
-from tests.statistics.data import seed_alerts
+from tests.statistics.alerts_data import seed_alerts
 from tests.web.conftest import clients_for, seeded_zone
 
 from ecozone.accounts import rules as account_rules

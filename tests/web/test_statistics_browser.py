@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 from argon2 import PasswordHasher
-from tests.statistics.data import seed_alerts
+from tests.statistics.alerts_data import seed_alerts
 from tests.web.conftest import seeded_zone, web_app
 from tests.web.server import LiveServer
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _why_not, login
