@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ecozone.airquality.model import AqiSettings
     from ecozone.compliance.model import DeskSettings, MarkSettings
     from ecozone.energy.model import EnergySettings
+    from ecozone.ingest.stream import LogSettings
     from ecozone.measurements.model import QuerySettings
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
@@ -645,7 +646,46 @@ def quality_settings(environ: Mapping[str, str] | None = None) -> QualitySetting
     return made
 
 
-def statistics_settings(environ: Mapping[str, str] | None = None) -> ReportSettings:
+def log_settings(environ: Mapping[str, str] | None = None) -> LogSettings:
+    """The durable log (NATS JetStream) between gateways and writers, from ECOZONE_LOG_<FIELD>
+    variables: ECOZONE_LOG_URL (servers, comma-separated; unset: no log, the gateway writes
+    to the database itself), ECOZONE_LOG_STREAM, ECOZONE_LOG_SUBJECT, ECOZONE_LOG_REPLICAS,
+    ECOZONE_LOG_MAX_AGE_S, ECOZONE_LOG_MAX_BYTES, ECOZONE_LOG_DUPLICATE_WINDOW_S,
+    ECOZONE_LOG_PUBLISH_TIMEOUT_S, ECOZONE_LOG_ACK_WAIT_S, ECOZONE_LOG_BATCH and the others
+    of ingest.stream.LogSettings; docs/operations.md says what each does."""
+    from dataclasses import fields
+
+    from ecozone.ingest.stream import LogSettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for spec in fields(LogSettings):
+        name = "ECOZONE_LOG_" + spec.name.upper()
+        raw = (env.get(name) or "").strip()
+        if not raw:
+            continue
+        if spec.type == "str":
+            values[spec.name] = raw
+            continue
+        try:
+            number = int(raw) if spec.type == "int" else float(raw)
+        except ValueError:
+            raise ValueError(f"{name}={raw!r} is not a number") from None
+        if spec.name == "max_bytes" and number < -1:
+            raise ValueError(f"{name}={raw!r} must be -1 (no cap) or a number of bytes")
+        if spec.name == "max_age_s" and number < 0:
+            raise ValueError(f"{name}={raw!r} must be 0 (no limit) or more seconds")
+        if spec.name not in ("max_bytes", "max_age_s") and not number > 0:
+            raise ValueError(f"{name}={raw!r} must be more than 0")
+        values[spec.name] = number
+    settings = LogSettings(**values)  # type: ignore[arg-type]
+    for server in settings.servers:
+        if not server.startswith(("nats://", "tls://", "ws://", "wss://")):
+            raise ValueError(f"ECOZONE_LOG_URL: {server!r} is not a NATS URL like nats://host:4222")
+    return settings
+
+
+def statistics_report_settings(environ: Mapping[str, str] | None = None) -> ReportSettings:
     """The statistical reports' schedule and mail (ecozone.statistics.schedule_service):
     ECOZONE_STATISTICS_MONTH_DAY (1-28: last month's report is generated from that day of the
     next month; default 1), ECOZONE_SMTP_HOST (none: notifications in the platform only),

@@ -97,7 +97,7 @@ def run_register_checks(engine: sa.Engine, desk: DeskSettings | None = None) -> 
             engine, now, config.quality_settings(), days=1
         ),
         "statistics": lambda: statistics_reports.run_due(
-            engine, now.date(), config.statistics_settings()
+            engine, now.date(), config.statistics_report_settings()
         ),
     }
     failed = []

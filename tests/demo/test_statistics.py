@@ -13,7 +13,7 @@ from ecozone.accounts.model import Scope
 from ecozone.accounts.service import ensure_demo_users
 from ecozone.demo.credit import seed_credit
 from ecozone.demo.service import seed_path
-from ecozone.demo.statistics import seed_statistics
+from ecozone.demo.statistics import seed_report_subscriptions
 from ecozone.registry.service import import_registry
 from ecozone.statistics import schedule_service
 from ecozone.store.engine import make_engine
@@ -30,7 +30,7 @@ def test_the_demo_has_a_generated_monthly_report_and_its_notification(sqlite_url
     data = yaml.safe_load(seed_path().read_text(encoding="utf-8"))
     import_registry(engine, data, actor="demo")
     seed_credit(engine, data, TODAY)
-    seed_statistics(engine)
+    seed_report_subscriptions(engine)
     ensure_demo_users(engine)
     made = schedule_service.run_due(engine, TODAY, schedule_service.ReportSettings())
     assert made

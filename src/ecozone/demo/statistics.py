@@ -12,6 +12,6 @@ from ecozone.statistics import schedule_service
 DEMO_SUBSCRIBERS = ("admin", "supervisor")
 
 
-def seed_statistics(engine: sa.Engine) -> None:
+def seed_report_subscriptions(engine: sa.Engine) -> None:
     for username in DEMO_SUBSCRIBERS:
         schedule_service.subscribe(engine, username, "alert_handling")

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from dataclasses import replace
 
 import typer
 
 from ecozone import config, logs, pipeline
 from ecozone.gateway.server import Gateway, GatewayOptions
+from ecozone.ingest.stream import LogCommitter, LogError, LogSettings
 from ecozone.store.engine import make_engine
 from ecozone.store.migrate import upgrade_engine
 
 
 async def run_gateway(
-    gateway: Gateway, stop: asyncio.Event | None = None, *, periodic: bool = True
+    gateway: Gateway,
+    stop: asyncio.Event | None = None,
+    *,
+    periodic: bool = True,
+    log_settings: LogSettings | None = None,
 ) -> None:
-    """Start, wait for SIGTERM/SIGINT (or `stop`), then stop gracefully."""
+    """Start, wait for SIGTERM/SIGINT (or `stop`), then stop gracefully. With a log URL in
+    `log_settings` the gateway acknowledges after the durable log stored a frame."""
+    if log_settings is not None and log_settings.url:
+        gateway.committer = await LogCommitter.open(log_settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -40,10 +49,21 @@ def gateway_command(
     store_only: bool = typer.Option(
         False, help="Only store frames: no aggregates, alerts or periodic checks (bulk loads)"
     ),
+    log_url: str = typer.Option(
+        None,
+        "--log",
+        help="Acknowledge once the durable log (NATS JetStream, e.g. nats://127.0.0.1:4222)"
+        " stored a frame; `ecozone writer` moves it to the database [ECOZONE_LOG_URL]",
+    ),
 ) -> None:
     """Accept HJ 212 device connections and store their data."""
     settings = config.load()
     logs.setup()
+    log_settings = config.log_settings()
+    if log_url:
+        log_settings = replace(log_settings, url=log_url)
+    # Through the log, the writers run the follow-up and the periodic checks.
+    store_only = store_only or bool(log_settings.url)
     engine = make_engine(settings.database_url)
     upgrade_engine(engine)
     if metrics_port:
@@ -66,7 +86,10 @@ def gateway_command(
         after_commit=() if store_only else [pipeline.after_commit(engine)],
     )
     try:
-        asyncio.run(run_gateway(gateway, periodic=not store_only))
+        asyncio.run(run_gateway(gateway, periodic=not store_only, log_settings=log_settings))
+    except LogError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     except OSError as exc:
         typer.echo(f"error: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None

@@ -8,12 +8,15 @@ without restarting the gateway.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
 import sqlalchemy as sa
 
 from ecozone.registry.service import load_devices
+
+log = logging.getLogger("ecozone.gateway")
 
 
 class DeviceDirectory:
@@ -39,4 +42,8 @@ class DeviceDirectory:
         if age >= self.refresh_s or (
             missing_mn is not None and missing_mn not in self.devices and age >= self.miss_reload_s
         ):
-            await self.load()
+            try:
+                await self.load()
+            except sa.exc.DBAPIError as exc:  # the database is away: keep the devices known
+                self._loaded_at = time.monotonic()
+                log.warning("device registry not refreshed: %s", exc.__class__.__name__)

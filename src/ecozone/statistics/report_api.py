@@ -90,7 +90,7 @@ def generate(engine: Engine, principal: Staff, body: ReportIn) -> JSONResponse:
         chosen,
         district_id=district,
         actor=principal.username,
-        settings=config.statistics_settings(),
+        settings=config.statistics_report_settings(),
     )
     return JSONResponse({"id": rid, "generated": fresh}, status_code=201 if fresh else 200)
 

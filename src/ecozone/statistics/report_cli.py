@@ -57,7 +57,7 @@ def generate(
             fail(f"period {chosen.label} is not over yet; a report covers a whole one")
         with open_engine(require_current=True) as engine:
             rid, fresh = schedule_service.generate(
-                engine, kind, chosen, actor=actor, settings=config.statistics_settings()
+                engine, kind, chosen, actor=actor, settings=config.statistics_report_settings()
             )
             if out is not None:
                 out.mkdir(parents=True, exist_ok=True)
@@ -79,5 +79,5 @@ def run_due(
     except ValueError:
         fail(f"--today {today!r}: expected YYYY-MM-DD")
     with open_engine(require_current=True) as engine:
-        made = schedule_service.run_due(engine, day, config.statistics_settings())
+        made = schedule_service.run_due(engine, day, config.statistics_report_settings())
     typer.echo(f"{len(made)} report(s) generated")

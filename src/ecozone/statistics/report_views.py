@@ -224,7 +224,7 @@ def generate_report(
             chosen,
             district_id=_district(principal),
             actor=principal.username,
-            settings=config.statistics_settings(),
+            settings=config.statistics_report_settings(),
         )
     except Invalid as exc:
         return _back(error=t(lang, "statrep.bad", reason=str(exc)))

@@ -61,6 +61,7 @@ CAPABILITY_VIEWS = (
     "ecozone.zoning.emergency_views",
     "ecozone.quality.views",
     "ecozone.quality.dust_views",
+    "ecozone.statistics.views",
     "ecozone.statistics.report_views",
 )
 
