@@ -1,7 +1,7 @@
 """statistics: generated statistical reports, subscriptions and in-app notifications
 
 Revision ID: 0032
-Revises: 0029
+Revises: 0031
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0032"
-down_revision: str | None = "0029"
+down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
