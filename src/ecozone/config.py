@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ecozone.power.model import PowerSettings
     from ecozone.projects.model import ProjectSettings
     from ecozone.quality.model import QualitySettings
+    from ecozone.statistics.schedule_service import ReportSettings
     from ecozone.supervision.model import SupervisionSettings
     from ecozone.trading.model import TradingSettings
     from ecozone.waste.model import WasteSettings
@@ -700,3 +701,32 @@ def log_settings(environ: Mapping[str, str] | None = None) -> LogSettings:
         if not server.startswith(("nats://", "tls://", "ws://", "wss://")):
             raise ValueError(f"ECOZONE_LOG_URL: {server!r} is not a NATS URL like nats://host:4222")
     return settings
+
+
+def statistics_report_settings(environ: Mapping[str, str] | None = None) -> ReportSettings:
+    """The statistical reports' schedule and mail (ecozone.statistics.schedule_service):
+    ECOZONE_STATISTICS_MONTH_DAY (1-28: last month's report is generated from that day of the
+    next month; default 1), ECOZONE_SMTP_HOST (none: notifications in the platform only),
+    ECOZONE_SMTP_PORT (25), ECOZONE_SMTP_FROM, ECOZONE_SMTP_USER, ECOZONE_SMTP_PASSWORD,
+    ECOZONE_SMTP_STARTTLS (0|1)."""
+    from ecozone.statistics.schedule_service import ReportSettings
+
+    env = os.environ if environ is None else environ
+    raw_day = env.get("ECOZONE_STATISTICS_MONTH_DAY", "").strip()
+    if raw_day and not (raw_day.isdigit() and 1 <= int(raw_day) <= 28):
+        raise ValueError(f"ECOZONE_STATISTICS_MONTH_DAY={raw_day!r}: expected a day 1 to 28")
+    raw_port = env.get("ECOZONE_SMTP_PORT", "").strip()
+    if raw_port and not (raw_port.isdigit() and 0 < int(raw_port) <= 65535):
+        raise ValueError(f"ECOZONE_SMTP_PORT={raw_port!r} is not a port number")
+    starttls = env.get("ECOZONE_SMTP_STARTTLS", "").strip()
+    if starttls not in ("", "0", "1"):
+        raise ValueError(f"ECOZONE_SMTP_STARTTLS={starttls!r}: expected 0 or 1")
+    return ReportSettings(
+        month_day=int(raw_day) if raw_day else 1,
+        smtp_host=env.get("ECOZONE_SMTP_HOST", "").strip() or None,
+        smtp_port=int(raw_port) if raw_port else 25,
+        smtp_from=env.get("ECOZONE_SMTP_FROM", "").strip() or "ecozone@localhost",
+        smtp_user=env.get("ECOZONE_SMTP_USER", "").strip() or None,
+        smtp_password=env.get("ECOZONE_SMTP_PASSWORD") or None,
+        smtp_starttls=starttls == "1",
+    )

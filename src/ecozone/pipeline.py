@@ -5,8 +5,9 @@ each committed batch: monitoring brings the affected hours and days up to date
 (HJ 75/76, HJ 355/356), then compliance judges the limits over exactly the
 periods that changed. Offline points, overdue alerts and webhook deliveries are
 checked on a timer, since no frame arrives to trigger them; the registers that change by the
-day (hazardous waste, allowance ledgers, EIA clocks, noise/dust/overflow data) hourly, with
-the storage's upkeep (the coming months' partitions, the archive of months past retention).
+day (hazardous waste, allowance ledgers, EIA clocks, noise/dust/overflow data) and the
+statistical reports due (statistics.schedule_service.run_due, idempotent) hourly, with the
+storage's upkeep (the coming months' partitions, the archive of months past retention).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ecozone.monitoring.model import RecomputeSummary
 from ecozone.power import evaluation as power
 from ecozone.projects import service as projects
 from ecozone.quality import checks as quality_checks
+from ecozone.statistics import schedule_service as statistics_reports
 from ecozone.times import cst_naive, utc_now
 from ecozone.trading import positions as trading
 from ecozone.waste import checks as waste_checks
@@ -82,7 +84,8 @@ def run_checks(
 def run_register_checks(engine: sa.Engine, desk: DeskSettings | None = None) -> list[str]:
     """One round of the register checks, each raising its findings into the alert desk:
     hazardous waste (storage age, capacity, balance, manifests), allowance shortfalls, EIA
-    due and overdue, and the last day of noise, dust and sewer data. One failing check is
+    due and overdue, and the last day of noise, dust and sewer data; then the statistical
+    reports due (last month's and year's, each generated once). One failing check is
     logged and does not stop the others; the names of those that failed."""
     calendar = (desk or config.desk_settings()).calendar
     now = cst_naive(utc_now())
@@ -97,6 +100,9 @@ def run_register_checks(engine: sa.Engine, desk: DeskSettings | None = None) -> 
         ),
         # PostgreSQL partitions of the coming months, then months past the retention to Parquet
         "archive": lambda: archive.maintain(engine, now),
+        "statistics": lambda: statistics_reports.run_due(
+            engine, now.date(), config.statistics_report_settings()
+        ),
     }
     failed = []
     for name, check in checks.items():

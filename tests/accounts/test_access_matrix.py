@@ -103,6 +103,8 @@ from ecozone.store.schema import (
     risk_source,
     sewer_monitor,
     soil_site,
+    statistics_report,
+    statistics_subscription,
     stored_file,
     supervision_listing,
     trading_trade,
@@ -1776,6 +1778,40 @@ POLICY: dict[tuple[str, str], Rule] = {
         variant("csv", "/api/v1/airquality/stations/{t.station_id}", OBJECT,
                 keys=("{t.station_id}",), params={"format": "csv", "kind": "day"}),
     )),
+    # --- statistical reports (统计报表): statistics in the viewer's scope; generated reports,
+    # subscriptions and generation are the staff's; notifications everyone's own -------------
+    ("GET", "/statistics/alert-handling"): Rule(READERS, "page", (
+        variant("", "/statistics/alert-handling", params={"period": "2024-05"}),
+        variant("xlsx", "/statistics/alert-handling", params={"period": "2024-05",
+                                                              "format": "xlsx"}),
+    )),
+    ("GET", "/statistics/environment"): Rule(READERS, "page", one(
+        "/statistics/environment", params={"period": "2024-05"})),
+    ("GET", "/statistics/reports"): Rule(STAFF, "page", one("/statistics/reports")),
+    ("POST", "/statistics/reports"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/statistics/reports", data={"kind": "no_such_kind", "period": "2024-05"}),
+        ok=303),), write=Write(_count(statistics_report), changes=False)),
+    ("GET", "/statistics/reports/{report_id}/{fmt}"): Rule(STAFF, "page", one(
+        "/statistics/reports/999999/pdf", ok=404)),
+    ("POST", "/statistics/subscriptions"): Rule(STAFF, "page", (Variant("", lambda t, n: Call(
+        "POST", "/statistics/subscriptions", data={"kind": "alert_handling",
+                                                   "action": "subscribe"}), ok=303),),
+        write=Write(_count(statistics_subscription), changes=False)),
+    ("GET", "/statistics/notifications"): Rule(LOGGED_IN, "page", one(
+        "/statistics/notifications")),
+    ("POST", "/statistics/notifications/read"): Rule(LOGGED_IN, "page", (Variant(
+        "", lambda t, n: Call("POST", "/statistics/notifications/read"), ok=303),)),
+    ("GET", "/api/v1/statistics/alert-handling"): Rule(READERS, "api", one(
+        "/api/v1/statistics/alert-handling", params={"period": "2024-05"})),
+    ("GET", "/api/v1/statistics/environment"): Rule(READERS, "api", one(
+        "/api/v1/statistics/environment", params={"period": "2024-05"})),
+    ("GET", "/api/v1/statistics/reports"): Rule(STAFF, "api", one("/api/v1/statistics/reports")),
+    ("POST", "/api/v1/statistics/reports"): Rule(STAFF, "api", (Variant("", lambda t, n: Call(
+        "POST", "/api/v1/statistics/reports", json={"kind": "no_such_kind",
+                                                    "period": "2024-05"}), ok=400),),
+        write=Write(_count(statistics_report), changes=False)),
+    ("GET", "/api/v1/statistics/reports/{report_id}/{fmt}"): Rule(STAFF, "api", one(
+        "/api/v1/statistics/reports/999999/pdf", ok=404)),
     ("GET", "/api/v1/airquality/evaluation"): Rule(EVERYONE, "api", one(
         "/api/v1/airquality/evaluation", scope=LIST, params={"year": "2024"},
         marker=lambda t: f'"point_id":{t.station_id},')),

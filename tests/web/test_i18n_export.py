@@ -23,7 +23,7 @@ TEMPLATE_DIRS = [resources.files("ecozone.web") / "templates"] + [
 #: Every module that builds page text: the shell's and each capability's views.
 PAGE_MODULES = [
     resources.files("ecozone.web") / name for name in ("pages.py", "dashboard.py", "shell.py")
-] + [resources.files(m.rsplit(".", 1)[0]) / "views.py" for m in CAPABILITY_VIEWS]
+] + [resources.files(m.rsplit(".", 1)[0]) / f"{m.rsplit('.', 1)[1]}.py" for m in CAPABILITY_VIEWS]
 
 
 def _keys_in(text: str) -> set[str]:

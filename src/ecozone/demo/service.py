@@ -30,6 +30,7 @@ from ecozone.demo.permits import demo_permits
 from ecozone.demo.power import demo_power
 from ecozone.demo.projects import seed_projects
 from ecozone.demo.quality import seed_quality
+from ecozone.demo.statistics import seed_report_subscriptions
 from ecozone.demo.supervision import seed_supervision
 from ecozone.demo.trading import seed_trading
 from ecozone.demo.transmission import seed_statistics
@@ -97,6 +98,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
         seed_projects(engine, data, today.date())
         seed_quality(engine, today, DEMO_SEED)
         seed_statistics(engine, today.date(), DEMO_SEED)
+        seed_report_subscriptions(engine)
     return engine, empty
 
 

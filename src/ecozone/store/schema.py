@@ -738,3 +738,6 @@ from ecozone.store.schema_quality import (  # noqa: E402, F401
     noise_station, overflow_event, sewer_monitor,
 )  # fmt: skip
 from ecozone.store.schema_archive import ARCHIVE_STATES, measurement_archive  # noqa: E402, F401
+from ecozone.store.schema_statistics_reports import (  # noqa: E402, F401
+    REPORT_PERIODS, notification, statistics_report, statistics_subscription,
+)  # fmt: skip

@@ -63,6 +63,7 @@ CAPABILITY_VIEWS = (
     "ecozone.quality.views",
     "ecozone.quality.dust_views",
     "ecozone.statistics.views",
+    "ecozone.statistics.report_views",
 )
 
 router = APIRouter()

@@ -11,7 +11,8 @@ found as "<package>/<name>.html"; the layout and macros are the shell's.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -37,6 +38,8 @@ TEMPLATE_PACKAGES = (
     "monitoring", "plan", "power", "projects", "quality", "registry", "reports", "statistics",
     "supervision", "trading", "waste", "waterquality", "zoning",
 )  # fmt: skip
+
+log = logging.getLogger("ecozone.web")
 
 _env = Environment(
     loader=ChoiceLoader(
@@ -105,6 +108,44 @@ def add_menu(*entries: MenuEntry) -> None:
 #: Top-level links ordered below this come before the headings (监管总览, 企业门户, 信息公开);
 #: the others (接口文档) after them.
 LEADING_ORDER = 10
+
+
+@dataclass(frozen=True)
+class HeaderCount:
+    """A count beside the user's name in the header (unread notifications...): the i18n key
+    of its label, the number, and the page that lists what is counted."""
+
+    key: str
+    count: int
+    href: str
+
+
+#: Capabilities' header counts: (engine, principal) -> HeaderCount, or None to show none.
+_HEADER_COUNTS: list[Callable[[sa.Engine, PrincipalType], HeaderCount | None]] = []
+
+
+def add_header_count(count: Callable[[sa.Engine, PrincipalType], HeaderCount | None]) -> None:
+    """A capability's count in the header; adding the same function twice keeps one."""
+    if count not in _HEADER_COUNTS:
+        _HEADER_COUNTS.append(count)
+
+
+def header_counts(request: Request, principal: PrincipalType) -> list[HeaderCount]:
+    """The counts a signed-in principal sees; one that fails is logged and left out, so a
+    page never breaks over its header."""
+    engine = getattr(request.app.state, "engine", None)
+    if engine is None or not principal.is_authenticated:
+        return []
+    shown = []
+    for count in _HEADER_COUNTS:
+        try:
+            found = count(engine, principal)
+        except Exception:
+            log.exception("header count %s failed", getattr(count, "__name__", count))
+            continue
+        if found is not None:
+            shown.append(found)
+    return shown
 
 
 def menu_for(role: str, path: str = "") -> list[dict[str, Any]]:
@@ -202,6 +243,7 @@ def render(
         "lang_href": partial(_lang_href, request),
         "with_format": with_format,
         "request_path": request.url.path,
+        "header_counts": header_counts(request, principal),
     }
     html = _env.get_template(template).render(values)
     return remember_language(request, HTMLResponse(html, status_code=status_code))
