@@ -28,6 +28,7 @@ from ecozone.registry.cli import app as registry_app
 from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
 from ecozone.statistics.cli import app as statistics_app
+from ecozone.statistics.report_cli import app as statistics_reports_app
 from ecozone.store.cli import app as db_app
 from ecozone.supervision.cli import app as inspect_app
 from ecozone.supervision.credit_cli import app as credit_app
@@ -75,6 +76,9 @@ app.add_typer(projects_app, name="projects", help="EIA project scheduling and th
 app.add_typer(quality_app, name="quality", help="Noise, construction dust, sewer overflows.")
 app.add_typer(
     statistics_app, name="statistics", help="Transmission effectiveness, emissions, exceedances."
+)
+app.add_typer(
+    statistics_reports_app, name="statistics-reports", help="Monthly and annual statistics reports."
 )
 app.add_typer(archive_app, name="archive", help="Measurement archive: partitions, Parquet months.")
 app.command("gateway")(gateway_command)
