@@ -124,7 +124,7 @@ def test_a_stop_at_the_receiver_is_not_flagged() -> None:
 def test_route_needs_two_distinct_waypoints_in_range() -> None:
     with pytest.raises(WasteError, match="至少"):
         tracks.check_route([(106.5, 29.6)])
-    with pytest.raises(WasteError, match="第 2 个途经点.*纬度 95"):
+    with pytest.raises(WasteError, match=r"第 2 个途经点.*纬度 95"):
         tracks.check_route([(106.5, 29.6), (106.6, 95)])
     with pytest.raises(WasteError, match="与上一个相同"):
         tracks.check_route([(106.5, 29.6), (106.5, 29.6)])

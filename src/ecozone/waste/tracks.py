@@ -111,7 +111,8 @@ def track_problems(
                                             and 0 <= p.speed_kmh <= 300):  # fmt: skip
             problems.append(f"{where}：速度 {p.speed_kmh} km/h 超出 0 至 300")
         if i and p.at <= points[i - 1].at:
-            problems.append(f"{where}：时间 {p.at:%Y-%m-%d %H:%M:%S} 不晚于上一个点，顺序错乱或重复")
+            problems.append(f"{where}：时间 {p.at:%Y-%m-%d %H:%M:%S} "
+                            "不晚于上一个点，顺序错乱或重复")
         if start is not None and p.at < start:
             problems.append(f"{where}：时间 {p.at:%Y-%m-%d %H:%M:%S} 早于联单运行时间 "
                             f"{start:%Y-%m-%d %H:%M}")  # fmt: skip
@@ -165,7 +166,7 @@ def _minutes(a: datetime, b: datetime) -> float:
     return (b - a).total_seconds() / 60
 
 
-# --- the checks ------------------------------------------------------------------------------------
+# --- the checks ---------------------------------------------------------------------------------
 
 
 def deviations(
