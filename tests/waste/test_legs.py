@@ -260,3 +260,31 @@ def test_the_api_declares_a_route_and_takes_a_batch_twice(waste, api_as):
     assert other.get(f"{url}/leg").status_code == 404
     assert other.post(f"{url}/track", json={"points": track(range(40, 42))}).status_code == 404
     assert _points(engine, made["id"]) == 30
+
+
+def test_the_manifest_page_declares_the_route_and_takes_a_track_file(waste, api_as):
+    engine, ids = waste
+    made = _dispatched(engine, ids)
+    mine = api_as(GENERATOR)
+    url = f"/waste/manifests/{made['id']}"
+    page = mine.get(url)
+    assert page.status_code == 200 and 'id="route-form"' in page.text
+    assert "尚未申报路线" in page.text and 'id="track-form"' in page.text
+    refused = mine.post(f"{url}/route", data={"waypoints": "106.50,29.60\n106.60"})
+    assert refused.status_code == 200 and "第 2 个途经点“106.60”应写作“经度,纬度”" in refused.text
+    done = mine.post(f"{url}/route", data={"waypoints": "106.50,29.60\n106.60,29.60"},
+                     follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == f"{url}?done=route"
+    rows = "at,lon,lat,speed_kmh\n" + "".join(
+        f"{p['at']},{p['lon']},{p['lat']},{p['speed_kmh']}\n" for p in track())
+    bad = mine.post(f"{url}/track", files={"file": ("t.csv", rows.replace("29.606", "x"))})
+    assert "第 12 行：纬度“x”不是数字" in bad.text and _points(engine, made["id"]) == 0
+    sent = mine.post(f"{url}/track", files={"file": ("t.csv", rows)}, follow_redirects=False)
+    assert sent.headers["location"] == f"{url}?done=track&added=30&already=0"
+    page = mine.get(sent.headers["location"])
+    assert "已导入 30 个轨迹点（0 个此前已有）" in page.text
+    assert 'id="waste-track-map"' in page.text and 'data-kind="deviation"' in page.text
+    # another enterprise: the page and the forms answer 404
+    other = api_as(OTHER)
+    assert other.get(url).status_code == 404
+    assert other.post(f"{url}/track", files={"file": ("t.csv", rows)}).status_code == 404
