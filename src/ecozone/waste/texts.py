@@ -206,12 +206,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "waste.route_help": ("每行一个途经点“经度,纬度”（WGS-84），从移出人到接受人。",
                          "One waypoint \"lon,lat\" (WGS-84) a line, from consignor to receiver."),
     "waste.route_save": ("保存路线", "Save route"),
-    "waste.ask.route": ("确认保存该申报路线？将替换原路线并重新核查轨迹。",
-                        "Save this route? It replaces the one before and the track is judged again."),
+    "waste.ask.route": (
+        "确认保存该申报路线？将替换原路线并重新核查轨迹。",
+        "Save this route? It replaces the one before and the track is judged again.",
+    ),
     "waste.track_form": ("上传车辆轨迹", "Upload the vehicle track"),
     "waste.track_help": (
-        "CSV 或 xlsx，表头为 时间(at)、经度(lon)、纬度(lat)、速度(speed_kmh，可选)，时间为北京时间；"
-        "或 GPX 文件。同一时间的点只保存一次；文件有误时整份不保存。",
+        "CSV 或 xlsx，表头为 时间(at)、经度(lon)、纬度(lat)、速度(speed_kmh，可选)，"
+        "时间为北京时间；或 GPX 文件。同一时间的点只保存一次；文件有误时整份不保存。",
         "CSV or xlsx with columns at, lon, lat and optionally speed_kmh (China Standard Time), "
         "or a GPX file. A point at a time already stored is kept once; a file with errors is "
         "not stored at all.",
