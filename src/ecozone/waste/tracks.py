@@ -212,21 +212,42 @@ def stops(
     lat = np.array([p.lat for p in points])
     x, y = _plane(lon, lat, float(lon.mean()), float(lat.mean()))
     radius2 = settings.stop_radius_m ** 2
+    # A stay from point i longer than the setting needs the first point k later than that
+    # (k = the first time past t_i + stop) within the radius of i as well: found for all i at
+    # once, so the moving stretches are skipped without looking further.
+    t0 = points[0].at
+    t = np.array([(p.at - t0).total_seconds() for p in points])
+    k = np.searchsorted(t, t + settings.stop_minutes * 60, side="right")
+    has_k = k < n
+    kk = np.where(has_k, k, 0)
+    starts = np.flatnonzero(has_k & ((x[kk] - x) ** 2 + (y[kk] - y) ** 2 <= radius2))
     found: list[TrackFinding] = []
-    i = 0
-    while i < n - 1:
-        far = np.nonzero((x[i + 1:] - x[i]) ** 2 + (y[i + 1:] - y[i]) ** 2 > radius2)[0]
-        j = i + int(far[0]) if far.size else n - 1  # the last point within the radius
+    done_until = -1  # points up to here belong to a stop found
+    for i in starts.tolist():
+        if i <= done_until:
+            continue
+        j = _last_within(x, y, i, radius2)
         minutes = _minutes(points[i].at, points[j].at)
-        if j > i and minutes > settings.stop_minutes:
+        if minutes > settings.stop_minutes:
             clon, clat = float(lon[i:j + 1].mean()), float(lat[i:j + 1].mean())
             if not _near(clon, clat, ends, settings.stop_end_radius_m):
                 found.append(TrackFinding(FindingKind.STOP, points[i].at, points[j].at,
                                           round(minutes, 1), None, clon, clat, i, j))  # fmt: skip
-            i = j + 1
-        else:
-            i += 1
+            done_until = j
     return found
+
+
+def _last_within(x: np.ndarray, y: np.ndarray, i: int, radius2: float) -> int:
+    """The last index j ≥ i such that points i..j all lie within the radius of point i:
+    windows of doubling size, so the cost follows the stay's length, not the track's."""
+    n, size, start = len(x), 8, i + 1
+    while start < n:
+        end = min(n, start + size)
+        far = np.nonzero((x[start:end] - x[i]) ** 2 + (y[start:end] - y[i]) ** 2 > radius2)[0]
+        if far.size:
+            return start + int(far[0]) - 1
+        start, size = end, size * 2
+    return n - 1
 
 
 def _near(lon: float, lat: float, ends: Sequence[tuple[float, float]], radius_m: float) -> bool:
