@@ -288,3 +288,31 @@ def test_the_manifest_page_declares_the_route_and_takes_a_track_file(waste, api_
     other = api_as(OTHER)
     assert other.get(url).status_code == 404
     assert other.post(f"{url}/track", files={"file": ("t.csv", rows)}).status_code == 404
+
+
+def test_the_cli_declares_a_route_imports_a_track_and_shows_the_leg(waste, monkeypatch, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from ecozone import cli
+
+    engine, ids = waste
+    made = _dispatched(engine, ids)
+    monkeypatch.setenv("ECOZONE_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    done = runner.invoke(cli.app, ["waste", "route", "--actor", "cli", "--id", str(made["id"]),
+                                   "--waypoints", "106.50,29.60;106.60,29.60"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    path = tmp_path / "track.csv"
+    path.write_text("at,lon,lat\n" + "".join(f"{p['at']},{p['lon']},{p['lat']}\n"
+                                             for p in track()), encoding="utf-8")  # fmt: skip
+    done = runner.invoke(cli.app, ["waste", "track", "--actor", "cli", "--id", str(made["id"]),
+                                   str(path)])  # fmt: skip
+    assert done.exit_code == 0 and "30 points added, 0 already there" in done.output
+    shown = json.loads(runner.invoke(cli.app, ["waste", "leg", "--id", str(made["id"])]).output)
+    assert [f["kind"] for f in shown["findings"]] == ["deviation"]
+    path.write_text("at,lon,lat\n2026-05-01T09:00,106.5,91\n", encoding="utf-8")
+    refused = runner.invoke(cli.app, ["waste", "track", "--actor", "cli", "--id",
+                                      str(made["id"]), str(path)])  # fmt: skip
+    assert refused.exit_code == 2 and "第 2 行：纬度 91.0 超出" in refused.output
