@@ -521,7 +521,9 @@ def waste_settings(environ: Mapping[str, str] | None = None) -> WasteSettings:
     number's province and city digits) of order 23 (R); MONTHLY_DUE_DAY (15) and
     QUARTERLY_DUE_DAY (15), the day of the next month by which a month's or a quarter's
     declaration is due (HJ 1259-2022; UNCONFIRMED, 1–28), and DECLARATION_WARNING_DAYS (10),
-    how early the "declaration due" reminder comes; domain-2.md §3.1–3.4."""
+    how early the "declaration due" reminder comes; ROUTE_CORRIDOR_M (500),
+    ROUTE_DEVIATION_MINUTES (5), STOP_RADIUS_M (100), STOP_MINUTES (30) and STOP_END_RADIUS_M
+    (500) of the vehicle-track checks (UNCONFIRMED); domain-2.md §3.1–3.4."""
     from dataclasses import fields
 
     from ecozone.waste.model import WasteError, WasteSettings

@@ -50,6 +50,7 @@ from tests.accounts.conftest import CHEAP_HASHER, build_app
 from tests.accounts.matrix_data import DISTRICT_A, Target
 from tests.web.data import add_alert
 
+from ecozone import times
 from ecozone.accounts import rules as account_rules
 from ecozone.accounts import service as accounts
 from ecozone.accounts.deps import SESSION_COOKIE
@@ -121,6 +122,8 @@ from ecozone.store.schema import (
     waste_handler,
     waste_manifest,
     waste_point_client,
+    waste_route,
+    waste_track_point,
     water_section,
     weather_warning,
     webhook,
@@ -133,6 +136,7 @@ from ecozone.supervision.model import SupervisionSettings
 from ecozone.trading import service as trading
 from ecozone.trading.model import TradingSettings
 from ecozone.waste import collection as waste_collection
+from ecozone.waste import declarations as waste_declarations
 from ecozone.waste import manifests as waste_manifests
 from ecozone.waste import service as waste_service
 from ecozone.waste.model import WasteSettings
@@ -514,6 +518,59 @@ def manifest_read(url: str) -> Rule:
         "GET", url.format(id=_manifest_id(t, n)), keys=(str(_manifest_id(t, n)),)), OBJECT,
         visible=own_business),),
         write=Write(_manifest_states, _scratch_manifest(0), changes=False))  # fmt: skip
+
+
+def _leg_rows(engine: sa.Engine, t: Target) -> Any:
+    with engine.connect() as conn:
+        return (conn.execute(sa.select(waste_route.c.manifest_id, waste_route.c.waypoints)
+                             .order_by(waste_route.c.manifest_id)).all(),
+                conn.execute(sa.select(sa.func.count()).select_from(waste_track_point))
+                .scalar_one())  # fmt: skip
+
+
+def _track_body(n: int) -> list[dict[str, Any]]:
+    """Two points just after now: the scratch manifest was dispatched a moment ago."""
+    start = times.cst_naive(times.utc_now()) + timedelta(minutes=1)
+    return [{"at": (start + timedelta(minutes=k)).isoformat(timespec="seconds"),
+             "lon": 106.5 + 0.001 * k, "lat": 29.6} for k in range(2)]  # fmt: skip
+
+
+def leg_write(prefix: str, what: str) -> Rule:
+    """Declaring a route or sending a track of a dispatched scratch manifest: staff and the
+    consignor's enterprise; another enterprise's manifest answers 404."""
+    page = prefix == ""
+
+    def call(t: Target, n: int) -> Call:
+        url = f"{prefix}/waste/manifests/{_manifest_id(t, n)}/{what}"
+        keys = (str(_manifest_id(t, n)),)
+        if what == "route":
+            if page:
+                return Call("POST", url, data={"waypoints": "106.5,29.6\n106.6,29.6"}, keys=keys)
+            return Call("PUT", url, json={"waypoints": [[106.5, 29.6], [106.6, 29.6]]},
+                        keys=keys)  # fmt: skip
+        points = _track_body(n)
+        if page:
+            text = "at,lon,lat\n" + "".join(f"{p['at']},{p['lon']},{p['lat']}\n" for p in points)
+            return Call("POST", url, files={"file": ("track.csv", text.encode(), "text/csv")},
+                        keys=keys)  # fmt: skip
+        return Call("POST", url, json={"points": points}, keys=keys)
+
+    return Rule(READERS, "page" if page else "api", (Variant(
+        "", call, OBJECT, visible=own_business, ok=303 if page else 200),),
+        write=Write(_leg_rows, _scratch_manifest(1)))  # fmt: skip
+
+
+DECLARATIONS: dict[int, int] = {}
+
+
+def _filed_declaration(engine: sa.Engine, t: Target, n: int) -> Target:
+    """The target's 2024 annual declaration, filed afresh for the case."""
+    if t.name == "missing":
+        return t
+    _no_declarations(engine, t, n)
+    DECLARATIONS[n] = waste_declarations.file(engine, t.credit_code, "annual", "2024",
+                                              actor="seed", settings=WasteSettings())["id"]  # fmt: skip
+    return t
 
 
 def manifest_draft(url: str) -> Rule:
@@ -1677,6 +1734,28 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/waste/manifests"): Rule(READERS, "api", one("/api/v1/waste/manifests")),
     ("GET", "/api/v1/waste/manifests/{manifest_id}"): manifest_read(
         "/api/v1/waste/manifests/{id}"),
+    ("GET", "/api/v1/waste/manifests/{manifest_id}/leg"): manifest_read(
+        "/api/v1/waste/manifests/{id}/leg"),
+    ("PUT", "/api/v1/waste/manifests/{manifest_id}/route"): leg_write("/api/v1", "route"),
+    ("POST", "/api/v1/waste/manifests/{manifest_id}/track"): leg_write("/api/v1", "track"),
+    ("POST", "/waste/manifests/{manifest_id}/route"): leg_write("", "route"),
+    ("POST", "/waste/manifests/{manifest_id}/track"): leg_write("", "track"),
+    ("GET", "/api/v1/waste/enterprises/{credit_code}/declarations"): Rule(READERS, "api", one(
+        "/api/v1/waste/enterprises/{t.credit_code}/declarations", scope=OBJECT,
+        params={"period": "annual", "day": "2026-06-01"}, keys=("{t.credit_code}",),
+        visible=own_business)),
+    ("GET", "/api/v1/waste/enterprises/{credit_code}/declarations/{declaration_id}"): Rule(
+        READERS, "api", (Variant("", lambda t, n: Call(
+            "GET", f"/api/v1/waste/enterprises/{t.credit_code}/declarations/"
+                   f"{DECLARATIONS.get(n, 999_993)}",
+            keys=(t.credit_code,)), OBJECT, visible=own_business),),
+        write=Write(_count(waste_declaration), _filed_declaration, changes=False)),
+    ("POST", "/api/v1/waste/enterprises/{credit_code}/declarations"): Rule(DECLARERS, "api", (
+        Variant("", lambda t, n: Call(
+            "POST", f"/api/v1/waste/enterprises/{t.credit_code}/declarations",
+            json={"period": "annual", "label": "2024"}, keys=(t.credit_code,)), OBJECT,
+            visible=own_business, ok=201),),
+        write=Write(_count(waste_declaration), _no_declarations)),
     ("POST", "/api/v1/waste/enterprises/{credit_code}/manifests"): manifest_draft(
         "/api/v1/waste/enterprises/{t.credit_code}/manifests"),
     ("POST", "/api/v1/waste/manifests/{manifest_id}/dispatch"): manifest_action(

@@ -56,6 +56,8 @@ AlertType = Literal[
     "waste_receipt_difference",
     "waste_declaration_due",
     "waste_declaration_late",
+    "waste_route_deviation",
+    "waste_long_stop",
     "allowance_shortfall",
     "eia_due",
     "eia_overdue",

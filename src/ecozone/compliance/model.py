@@ -58,6 +58,8 @@ class AlertType(StrEnum):
     WASTE_RECEIPT_DIFFERENCE = "waste_receipt_difference"  # 接收量与转移量差异过大
     WASTE_DECLARATION_DUE = "waste_declaration_due"  # 危废申报临近截止
     WASTE_DECLARATION_LATE = "waste_declaration_late"  # 危废申报逾期未报
+    WASTE_ROUTE_DEVIATION = "waste_route_deviation"  # 危废运输车辆偏离申报路线
+    WASTE_LONG_STOP = "waste_long_stop"  # 危废运输车辆途中异常停留
     ALLOWANCE_SHORTFALL = "allowance_shortfall"  # 配额清缴缺口 / 排污权不足 (ecozone.trading)
     # EIA approval clock (ecozone.projects, domain-2.md §12)
     EIA_DUE = "eia_due"  # 环评审批临近时限

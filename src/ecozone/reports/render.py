@@ -61,6 +61,8 @@ ALERT_TYPE_NAMES = {
     "waste_receipt_difference": ("接收量与转移量不符", "received quantity differs"),
     "waste_declaration_due": ("危废申报临近截止", "waste declaration due"),
     "waste_declaration_late": ("危废申报逾期", "waste declaration late"),
+    "waste_route_deviation": ("危废车辆偏离路线", "waste vehicle off its route"),
+    "waste_long_stop": ("危废车辆异常停留", "waste vehicle stopped too long"),
     "allowance_shortfall": ("配额/排污权缺口", "allowance shortfall"),
     "eia_due": ("环评审批临近时限", "EIA approval due soon"),
     "eia_overdue": ("环评审批超时限", "EIA approval overdue"),

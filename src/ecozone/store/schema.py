@@ -721,7 +721,8 @@ from ecozone.store.schema_projects import (  # noqa: E402, F401
 )  # fmt: skip
 from ecozone.store.schema_waste import (  # noqa: E402, F401
     waste_collection_point, waste_collection_run, waste_declaration, waste_entry, waste_facility,
-    waste_generator, waste_handler, waste_manifest, waste_point_client,
+    waste_generator, waste_handler, waste_manifest, waste_point_client, waste_route,
+    waste_track_point,
 )  # fmt: skip
 from ecozone.store.schema_trading import (  # noqa: E402, F401
     trading_account, trading_line, trading_trade, trading_txn, trading_verified,

@@ -184,3 +184,27 @@ waste_declaration = sa.Table(
     sa.UniqueConstraint("enterprise_id", "period", "label"),
     sa.CheckConstraint(_in("period", tuple(Period)), name="period"),
 )
+
+# The carrier leg of a manifest (order 23 Part 2: its vehicle and actual route): the declared
+# route as WGS-84 waypoints [[lon, lat], ...], replaced as a whole when declared again.
+waste_route = sa.Table(
+    "waste_route",
+    metadata,
+    sa.Column("manifest_id", sa.Integer, sa.ForeignKey("waste_manifest.id"), primary_key=True),
+    sa.Column("waypoints", Json, nullable=False),
+    sa.Column("set_by", sa.String(100), nullable=False),
+    sa.Column("set_at", UtcDateTime(), nullable=False),
+)
+
+# Its vehicle's GPS track: one row per point, keyed by (manifest, time) so that a batch sent
+# again adds nothing; times naive CST as devices send them.
+waste_track_point = sa.Table(
+    "waste_track_point",
+    metadata,
+    sa.Column("manifest_id", sa.Integer, sa.ForeignKey("waste_manifest.id"), primary_key=True),
+    sa.Column("at", sa.DateTime, primary_key=True),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("speed_kmh", sa.Float),
+    sa.CheckConstraint("lon BETWEEN -180 AND 180 AND lat BETWEEN -90 AND 90", name="position"),
+)

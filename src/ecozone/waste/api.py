@@ -1,6 +1,8 @@
 """REST under /api/v1/waste: the list edition in force on a day and the code check (open),
 handlers (staff read and register), an enterprise's waste file (stock by code and age,
-balance, ledger) and its ledger records and storage facilities.
+balance, ledger) and its ledger records and storage facilities; its declarations (HJ
+1259-2022: the register with filters, one filed declaration, filing); transfer manifests and
+their carrier leg (the declared route, the vehicle's GPS track sent in batches, the findings).
 
 Waste is an enterprise's own business: staff read their scope, an enterprise its own, the
 public and coordinators nothing; another's enterprise answers 404 like a missing one.
@@ -20,7 +22,7 @@ from ecozone import config, times
 from ecozone.accounts import deps
 from ecozone.accounts.model import Principal, Role
 from ecozone.api.params import Id
-from ecozone.waste import collection, manifests, service
+from ecozone.waste import collection, declarations, legs, manifests, service
 
 router = APIRouter(prefix="/api/v1/waste", tags=["waste"])
 
@@ -123,6 +125,48 @@ def add_facility(
                                 actor=principal.username, scope=principal.scope)  # fmt: skip
 
 
+# --- declarations (HJ 1259-2022) -------------------------------------------------------------
+
+
+class DeclarationIn(BaseModel):
+    period: str = Field(description="monthly, quarterly or annual")
+    label: str = Field(description="2025 (annual), 2025-Q1 (quarterly) or 2025-01 (monthly)")
+
+
+@router.get("/enterprises/{credit_code}/declarations",
+            summary="申报登记 Declarations filed and periods owed")  # fmt: skip
+def declaration_register(
+    engine: Engine,
+    principal: Readers,
+    credit_code: CreditCode,
+    period: Annotated[str | None, Query(description="monthly, quarterly or annual")] = None,
+    state: Annotated[str | None, Query(description="filed, open, due or late")] = None,
+    year: Annotated[int | None, Query(description="Periods starting in this year")] = None,
+    day: Annotated[date | None, Query(description="States as on this day; default today")] = None,
+) -> dict[str, Any]:
+    return declarations.register(engine, credit_code, principal.scope, day or _today(),
+                                 config.waste_settings(), period=period, state=state,
+                                 year=year)  # fmt: skip
+
+
+@router.get("/enterprises/{credit_code}/declarations/{declaration_id}",
+            summary="一份申报 One filed declaration")  # fmt: skip
+def declaration_one(
+    engine: Engine, principal: Readers, credit_code: CreditCode, declaration_id: Id
+) -> dict[str, Any]:
+    return declarations.filed_one(engine, credit_code, declaration_id, principal.scope)
+
+
+@router.post("/enterprises/{credit_code}/declarations", status_code=201,
+             summary="提交申报 File a period's declaration (immutable)")  # fmt: skip
+def declaration_file(
+    engine: Engine, principal: Declarers, credit_code: CreditCode, body: DeclarationIn
+) -> dict[str, Any]:
+    return declarations.file(engine, credit_code, body.period, body.label,
+                             actor=principal.username, settings=config.waste_settings(),
+                             scope=principal.scope)  # fmt: skip
+
+
 # --- transfer manifests (order 23) -------------------------------------------------------------
 
 
@@ -209,6 +253,46 @@ def manifest_complete(
     engine: Engine, principal: Declarers, manifest_id: Id, body: CompleteIn
 ) -> dict[str, Any]:
     return _act(engine, principal, manifest_id, "complete", method=body.method)
+
+
+class RouteIn(BaseModel):
+    waypoints: list[list[float]] = Field(
+        description="The declared route, [[lon, lat], ...] WGS-84, from consignor to receiver")
+
+
+class TrackPointIn(BaseModel):
+    at: str = Field(description="ISO 8601; no offset means China Standard Time")
+    lon: float
+    lat: float
+    speed_kmh: float | None = None
+
+
+class TrackIn(BaseModel):
+    points: list[TrackPointIn]
+
+
+@router.get("/manifests/{manifest_id}/leg",
+            summary="承运路线与轨迹 The carrier leg: route, track, findings")  # fmt: skip
+def manifest_leg(engine: Engine, principal: Readers, manifest_id: Id) -> dict[str, Any]:
+    return legs.leg(engine, manifest_id, principal.scope, config.waste_settings())
+
+
+@router.put("/manifests/{manifest_id}/route",
+            summary="申报运输路线 Declare the route (consignor, carrier, staff)")  # fmt: skip
+def manifest_route(
+    engine: Engine, principal: Readers, manifest_id: Id, body: RouteIn
+) -> dict[str, Any]:
+    return legs.set_route(engine, manifest_id, body.waypoints, actor=principal.username,
+                          scope=principal.scope)  # fmt: skip
+
+
+@router.post("/manifests/{manifest_id}/track",
+             summary="上传车辆轨迹 Send GPS track points (idempotent by time)")  # fmt: skip
+def manifest_track(
+    engine: Engine, principal: Readers, manifest_id: Id, body: TrackIn
+) -> dict[str, Any]:
+    return legs.add_points(engine, manifest_id, [p.model_dump() for p in body.points],
+                           actor=principal.username, scope=principal.scope)  # fmt: skip
 
 
 # --- collection points (plan item 18) ------------------------------------------------------------

@@ -2,12 +2,15 @@
 (固废法 art. 81, a setting), stock over a facility's capacity, the year's mass balance broken
 beyond its tolerance (HJ 1259-2022), a manifest not confirmed within 5 working days of its
 hand-over to the carrier, a receipt differing from the dispatch beyond its tolerance
-(order 23), and a declaration due within its warning days or late (HJ 1259-2022). Run by the
-periodic timer (pipeline.run_checks) and `ecozone waste checks`.
+(order 23), a declaration due within its warning days or late (HJ 1259-2022), and a carrier
+vehicle's track leaving its declared route or stopping too long on the way (waste.tracks).
+Run by the periodic timer (pipeline.run_checks) and `ecozone waste checks`.
 
 Each finding is a compliance Condition with a stable key, recorded through
 compliance.evaluation.record_conditions like every other alert, so a check run again merges
 into the alert it raised instead of raising another. Waste alerts name no monitoring point.
+A track finding that is gone when the leg is judged again (a route declared anew, the
+points corrected) closes its alert while nobody has acted on it yet.
 """
 
 from __future__ import annotations
@@ -20,10 +23,19 @@ import sqlalchemy as sa
 
 from ecozone import times
 from ecozone.accounts.model import SYSTEM_SCOPE
+from ecozone.compliance import alerts
+from ecozone.compliance._usecase import SYSTEM_ACTOR
 from ecozone.compliance.evaluation import record_conditions
-from ecozone.compliance.model import AlertType, Condition, WorkCalendar
+from ecozone.compliance.model import (
+    AlertAction,
+    AlertState,
+    AlertType,
+    CloseReason,
+    Condition,
+    WorkCalendar,
+)
 from ecozone.compliance.rules import add_working_days
-from ecozone.waste import declarations, rules, store
+from ecozone.waste import declarations, legs, rules, store
 from ecozone.waste.model import AgeState, DeclarationState, ManifestState, WasteSettings
 from ecozone.waste.service import _balance, stock_rows
 
@@ -73,7 +85,61 @@ def conditions(
                     detail={**b.__dict__, "gap": round(b.gap, 3)})))  # fmt: skip
         found += _manifest_conditions(conn, day, settings, calendar)
         found += _declaration_conditions(conn, ids, day, settings)
+        found += track_conditions(conn, day, settings)[0]
     return found
+
+
+#: Legs judged again by each run: those with a point in the last days (a track is only sent
+#: while a leg is under way, and corrected soon after).
+TRACK_LOOKBACK_DAYS = 31
+TRACK_TYPES = {"deviation": AlertType.WASTE_ROUTE_DEVIATION, "stop": AlertType.WASTE_LONG_STOP}
+
+
+def track_key(kind: str, manifest_id: int, start: datetime) -> str:
+    return f"waste:track:{kind}:{manifest_id}:{start:%Y%m%dT%H%M%S}"
+
+
+def track_conditions(
+    conn: sa.Connection, day: date, settings: WasteSettings
+) -> tuple[list[tuple[int, Condition]], set[int]]:
+    """(enterprise id, condition) of every deviation and long stop on the legs with a recent
+    track, and the ids of the manifests judged. The consignor's enterprise answers for it."""
+    since = _midnight(day) - timedelta(days=TRACK_LOOKBACK_DAYS)
+    found: list[tuple[int, Condition]] = []
+    findings, judged = legs.all_findings(conn, settings, since)
+    for m, f in findings:
+        deviation = f.kind.value == "deviation"
+        found.append((m["enterprise_id"], Condition(
+            TRACK_TYPES[f.kind.value], track_key(f.kind.value, m["id"], f.start), None, None,
+            f.start, f.end,
+            peak=f.max_distance_m if deviation else f.minutes,
+            limit_value=settings.route_corridor_m if deviation else settings.stop_minutes,
+            detail={"number": m["number"], "manifest_id": m["id"],
+                    "vehicle_plate": m["vehicle_plate"], "minutes": f.minutes,
+                    "max_distance_m": f.max_distance_m, "lon": round(f.lon, 6),
+                    "lat": round(f.lat, 6), "until": f.end.isoformat()},
+            enterprise_id=m["enterprise_id"])))  # fmt: skip
+    return found, judged
+
+
+def close_resolved_tracks(
+    engine: sa.Engine, day: date, settings: WasteSettings, instant: datetime
+) -> set[int]:
+    """Close the open (not yet dispatched) track alerts of the legs judged today whose
+    finding is no longer there; the ids closed."""
+    closed: set[int] = set()
+    with engine.begin() as conn:
+        found, judged = track_conditions(conn, day, settings)
+        keys = {c.condition_key for _eid, c in found}
+        for row in store.open_alerts(conn, [t.value for t in TRACK_TYPES.values()]):
+            manifest_id = int(row["condition_key"].split(":")[3])
+            if row["condition_key"] in keys or manifest_id not in judged:
+                continue
+            alerts.transition(conn, row["id"], AlertState.OPEN, AlertAction.CLOSE,
+                              actor=SYSTEM_ACTOR, at=instant, reason=CloseReason.FALSE_ALARM,
+                              comment="复核轨迹后不再构成该情形（路线或轨迹已更正）")  # fmt: skip
+            closed.add(row["id"])
+    return closed
 
 
 def _declaration_conditions(
@@ -144,4 +210,5 @@ def raise_alerts(
         # no point: the one "point" key None carries the enterprise of this batch
         points: dict[Any, dict[str, Any]] = {None: {"enterprise_id": eid}}
         changed |= record_conditions(engine, found, points, instant)
+    changed |= close_resolved_tracks(engine, day, settings, instant)
     return changed

@@ -1,6 +1,7 @@
-"""`ecozone waste check|handler|facility|record|stock|balance|classes|declarations|declare`:
-the list check, handlers and facilities, ledger records and what is computed from them, and
-the declarations (HJ 1259-2022).
+"""`ecozone waste check|handler|facility|record|stock|balance|classes|declarations|declare|
+route|track|leg`: the list check, handlers and facilities, ledger records and what is
+computed from them, the declarations (HJ 1259-2022), and a manifest's carrier leg (the
+declared route, the vehicle's GPS track imported from a file, the findings).
 
 Thin over waste.service; the command line acts with the system's scope. Bad input goes to
 stderr with exit status 2 (cli_support), a database that cannot be read exits with 1.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,7 +20,7 @@ from ecozone import config, times
 from ecozone.accounts.model import SYSTEM_SCOPE
 from ecozone.cli_support import Actor, fail, open_engine
 from ecozone.errors import EcozoneError
-from ecozone.waste import checks, collection, declarations, manifests, service
+from ecozone.waste import checks, collection, declarations, legs, manifests, service
 
 app = typer.Typer(
     add_completion=False,
@@ -219,6 +221,43 @@ def manifest_act(
                               arrived_at=arrived_at, difference_note=note,
                               method=method)  # fmt: skip
     typer.echo(f"manifest {found['number']}: {found['state']}")
+
+
+@app.command("route")
+def route(
+    actor: Actor,
+    manifest_id: Annotated[int, typer.Option("--id", metavar="N")],
+    waypoints: Annotated[str, typer.Option("--waypoints", metavar="LON,LAT;LON,LAT;...")],
+) -> None:
+    """Declare the route of a manifest's carrier leg (WGS-84 waypoints)."""
+    with open_engine(require_current=True) as engine:
+        done = legs.set_route(engine, manifest_id, legs.parse_waypoints(waypoints), actor=actor)
+    typer.echo(f"manifest {manifest_id}: route of {len(done['waypoints'])} waypoints declared")
+
+
+@app.command("track")
+def track(
+    actor: Actor,
+    manifest_id: Annotated[int, typer.Option("--id", metavar="N")],
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv|xlsx|gpx")],
+) -> None:
+    """Import the vehicle's GPS track of a manifest from a file (all or nothing; points at
+    times already stored are kept once)."""
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        fail(f"{file}: {exc.strerror}")
+    with open_engine(require_current=True) as engine:
+        done = legs.import_points(engine, manifest_id, file.name, content, actor=actor)
+    typer.echo(f"manifest {manifest_id}: {done['added']} points added, {done['already']} "
+               "already there")  # fmt: skip
+
+
+@app.command("leg")
+def leg(manifest_id: Annotated[int, typer.Option("--id", metavar="N")]) -> None:
+    """A manifest's carrier leg: route, track and findings, as JSON."""
+    with open_engine() as engine:
+        _json(legs.leg(engine, manifest_id, SYSTEM_SCOPE, config.waste_settings()))
 
 
 @app.command("manifests")

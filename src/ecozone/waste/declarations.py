@@ -25,6 +25,7 @@ from ecozone.waste.model import (
     ManagementClass,
     Period,
     WasteError,
+    WasteNotFound,
     WasteSettings,
 )
 
@@ -70,18 +71,55 @@ def owed(
 
 
 def register(
-    engine: sa.Engine, credit_code: str, scope: Scope, day: date, settings: WasteSettings
+    engine: sa.Engine,
+    credit_code: str,
+    scope: Scope,
+    day: date,
+    settings: WasteSettings,
+    *,
+    period: str | None = None,
+    state: str | None = None,
+    year: int | None = None,
 ) -> dict[str, Any]:
     """An enterprise's declarations: those filed, and the ended periods owed with their state
-    on `day` (filed, open, due, late)."""
+    on `day` (filed, open, due, late); optionally only of one period kind, one state (filed
+    declarations count as "filed") or periods starting in one year."""
+    kind = _period(period) if period else None
+    if state:
+        try:
+            wanted = DeclarationState(state)
+        except ValueError:
+            raise WasteError(f"申报状态“{state}”无效：应为 filed、open、due 或 late") from None
     with engine.connect() as conn:
         owner = service._enterprise(conn, credit_code, scope)
         filed = store.declarations(conn, owner["id"])
         periods = owed(conn, [owner["id"]], day, settings).get(owner["id"], [])
+    if kind is not None:
+        filed = [d for d in filed if d["period"] == kind.value]
+        periods = [(p, s) for p, s in periods if p.period is kind]
+    if year is not None:
+        filed = [d for d in filed if d["start"].year == year]
+        periods = [(p, s) for p, s in periods if p.start.year == year]
+    if state:
+        filed = filed if wanted is DeclarationState.FILED else []
+        periods = [(p, s) for p, s in periods if s is wanted]
     return {"enterprise": owner, "filed": filed,
             "owed": [{"period": p.period.value, "label": p.label, "start": p.start,
-                      "end": p.end, "due": p.due, "state": state.value}
-                     for p, state in periods]}  # fmt: skip
+                      "end": p.end, "due": p.due, "state": s.value}
+                     for p, s in periods]}  # fmt: skip
+
+
+def filed_one(
+    engine: sa.Engine, credit_code: str, declaration_id: int, scope: Scope
+) -> dict[str, Any]:
+    """One declaration an enterprise filed, with its figures as filed."""
+    with engine.connect() as conn:
+        owner = service._enterprise(conn, credit_code, scope)
+        found = next((d for d in store.declarations(conn, owner["id"])
+                      if d["id"] == declaration_id), None)  # fmt: skip
+    if found is None:
+        raise WasteNotFound(f"{owner['name']} 没有编号为 {declaration_id} 的申报")
+    return {**found, "enterprise": owner}
 
 
 def file(

@@ -1,7 +1,9 @@
 """The transfer-manifest pages (order 23): the list (/waste/manifests, by state), one manifest
 with its three parts and the action its reader may take now (dispatch with the carrier's
 vehicle, hand over to the carrier, confirm receipt with the quantity, record utilisation or
-disposal), and the draft form's target on the enterprise's waste file.
+disposal), and the draft form's target on the enterprise's waste file. The carrier leg's
+map: the declared route and the vehicle's track (Leaflet, static/js/waste-track.js), the
+deviations and long stops found, the route form and the track upload (CSV, xlsx, GPX).
 
 Staff read their scope; an enterprise user reads the manifests it sends or receives and acts
 on its own side. A refused action comes back with the message and what was typed.
@@ -11,13 +13,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ecozone import config
 from ecozone.errors import EcozoneError
 from ecozone.times import local_time
-from ecozone.waste import manifests
+from ecozone.waste import legs, manifests
 from ecozone.waste.model import ManifestAction, ManifestState
 from ecozone.web import shell
 from ecozone.web.i18n import t
@@ -28,6 +30,9 @@ from ecozone.web.shell import Principal as Viewer
 router = APIRouter(include_in_schema=False)
 READERS = ("admin", "supervisor", "enterprise")
 DECLARERS = ("admin", "enterprise")
+#: Who may declare a route or send a track: staff, and the consignor's or carrier's enterprise
+#: (legs decides which manifest).
+TRACKERS = ("admin", "supervisor", "enterprise")
 
 shell.add_menu(MenuEntry("nav.waste_manifests", "/waste/manifests", READERS, 41, "nav.group.waste"))
 
@@ -72,6 +77,12 @@ def manifest_page(
     done = request.query_params.get("done", "")
     notice = t(lang, f"waste.done.{done}") if done in tuple(ManifestAction) or done == "drafted" \
         else None  # fmt: skip
+    if done == "route":
+        notice = t(lang, "waste.done.route")
+    elif done == "track":
+        q = request.query_params
+        notice = t(lang, "waste.done.track", added=q.get("added", "0"),
+                   already=q.get("already", "0"))  # fmt: skip
     return _detail(request, principal, lang, engine, manifest_id, notice=notice)
 
 
@@ -80,9 +91,64 @@ def _detail(
 ) -> Response:
     try:
         found = manifests.manifest(engine, manifest_id, principal.scope)
+        leg = legs.leg(engine, manifest_id, principal.scope, config.waste_settings())
     except EcozoneError as exc:
         return _error(request, principal, lang, exc)
-    return shell.render(request, principal, lang, "waste/manifest.html", m=found, **extra)
+    leg["may_write"] = leg["may_write"] and principal.role in TRACKERS
+    texts = {f"waste.finding.{k}": t(lang, f"waste.finding.{k}") for k in ("deviation", "stop")}
+    texts.update({k: t(lang, k) for k in ("waste.route_declared", "waste.track",
+                                          "waste.finding_at")})  # fmt: skip
+    return shell.render(request, principal, lang, "waste/manifest.html", m=found, leg=leg,
+                        page_data={"leg": leg, "leg_texts": texts}, **extra)  # fmt: skip
+
+
+@router.post("/waste/manifests/{manifest_id}/route", response_class=HTMLResponse)
+def declare_route(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    manifest_id: int,
+    waypoints: Annotated[str, Form()] = "",
+) -> Response:
+    """Declare the leg's route, one "lon,lat" waypoint a line."""
+    if (refused := shell.refused(request, principal, lang, TRACKERS)) is not None:
+        return refused
+    try:
+        legs.set_route(engine, manifest_id, legs.parse_waypoints(waypoints),
+                       actor=principal.username, scope=principal.scope)  # fmt: skip
+    except EcozoneError as exc:
+        if exc.http_status in (403, 404):
+            return _error(request, principal, lang, exc)
+        return _detail(request, principal, lang, engine, manifest_id, route_error=str(exc),
+                       route_typed=waypoints)  # fmt: skip
+    return RedirectResponse(f"/waste/manifests/{manifest_id}?done=route", status_code=303)
+
+
+@router.post("/waste/manifests/{manifest_id}/track", response_class=HTMLResponse)
+async def upload_track(
+    request: Request,
+    principal: Viewer,
+    lang: Lang,
+    engine: Engine,
+    manifest_id: int,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Import the vehicle's track from a CSV, xlsx or GPX file; a bad file stores nothing."""
+    if (refused := shell.refused(request, principal, lang, TRACKERS)) is not None:
+        return refused
+    try:
+        if file is None or not file.filename:
+            raise WebError(t(lang, "waste.track_no_file"))
+        content = await file.read()
+        done = legs.import_points(engine, manifest_id, file.filename, content,
+                                  actor=principal.username, scope=principal.scope)  # fmt: skip
+    except EcozoneError as exc:
+        if exc.http_status in (403, 404):
+            return _error(request, principal, lang, exc)
+        return _detail(request, principal, lang, engine, manifest_id, track_error=str(exc))
+    return RedirectResponse(f"/waste/manifests/{manifest_id}?done=track&added={done['added']}"
+                            f"&already={done['already']}", status_code=303)  # fmt: skip
 
 
 @router.post("/waste/enterprises/{credit_code}/manifests", response_class=HTMLResponse)

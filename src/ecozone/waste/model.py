@@ -271,6 +271,16 @@ class WasteSettings:
     monthly_due_day: int = 15
     quarterly_due_day: int = 15
     declaration_warning_days: int = 10
+    # Vehicle GPS tracks of a carrier leg (order 23 asks for the actual route; the thresholds
+    # are nowhere in the reference, all UNCONFIRMED): a point farther than the corridor from
+    # the declared route, for at least so many minutes, is a deviation; a vehicle staying
+    # within the stop radius for longer than the stop minutes, farther than the end radius
+    # from the consignor, the receiver and the route's ends, is a long stop.
+    route_corridor_m: float = 500.0
+    route_deviation_minutes: float = 5.0
+    stop_radius_m: float = 100.0
+    stop_minutes: float = 30.0
+    stop_end_radius_m: float = 500.0
 
 
 class DeclarationState(StrEnum):

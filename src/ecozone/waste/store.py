@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ecozone.accounts.model import Scope
 from ecozone.accounts.store import scope_condition
 from ecozone.store.schema import (
+    alert,
     district,
     enterprise,
     waste_declaration,
@@ -25,6 +27,8 @@ from ecozone.store.schema import (
     waste_generator,
     waste_handler,
     waste_manifest,
+    waste_route,
+    waste_track_point,
 )
 from ecozone.waste.model import EntryKind
 
@@ -343,29 +347,39 @@ def latest_year(conn: sa.Connection) -> int | None:
 
 M = waste_manifest.c
 _receiver = enterprise.alias("receiver_enterprise")
+_carrier = waste_handler.alias("carrier")
+_carrier_enterprise = enterprise.alias("carrier_enterprise")
 
 
 def manifest_visible(scope: Scope) -> sa.ColumnElement[bool]:
-    """A manifest is the business of its consignor's and of its receiver's enterprise."""
+    """A manifest is the business of its consignor's, its receiver's and its carrier's
+    enterprise."""
     return sa.or_(scope_condition(scope, own=True),
                   sa.and_(_receiver.c.id.is_not(None),
-                          scope_condition(scope, own=True, table=_receiver)))  # fmt: skip
+                          scope_condition(scope, own=True, table=_receiver)),
+                  sa.and_(_carrier_enterprise.c.id.is_not(None),
+                          scope_condition(scope, own=True, table=_carrier_enterprise)))  # fmt: skip
 
 
 def _manifests() -> sa.Select[Any]:
-    carrier = waste_handler.alias("carrier")
+    carrier = _carrier
     return (
         sa.select(waste_manifest, enterprise.c.credit_code, enterprise.c.name.label("consignor"),
                   enterprise.c.district_id, waste_handler.c.name.label("receiver"),
+                  enterprise.c.lon.label("consignor_lon"),
+                  enterprise.c.lat.label("consignor_lat"),
                   waste_handler.c.licence_no.label("receiver_licence"),
                   waste_handler.c.enterprise_id.label("receiver_enterprise_id"),
                   _receiver.c.district_id.label("receiver_district_id"),
+                  _receiver.c.lon.label("receiver_lon"), _receiver.c.lat.label("receiver_lat"),
+                  carrier.c.enterprise_id.label("carrier_enterprise_id"),
                   carrier.c.name.label("carrier"), waste_facility.c.code.label("facility"))
         .select_from(waste_manifest)
         .join(enterprise, enterprise.c.id == M.enterprise_id)
         .join(waste_handler, waste_handler.c.id == M.handler_id)
         .outerjoin(_receiver, _receiver.c.id == waste_handler.c.enterprise_id)
         .outerjoin(carrier, carrier.c.id == M.carrier_id)
+        .outerjoin(_carrier_enterprise, _carrier_enterprise.c.id == carrier.c.enterprise_id)
         .outerjoin(waste_facility, waste_facility.c.id == M.facility_id)
     )  # fmt: skip
 
@@ -404,6 +418,65 @@ def update_manifest(
         sa.update(waste_manifest).where(M.id == manifest_id, M.state == state).values(**values)
     )
     return done.rowcount == 1
+
+
+# --- carrier legs: declared routes and GPS tracks ------------------------------------------
+
+TP = waste_track_point.c
+
+
+def route(conn: sa.Connection, manifest_id: int) -> dict[str, Any] | None:
+    row = conn.execute(sa.select(waste_route).where(waste_route.c.manifest_id == manifest_id))
+    found = row.mappings().first()
+    return dict(found) if found else None
+
+
+def routes(conn: sa.Connection) -> dict[int, list[list[float]]]:
+    stmt = sa.select(waste_route.c.manifest_id, waste_route.c.waypoints)
+    return {m: w for m, w in conn.execute(stmt).all()}
+
+
+def save_route(conn: sa.Connection, manifest_id: int, values: dict[str, Any]) -> None:
+    stmt = sa.update(waste_route).where(waste_route.c.manifest_id == manifest_id)
+    done = conn.execute(stmt.values(**values))
+    if done.rowcount == 0:
+        conn.execute(sa.insert(waste_route).values(manifest_id=manifest_id, **values))
+
+
+def track_points(conn: sa.Connection, manifest_id: int) -> list[dict[str, Any]]:
+    stmt = sa.select(TP.at, TP.lon, TP.lat, TP.speed_kmh).where(TP.manifest_id == manifest_id)
+    return [dict(r) for r in conn.execute(stmt.order_by(TP.at)).mappings()]
+
+
+def tracks_by_manifest(conn: sa.Connection, since: datetime | None = None) -> dict[int, list[Any]]:
+    """Every track, in time order, of the manifests with a point at or after `since`."""
+    from ecozone.waste.tracks import TrackPoint
+
+    stmt = sa.select(TP.manifest_id, TP.at, TP.lon, TP.lat, TP.speed_kmh)
+    if since is not None:
+        recent = sa.select(TP.manifest_id).where(TP.at >= since).distinct()
+        stmt = stmt.where(TP.manifest_id.in_(recent))
+    found: dict[int, list[Any]] = {}
+    for m, at, lon, lat, speed in conn.execute(stmt.order_by(TP.manifest_id, TP.at)).all():
+        found.setdefault(m, []).append(TrackPoint(at, lon, lat, speed))
+    return found
+
+
+def add_track_points(conn: sa.Connection, manifest_id: int, rows: list[dict[str, Any]]) -> int:
+    """Insert the points not stored yet (by time); how many were added."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    before = conn.execute(sa.select(sa.func.count()).where(TP.manifest_id == manifest_id)).scalar()
+    for start in range(0, len(rows), 5_000):
+        conn.execute(insert(waste_track_point).on_conflict_do_nothing(), rows[start:start + 5_000])
+    after = conn.execute(sa.select(sa.func.count()).where(TP.manifest_id == manifest_id)).scalar()
+    return int(after or 0) - int(before or 0)
+
+
+def open_alerts(conn: sa.Connection, types: Sequence[str]) -> list[dict[str, Any]]:
+    """Alerts of these types nobody has acted on yet (state open), locked for the caller."""
+    stmt = sa.select(alert.c.id, alert.c.condition_key).where(
+        alert.c.type.in_(list(types)), alert.c.state == "open").with_for_update()
+    return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 # --- declarations (HJ 1259-2022) ------------------------------------------------------------
