@@ -338,7 +338,20 @@ def unstorable_text(packet: hj212.Packet) -> str | None:
     """What in a parsed frame the platform cannot store, naming the field and the
     character (PostgreSQL refuses NUL in text; ecozone.textguard refuses all
     controls), or None. Checked before anything else so that neither the
-    rejection record nor the measurements carry it."""
+    rejection record nor the measurements carry it. This runs for every frame:
+    one search over all of the packet's text first, and the fields one by one
+    only when it finds something."""
+    texts = [packet.qn, packet.st, packet.cn, packet.mn, packet.pw]
+    for name, value in packet.cp.fields.items():
+        texts.append(name)
+        if isinstance(value, str):
+            texts.append(value)
+    for code, subfields in packet.cp.pollutants.items():
+        texts.append(code)
+        texts.extend(subfields)
+        texts.extend(value for value in subfields.values() if isinstance(value, str))
+    if find_unstorable(" ".join(text for text in texts if text is not None)) is None:
+        return None
     try:
         for name, value in (
             ("QN", packet.qn), ("ST", packet.st), ("CN", packet.cn),
