@@ -58,6 +58,9 @@ def gateway_command(
     store_only: bool = typer.Option(
         False, help="Only store frames: no aggregates, alerts or periodic checks (bulk loads)"
     ),
+    no_checks: bool = typer.Option(
+        False, help="Do not run the periodic checks (on several machines: run them on one)"
+    ),
     processes: int = typer.Option(
         None, min=1, help="Gateway processes sharing the port [ECOZONE_GATEWAY_PROCESSES]"
     ),
@@ -86,6 +89,7 @@ def gateway_command(
         spec = WorkerSpec(
             settings.database_url, host, port, options, store_only=store_only,
             metrics_port=metrics_port, event_loop=settings.gateway_event_loop,
+            checks=not no_checks,
         )  # fmt: skip
         try:
             raise typer.Exit(Supervisor(spec, processes).run())
@@ -100,7 +104,8 @@ def gateway_command(
     try:
         from ecozone.gateway.workers import run_loop
 
-        run_loop(run_gateway(gateway, periodic=not store_only), settings.gateway_event_loop)
+        periodic = not (store_only or no_checks)
+        run_loop(run_gateway(gateway, periodic=periodic), settings.gateway_event_loop)
     except OSError as exc:
         typer.echo(f"error: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None

@@ -43,6 +43,7 @@ class WorkerSpec:
     # Prometheus /metrics of worker i on metrics_port + i (0: off).
     metrics_port: int = 0
     event_loop: str = "asyncio"  # or "uvloop"
+    checks: bool = True  # run the periodic checks (in worker 0)
 
 
 def run_worker(spec: WorkerSpec, index: int) -> None:
@@ -63,6 +64,7 @@ def run_worker(spec: WorkerSpec, index: int) -> None:
     options = replace(spec.options, reuse_port=True)
     gateway = make_gateway(engine, spec.host, spec.port, options, store_only=spec.store_only)
     parent = os.getppid()
+    periodic = index == 0 and spec.checks and not spec.store_only
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -74,7 +76,7 @@ def run_worker(spec: WorkerSpec, index: int) -> None:
 
         watch = asyncio.get_running_loop().create_task(orphaned())
         try:
-            await run_gateway(gateway, stop, periodic=index == 0 and not spec.store_only)
+            await run_gateway(gateway, stop, periodic=periodic)
         finally:
             watch.cancel()
 
