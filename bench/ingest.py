@@ -80,9 +80,9 @@ def _check_char(first17: str) -> str:
     return charset[(31 - total % 31) % 31]
 
 
-def frames_for(i: int, count: int) -> list[bytes]:
-    """`count` minute frames of device i, from one encoded template: only QN, DataTime
-    and the CRC differ from frame to frame (fixed widths, so the length field holds)."""
+def frames_for(i: int, count: int, start: int = 0) -> list[bytes]:
+    """`count` minute frames of device i from minute `start`, built from one encoded
+    template: only QN, DataTime and CRC differ (fixed widths: the length holds)."""
     pollutants = {
         code: {"Min": 10.0 + j, "Avg": 12.5 + j, "Max": 15.0 + j, "Flag": "N"}
         for j, code in enumerate(CODES)
@@ -97,7 +97,7 @@ def frames_for(i: int, count: int) -> list[bytes]:
     head, rest = data.split(qn0, 1)
     middle, tail = rest.split(dt0, 1)
     out = []
-    for k in range(count):
+    for k in range(start, start + count):
         t = T0 + timedelta(minutes=k)
         stamp = b"%04d%02d%02d%02d%02d00" % (t.year, t.month, t.day, t.hour, t.minute)
         segment = b"".join((head, stamp, b"000", middle, stamp, tail))
@@ -251,6 +251,8 @@ async def device(
     try:
         for frame in frames:
             if interval:
+                if next_at > stop:
+                    break
                 await asyncio.sleep(max(next_at - clock(), 0))
                 next_at += interval
             sent = clock()
@@ -342,7 +344,7 @@ def main() -> None:
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     counts = [int(x) for x in args.devices.split(",")]
-    n_max = max([*counts, 10, args.sending])
+    n_max = max([*counts, 10])
 
     tmp = tempfile.mkdtemp()
     if args.engine == "sqlite":
@@ -385,14 +387,14 @@ def main() -> None:
     try:
         for n in counts:
             per_device = max(50, int(args.duration * 20000 / n) + 50)
-            pools = [frames_for(i, minute + per_device)[minute:] for i in range(n)]
+            pools = [frames_for(i, per_device, minute) for i in range(n)]
             minute += per_device
             cpu = family_cpu_s([gateway.pid])
             acked, elapsed, lat = run_load(port, pools, args.duration)
             cpu_us = (family_cpu_s([gateway.pid]) - cpu) / max(acked, 1) * 1e6
             rate, p50, p99 = figures(acked, elapsed, lat)
             rss = family_rss_mb(gateway.pid)
-            half = [frames_for(i, minute + per_device)[minute:] for i in range(n)]
+            half = [frames_for(i, per_device, minute) for i in range(n)]
             minute += per_device
             _, _, p99_half = figures(*run_load(port, half, args.duration / 2, rate / 2))
             results.append((n, rate, p50, p99, rss, p99_half, cpu_us))
@@ -400,8 +402,13 @@ def main() -> None:
             n = args.sending
             target = results[0][1] / 2 if results else 1000.0
             per_device = int(args.duration * target / n) + 5
-            pools = [frames_for(i, minute + per_device)[minute:] for i in range(n)]
-            minute += per_device
+            # Connections take turns with the registered devices (importing 10,000 takes
+            # long); each connection sends its own minutes, so no two write one row.
+            pools = [
+                frames_for(i % n_max, per_device, minute + (i // n_max) * per_device)
+                for i in range(n)
+            ]
+            minute += per_device * (n // n_max + 1)
             sent_rate, p50, p99 = figures(*run_load(port, pools, args.duration, target))
             rss = family_rss_mb(gateway.pid)
             sending = (n, target, sent_rate, p50, p99, rss)
