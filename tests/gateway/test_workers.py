@@ -232,3 +232,20 @@ def test_several_processes_need_a_fixed_port(sqlite_url):
     )  # fmt: skip
     assert done.returncode == 1
     assert "several gateway processes need a fixed port, not 0" in done.stderr
+
+
+def test_processes_and_event_loop_are_read_from_the_environment(monkeypatch):
+    from ecozone import config
+
+    assert config.load().gateway_processes == 1
+    monkeypatch.setenv("ECOZONE_GATEWAY_PROCESSES", "4")
+    monkeypatch.setenv("ECOZONE_GATEWAY_EVENT_LOOP", "asyncio")
+    settings = config.load()
+    assert (settings.gateway_processes, settings.gateway_event_loop) == (4, "asyncio")
+    monkeypatch.setenv("ECOZONE_GATEWAY_PROCESSES", "0")
+    with pytest.raises(ValueError, match="ECOZONE_GATEWAY_PROCESSES='0' must be 1 or more"):
+        config.load()
+    monkeypatch.setenv("ECOZONE_GATEWAY_PROCESSES", "2")
+    monkeypatch.setenv("ECOZONE_GATEWAY_EVENT_LOOP", "trio")
+    with pytest.raises(ValueError, match="ECOZONE_GATEWAY_EVENT_LOOP='trio' must be auto"):
+        config.load()
