@@ -11,12 +11,13 @@ import typer
 from ecozone import __version__
 from ecozone.accounts.cli import app as users_app
 from ecozone.airquality.cli import app as airquality_app
+from ecozone.archive.cli import app as archive_app
 from ecozone.compliance.cli import alerts_app, marks_app, permit_app, webhooks_app
 from ecozone.demo.cli import demo_command
 from ecozone.disclosure.cli import app as disclosure_app
 from ecozone.energy.cli import app as energy_app
 from ecozone.gateway.cli import gateway_command
-from ecozone.ingest.cli import ingest_command
+from ecozone.ingest.cli import ingest_command, writer_command
 from ecozone.measurements.cli import query_command
 from ecozone.monitoring.cli import app as monitoring_app
 from ecozone.plan.cli import app as plan_app
@@ -26,6 +27,7 @@ from ecozone.quality.cli import app as quality_app
 from ecozone.registry.cli import app as registry_app
 from ecozone.reports.cli import app as reports_app
 from ecozone.simulator.cli import run_command as simulate_command
+from ecozone.statistics.cli import app as statistics_app
 from ecozone.store.cli import app as db_app
 from ecozone.supervision.cli import app as inspect_app
 from ecozone.supervision.credit_cli import app as credit_app
@@ -71,8 +73,13 @@ app.add_typer(trading_app, name="trading", help="Carbon-allowance and discharge-
 app.add_typer(zoning_app, name="zoning", help="三线一单 layers, location check, red line, soil.")
 app.add_typer(projects_app, name="projects", help="EIA project scheduling and the approval clock.")
 app.add_typer(quality_app, name="quality", help="Noise, construction dust, sewer overflows.")
+app.add_typer(
+    statistics_app, name="statistics", help="Transmission effectiveness, emissions, exceedances."
+)
+app.add_typer(archive_app, name="archive", help="Measurement archive: partitions, Parquet months.")
 app.command("gateway")(gateway_command)
 app.command("ingest")(ingest_command)
+app.command("writer")(writer_command)
 app.command("query")(query_command)
 app.command("simulate")(simulate_command)
 app.command("demo")(demo_command)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ecozone.airquality.model import AqiSettings
     from ecozone.compliance.model import DeskSettings, MarkSettings
     from ecozone.energy.model import EnergySettings
+    from ecozone.ingest.stream import LogSettings
     from ecozone.measurements.model import QuerySettings
     from ecozone.monitoring.model import MonitoringSettings
     from ecozone.power.model import PowerSettings
@@ -80,10 +81,23 @@ class Settings:
     # The gateway's event loop (ECOZONE_GATEWAY_EVENT_LOOP): "asyncio", or "uvloop" when
     # the optional uvloop package is installed ("auto" picks it then).
     gateway_event_loop: str = "asyncio"
+    # Measurement archive (ecozone.archive). Months kept live in the database, the current
+    # one included (ECOZONE_ARCHIVE_LIVE_MONTHS); older ones are archived to Parquet by the
+    # hourly maintenance round. 0: keep every month live, archive only on command.
+    archive_live_months: int = 0
+    # Folder of the Parquet files (ECOZONE_ARCHIVE_DIR; default data_dir/archive).
+    archive_dir_setting: Path | None = None
+    # PostgreSQL monthly partitions made ahead of time: this month and this many more
+    # (ECOZONE_PARTITION_MONTHS_AHEAD).
+    partition_months_ahead: int = 3
 
     @property
     def secret_key_file(self) -> Path:
         return self.data_dir / "secret.key"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.archive_dir_setting or self.data_dir / "archive"
 
 
 def _port(name: str, default: int) -> int:
@@ -154,6 +168,11 @@ def load() -> Settings:
         metrics_allow=_networks("ECOZONE_METRICS_ALLOW"),
         metrics_token=os.environ.get("ECOZONE_METRICS_TOKEN") or None,
         gateway_frame_deadline_s=_seconds("ECOZONE_GATEWAY_FRAME_DEADLINE_S", 120.0),
+        archive_live_months=_count("ECOZONE_ARCHIVE_LIVE_MONTHS", 0),
+        archive_dir_setting=Path(os.environ["ECOZONE_ARCHIVE_DIR"])
+        if os.environ.get("ECOZONE_ARCHIVE_DIR")
+        else None,
+        partition_months_ahead=_count("ECOZONE_PARTITION_MONTHS_AHEAD", 3),
         gateway_max_connections_per_address=_count(
             "ECOZONE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", 200
         ),
@@ -671,3 +690,42 @@ def quality_settings(environ: Mapping[str, str] | None = None) -> QualitySetting
         raise QualityError("bad_setting", "ECOZONE_QUALITY_DAY_START_HOUR must be before "
                            "ECOZONE_QUALITY_NIGHT_START_HOUR, both 0-23")  # fmt: skip
     return made
+
+
+def log_settings(environ: Mapping[str, str] | None = None) -> LogSettings:
+    """The durable log (NATS JetStream) between gateways and writers, from ECOZONE_LOG_<FIELD>
+    variables: ECOZONE_LOG_URL (servers, comma-separated; unset: no log, the gateway writes
+    to the database itself), ECOZONE_LOG_STREAM, ECOZONE_LOG_SUBJECT, ECOZONE_LOG_REPLICAS,
+    ECOZONE_LOG_MAX_AGE_S, ECOZONE_LOG_MAX_BYTES, ECOZONE_LOG_DUPLICATE_WINDOW_S,
+    ECOZONE_LOG_PUBLISH_TIMEOUT_S, ECOZONE_LOG_ACK_WAIT_S, ECOZONE_LOG_BATCH and the others
+    of ingest.stream.LogSettings; docs/operations.md says what each does."""
+    from dataclasses import fields
+
+    from ecozone.ingest.stream import LogSettings
+
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for spec in fields(LogSettings):
+        name = "ECOZONE_LOG_" + spec.name.upper()
+        raw = (env.get(name) or "").strip()
+        if not raw:
+            continue
+        if spec.type == "str":
+            values[spec.name] = raw
+            continue
+        try:
+            number = int(raw) if spec.type == "int" else float(raw)
+        except ValueError:
+            raise ValueError(f"{name}={raw!r} is not a number") from None
+        if spec.name == "max_bytes" and number < -1:
+            raise ValueError(f"{name}={raw!r} must be -1 (no cap) or a number of bytes")
+        if spec.name == "max_age_s" and number < 0:
+            raise ValueError(f"{name}={raw!r} must be 0 (no limit) or more seconds")
+        if spec.name not in ("max_bytes", "max_age_s") and not number > 0:
+            raise ValueError(f"{name}={raw!r} must be more than 0")
+        values[spec.name] = number
+    settings = LogSettings(**values)  # type: ignore[arg-type]
+    for server in settings.servers:
+        if not server.startswith(("nats://", "tls://", "ws://", "wss://")):
+            raise ValueError(f"ECOZONE_LOG_URL: {server!r} is not a NATS URL like nats://host:4222")
+    return settings

@@ -5,7 +5,8 @@ each committed batch: monitoring brings the affected hours and days up to date
 (HJ 75/76, HJ 355/356), then compliance judges the limits over exactly the
 periods that changed. Offline points, overdue alerts and webhook deliveries are
 checked on a timer, since no frame arrives to trigger them; the registers that change by the
-day (hazardous waste, allowance ledgers, EIA clocks, noise/dust/overflow data) hourly.
+day (hazardous waste, allowance ledgers, EIA clocks, noise/dust/overflow data) hourly, with
+the storage's upkeep (the coming months' partitions, the archive of months past retention).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecozone import config
+from ecozone.archive import service as archive
 from ecozone.compliance import alerts, evaluation, webhooks
 from ecozone.compliance.model import DeskSettings
 from ecozone.monitoring import service as monitoring
@@ -93,6 +95,8 @@ def run_register_checks(engine: sa.Engine, desk: DeskSettings | None = None) -> 
         "quality": lambda: quality_checks.run_checks(
             engine, now, config.quality_settings(), days=1
         ),
+        # PostgreSQL partitions of the coming months, then months past the retention to Parquet
+        "archive": lambda: archive.maintain(engine, now),
     }
     failed = []
     for name, check in checks.items():

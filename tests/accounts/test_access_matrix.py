@@ -1173,6 +1173,52 @@ POLICY: dict[tuple[str, str], Rule] = {
         variant("search", "/reports", LIST, params={"q": "{t.enterprise_name}"},
                 marker=lambda t: f"/api/v1/reports/annual/{t.credit_code}/"),
     )),
+    ("GET", "/statistics/transmission"): Rule(READERS, "page", (
+        variant("", "/statistics/transmission", LIST, params={"period": "2024-05"},
+                marker=lambda t: f'href="/points/{t.point_id}"'),
+        variant("enterprise", "/statistics/transmission", OBJECT,
+                params={"period": "2024-05", "enterprise": "{t.credit_code}"},
+                keys=("{t.credit_code}",)),
+        variant("xlsx", "/statistics/transmission", LIST,
+                params={"period": "2024-05", "format": "xlsx"}),
+        variant("pdf", "/statistics/transmission", LIST,
+                params={"period": "2024-05", "format": "pdf"}, heavy=PDF_REASON),
+    )),
+    ("GET", "/statistics/emissions"): Rule(READERS, "page", (
+        variant("", "/statistics/emissions", LIST, params={"period": "2024-05"}),
+        variant("enterprise", "/statistics/emissions", OBJECT,
+                params={"period": "2024-05", "enterprise": "{t.credit_code}"},
+                keys=("{t.credit_code}",)),
+        variant("xlsx", "/statistics/emissions", LIST,
+                params={"period": "2024-05", "format": "xlsx"}),
+    )),
+    ("GET", "/statistics/exceedances"): Rule(READERS, "page", (
+        variant("", "/statistics/exceedances", LIST, params={"period": "2024-05"}),
+        variant("enterprise", "/statistics/exceedances", OBJECT,
+                params={"period": "2024-05", "enterprise": "{t.credit_code}"},
+                keys=("{t.credit_code}",)),
+        variant("pdf", "/statistics/exceedances", LIST,
+                params={"period": "2024-05", "format": "pdf"}, heavy=PDF_REASON),
+    )),
+    ("GET", "/api/v1/statistics/transmission"): Rule(READERS, "api", (
+        variant("", "/api/v1/statistics/transmission", LIST, params={"period": "2024-05"},
+                marker=lambda t: f'"point_id":{t.point_id},'),
+        variant("enterprise", "/api/v1/statistics/transmission", OBJECT,
+                params={"period": "2024-05", "enterprise": "{t.credit_code}"},
+                keys=("{t.credit_code}",)),
+    )),
+    ("GET", "/api/v1/statistics/emissions"): Rule(READERS, "api", (
+        variant("", "/api/v1/statistics/emissions", LIST, params={"period": "2024"}),
+        variant("enterprise", "/api/v1/statistics/emissions", OBJECT,
+                params={"period": "2024", "enterprise": "{t.credit_code}"},
+                keys=("{t.credit_code}",)),
+    )),
+    ("GET", "/api/v1/statistics/exceedances"): Rule(READERS, "api", (
+        variant("", "/api/v1/statistics/exceedances", LIST, params={"period": "2024"}),
+        variant("enterprise", "/api/v1/statistics/exceedances", OBJECT,
+                params={"period": "2024", "enterprise": "{t.credit_code}"},
+                keys=("{t.credit_code}",)),
+    )),
     ("GET", "/airquality/evaluation"): Rule(READERS, "page", (
         variant("", "/airquality/evaluation", LIST, marker=station_link),
         variant("xlsx", "/airquality/evaluation", LIST, params={"format": "xlsx"}),
@@ -1215,6 +1261,13 @@ POLICY: dict[tuple[str, str], Rule] = {
         variant("csv", "/admin/audit", params={"format": "csv"}),
     )),
     ("GET", "/admin/devices"): Rule(ADMIN, "page", one("/admin/devices")),
+    # the measurement archive: a month with no data archives nothing, one never archived
+    # cannot be restored
+    ("GET", "/admin/archive"): Rule(ADMIN, "page", one("/admin/archive")),
+    ("POST", "/admin/archive/{month}/archive"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/archive/1999-01/archive", data={"confirm": "yes"}), ok=303),)),
+    ("POST", "/admin/archive/{month}/restore"): Rule(ADMIN, "page", (Variant("", lambda t, n: Call(
+        "POST", "/admin/archive/1999-01/restore", data={"confirm": "yes"}), ok=409),)),
     ("POST", "/admin/devices/pending/{logger_sn}/approve"): Rule(ADMIN, "page", (Variant(
         "", lambda t, n: Call("POST", "/admin/devices/pending/NOSUCH-SN/approve",
                               data={"point": f"{t.credit_code}|DA001", "confirm": "yes"}),

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from ecozone.archive.rules import DEFAULT_PARTITION, partition_month
 from ecozone.store import migrate, schema
 from ecozone.store.cli import app as db_app
 from ecozone.store.engine import display_url, make_engine, normalise_url
@@ -18,6 +19,8 @@ def test_upgrade_creates_every_table_of_the_schema(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         tables = set(sa.inspect(engine).get_table_names())
+        # PostgreSQL's monthly partitions of measurement are made at run time (ecozone.archive).
+        tables = {t for t in tables if not (partition_month(t) or t == DEFAULT_PARTITION)}
         assert tables == set(schema.metadata.tables) | {"alembic_version"}
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:

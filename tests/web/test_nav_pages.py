@@ -76,7 +76,7 @@ def test_the_admin_adds_system_administration_last_before_the_api_reference():
         "固废危废", "能源双碳", "项目与风险", "统计报表", "方案任务", "系统管理", "接口文档",
     ]  # fmt: skip
     assert [label for label, _ in group("admin", "nav.group.admin")] == [
-        "用户", "API 令牌", "审计日志", "设备接入",
+        "用户", "API 令牌", "审计日志", "设备接入", "数据归档",
     ]  # fmt: skip
 
 

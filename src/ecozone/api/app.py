@@ -45,6 +45,7 @@ from ecozone.quality import api as quality_api
 from ecozone.registry import api as registry_api
 from ecozone.registry import store as registry_store
 from ecozone.reports import api as reports_api
+from ecozone.statistics import api as statistics_api
 from ecozone.store.engine import make_engine
 from ecozone.supervision import api as supervision_api
 from ecozone.supervision import finance_api, inspection_api
@@ -167,6 +168,7 @@ def create_app(
     app.include_router(zoning_api.router)
     app.include_router(projects_api.router)
     app.include_router(quality_api.router)
+    app.include_router(statistics_api.router)
     web.install(app)  # the pages answer /, so they go before the status page
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -32,6 +32,7 @@ from ecozone.demo.projects import seed_projects
 from ecozone.demo.quality import seed_quality
 from ecozone.demo.supervision import seed_supervision
 from ecozone.demo.trading import seed_trading
+from ecozone.demo.transmission import seed_statistics
 from ecozone.demo.waste import seed_waste
 from ecozone.demo.water import seed_water_sections
 from ecozone.demo.zoning import seed_zoning
@@ -95,6 +96,7 @@ def prepare(settings: Settings) -> tuple[sa.Engine, bool]:
         seed_zoning(engine, today.date())
         seed_projects(engine, data, today.date())
         seed_quality(engine, today, DEMO_SEED)
+        seed_statistics(engine, today.date(), DEMO_SEED)
     return engine, empty
 
 

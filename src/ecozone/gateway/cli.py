@@ -7,20 +7,29 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from dataclasses import replace
 
 import sqlalchemy as sa
 import typer
 
 from ecozone import config, logs, pipeline
 from ecozone.gateway.server import Gateway, GatewayOptions
+from ecozone.ingest.stream import LogCommitter, LogError, LogSettings
 from ecozone.store.engine import make_engine
 from ecozone.store.migrate import upgrade_engine
 
 
 async def run_gateway(
-    gateway: Gateway, stop: asyncio.Event | None = None, *, periodic: bool = True
+    gateway: Gateway,
+    stop: asyncio.Event | None = None,
+    *,
+    periodic: bool = True,
+    log_settings: LogSettings | None = None,
 ) -> None:
-    """Start, wait for SIGTERM/SIGINT (or `stop`), then stop gracefully."""
+    """Start, wait for SIGTERM/SIGINT (or `stop`), then stop gracefully. With a log URL in
+    `log_settings` the gateway acknowledges after the durable log stored a frame."""
+    if log_settings is not None and log_settings.url:
+        gateway.committer = await LogCommitter.open(log_settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -58,6 +67,12 @@ def gateway_command(
     store_only: bool = typer.Option(
         False, help="Only store frames: no aggregates, alerts or periodic checks (bulk loads)"
     ),
+    log_url: str = typer.Option(
+        None,
+        "--log",
+        help="Acknowledge once the durable log (NATS JetStream, e.g. nats://127.0.0.1:4222)"
+        " stored a frame; `ecozone writer` moves it to the database [ECOZONE_LOG_URL]",
+    ),
     no_checks: bool = typer.Option(
         False, help="Do not run the periodic checks (on several machines: run them on one)"
     ),
@@ -68,6 +83,11 @@ def gateway_command(
     """Accept HJ 212 device connections and store their data."""
     settings = config.load()
     logs.setup()
+    log_settings = config.log_settings()
+    if log_url:
+        log_settings = replace(log_settings, url=log_url)
+    # Through the log, the writers run the follow-up and the periodic checks.
+    store_only = store_only or bool(log_settings.url)
     engine = make_engine(settings.database_url)
     upgrade_engine(engine)
     host = host or settings.gateway_host
@@ -89,7 +109,7 @@ def gateway_command(
         spec = WorkerSpec(
             settings.database_url, host, port, options, store_only=store_only,
             metrics_port=metrics_port, event_loop=settings.gateway_event_loop,
-            checks=not no_checks,
+            checks=not no_checks, log_settings=log_settings,
         )  # fmt: skip
         try:
             raise typer.Exit(Supervisor(spec, processes).run())
@@ -105,7 +125,13 @@ def gateway_command(
         from ecozone.gateway.workers import run_loop
 
         periodic = not (store_only or no_checks)
-        run_loop(run_gateway(gateway, periodic=periodic), settings.gateway_event_loop)
+        run_loop(
+            run_gateway(gateway, periodic=periodic, log_settings=log_settings),
+            settings.gateway_event_loop,
+        )
+    except LogError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     except OSError as exc:
         typer.echo(f"error: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None

@@ -55,10 +55,14 @@ class DeviceDirectory:
     async def refresh_if_stale(self, missing_mn: str | None = None) -> None:
         """Reload everything when the cache is older than `refresh_s`; with
         `missing_mn`, read that device again (see `reload_device`)."""
-        if time.monotonic() - self._loaded_at >= self.refresh_s:
-            await self.load()
-        elif missing_mn is not None:
-            await self.reload_device(missing_mn)
+        try:
+            if time.monotonic() - self._loaded_at >= self.refresh_s:
+                await self.load()
+            elif missing_mn is not None:
+                await self.reload_device(missing_mn)
+        except sa.exc.DBAPIError as exc:  # the database is away: keep the devices known
+            self._loaded_at = time.monotonic()
+            log.warning("device registry not refreshed: %s", exc.__class__.__name__)
 
     async def reload_device(self, mn: str | None, *, force: bool = False) -> bool:
         """Read one device again from the database, unless it was read within

@@ -21,7 +21,7 @@ from collections import Counter as Tally
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from prometheus_client import Counter, Gauge
@@ -40,6 +40,9 @@ from ecozone.ingest.rules import (
 )
 from ecozone.ingest.service import AfterCommit, GroupCommitter, now_pair
 from ecozone.ingest.store import latest_data_times
+
+if TYPE_CHECKING:
+    from ecozone.ingest.stream import LogCommitter
 
 log = logging.getLogger("ecozone.gateway")
 
@@ -88,13 +91,16 @@ class Gateway:
         port: int = 9212,
         options: GatewayOptions | None = None,
         after_commit: Sequence[AfterCommit] = (),
+        committer: GroupCommitter | LogCommitter | None = None,
     ):
+        """`committer` replaces the group commit into `engine` (e.g. the durable log's
+        ingest.stream.LogCommitter, which has the same interface)."""
         self.engine = engine
         self.host = host
         self.port = port
         self.options = options or GatewayOptions()
         self.directory = DeviceDirectory(engine)
-        self.committer = GroupCommitter(engine, after_commit=after_commit)
+        self.committer = committer or GroupCommitter(engine, after_commit=after_commit)
         self.sessions: set[Session] = set()
         self.connections_by_address: Tally[str] = Tally()
         self._server: asyncio.Server | None = None
@@ -334,9 +340,13 @@ class Session:
         if key in self.backfill_checked:
             return
         self.backfill_checked.add(key)
-        stored = await asyncio.to_thread(
-            _latest, self.gateway.engine, device.point_id, kind, packet.cp.data_time
-        )
+        try:
+            stored = await asyncio.to_thread(
+                _latest, self.gateway.engine, device.point_id, kind, packet.cp.data_time
+            )
+        except sa.exc.DBAPIError as exc:  # the database is away; the frame is answered
+            log.warning("history check skipped: %s", type(exc).__name__, extra={"mn": device.mn})
+            return
         missing = backfill_range(kind, packet.cp.data_time, stored)
         if missing is None:
             return

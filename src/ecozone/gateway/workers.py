@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.process import BaseProcess
 
 from ecozone.gateway.server import GatewayOptions
+from ecozone.ingest.stream import LogSettings
 
 log = logging.getLogger("ecozone.gateway")
 
@@ -44,6 +45,8 @@ class WorkerSpec:
     metrics_port: int = 0
     event_loop: str = "asyncio"  # or "uvloop"
     checks: bool = True  # run the periodic checks (in worker 0)
+    # Acknowledge after the durable log stored a frame (ecozone.ingest.stream); None: direct.
+    log_settings: LogSettings | None = None
 
 
 def run_worker(spec: WorkerSpec, index: int) -> None:
@@ -76,7 +79,7 @@ def run_worker(spec: WorkerSpec, index: int) -> None:
 
         watch = asyncio.get_running_loop().create_task(orphaned())
         try:
-            await run_gateway(gateway, stop, periodic=periodic)
+            await run_gateway(gateway, stop, periodic=periodic, log_settings=spec.log_settings)
         finally:
             watch.cancel()
 

@@ -146,3 +146,69 @@ def _judge(frame: bytes, peer: str, number: int, devices, reassembler) -> Verdic
             except ValueError as exc:
                 typer.echo(f"line {number}: message not stored: {exc}", err=True)
     return verdict
+
+
+def writer_command(
+    log_url: str = typer.Option(
+        None, "--log", help="The durable log, e.g. nats://127.0.0.1:4222 [ECOZONE_LOG_URL]"
+    ),
+    metrics_port: int = typer.Option(0, help="Serve Prometheus /metrics on this port (0: off)"),
+    store_only: bool = typer.Option(
+        False, help="Only store frames; another writer runs aggregates, alerts and checks"
+    ),
+    follow_up_only: bool = typer.Option(
+        False, help="Only aggregates, alerts and periodic checks; other writers store frames"
+    ),
+) -> None:
+    """Move frames from the durable log (NATS JetStream) into the database, then update
+    aggregates and alerts. Run as many as needed; they share the log's consumers."""
+    import asyncio
+    import signal
+    from dataclasses import replace
+
+    from ecozone import logs
+    from ecozone.ingest.stream import LogError
+    from ecozone.ingest.writer import Writer
+    from ecozone.store.engine import display_url, make_engine
+    from ecozone.store.migrate import upgrade_engine
+
+    if store_only and follow_up_only:
+        typer.echo("error: --store-only and --follow-up-only exclude each other", err=True)
+        raise typer.Exit(2)
+    settings = config.load()
+    try:
+        log_settings = config.log_settings()
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if log_url:
+        log_settings = replace(log_settings, url=log_url)
+    if not log_settings.url:
+        typer.echo("error: no log: give --log nats://HOST:4222 or ECOZONE_LOG_URL", err=True)
+        raise typer.Exit(2)
+    logs.setup()
+    engine = make_engine(settings.database_url)
+    upgrade_engine(engine)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=settings.gateway_host)
+    follow_up = [] if store_only else [pipeline.after_commit(engine)]
+    writer = Writer(engine, log_settings, store=not follow_up_only, after_commit=follow_up)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        tasks = [writer.run(stop)]
+        if follow_up:
+            tasks.append(pipeline.run_periodic(engine, stop))
+        typer.echo(f"writer: {log_settings.url} -> {display_url(settings.database_url)}", err=True)
+        await asyncio.gather(*tasks)
+
+    try:
+        asyncio.run(main())
+    except LogError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
+from ecozone.archive import read as archive_read
 from ecozone.compliance import store as compliance_store
 from ecozone.measurements import store
 from ecozone.measurements.model import NotFoundError, QueryError
@@ -186,10 +187,14 @@ def read_page(
     with engine.connect() as conn:
         points = points_of(conn, scope, q)
         rows = store.history_page(conn, q.table, scope, **_where(q), after=key, limit=size + 1)
+        # archived months (ecozone.archive): their Parquet rows, in key order before live ones
+        rows = archive_read.with_archived(conn, q.table, rows, **_where(q), after=key,
+                                          limit=size + 1)  # fmt: skip
         more = len(rows) > size
         rows = rows[:size]
         _with_marks(conn, q, rows)
         total = store.history_count(conn, q.table, scope, **_where(q))
+        total = archive_read.count_with_archived(conn, q.table, total, **_where(q))  # archived
     return Page(rows, encode_after(rows[-1]) if more else None, total), points
 
 
@@ -202,6 +207,7 @@ def walk(
     with engine.connect() as conn:
         points = points_of(conn, scope, q)
         total = store.history_count(conn, q.table, scope, **_where(q))
+        total = archive_read.count_with_archived(conn, q.table, total, **_where(q))  # archived
 
     def batches() -> Iterator[list[dict[str, Any]]]:
         key, left = None, cap
@@ -210,6 +216,9 @@ def walk(
                 rows = store.history_page(
                     conn, q.table, scope, **_where(q), after=key, limit=min(batch, left)
                 )
+                # archived months (ecozone.archive), as in read_page
+                rows = archive_read.with_archived(conn, q.table, rows, **_where(q), after=key,
+                                                  limit=min(batch, left))  # fmt: skip
                 _with_marks(conn, q, rows)
             if not rows:
                 return
@@ -227,4 +236,6 @@ def pollutants(engine: sa.Engine, scope: Scope, q: HistoryQuery) -> list[str]:
         points_of(conn, scope, q)
         where = _where(q)
         where.pop("pollutant")
-        return store.history_pollutants(conn, q.table, scope, **where)
+        live = store.history_pollutants(conn, q.table, scope, **where)
+        # archived months (ecozone.archive)
+        return archive_read.pollutants_with_archived(conn, q.table, live, **where)

@@ -8,7 +8,7 @@ touches the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -131,6 +131,8 @@ class PointSpec:
     device: DeviceSpec | None = None
     # Where the point stands when not in its enterprise's district (an air station).
     district: str | None = None
+    # First day its automatic monitoring is in operation; it owes no data before it.
+    operating_from: date | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from ecozone.datafile import FileReader
@@ -240,7 +241,9 @@ _ENTERPRISE_KEYS = (
     "credit_code", "credit_code_verified", "name", "district", "industry", "address",
     "lon", "lat", "disclosed", "points",
 )  # fmt: skip
-_POINT_KEYS = ("code", "name", "kind", "district", "reference_o2", "lon", "lat", "device")
+_POINT_KEYS = (
+    "code", "name", "kind", "district", "reference_o2", "lon", "lat", "operating_from", "device",
+)  # fmt: skip
 _DEVICE_KEYS = ("mn", "password", "st", "lenient", "sm4_key", "encryption_required")
 
 
@@ -259,6 +262,17 @@ class _Reader(FileReader):
             self.error(f"{path}.{key}", f"{value} is outside -{limit}..{limit} degrees")
             return None
         return float(value)
+
+    def day(self, node: Mapping[str, Any], key: str, path: str) -> date | None:
+        """A calendar day, as YAML writes it (2024-06-21) or as text of that form."""
+        value = node.get(key)
+        if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.error(f"{path}.{key}", f"must be a day YYYY-MM-DD, not {brief(value)}")
+            return None
 
 
 def parse_registry(data: Any) -> tuple[RegistryDocument, list[str], list[str]]:
@@ -402,13 +416,16 @@ def _parse_point(
             reference_o2 = float(reference_o2)
     lon = reader.coordinate(node, "lon", path)
     lat = reader.coordinate(node, "lat", path)
+    operating_from = reader.day(node, "operating_from", path)
     district = reader.text(node, "district", path, required=False, max_length=_LENGTHS["district"])
     device = None
     if node.get("device") is not None:
         device = _parse_device(reader, node["device"], f"{path}.device", kind, seen_mns, path)
     if code is None or name is None or kind is None:
         return None
-    return PointSpec(path, code, name, kind, reference_o2, lon, lat, device, district)
+    return PointSpec(
+        path, code, name, kind, reference_o2, lon, lat, device, district, operating_from
+    )
 
 
 def _parse_device(

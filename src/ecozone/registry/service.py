@@ -11,7 +11,7 @@ never deletes.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,7 +70,14 @@ SECRET_COLUMNS = {"password": "device.password", "sm4_key": "device.sm4_key"}
 
 
 def _audited(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: (_HIDDEN if key in SECRET_COLUMNS else value) for key, value in values.items()}
+    """Values as the audit log keeps them: secrets hidden, days as ISO text (JSON)."""
+
+    def shown(key: str, value: Any) -> Any:
+        if key in SECRET_COLUMNS:
+            return _HIDDEN
+        return value.isoformat() if isinstance(value, date) else value
+
+    return {key: shown(key, value) for key, value in values.items()}
 
 
 def _sealed(values: dict[str, Any]) -> dict[str, Any]:
@@ -192,6 +199,7 @@ def _apply(
                     "district_id": (
                         None if point_spec.district is None else district_ids[point_spec.district]
                     ),
+                    "operating_from": point_spec.operating_from,
                 },
             )
             if point_spec.device is not None:
@@ -292,7 +300,7 @@ def _export_point(
     row: dict[str, Any], device_row: dict[str, Any] | None, with_secrets: bool
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {"code": row["code"], "name": row["name"], "kind": row["kind"]}
-    _optional(entry, row, "reference_o2", "lon", "lat")
+    _optional(entry, row, "reference_o2", "lon", "lat", "operating_from")
     if device_row is not None:
         opened = _opened(device_row) if with_secrets else device_row
         entry["device"] = {"mn": opened["mn"]}

@@ -142,6 +142,9 @@ point = sa.Table(
     # Where the point stands when that differs from its enterprise's district (an air
     # station run by a zone-wide monitoring centre); NULL: the enterprise's district.
     sa.Column("district_id", sa.Integer, sa.ForeignKey("district.id")),
+    # First day the point's automatic monitoring is in operation (accepted, 验收); it owes
+    # no uploads before it (statistics.transmission). NULL: in operation throughout.
+    sa.Column("operating_from", sa.Date),
     sa.UniqueConstraint("enterprise_id", "code"),
     sa.CheckConstraint(_in("kind", POINT_KINDS), name="kind"),
     sa.CheckConstraint("reference_o2 >= 0 AND reference_o2 < 21", name="reference_o2"),
@@ -734,3 +737,4 @@ from ecozone.store.schema_quality import (  # noqa: E402, F401
     construction_site, dust_inspection, dust_monitor, dust_rule, honking_event, night_approval,
     noise_station, overflow_event, sewer_monitor,
 )  # fmt: skip
+from ecozone.store.schema_archive import ARCHIVE_STATES, measurement_archive  # noqa: E402, F401

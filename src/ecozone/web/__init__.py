@@ -49,6 +49,7 @@ CAPABILITY_VIEWS = (
     "ecozone.projects.views",
     "ecozone.accounts.views",
     "ecozone.accounts.audit_views",
+    "ecozone.archive.views",
     "ecozone.registry.onboarding_views",
     "ecozone.measurements.views",
     "ecozone.reports.views",
@@ -61,6 +62,7 @@ CAPABILITY_VIEWS = (
     "ecozone.zoning.emergency_views",
     "ecozone.quality.views",
     "ecozone.quality.dust_views",
+    "ecozone.statistics.views",
 )
 
 router = APIRouter()

@@ -33,9 +33,9 @@ from ecozone.web.model import Column, NotFound, Table, WebError
 
 #: Packages whose templates/ the pages render from, as "<package>/<name>.html".
 TEMPLATE_PACKAGES = (
-    "accounts", "airquality", "compliance", "disclosure", "energy", "measurements",
-    "monitoring", "plan", "power", "projects", "quality", "registry", "reports", "supervision",
-    "trading", "waste", "waterquality", "zoning",
+    "accounts", "airquality", "archive", "compliance", "disclosure", "energy", "measurements",
+    "monitoring", "plan", "power", "projects", "quality", "registry", "reports", "statistics",
+    "supervision", "trading", "waste", "waterquality", "zoning",
 )  # fmt: skip
 
 _env = Environment(
