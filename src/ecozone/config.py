@@ -76,6 +76,12 @@ class Settings:
     # Bytes kept of a burst of junk (bytes outside any frame, an over-long line) in its
     # one rejection record; the rest is only counted. `ecozone ingest` keeps the same.
     gateway_junk_prefix_bytes: int = 256
+    # Gateway processes sharing the port with SO_REUSEPORT (ECOZONE_GATEWAY_PROCESSES);
+    # one per core is the usual choice. 1: the gateway runs in the `ecozone gateway` process.
+    gateway_processes: int = 1
+    # The gateway's event loop (ECOZONE_GATEWAY_EVENT_LOOP): "asyncio", or "uvloop" when
+    # the optional uvloop package is installed ("auto" picks it then).
+    gateway_event_loop: str = "asyncio"
     # Measurement archive (ecozone.archive). Months kept live in the database, the current
     # one included (ECOZONE_ARCHIVE_LIVE_MONTHS); older ones are archived to Parquet by the
     # hourly maintenance round. 0: keep every month live, archive only on command.
@@ -172,7 +178,30 @@ def load() -> Settings:
             "ECOZONE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS", 200
         ),
         gateway_junk_prefix_bytes=_count("ECOZONE_GATEWAY_JUNK_PREFIX_BYTES", 256),
+        gateway_processes=_integer(
+            "ECOZONE_GATEWAY_PROCESSES",
+            1,
+            what="a whole number",
+            least=1,
+            too_small="{name}={raw!r} must be 1 or more",
+        ),
+        gateway_event_loop=_event_loop(os.environ.get("ECOZONE_GATEWAY_EVENT_LOOP") or "auto"),
     )
+
+
+def _event_loop(raw: str) -> str:
+    if raw not in ("auto", "asyncio", "uvloop"):
+        raise ValueError(f"ECOZONE_GATEWAY_EVENT_LOOP={raw!r} must be auto, asyncio or uvloop")
+    if raw == "asyncio":
+        return raw
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        if raw == "uvloop":
+            raise ValueError("ECOZONE_GATEWAY_EVENT_LOOP=uvloop but uvloop is not installed"
+                             " (pip install 'ecozone[fast]')") from None  # fmt: skip
+        return "asyncio"
+    return "uvloop"
 
 
 def _items(name: str) -> list[str]:

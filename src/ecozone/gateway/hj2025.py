@@ -54,7 +54,7 @@ async def rotate_key(session: Session, verdict: Verdict, local_now: datetime) ->
     received_at = verdict.raw["received_at"]
 
     await asyncio.to_thread(replace_sm4_key, gateway.engine, device.mn, new_key, at=received_at)
-    await gateway.directory.load()
+    await gateway.directory.reload_device(device.mn, force=True)
     answer = hj212.new_secret_key(
         new_key, local_now, mn=device.mn, pw=device.password, st=device.st,
         qn=hj212.new_qn(local_now), version=version_of(packet),

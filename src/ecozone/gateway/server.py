@@ -54,6 +54,11 @@ CUT_OFF = Counter(
     "ecozone_gateway_connections_cut_total", "Connections refused or closed by a limit", ["limit"]
 )
 READ_SIZE = 65536
+# Rejections that hang on what the device directory says of the sender's MN.
+DEVICE_DEPENDENT = frozenset(
+    {Reason.UNKNOWN_MN, Reason.WRONG_PASSWORD, Reason.STRICT_DEVIATION, Reason.NOT_ENCRYPTED,
+     Reason.PROTOCOL}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,9 @@ class GatewayOptions:
     frame_deadline_s: float = 120.0
     max_connections_per_address: int = 200
     junk_prefix_bytes: int = 256
+    # Listen with SO_REUSEPORT, so several gateway processes share one port and the
+    # kernel spreads new connections across them (ecozone.gateway.workers).
+    reuse_port: bool = False
 
 
 class Gateway:
@@ -96,6 +104,7 @@ class Gateway:
         self.sessions: set[Session] = set()
         self.connections_by_address: Tally[str] = Tally()
         self._server: asyncio.Server | None = None
+        self._refresher: asyncio.Task[None] | None = None
 
     @property
     def address(self) -> tuple[str, int]:
@@ -109,20 +118,24 @@ class Gateway:
         self.committer.start()
         try:
             self._server = await asyncio.start_server(
-                self._accept, self.host, self.port, limit=READ_SIZE, backlog=4096
-            )
+                self._accept, self.host, self.port, limit=READ_SIZE, backlog=4096,
+                reuse_port=self.options.reuse_port or None,
+            )  # fmt: skip
         except OSError as exc:
             await self.committer.close()
             raise OSError(
                 exc.errno,
                 f"cannot listen for HJ 212 devices on {self.host}:{self.port}: {exc.strerror}",
             ) from None
+        self._refresher = asyncio.get_running_loop().create_task(self.directory.keep_fresh())
         log.info("gateway listening", extra={"address": f"{self.host}:{self.address[1]}"})
 
     async def stop(self) -> None:
         """Graceful stop: no new connections, sessions closed, queued writes flushed."""
         if self._server is not None:
             self._server.close()
+        if self._refresher is not None:
+            self._refresher.cancel()
         for session in list(self.sessions):
             session.close()
         if self.sessions:
@@ -204,7 +217,10 @@ class Session:
                     timeout = min(timeout, frame_started + deadline - time.monotonic())
                 try:
                     # The idle timeout restarts on every read; the frame deadline does not.
-                    chunk = await asyncio.wait_for(self.reader.read(READ_SIZE), max(timeout, 0))
+                    # asyncio.timeout arms one timer on this task (wait_for would wrap
+                    # every read in a task of its own).
+                    async with asyncio.timeout(max(timeout, 0)):
+                        chunk = await self.reader.read(READ_SIZE)
                 except TimeoutError:
                     extra = {"peer": self.peer, "mn": ",".join(self.mns)}
                     if frame_started is not None and timeout < options.idle_timeout_s:
@@ -255,9 +271,14 @@ class Session:
             local_now=local_now,
             key_grace=grace,
         )
-        if not verdict.accepted and verdict.kind is Reason.UNKNOWN_MN:
-            await gateway.directory.refresh_if_stale(verdict.raw.get("mn"))
-            if verdict.raw.get("mn") in gateway.directory.devices:
+        if not verdict.accepted and verdict.kind in DEVICE_DEPENDENT:
+            # Another gateway process may have changed the device a moment ago (a new
+            # SM4 key after CN 1014, a registration): read it again and judge once more.
+            mn = verdict.raw.get("mn")
+            before = gateway.directory.devices.get(mn)
+            await gateway.directory.refresh_if_stale(mn)
+            after = gateway.directory.devices.get(mn)
+            if after is not None and after != before:
                 verdict = judge(
                     frame,
                     peer=self.peer,

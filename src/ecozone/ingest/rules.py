@@ -10,7 +10,6 @@ refused here, at the boundary, so it never reaches a batch.
 from __future__ import annotations
 
 import hmac
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,6 +51,8 @@ _MN_SNIFF = re.compile(rb"MN=([0-9A-Za-z_.\-]{1,27})[;,&]")
 _CN_SNIFF = re.compile(rb"CN=(\d{4})[;,&]")
 _QN_SNIFF = re.compile(rb"QN=(\d{1,20})[;,&]")
 
+
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
 
 # Text columns of a raw_frame record and of a measurement row.
 RAW_TEXT_FIELDS = ("peer", "mn", "cn", "qn", "reason")
@@ -127,7 +128,10 @@ def judge(
             return _reject(raw, Reason.PROTOCOL, reason or exc.reason, **sniff(frame))
     except hj212.ProtocolError as exc:
         return _reject(raw, Reason.PROTOCOL, exc.reason, **sniff(frame))
-    unstorable = unstorable_text(packet)
+    # A plaintext frame of printable ASCII holds no character the platform refuses, so
+    # its fields need no look (the common case; decrypted text is always looked at).
+    clean = not packet.encrypted and not frame.translate(None, _PRINTABLE_ASCII).strip(b"\r\n")
+    unstorable = None if clean else unstorable_text(packet)
     if unstorable is not None:
         raw.update(mn=_shown(packet.mn), cn=_shown(packet.cn), qn=_shown(packet.qn))
         return _reject(raw, Reason.UNSTORABLE_TEXT, unstorable)
@@ -289,12 +293,14 @@ def measurement_rows(
     resent = packet.resent
     legacy = packet.protocol_version == "2005"
     rows = []
+    column_of = COLUMN_BY_SUBFIELD.get
     for code, subfields in packet.cp.pollutants.items():
         row: dict[str, Any] = {}
         for sub, value in subfields.items():
-            column = COLUMN_BY_SUBFIELD.get(sub)
+            column = column_of(sub)
             if column is not None:
-                if value is not None and (not math.isfinite(value) or abs(value) > MAX_ABS_VALUE):
+                # One chained comparison refuses NaN and infinities too (both compare false).
+                if value is not None and not -MAX_ABS_VALUE <= value <= MAX_ABS_VALUE:
                     raise ValueError(f"{code}-{sub}={value!r} is out of range")
                 row[column] = value
         if not row:
@@ -338,7 +344,20 @@ def unstorable_text(packet: hj212.Packet) -> str | None:
     """What in a parsed frame the platform cannot store, naming the field and the
     character (PostgreSQL refuses NUL in text; ecozone.textguard refuses all
     controls), or None. Checked before anything else so that neither the
-    rejection record nor the measurements carry it."""
+    rejection record nor the measurements carry it. This runs for every frame:
+    one search over all of the packet's text first, and the fields one by one
+    only when it finds something."""
+    texts = [packet.qn, packet.st, packet.cn, packet.mn, packet.pw]
+    for name, value in packet.cp.fields.items():
+        texts.append(name)
+        if isinstance(value, str):
+            texts.append(value)
+    for code, subfields in packet.cp.pollutants.items():
+        texts.append(code)
+        texts.extend(subfields)
+        texts.extend(value for value in subfields.values() if isinstance(value, str))
+    if find_unstorable(" ".join(text for text in texts if text is not None)) is None:
+        return None
     try:
         for name, value in (
             ("QN", packet.qn), ("ST", packet.st), ("CN", packet.cn),

@@ -32,6 +32,7 @@ log = logging.getLogger("ecozone.ingest")
 
 FRAMES = Counter("ecozone_frames_total", "Frames received, by verdict", ["verdict"])
 REJECTIONS = Counter("ecozone_frames_rejected_total", "Rejected frames, by reason", ["reason"])
+_ACCEPTED, _REJECTED = FRAMES.labels("accepted"), FRAMES.labels("rejected")
 MEASUREMENTS = Counter("ecozone_measurements_written_total", "Measurement rows written")
 WRITE_SECONDS = Histogram(
     "ecozone_write_seconds",
@@ -73,21 +74,49 @@ def write_verdicts(engine: sa.Engine, verdicts: Iterable[Verdict]) -> int:
         insert_raw_frames(conn, raws)
         written = upsert_measurements(conn, rows)
         if seen:
-            conn.execute(
-                device_table.update()
-                .where(device_table.c.mn == sa.bindparam("device_mn"))
-                .values(last_seen_at=sa.bindparam("seen_at"), protocol=sa.bindparam("version")),
-                [
-                    {"device_mn": mn, "seen_at": at, "version": version}
-                    for mn, (at, version) in seen.items()
-                ],
-            )
+            record_seen(conn, seen)
+    accepted = 0
     for v in verdicts:
-        FRAMES.labels("accepted" if v.accepted else "rejected").inc()
-        if not v.accepted:
+        if v.accepted:
+            accepted += 1
+        else:
             REJECTIONS.labels(label(v)).inc()
+    _ACCEPTED.inc(accepted)
+    _REJECTED.inc(len(verdicts) - accepted)
     MEASUREMENTS.inc(written)
     return written
+
+
+# PostgreSQL: the devices' rows are locked in MN order first (gateway processes writing
+# batches that share devices never wait on each other in a cycle), then updated by one
+# statement over arrays instead of one UPDATE per device.
+_PG_LOCK_SEEN = sa.text(
+    "SELECT 1 FROM device WHERE mn = ANY(CAST(:mns AS text[])) ORDER BY mn FOR UPDATE"
+)
+_PG_UPDATE_SEEN = sa.text(
+    "UPDATE device SET last_seen_at = seen.at, protocol = seen.version"
+    " FROM unnest(CAST(:mns AS text[]), CAST(:ats AS timestamptz[]),"
+    " CAST(:versions AS text[])) AS seen(mn, at, version) WHERE device.mn = seen.mn"
+)
+
+
+def record_seen(conn: sa.Connection, seen: dict[str, tuple[datetime, str]]) -> None:
+    """Each device's last-seen instant and protocol version, in the caller's transaction."""
+    mns = sorted(seen)
+    if conn.dialect.name == "postgresql":
+        conn.execute(_PG_LOCK_SEEN, {"mns": mns})
+        conn.execute(
+            _PG_UPDATE_SEEN,
+            {"mns": mns, "ats": [seen[mn][0] for mn in mns],
+             "versions": [seen[mn][1] for mn in mns]},
+        )  # fmt: skip
+        return
+    conn.execute(
+        device_table.update()
+        .where(device_table.c.mn == sa.bindparam("device_mn"))
+        .values(last_seen_at=sa.bindparam("seen_at"), protocol=sa.bindparam("version")),
+        [{"device_mn": mn, "seen_at": seen[mn][0], "version": seen[mn][1]} for mn in mns],
+    )
 
 
 # Errors that say the database cannot be used right now, whatever the rows: splitting

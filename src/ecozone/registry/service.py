@@ -316,14 +316,15 @@ def _export_point(
     return entry
 
 
-def load_devices(conn: sa.Connection) -> dict[str, DeviceInfo]:
-    """Every registered device by MN, with what the gateway needs to accept and file its data.
+def load_devices(conn: sa.Connection, mn: str | None = None) -> dict[str, DeviceInfo]:
+    """Every registered device by MN (or only the one of `mn`, when registered), with
+    what the gateway needs to accept and file its data.
 
     Secrets come out opened: the gateway compares passwords and decrypts SM4 in memory.
     """
     material = secrets.key_material()
     devices = {}
-    for row in store.select_devices(conn):
+    for row in store.select_devices(conn, mn):
         key, previous = (
             secrets.open_optional(row[name], "device.sm4_key", material)
             for name in ("sm4_key", "sm4_previous_key")

@@ -114,8 +114,9 @@ def select_zone_registry(
     return districts, enterprises, points, devices
 
 
-def select_devices(conn: sa.Connection) -> list[dict[str, Any]]:
-    """Every device with its point and enterprise, as the gateway needs them."""
+def select_devices(conn: sa.Connection, mn: str | None = None) -> list[dict[str, Any]]:
+    """Every device (or the one of `mn`) with its point and enterprise, as the gateway
+    needs them."""
     stmt = (
         sa.select(
             device.c.mn,
@@ -136,6 +137,8 @@ def select_devices(conn: sa.Connection) -> list[dict[str, Any]]:
         .join(enterprise, point.c.enterprise_id == enterprise.c.id)
         .order_by(device.c.mn)
     )
+    if mn is not None:
+        stmt = stmt.where(device.c.mn == mn)
     return [dict(row) for row in conn.execute(stmt).mappings()]
 
 
