@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
@@ -178,6 +179,21 @@ def _with_marks(conn: sa.Connection, q: HistoryQuery, rows: list[dict[str, Any]]
         ]
 
 
+def read_columns(q: HistoryQuery, engine: sa.Engine, after: Any, limit: int) -> pa.Table:
+    """Up to `limit` rows of the query after the key `after` (a PAGE_ORDER tuple, or None
+    for the first), as columns (store.read_columns over q.table)."""
+    return store.read_columns(
+        engine, q.table, point_ids=q.point_ids,
+        codes=None if q.pollutant is None else [q.pollutant], kind=q.stored_kind,
+        start=q.start, end=q.end, order=store.PAGE_ORDER, after=after, limit=limit,
+    )  # fmt: skip
+
+
+def rows_of(table: pa.Table) -> list[dict[str, Any]]:
+    """A page's columns as row dicts for shaping (a page or an export batch, not more)."""
+    return table.to_pylist()
+
+
 def read_page(
     engine: sa.Engine, scope: Scope, q: HistoryQuery, after: str | None, size: int
 ) -> tuple[Page, dict[int, dict[str, Any]]]:
@@ -185,9 +201,10 @@ def read_page(
     key = decode_after(after)
     with engine.connect() as conn:
         points = points_of(conn, scope, q)
-        rows = store.history_page(conn, q.table, scope, **_where(q), after=key, limit=size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+    table = read_columns(q, engine, key, size + 1)
+    more = table.num_rows > size
+    rows = rows_of(table.slice(0, size))
+    with engine.connect() as conn:
         _with_marks(conn, q, rows)
         total = store.history_count(conn, q.table, scope, **_where(q))
     return Page(rows, encode_after(rows[-1]) if more else None, total), points
@@ -198,7 +215,8 @@ def walk(
 ) -> tuple[dict[int, dict[str, Any]], int, Iterator[list[dict[str, Any]]]]:
     """The query's points, its total row count and an iterator over its rows, batch by batch
     in page order, ending after `cap` rows (the caller states the cap when total > cap).
-    Each batch reads in a connection of its own, so a slow download holds none open."""
+    Each batch is one columnar read after the last key of the one before, so a slow
+    download holds no connection open between batches."""
     with engine.connect() as conn:
         points = points_of(conn, scope, q)
         total = store.history_count(conn, q.table, scope, **_where(q))
@@ -206,13 +224,11 @@ def walk(
     def batches() -> Iterator[list[dict[str, Any]]]:
         key, left = None, cap
         while left > 0:
-            with engine.connect() as conn:
-                rows = store.history_page(
-                    conn, q.table, scope, **_where(q), after=key, limit=min(batch, left)
-                )
-                _with_marks(conn, q, rows)
+            rows = rows_of(read_columns(q, engine, key, min(batch, left)))
             if not rows:
                 return
+            with engine.connect() as conn:
+                _with_marks(conn, q, rows)
             yield rows
             left -= len(rows)
             last = rows[-1]
