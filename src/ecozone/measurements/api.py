@@ -1,4 +1,7 @@
-"""REST: GET /api/v1/measurements, a thin shell over service.query.
+"""REST: GET /api/v1/measurements, a thin shell over service.query_columns.
+
+The rows are read as columns and the page is written from them (service.render_columns),
+the same bytes the row dicts of service.query gave through JSONResponse and to_csv.
 
 Pages are cut by limit and offset. Counting the matches of a filter over a
 table of hundreds of millions of rows costs more than the page itself, so a

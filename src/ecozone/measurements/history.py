@@ -4,8 +4,10 @@ A query is some points, one pollutant or all, one data kind (the devices' real-t
 hourly or daily data, or the hourly and daily values monitoring computed) over whole days.
 Pages are keyset-paged on (data_time, point, pollutant): a page continues after the last key
 of the one before, so every row comes exactly once however deep the reader goes, and an
-export walks the same pages to the end (or to its row cap, which it then states). A point
-the viewer may not read answers NotFoundError exactly like one that does not exist.
+export walks the same pages to the end (or to its row cap, which it then states). Each page
+is one columnar read (store.read_columns): arrays from the driver, turned into row dicts only
+for the page's or the batch's rows. A point the viewer may not read answers NotFoundError
+exactly like one that does not exist, before anything is read.
 """
 
 from __future__ import annotations
