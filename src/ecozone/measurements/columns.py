@@ -36,7 +36,7 @@ def float_texts(values: pa.Array, missing: str) -> pa.Array:
     """repr of each float, `missing` for null, NaN and infinities."""
     n = len(values)
     if values.null_count == n:
-        return pa.array(np.full(n, missing, dtype=object), type=pa.string())
+        return pa.repeat(pa.scalar(missing), n)
     array = values.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
     finite = np.isfinite(array)
     array = np.where(finite, array, np.nan)
@@ -54,11 +54,13 @@ def float_texts(values: pa.Array, missing: str) -> pa.Array:
     return texts
 
 
-def _by_value(values: pa.Array, write: Callable[[object], str], missing: str) -> pa.Array:
+def _by_value(values: pa.Array, write: Callable[[object], str], missing: str) -> pa.Array | str:
     """Each distinct value written once by `write`, repeated by index; null as `missing`."""
     encoded = pc.dictionary_encode(values)
-    words = pa.array([write(v) for v in encoded.dictionary.to_pylist()], type=pa.string())
-    return pc.fill_null(words.take(encoded.indices), missing)
+    words = [write(v) for v in encoded.dictionary.to_pylist()]
+    if len(words) == 1 and values.null_count == 0:
+        return words[0]
+    return pc.fill_null(pa.array(words, type=pa.string()).take(encoded.indices), missing)
 
 
 def _json_text(value: object) -> str:
@@ -76,11 +78,13 @@ def _csv_text(value: object) -> str:
 
 def _labels(
     point_ids: pa.Array, labels: Mapping[int, PointLabel], name: str, write: Callable
-) -> pa.Array:
+) -> pa.Array | str:
     ids = point_ids.to_numpy(zero_copy_only=False).astype(np.int64)
     known = np.unique(ids)
-    texts = pa.array([write(getattr(labels[int(i)], name)) for i in known], type=pa.string())
-    return texts.take(pa.array(np.searchsorted(known, ids)))
+    words = [write(getattr(labels[int(i)], name)) for i in known]
+    if len(words) == 1:
+        return words[0]
+    return pa.array(words, type=pa.string()).take(pa.array(np.searchsorted(known, ids)))
 
 
 def cell_texts(
@@ -90,9 +94,10 @@ def cell_texts(
     *,
     fmt: str,
     time_text: Callable,
-) -> pa.Array:
+) -> pa.Array | str:
     """Column `column` of an output row ("mn" and "point" from `labels`, the others from
-    the table) as JSON values (fmt "json") or CSV fields (fmt "csv")."""
+    the table) as JSON values (fmt "json") or CSV fields (fmt "csv"); a column of one
+    text (all missing, one point, one kind) as that text."""
     missing = "null" if fmt == "json" else ""
     write = _json_text if fmt == "json" else _csv_text
     n = table.num_rows
@@ -103,25 +108,36 @@ def cell_texts(
     kind = values.type
     if column == "data_time":
         return _by_value(values, lambda v: write(time_text(v)), missing)
+    if values.null_count == n:
+        return missing
     if pa.types.is_floating(kind):
         return float_texts(values, missing)
     if pa.types.is_boolean(kind):
         return pc.fill_null(pc.if_else(values, "true", "false"), missing)
     if pa.types.is_integer(kind):
         return pc.fill_null(pc.cast(values, pa.string()), missing)
-    if n == 0:
-        return pa.array([], type=pa.string())
     return _by_value(values, write, missing)
 
 
 def _joined(pieces: list[pa.Array | str], n: int) -> bytes:
-    """The rows, each the element-wise concatenation of `pieces`, back to back."""
+    """The rows, each the element-wise concatenation of `pieces` (arrays of n texts, or one
+    text for every row), back to back."""
     if n == 0:
         return b""
-    rows = pc.binary_join_element_wise(*pieces, "").cast(pa.large_string())
+    merged: list[pa.Array | str] = []
+    for piece in pieces:  # neighbouring constant texts become one: fewer inputs to join
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    if len(merged) == 1:
+        return merged[0].encode() * n
+    rows = pc.binary_join_element_wise(*merged, "")
     _, offsets, data = rows.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int64)[rows.offset :: len(rows)]
-    return data.to_pybytes()[bounds[0] : bounds[1]]
+    wide = pa.types.is_large_string(rows.type)
+    bounds = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)
+    first, last = int(bounds[rows.offset]), int(bounds[rows.offset + n])
+    return data.slice(first, last - first).to_pybytes()
 
 
 def json_rows(
