@@ -712,13 +712,8 @@ API_ORDER = ("data_time", "pollutant", "point_id")
 def _arrow_type(column: sa.Column[Any]) -> pa.DataType:
     if column.name == "data_time":
         return pa.timestamp("us")
-    if isinstance(column.type, sa.Boolean):
-        return pa.bool_()
-    if isinstance(column.type, sa.Float):
-        return pa.float64()
-    if isinstance(column.type, sa.Integer):
-        return pa.int32()
-    return pa.string()
+    kinds = ((sa.Boolean, pa.bool_()), (sa.Float, pa.float64()), (sa.Integer, pa.int32()))
+    return next((arrow for sql, arrow in kinds if isinstance(column.type, sql)), pa.string())
 
 
 def column_schema(table: sa.Table) -> pa.Schema:
@@ -727,17 +722,12 @@ def column_schema(table: sa.Table) -> pa.Schema:
 
 
 def _select_list(table: sa.Table, dialect: str) -> str:
-    names = []
-    for name in READ_COLUMNS[table.name]:
-        if dialect == "sqlite" and name == "data_time":
-            # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff': whole microseconds since 1970, exactly.
-            names.append(
-                "CAST(strftime('%s', data_time) AS INTEGER) * 1000000"
-                " + CAST(substr(data_time, 21, 6) AS INTEGER)"
-            )
-        else:
-            names.append(f'"{name}"')
-    return ", ".join(names)
+    # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff': read as whole microseconds since 1970.
+    micros = "CAST(strftime('%s', data_time) AS INTEGER) * 1000000 + CAST(substr(data_time, 21, 6) AS INTEGER)"  # noqa: E501
+    return ", ".join(
+        micros if dialect == "sqlite" and name == "data_time" else f'"{name}"'
+        for name in READ_COLUMNS[table.name]
+    )
 
 
 def read_columns(
@@ -794,11 +784,8 @@ def read_columns(
         f"SELECT {_select_list(table, dialect)} FROM {table.name}"
         f" WHERE {' AND '.join(where)} ORDER BY {', '.join(order)}"
     )
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    elif offset and dialect == "sqlite":
-        sql += " LIMIT -1"
-    if offset:
+    if limit is not None or offset:  # SQLite takes OFFSET only after a LIMIT (-1: none)
+        sql += f" LIMIT {int(limit) if limit is not None else -1 if dialect == 'sqlite' else 'ALL'}"
         sql += f" OFFSET {int(offset)}"
     return fetch_table(engine, sql, schema)
 
