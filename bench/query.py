@@ -1,166 +1,218 @@
-"""Query latency over a large measurement table (default ~100 million rows).
+"""Query latency over a large measurement table (default 100.8 million rows).
 
-Loads synthetic data straight into the database (set-based SQL, no Python loop
-over rows): P points x 6 pollutants of 10-minute data over D days plus their
-hourly data, then times two queries through ecozone.measurements.query:
-  - one point's minute data for 30 days (every pollutant),
-  - the whole zone's hourly data for one day.
-Prints load rate, table size, and latency p50/p95 over repeated runs.
+Loads synthetic data once (bench/_query_load.py: set-based SQL, no Python loop over rows) —
+P points x 6 pollutants of 10-minute data over D days plus their hourly data — into a
+database kept for the next run: PostgreSQL `ecozone_bench_query` (created here), or an
+SQLite file. Then times, median and p95 over repeated runs, two reads:
+  - one point's minute data for 30 days (every pollutant, 25,920 rows at the defaults),
+  - the whole zone's hourly data for one day (144,000 rows at the defaults),
+each through
+  - the row path (service.query: a JSON-ready dict per row, as before),
+  - the columnar path (service.query_columns: Arrow columns), alone and with the API's
+    JSON items written from them (service.render_columns),
+  - on PostgreSQL, `COPY (SELECT the same rows) TO STDOUT (FORMAT BINARY)` read by psycopg
+    (the bytes only: the floor of any read), with the ratio of its time to the columnar
+    path's; on SQLite, the sqlite3 driver's fetchall of the same SQL.
 
-    python bench/query.py --engine postgres            # ~100 M rows
-    python bench/query.py --engine sqlite --points 100 --days 30   # quick
+    PYTHONPATH=src:. python bench/query.py --engine postgres  # 100.8 M rows
+    PYTHONPATH=src:. python bench/query.py --engine sqlite --points 200 --days 100  # 20.2 M
+    PYTHONPATH=src:. python bench/query.py --engine sqlite --points 20 --days 10 --repeat 3  # quick
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import tempfile
 import time
-import uuid
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
+from bench._query_load import START, load_postgres, load_sqlite, rows_for
 
-from ecozone.measurements.service import query
+from ecozone.measurements import service, store
+from ecozone.store.arrow import time_literal
 from ecozone.store.engine import make_engine
 from ecozone.store.migrate import upgrade_engine
 
-CODES = ("a21026", "a21002", "a34013", "a19001", "a01012", "a00000")
-START = datetime(2026, 1, 1)
+_META = "bench_query_meta"
 
 
-_PG_LOAD = """
-INSERT INTO measurement (point_id, kind, pollutant, data_time, avg, min, max, flag, received_at)
-SELECT pt, CAST(:kind AS varchar), c, t, 20 + random() * 10, 15, 35, 'N', now()
-FROM generate_series(CAST(:p0 AS int), CAST(:p1 AS int)) pt, unnest(ARRAY[{codes}]) c,
-     {times} t
-ORDER BY pt, c, t
-"""
-_SQLITE_LOAD = """
-WITH RECURSIVE t(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM t WHERE n + 1 < :count),
-     pt(i) AS (SELECT :p0 UNION ALL SELECT i + 1 FROM pt WHERE i + 1 <= :p1),
-     c(code) AS (VALUES {values})
-INSERT INTO measurement (point_id, kind, pollutant, data_time, avg, min, max, flag, received_at)
-SELECT i, :kind, code,
-       strftime('%Y-%m-%d %H:%M:%S.000000', :start, '+' || (n * :step) || ' seconds'),
-       20 + (abs(random()) % 1000) / 100.0, 15, 35, 'N',
-       strftime('%Y-%m-%d %H:%M:%S.000000', 'now')
-FROM pt, c, t ORDER BY i, code, n
-"""
-
-
-def load(engine: sa.Engine, points: int, days: int) -> int:
-    end = START + timedelta(days=days)
+def _loaded(engine: sa.Engine, points: int, days: int) -> bool:
+    """Whether the database already holds this load (a row in the bench's own table)."""
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO zone (id, name) VALUES (1, 'bench')"))
-        conn.execute(sa.text("INSERT INTO district (id, zone_id, name) VALUES (1, 1, 'bench')"))
-        conn.execute(
-            sa.text(
-                "INSERT INTO enterprise (id, credit_code, credit_code_verified, name, district_id,"
-                " created_at, disclosed) VALUES (1, '91500000BENCH00001', false, 'bench', 1,"
-                " CURRENT_TIMESTAMP, false)"
-            )
-        )
-        conn.execute(
-            sa.text(
-                "INSERT INTO point (id, enterprise_id, code, name, kind)"
-                " VALUES (:i, 1, :c, :c, 'flue_gas')"
-            ),
-            [{"i": i, "c": f"DA{i:04d}"} for i in range(1, points + 1)],
-        )
-        conn.execute(
-            sa.text(
-                "INSERT INTO device (point_id, mn, password, st, lenient)"
-                " VALUES (:i, :m, 'x', '31', false)"
-            ),
-            [{"i": i, "m": f"0B{i:022X}"} for i in range(1, points + 1)],
-        )
-    codes = ", ".join(f"'{c}'" for c in CODES)
-    if engine.dialect.name == "postgresql":
-        for kind, step in (("minute", "10 minutes"), ("hour", "1 hour")):
-            times = (
-                "generate_series(CAST(:start AS timestamp),"
-                f" CAST(:end AS timestamp) - interval '{step}', interval '{step}')"
-            )
-            for p in range(1, points + 1, 50):
-                with engine.begin() as conn:
-                    # Synthetic bulk data: durability of each load transaction is not needed.
-                    conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
-                    conn.execute(sa.text(_PG_LOAD.format(codes=codes, times=times)), {
-                        "kind": kind, "p0": p, "p1": min(p + 49, points), "start": START, "end": end
-                    })  # fmt: skip
-        with engine.begin() as conn:
-            conn.execute(sa.text("ANALYZE measurement"))
-    else:
-        values = ", ".join(f"({x})" for x in codes.split(", "))
-        for kind, step_s, count in (("minute", 600, days * 144), ("hour", 3600, days * 24)):
-            for p in range(1, points + 1, 50):
-                with engine.begin() as conn:
-                    conn.execute(sa.text(_SQLITE_LOAD.format(values=values)), {
-                        "count": count, "p0": p, "p1": min(p + 49, points), "kind": kind,
-                        "step": step_s, "start": START.isoformat(" "),
-                    })  # fmt: skip
-    with engine.connect() as conn:
-        return conn.execute(sa.text("SELECT count(*) FROM measurement")).scalar_one()
+        if not sa.inspect(conn).has_table(_META):
+            return False
+        found = conn.execute(sa.text(f"SELECT points, days FROM {_META}")).first()
+    return found is not None and tuple(found) == (points, days)
 
 
-def timed(fn, repeat: int) -> tuple[float, float, int]:
-    times, n = [], 0
-    for _ in range(repeat):
-        t = time.perf_counter()
-        n = len(fn())
-        times.append(time.perf_counter() - t)
-    times.sort()
-    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)], n
+def _mark_loaded(engine: sa.Engine, points: int, days: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE TABLE IF NOT EXISTS {_META} (points int, days int)"))
+        conn.execute(sa.text(f"DELETE FROM {_META}"))
+        conn.execute(sa.text(f"INSERT INTO {_META} VALUES ({points}, {days})"))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--points", type=int, default=1000)
-    parser.add_argument("--days", type=int, default=111)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
-    admin = name = None
+def prepare(args: argparse.Namespace) -> sa.Engine:
     if args.engine == "sqlite":
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+        path = Path(args.sqlite_dir or tempfile.gettempdir()) / (
+            f"ecozone_bench_query_{args.points}x{args.days}.db"
+        )
+        url = f"sqlite:///{path}"
     else:
         base = os.environ.get(
             "ECOZONE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
         )
-        name = f"ecozone_qbench_{uuid.uuid4().hex[:8]}"
         admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
-            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+            exists = c.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": args.database}
+            ).first()
+            if exists is None:
+                c.execute(sa.text(f'CREATE DATABASE "{args.database}"'))
+        admin.dispose()
+        url = sa.engine.make_url(base).set(database=args.database)
+        url = url.render_as_string(hide_password=False)
     engine = make_engine(url)
+    if _loaded(engine, args.points, args.days):
+        print(f"{args.engine}: {rows_for(args.points, args.days):,} rows already loaded ({url})")
+        return engine
+    upgrade_engine(engine)
+    with engine.connect() as conn:
+        if conn.execute(sa.text("SELECT count(*) FROM point")).scalar_one():
+            raise SystemExit(f"{url} holds another load; drop it (or pass --database) first")
+    t = time.perf_counter()
+    loader = load_postgres if args.engine == "postgres" else load_sqlite
+    loader(engine, args.points, args.days, log=lambda s: print(s, flush=True))
+    elapsed = time.perf_counter() - t
+    rows = rows_for(args.points, args.days)
+    print(f"loaded {rows:,} rows in {elapsed:.0f} s ({rows / elapsed:,.0f} rows/s)", flush=True)
+    _mark_loaded(engine, args.points, args.days)
+    return engine
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Median and p95 wall time, and the median CPU time of this process (the Python side:
+    on a shared machine it moves less than the wall time)."""
+    times, cpu = [], []
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    times.sort()
+    p95 = times[max(0, int(len(times) * 0.95 + 0.5) - 1)]
+    return statistics.median(times), p95, statistics.median(cpu)
+
+
+def _copy_sql(engine: sa.Engine, point_ids: list[int], kind: str, start, end) -> str:
+    names = ", ".join(f'"{n}"' for n in store.READ_COLUMNS["measurement"])
+    return (
+        f"SELECT {names} FROM measurement WHERE point_id IN ({', '.join(map(str, point_ids))})"
+        f" AND kind = '{kind}' AND data_time >= {time_literal(start)}"
+        f" AND data_time < {time_literal(end)} ORDER BY {', '.join(store.API_ORDER)}"
+    )
+
+
+def _copy_binary(engine: sa.Engine, sql: str) -> int:
+    raw = engine.raw_connection()
     try:
-        upgrade_engine(engine)
-        t = time.perf_counter()
-        rows = load(engine, args.points, args.days)
-        elapsed = time.perf_counter() - t
-        print(f"engine={args.engine} points={args.points} days={args.days}")
-        print(f"loaded {rows:,} rows in {elapsed:.0f} s ({rows / elapsed:,.0f} rows/s)", flush=True)
-        mn = f"0B{1 + args.points // 2:022X}"
-        day = START + timedelta(days=args.days // 2)
-        cases = {
-            "one point, minute data, 30 days": lambda: query(
-                engine, mn=mn, kind="minute", start=day - timedelta(days=30), end=day
+        size = 0
+        cur = raw.driver_connection.cursor()
+        with cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
+            for block in copy:
+                size += len(block)
+        raw.driver_connection.rollback()
+        return size
+    finally:
+        raw.close()
+
+
+def _fetchall(engine: sa.Engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return len(conn.exec_driver_sql(sql).cursor.fetchall())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--points", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--old-repeat", type=int, default=3, help="runs of the row path")
+    parser.add_argument("--database", default="ecozone_bench_query", help="PostgreSQL database")
+    parser.add_argument("--sqlite-dir", default=None, help="where the SQLite file is kept")
+    args = parser.parse_args()
+    engine = prepare(args)
+    mid = 1 + args.points // 2
+    mn = f"0B{mid:022X}"
+    day = START + timedelta(days=args.days // 2)
+    cases = {
+        "one point, minute data, 30 days": (
+            dict(mn=mn, kind="minute", start=day - timedelta(days=30), end=day),
+            [mid],
+        ),
+        "whole zone, hourly data, 1 day": (
+            dict(kind="hour", start=day, end=day + timedelta(days=1)),
+            list(range(1, args.points + 1)),
+        ),
+    }
+    print(f"engine={args.engine} points={args.points} days={args.days} repeat={args.repeat}")
+    for label, (query, point_ids) in cases.items():
+        table, labels = service.query_columns(engine, **query)
+        old = service.query(engine, **query)
+        body = service.render_columns(table, labels, "raw", "json")
+        # the two paths give the same rows, byte for byte
+        assert body.decode() == json.dumps(old, ensure_ascii=False, separators=(",", ":"))[1:-1]
+        n = len(old)
+        del old
+        print(f"{label}: {n:,} rows, JSON items {len(body) / 2**20:.1f} MiB")
+        sql = _copy_sql(engine, point_ids, query["kind"], query["start"], query["end"])
+        results = {
+            "row path (dicts)": timed(lambda q=query: service.query(engine, **q), args.old_repeat),
+            "columns": timed(lambda q=query: service.query_columns(engine, **q), args.repeat),
+            "columns + JSON": timed(
+                lambda q=query: service.render_columns(
+                    *service.query_columns(engine, **q), "raw", "json"
+                ),
+                args.repeat,
             ),
-            "whole zone, hourly data, 1 day": lambda: query(
-                engine, kind="hour", start=day, end=day + timedelta(days=1)
+            "columns + CSV": timed(
+                lambda q=query: service.render_columns(
+                    *service.query_columns(engine, **q), "raw", "csv"
+                ),
+                args.repeat,
             ),
         }
-        for label, fn in cases.items():
-            p50, p95, n = timed(fn, args.repeat)
-            print(f"{label}: {n:,} rows, p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
-    finally:
-        engine.dispose()
-        if admin is not None:
-            with admin.connect() as c:
-                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if args.engine == "postgres":
+            floor = "COPY binary (psycopg)"
+            results[floor] = timed(lambda s=sql: _copy_binary(engine, s), args.repeat)
+        else:
+            floor = "sqlite3 fetchall"
+            sqlite_sql = sql.replace(
+                '"data_time"',
+                "CAST(strftime('%s', data_time) AS INTEGER) * 1000000"
+                " + CAST(substr(data_time, 21, 6) AS INTEGER)",
+                1,
+            )
+            results[floor] = timed(lambda s=sqlite_sql: _fetchall(engine, s), args.repeat)
+        for name, (p50, p95, cpu) in results.items():
+            print(
+                f"  {name:24} p50 {p50 * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms"
+                f"  client CPU {cpu * 1000:7.1f} ms"
+            )
+        base = results[floor][0]
+        for name in ("columns", "columns + JSON"):
+            ratio = base / results[name][0]
+            print(f"  speed of {name} / {floor}: {ratio:.2f}")
+        gain = results["row path (dicts)"][0] / results["columns + JSON"][0]
+        print(f"  row path / columns + JSON: {gain:.1f}x")
+    engine.dispose()
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ A query is some points, one pollutant or all, one data kind (the devices' real-t
 hourly or daily data, or the hourly and daily values monitoring computed) over whole days.
 Pages are keyset-paged on (data_time, point, pollutant): a page continues after the last key
 of the one before, so every row comes exactly once however deep the reader goes, and an
-export walks the same pages to the end (or to its row cap, which it then states). A point
-the viewer may not read answers NotFoundError exactly like one that does not exist.
+export walks the same pages to the end (or to its row cap, which it then states). Each page
+is one columnar read (store.read_columns): arrays from the driver, turned into row dicts only
+for the page's or the batch's rows. A point the viewer may not read answers NotFoundError
+exactly like one that does not exist, before anything is read.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
@@ -179,6 +182,21 @@ def _with_marks(conn: sa.Connection, q: HistoryQuery, rows: list[dict[str, Any]]
         ]
 
 
+def read_columns(q: HistoryQuery, engine: sa.Engine, after: Any, limit: int) -> pa.Table:
+    """Up to `limit` rows of the query after the key `after` (a PAGE_ORDER tuple, or None
+    for the first), as columns (store.read_columns over q.table)."""
+    return store.read_columns(
+        engine, q.table, point_ids=q.point_ids,
+        codes=None if q.pollutant is None else [q.pollutant], kind=q.stored_kind,
+        start=q.start, end=q.end, order=store.PAGE_ORDER, after=after, limit=limit,
+    )  # fmt: skip
+
+
+def rows_of(table: pa.Table) -> list[dict[str, Any]]:
+    """A page's columns as row dicts for shaping (a page or an export batch, not more)."""
+    return table.to_pylist()
+
+
 def read_page(
     engine: sa.Engine, scope: Scope, q: HistoryQuery, after: str | None, size: int
 ) -> tuple[Page, dict[int, dict[str, Any]]]:
@@ -186,7 +204,8 @@ def read_page(
     key = decode_after(after)
     with engine.connect() as conn:
         points = points_of(conn, scope, q)
-        rows = store.history_page(conn, q.table, scope, **_where(q), after=key, limit=size + 1)
+    rows = rows_of(read_columns(q, engine, key, size + 1))
+    with engine.connect() as conn:
         # archived months (ecozone.archive): their Parquet rows, in key order before live ones
         rows = archive_read.with_archived(conn, q.table, rows, **_where(q), after=key,
                                           limit=size + 1)  # fmt: skip
@@ -203,7 +222,8 @@ def walk(
 ) -> tuple[dict[int, dict[str, Any]], int, Iterator[list[dict[str, Any]]]]:
     """The query's points, its total row count and an iterator over its rows, batch by batch
     in page order, ending after `cap` rows (the caller states the cap when total > cap).
-    Each batch reads in a connection of its own, so a slow download holds none open."""
+    Each batch is one columnar read after the last key of the one before, so a slow
+    download holds no connection open between batches."""
     with engine.connect() as conn:
         points = points_of(conn, scope, q)
         total = store.history_count(conn, q.table, scope, **_where(q))
@@ -212,10 +232,8 @@ def walk(
     def batches() -> Iterator[list[dict[str, Any]]]:
         key, left = None, cap
         while left > 0:
+            rows = rows_of(read_columns(q, engine, key, min(batch, left)))
             with engine.connect() as conn:
-                rows = store.history_page(
-                    conn, q.table, scope, **_where(q), after=key, limit=min(batch, left)
-                )
                 # archived months (ecozone.archive), as in read_page
                 rows = archive_read.with_archived(conn, q.table, rows, **_where(q), after=key,
                                                   limit=min(batch, left))  # fmt: skip

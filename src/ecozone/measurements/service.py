@@ -19,10 +19,12 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from ecozone import times
-from ecozone.measurements import store
+from ecozone.measurements import columns, store
 from ecozone.measurements.model import (
     FORMATS,
     KINDS,
@@ -34,6 +36,7 @@ from ecozone.measurements.model import (
 )
 from ecozone.monitoring import store as monitoring_store
 from ecozone.monitoring.model import COMPUTED_OUTPUT_COLUMNS, COMPUTED_VALUE_COLUMNS
+from ecozone.store.schema import aggregate, measurement
 from ecozone.times import CHINA_STANDARD_TIME
 
 #: Where rows come from: what devices sent, or the hourly/daily values derived from it.
@@ -106,34 +109,11 @@ def query(
     NotFoundError naming an unknown device, enterprise or outlet, and
     QueryError for a bad kind, source, time, range, limit or offset.
     """
-    check_kind(kind)
-    check_source(source, kind)
-    start_time = parse_time(start, "start") if start is not None else None
-    end_time = parse_time(end, "end") if end is not None else None
-    if start_time is not None and end_time is not None and end_time <= start_time:
-        raise QueryError(
-            f"end {end_time.isoformat()} is not after start {start_time.isoformat()}; "
-            "the range is start <= data_time < end"
-        )
-    if limit is not None and limit < 1:
-        raise QueryError(f"limit must be at least 1, not {limit}")
-    if offset < 0:
-        raise QueryError(f"offset must not be negative, not {offset}")
-
     with engine.connect() as conn:
-        labels: dict[int, PointLabel] | None = None
-        if mn is not None or credit_code is not None or point is not None:
-            labels = store.resolve_points(conn, mn=mn, credit_code=credit_code, point_code=point)
-            if not labels:
-                raise _not_found(conn, mn=mn, credit_code=credit_code, point=point)
-            if enterprise_ids is not None:
-                visible = monitoring_store.points_of_enterprises(conn, enterprise_ids)
-                labels = {i: label for i, label in labels.items() if i in visible}
-                if not labels:  # out of sight: said exactly as for a name never registered
-                    raise _unseen(mn=mn, credit_code=credit_code, point=point)
-        point_ids: Sequence[int] | None = sorted(labels) if labels is not None else None
-        if point_ids is None and enterprise_ids is not None:
-            point_ids = sorted(monitoring_store.points_of_enterprises(conn, enterprise_ids))
+        point_ids, labels, start_time, end_time = _resolve(
+            conn, mn=mn, credit_code=credit_code, point=point, kind=kind, start=start, end=end,
+            limit=limit, offset=offset, source=source, enterprise_ids=enterprise_ids,
+        )  # fmt: skip
         read = store.query_measurements if source == "raw" else monitoring_store.query_aggregates
         rows = read(
             conn,
@@ -149,6 +129,105 @@ def query(
             labels = store.point_labels(conn, (row["point_id"] for row in rows))
     shape = _output_row if source == "raw" else _computed_row
     return [shape(row, labels[row["point_id"]]) for row in rows]
+
+
+def _resolve(
+    conn: sa.Connection,
+    *,
+    mn: str | None,
+    credit_code: str | None,
+    point: str | None,
+    kind: str,
+    start: datetime | str | None,
+    end: datetime | str | None,
+    limit: int | None,
+    offset: int,
+    source: str,
+    enterprise_ids: Collection[int] | None,
+) -> tuple[Sequence[int] | None, dict[int, PointLabel] | None, datetime | None, datetime | None]:
+    """The checked request: point ids (None: every point), their labels when named, and
+    the range as naive device times. Raises as `query` says."""
+    check_kind(kind)
+    check_source(source, kind)
+    start_time = parse_time(start, "start") if start is not None else None
+    end_time = parse_time(end, "end") if end is not None else None
+    if start_time is not None and end_time is not None and end_time <= start_time:
+        raise QueryError(
+            f"end {end_time.isoformat()} is not after start {start_time.isoformat()}; "
+            "the range is start <= data_time < end"
+        )
+    if limit is not None and limit < 1:
+        raise QueryError(f"limit must be at least 1, not {limit}")
+    if offset < 0:
+        raise QueryError(f"offset must not be negative, not {offset}")
+    labels: dict[int, PointLabel] | None = None
+    if mn is not None or credit_code is not None or point is not None:
+        labels = store.resolve_points(conn, mn=mn, credit_code=credit_code, point_code=point)
+        if not labels:
+            raise _not_found(conn, mn=mn, credit_code=credit_code, point=point)
+        if enterprise_ids is not None:
+            visible = monitoring_store.points_of_enterprises(conn, enterprise_ids)
+            labels = {i: label for i, label in labels.items() if i in visible}
+            if not labels:  # out of sight: said exactly as for a name never registered
+                raise _unseen(mn=mn, credit_code=credit_code, point=point)
+    point_ids: Sequence[int] | None = sorted(labels) if labels is not None else None
+    if point_ids is None and enterprise_ids is not None:
+        point_ids = sorted(monitoring_store.points_of_enterprises(conn, enterprise_ids))
+    return point_ids, labels, start_time, end_time
+
+
+def query_columns(
+    engine: sa.Engine,
+    *,
+    mn: str | None = None,
+    credit_code: str | None = None,
+    point: str | None = None,
+    pollutant: str | None = None,
+    kind: str,
+    start: datetime | str | None = None,
+    end: datetime | str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    source: str = "raw",
+    enterprise_ids: Collection[int] | None = None,
+) -> tuple[pa.Table, dict[int, PointLabel]]:
+    """The rows `query` gives, as columns (store.read_columns, in API_ORDER) and the labels
+    of their points; checked and raising exactly as `query`. Write them with `render_columns`."""
+    with engine.connect() as conn:
+        point_ids, labels, start_time, end_time = _resolve(
+            conn, mn=mn, credit_code=credit_code, point=point, kind=kind, start=start, end=end,
+            limit=limit, offset=offset, source=source, enterprise_ids=enterprise_ids,
+        )  # fmt: skip
+        if point_ids is None:
+            point_ids = store.all_point_ids(conn)
+    table = store.read_columns(
+        engine,
+        measurement if source == "raw" else aggregate,
+        point_ids=point_ids,
+        codes=None if pollutant is None else [pollutant],
+        kind=kind,
+        start=start_time,
+        end=end_time,
+        order=store.API_ORDER,
+        limit=limit,
+        offset=offset,
+    )
+    if labels is None:
+        with engine.connect() as conn:
+            labels = store.point_labels(conn, pc.unique(table.column("point_id")).to_pylist())
+    return table, labels
+
+
+def render_columns(table: pa.Table, labels: dict[int, PointLabel], source: str, fmt: str) -> bytes:
+    """`query_columns`' rows as the API writes them: the inside of a compact JSON list of
+    row objects (fmt "json"), or CSV with its header (fmt "csv"); byte for byte what the
+    row dicts of `query` give through JSONResponse and `to_csv`."""
+    names = columns_of(source)
+    if fmt == "json":
+        return columns.json_rows(table, labels, names, format_time)
+    check_format(fmt)
+    header = to_csv([], names).encode()
+    return header + columns.csv_rows(table, labels, names, format_time)
 
 
 def _not_found(

@@ -27,15 +27,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+import pyarrow as pa
 import sqlalchemy as sa
 
 from ecozone.accounts.model import Scope
 from ecozone.accounts.store import point_scope_condition, scope_condition
 from ecozone.measurements.model import PERIODIC_KINDS as MEASUREMENT_KINDS
 from ecozone.measurements.model import PointLabel
+from ecozone.store.arrow import fetch_table, literal, time_literal
 from ecozone.store.engine import in_lists
 from ecozone.store.schema import (
     STORED_KINDS,
+    aggregate,
     device,
     enterprise,
     measurement,
@@ -693,3 +696,101 @@ def history_pollutants(
         start=start, end=end,
     ).group_by(table.c.pollutant).order_by(table.c.pollutant)  # fmt: skip
     return list(conn.execute(stmt).scalars())
+
+
+# --- the columnar read: one query's columns as arrays ------------------------------------------
+
+#: Columns `read_columns` returns per table: everything but the times of arrival/computation.
+READ_COLUMNS = {
+    "measurement": tuple(c.name for c in measurement.c if c.name != "received_at"),
+    "aggregate": tuple(c.name for c in aggregate.c if c.name != "computed_at"),
+}
+#: The order of the REST API and `ecozone query`: time, pollutant, point.
+API_ORDER = ("data_time", "pollutant", "point_id")
+
+
+def _arrow_type(column: sa.Column[Any]) -> pa.DataType:
+    if column.name == "data_time":
+        return pa.timestamp("us")
+    kinds = ((sa.Boolean, pa.bool_()), (sa.Float, pa.float64()), (sa.Integer, pa.int32()))
+    return next((arrow for sql, arrow in kinds if isinstance(column.type, sql)), pa.string())
+
+
+def column_schema(table: sa.Table) -> pa.Schema:
+    """The Arrow schema of `read_columns` over `table` (measurement or aggregate)."""
+    return pa.schema([(name, _arrow_type(table.c[name])) for name in READ_COLUMNS[table.name]])
+
+
+def _select_list(table: sa.Table, dialect: str) -> str:
+    # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff': read as whole microseconds since 1970.
+    micros = "CAST(strftime('%s', data_time) AS INTEGER) * 1000000 + CAST(substr(data_time, 21, 6) AS INTEGER)"  # noqa: E501
+    return ", ".join(
+        micros if dialect == "sqlite" and name == "data_time" else f'"{name}"'
+        for name in READ_COLUMNS[table.name]
+    )
+
+
+def read_columns(
+    engine: sa.Engine,
+    table: sa.Table,
+    *,
+    point_ids: Sequence[int],
+    codes: Sequence[str] | None,
+    kind: str,
+    start: datetime | None,
+    end: datetime | None,
+    order: Sequence[str] = ("data_time", "point_id", "pollutant"),
+    after: Sequence[Any] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> pa.Table:
+    """The stored rows of `table` (measurement or aggregate) of these points, pollutant codes
+    (None: all) and `kind` over start <= data_time < end (device time), as an Arrow table of
+    `column_schema(table)`: one array per column, none of Python objects.
+
+    The rows come in `order` (PAGE_ORDER for the history query, API_ORDER for the REST API),
+    strictly after the key `after` (values of the `order` columns; keyset paging: no gap or
+    repeat across pages) and/or past `offset` rows, at most `limit` of them. The one read of
+    stored history: archived months read elsewhere come back in the same schema, so their
+    tables concatenate with this one (pyarrow.concat_tables) before sorting or paging.
+
+    The point ids must be those the viewer may read (the callers check them against the
+    scope first); unknown ids simply have no rows."""
+    if kind not in STORED_KINDS:
+        raise ValueError(f"unknown measurement kind {kind!r}; expected one of {STORED_KINDS}")
+    schema = column_schema(table)
+    ids = sorted({int(p) for p in point_ids})
+    if not ids or (codes is not None and not codes):
+        return schema.empty_table()
+    dialect = engine.dialect.name
+    where = [f"point_id IN ({', '.join(map(str, ids))})", f"kind = {literal(kind)}"]
+    if codes is not None:
+        where.append(f"pollutant IN ({', '.join(literal(c) for c in sorted(set(codes)))})")
+    if start is not None:
+        where.append(f"data_time >= {time_literal(_local_time(start))}")
+    if end is not None:
+        where.append(f"data_time < {time_literal(_local_time(end))}")
+    if after is not None:
+        key = []
+        for name, value in zip(order, after, strict=True):
+            if name == "data_time":
+                key.append(time_literal(_local_time(value)))
+            elif name == "point_id":
+                key.append(str(int(value)))
+            else:
+                key.append(literal(str(value)))
+        where.append(f"({', '.join(order)}) > ({', '.join(key)})")
+    sql = (
+        f"SELECT {_select_list(table, dialect)} FROM {table.name}"
+        f" WHERE {' AND '.join(where)} ORDER BY {', '.join(order)}"
+    )
+    if limit is not None or offset:  # SQLite takes OFFSET only after a LIMIT (-1: none)
+        sql += f" LIMIT {int(limit) if limit is not None else -1 if dialect == 'sqlite' else 'ALL'}"
+        sql += f" OFFSET {int(offset)}"
+    return fetch_table(engine, sql, schema)
+
+
+def all_point_ids(conn: sa.Connection) -> list[int]:
+    """Every point's id: a zone-wide read names them all, so the database walks the
+    (point_id, kind, data_time) index point by point instead of scanning the table."""
+    return list(conn.execute(sa.select(point.c.id).order_by(point.c.id)).scalars())
