@@ -99,3 +99,17 @@ def _device_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     rather than generating secret.key in the working directory."""
     if not os.environ.get("ECOZONE_SECRET_KEY"):
         monkeypatch.setenv("ECOZONE_SECRET_KEY", "ecozone-test-suite-secret-key")
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """A command run in a test (`ecozone writer` calls logs.setup) points the root logger at
+    the runner's stream; put it back, so later tests neither log to a closed stream nor see
+    records at a level they did not ask for."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

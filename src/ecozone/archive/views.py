@@ -141,6 +141,6 @@ add_texts({
     "archive.notice.restored": ("{month} 已恢复到数据库", "{month} restored"),
     "archive.notice.nothing": ("{month} 没有在线数据可归档", "{month}: nothing live to archive"),
     "archive.error.confirm": ("请先勾选“确认”", "Tick Confirm first"),
-    "archive.error.month": ("月份“{month}”无效，应为 YYYY-MM", "Month {month!r} is not YYYY-MM"),
+    "archive.error.month": ("月份“{month}”无效，应为 YYYY-MM", "Month \"{month}\" is not YYYY-MM"),
     "archive.error.refused": ("操作未执行：{detail}", "Not done: {detail}"),
 })  # fmt: skip
