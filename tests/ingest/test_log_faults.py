@@ -356,12 +356,6 @@ def test_a_nats_restart_loses_and_doubles_nothing(
     _check(private_postgres_url, answered, recovered)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known fault: after a PostgreSQL crash a frame can be stored twice (seen once in a "
-    "full run: 2 frames of the same minute); the writers' duplicate check is a lookup, not a "
-    "unique key on raw_frame, so two writers holding the same redelivered message both insert",
-)
 def test_while_postgresql_is_down_the_gateway_answers_and_the_backlog_drains_later(
     postgres_cluster, private_postgres_url, nats_server, tmp_path, monkeypatch
 ):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +25,7 @@ from ecozone import config, hj212
 from ecozone.gateway.directory import DeviceDirectory
 from ecozone.ingest import message
 from ecozone.ingest.rules import Reason, judge
+from ecozone.ingest.service import claim_receipts
 from ecozone.ingest.stream import (
     LogCommitter,
     LogSettings,
@@ -30,8 +33,9 @@ from ecozone.ingest.stream import (
     ensure_consumer,
     ensure_stream,
 )
-from ecozone.ingest.writer import Writer, write_once
-from ecozone.store.schema import measurement, raw_frame
+from ecozone.ingest.writer import Writer, purge_receipts, write_once
+from ecozone.measurements.store import insert_raw_frames
+from ecozone.store.schema import log_receipt, measurement, raw_frame
 
 T0 = datetime(2026, 1, 1)
 RECEIVED = datetime(2026, 1, 1, 0, 1, 5, 123456, tzinfo=UTC)
@@ -94,6 +98,55 @@ def test_a_frame_delivered_twice_is_stored_once(sqlite_url):
     assert write_once(engine, [redelivered]) == ["already"]
     assert count(engine, raw_frame) == 1
     assert len(measurements(engine)) == 3
+
+
+def test_one_message_in_a_batch_twice_is_stored_once(database_url):
+    engine = prepare(database_url)
+    verdict = _verdict(engine, minute_packet(T0))
+    twice = [message.decode(message.encode(verdict)) for _ in range(2)]
+    assert write_once(engine, twice) == [None, "already"]
+    assert count(engine, raw_frame) == 1 and count(engine, log_receipt) == 1
+
+
+@pytest.mark.postgres
+def test_two_writers_holding_one_message_store_it_once(postgres_url):
+    """The second writer's claim waits for the first's transaction, then finds it taken:
+    the lookup before the write that this replaced let both insert."""
+    engine = prepare(postgres_url)
+    verdict = message.decode(message.encode(_verdict(engine, minute_packet(T0))))
+    receipt = message.receipt(verdict)
+    with engine.connect() as first:
+        transaction = first.begin()
+        assert claim_receipts(first, [verdict], [receipt]) == set()
+        insert_raw_frames(first, [verdict.raw])
+        with ThreadPoolExecutor(1) as pool:
+            second = pool.submit(write_once, engine, [message.decode(message.encode(verdict))])
+            _wait_until_a_lock_is_awaited(engine)
+            transaction.commit()
+            assert second.result(timeout=30) == ["already"]
+    assert count(engine, raw_frame) == 1
+
+
+def _wait_until_a_lock_is_awaited(engine: sa.Engine) -> None:
+    waiting = sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+    for _ in range(600):
+        with engine.connect() as conn:
+            if conn.execute(waiting).scalar():
+                return
+        time.sleep(0.05)
+    raise AssertionError("the second writer never waited for the first's claim")
+
+
+def test_receipts_older_than_the_stream_keeps_are_purged(sqlite_url):
+    engine = prepare(sqlite_url)
+    old = _verdict(engine, minute_packet(T0), RECEIVED)
+    new = _verdict(engine, minute_packet(T0 + timedelta(minutes=1)), RECEIVED + timedelta(days=9))
+    assert write_once(engine, [old, new]) == [None, None]
+    assert purge_receipts(engine, RECEIVED + timedelta(days=1)) == 1
+    with engine.connect() as conn:
+        kept = conn.execute(sa.select(log_receipt.c.receipt)).scalars().all()
+    assert kept == [message.receipt(new)]
+    assert count(engine, raw_frame) == 2  # the frames themselves stay
 
 
 def test_log_settings_come_from_the_environment():

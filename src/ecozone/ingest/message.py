@@ -60,8 +60,15 @@ def message_id(verdict: Verdict) -> str:
     data = bytes(raw["data"])
     if raw.get("qn") and raw.get("mn"):
         return "f-" + hashlib.blake2b(data, digest_size=16).hexdigest()
-    receipt = f"{raw.get('peer')}|{raw['received_at'].isoformat()}|".encode() + data
-    return "r-" + hashlib.blake2b(receipt, digest_size=16).hexdigest()
+    return "r-" + receipt(verdict).hex()
+
+
+def receipt(verdict: Verdict) -> bytes:
+    """The 16-byte name of one receipt of a frame (peer, receive instant, bytes): the key
+    by which a writer stores a log message once however often it is delivered."""
+    raw = verdict.raw
+    named = f"{raw.get('peer')}|{raw['received_at'].isoformat()}|".encode() + bytes(raw["data"])
+    return hashlib.blake2b(named, digest_size=16).digest()
 
 
 def encode(verdict: Verdict) -> bytes:

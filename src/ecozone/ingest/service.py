@@ -23,10 +23,12 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 from prometheus_client import Counter, Histogram
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ecozone.ingest.rules import Reason, Verdict, make_storable, reject
 from ecozone.measurements.store import insert_raw_frames, upsert_measurements
 from ecozone.store.schema import device as device_table
+from ecozone.store.schema import log_receipt
 
 log = logging.getLogger("ecozone.ingest")
 
@@ -61,17 +63,30 @@ def reason_label(reason: str | None) -> str:
     return reason.split(":")[0].split("(")[0].strip()[:40].replace(" ", "_").lower()
 
 
-def write_verdicts(engine: sa.Engine, verdicts: Iterable[Verdict]) -> int:
-    """Store a batch in one transaction: raw frames, measurements, device last-seen."""
+def write_verdicts(
+    engine: sa.Engine, verdicts: Iterable[Verdict], *, receipts: Sequence[bytes] | None = None
+) -> set[int]:
+    """Store a batch in one transaction: raw frames, measurements, device last-seen.
+
+    With `receipts` (one per verdict: ingest.message.receipt of a durable-log
+    message), each is first claimed in log_receipt in the same transaction;
+    a verdict whose receipt is there already, a message delivered again and
+    committed by another writer (PostgreSQL makes a second claimant wait for
+    the first's commit), is left out. Returns the indexes left out.
+    """
     verdicts = list(verdicts)
-    raws = [v.raw for v in verdicts]
-    rows = [row for v in verdicts for row in v.rows]
-    seen: dict[str, tuple[datetime, str]] = {}
-    for v in verdicts:
-        if v.accepted and v.device is not None and v.packet is not None:
-            seen[v.device.mn] = (v.raw["received_at"], v.packet.protocol_version)
     with engine.begin() as conn:
-        insert_raw_frames(conn, raws)
+        skipped: set[int] = set()
+        if receipts is not None:
+            skipped = claim_receipts(conn, verdicts, receipts)
+            if skipped:
+                verdicts = [v for i, v in enumerate(verdicts) if i not in skipped]
+        rows = [row for v in verdicts for row in v.rows]
+        seen: dict[str, tuple[datetime, str]] = {}
+        for v in verdicts:
+            if v.accepted and v.device is not None and v.packet is not None:
+                seen[v.device.mn] = (v.raw["received_at"], v.packet.protocol_version)
+        insert_raw_frames(conn, [v.raw for v in verdicts])
         written = upsert_measurements(conn, rows)
         if seen:
             record_seen(conn, seen)
@@ -84,7 +99,33 @@ def write_verdicts(engine: sa.Engine, verdicts: Iterable[Verdict]) -> int:
     _ACCEPTED.inc(accepted)
     _REJECTED.inc(len(verdicts) - accepted)
     MEASUREMENTS.inc(written)
-    return written
+    return skipped
+
+
+def claim_receipts(
+    conn: sa.Connection, verdicts: Sequence[Verdict], receipts: Sequence[bytes]
+) -> set[int]:
+    """Record the receipts in the caller's transaction; the indexes of those recorded before."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    claimed: set[bytes] = set()
+    for start in range(0, len(receipts), _CLAIMS_PER_STATEMENT):
+        part = range(start, min(start + _CLAIMS_PER_STATEMENT, len(receipts)))
+        stmt = (
+            insert(log_receipt)
+            .values([{"receipt": receipts[i], "received_at": verdicts[i].raw["received_at"]}
+                     for i in part])
+            .on_conflict_do_nothing()
+            .returning(log_receipt.c.receipt)
+        )  # fmt: skip
+        claimed.update(bytes(r) for r in conn.execute(stmt).scalars())
+    # A receipt twice in one batch (the same message fetched twice) is stored by its first.
+    first: dict[bytes, int] = {}
+    for i, r in enumerate(receipts):
+        first.setdefault(r, i)
+    return {i for i, r in enumerate(receipts) if r not in claimed or first[r] != i}
+
+
+_CLAIMS_PER_STATEMENT = 1_000
 
 
 # PostgreSQL: the devices' rows are locked in MN order first (gateway processes writing
@@ -129,28 +170,38 @@ _UNAVAILABLE = (
 )
 
 
-def write_isolating(engine: sa.Engine, verdicts: Sequence[Verdict]) -> list[Exception | None]:
+def write_isolating(
+    engine: sa.Engine, verdicts: Sequence[Verdict], *, receipts: Sequence[bytes] | None = None
+) -> list[Exception | str | None]:
     """Store a batch so that a frame the database refuses costs only itself.
 
     Each verdict is first made storable (rules.make_storable). When the
     commit fails for a reason other than an unavailable database, the batch
     is retried in halves; a frame that fails alone is stored as rejected
     (Reason.DATABASE_REFUSED) without its measurements. Returns, per
-    verdict, None when its record is committed (see `verdict.accepted`) or
-    the error that kept it from being stored.
+    verdict, None when its record is committed (see `verdict.accepted`),
+    "already" when its receipt (see write_verdicts) was committed before,
+    or the error that kept it from being stored.
     """
     for verdict in verdicts:
         make_storable(verdict)
-    outcomes: list[Exception | None] = [None] * len(verdicts)
-    _write_part(engine, list(verdicts), 0, len(verdicts), outcomes)
+    outcomes: list[Exception | str | None] = [None] * len(verdicts)
+    _write_part(engine, list(verdicts), receipts, 0, len(verdicts), outcomes)
     return outcomes
 
 
 def _write_part(
-    engine: sa.Engine, verdicts: list[Verdict], lo: int, hi: int, outcomes: list[Exception | None]
+    engine: sa.Engine,
+    verdicts: list[Verdict],
+    receipts: Sequence[bytes] | None,
+    lo: int,
+    hi: int,
+    outcomes: list[Exception | str | None],
 ) -> None:
     try:
-        write_verdicts(engine, verdicts[lo:hi])
+        part = None if receipts is None else receipts[lo:hi]
+        for i in write_verdicts(engine, verdicts[lo:hi], receipts=part):
+            outcomes[lo + i] = "already"
         return
     except _UNAVAILABLE as exc:
         outcomes[lo:hi] = [exc] * (hi - lo)
@@ -159,8 +210,8 @@ def _write_part(
         error = exc
     if hi - lo > 1:
         middle = (lo + hi) // 2
-        _write_part(engine, verdicts, lo, middle, outcomes)
-        _write_part(engine, verdicts, middle, hi, outcomes)
+        _write_part(engine, verdicts, receipts, lo, middle, outcomes)
+        _write_part(engine, verdicts, receipts, middle, hi, outcomes)
         return
     verdict = verdicts[lo]
     if not verdict.accepted:  # even its bare record was refused
@@ -171,7 +222,9 @@ def _write_part(
     log.warning("frame of MN %s refused by the database: %s", verdict.raw.get("mn"), summary)
     reject(verdict, Reason.DATABASE_REFUSED, f"the database refused the frame: {summary}")
     try:
-        write_verdicts(engine, [verdict])
+        part = None if receipts is None else receipts[lo : lo + 1]
+        if write_verdicts(engine, [verdict], receipts=part):
+            outcomes[lo] = "already"
     except Exception as exc:
         outcomes[lo] = exc
 

@@ -4,10 +4,12 @@ Store consumer: a durable pull consumer shared by every writer process
 fetches a batch, writes it in one transaction (ingest.service.write_isolating:
 raw frames, measurement upsert, last-seen) and acknowledges the messages
 only after the commit. A message is delivered again when a writer died
-before its acknowledgement, so frames already in raw_frame (same instant,
-peer and bytes) are left out first: a frame is stored once however often it
-is delivered. While the database is unavailable the batch is retried with a
-doubling backoff and kept "in progress", so no other writer takes it.
+before its acknowledgement (or, with the database away, to a second writer
+while the first still retries), so each message's receipt (peer, instant,
+bytes) is claimed in log_receipt in the transaction that stores it: a frame
+is stored once however often, and by however many writers, it is delivered.
+While the database is unavailable the batch is retried with a doubling
+backoff and kept "in progress", so no other writer takes it.
 
 Follow-up consumer: its own durable consumer on the accepted frames runs
 what AfterCommit hooks run in the embedded gateway (aggregates, limits,
@@ -22,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -32,8 +35,7 @@ from ecozone.ingest import message
 from ecozone.ingest.rules import Verdict
 from ecozone.ingest.service import AfterCommit, write_isolating
 from ecozone.ingest.stream import LogSettings, connect, ensure_consumer, ensure_stream
-from ecozone.store.engine import in_lists
-from ecozone.store.schema import raw_frame
+from ecozone.store.schema import log_receipt
 
 log = logging.getLogger("ecozone.ingest.writer")
 
@@ -58,39 +60,19 @@ UNAVAILABLE = (
 )
 
 
-def stored_already(engine: sa.Engine, verdicts: Sequence[Verdict]) -> set[int]:
-    """Indexes of verdicts whose raw frame is stored (same received_at, peer and bytes):
-    a message delivered again after its writer committed but died before acknowledging."""
-    by_instant: dict[Any, list[int]] = {}
-    for i, verdict in enumerate(verdicts):
-        by_instant.setdefault(verdict.raw["received_at"], []).append(i)
-    found: set[int] = set()
-    c = raw_frame.c
-    with engine.connect() as conn:
-        for instants in in_lists(list(by_instant)):
-            rows = conn.execute(
-                sa.select(c.received_at, c.peer, c.data).where(c.received_at.in_(instants))
-            )
-            for received_at, peer, data in rows:
-                for i in by_instant.get(received_at, ()):
-                    raw = verdicts[i].raw
-                    if raw["peer"] == peer and bytes(raw["data"]) == bytes(data):
-                        found.add(i)
-    return found
-
-
 def write_once(engine: sa.Engine, verdicts: Sequence[Verdict]) -> list[Exception | str | None]:
     """Store the verdicts not stored yet. Per verdict: None (committed now),
-    "already" (committed before) or the error that kept it out."""
-    try:
-        done = stored_already(engine, verdicts)
-    except UNAVAILABLE as exc:
-        return [exc] * len(verdicts)
-    fresh = [i for i in range(len(verdicts)) if i not in done]
-    outcomes: list[Exception | str | None] = ["already"] * len(verdicts)
-    for i, error in zip(fresh, write_isolating(engine, [verdicts[i] for i in fresh]), strict=True):
-        outcomes[i] = error
-    return outcomes
+    "already" (committed before, by this writer or another) or the error that kept it out."""
+    receipts = [message.receipt(v) for v in verdicts]
+    return write_isolating(engine, verdicts, receipts=receipts)
+
+
+def purge_receipts(engine: sa.Engine, older_than: datetime) -> int:
+    """Forget receipts of frames received before `older_than`: the stream no longer holds
+    those messages, so none can be delivered again."""
+    with engine.begin() as conn:
+        done = conn.execute(sa.delete(log_receipt).where(log_receipt.c.received_at < older_than))
+    return done.rowcount or 0
 
 
 async def _keep_in_progress(msgs: Sequence[Any], every_s: float) -> None:
@@ -134,6 +116,7 @@ class Writer:
             loops = []
             if self.store:
                 loops.append(self._consume(settings.writer_consumer, everything, self._store, stop))
+                loops.append(self._purge_receipts(stop))
             if self.after_commit:
                 await ensure_consumer(self.js, settings, settings.follow_up_consumer, accepted)
                 loops.append(
@@ -265,6 +248,19 @@ class Writer:
                 log.warning("follow-up cannot read the store consumer: %s", exc.__class__.__name__)
             await _pause(stop, 0.2)
         return False
+
+    async def _purge_receipts(self, stop: asyncio.Event) -> None:
+        """Hourly: receipts a day past the stream's max age go (any writer may do it)."""
+        keep = timedelta(seconds=self.settings.max_age_s) + timedelta(days=1)
+        while not await _pause(stop, 3600.0):
+            try:
+                gone = await asyncio.to_thread(
+                    purge_receipts, self.engine, datetime.now(UTC) - keep
+                )
+                if gone:
+                    log.info("%d receipts older than the stream's messages purged", gone)
+            except UNAVAILABLE as exc:
+                log.warning("receipts not purged this hour: %s", _summary(exc))
 
     async def _watch_lag(self, stop: asyncio.Event) -> None:
         consumers = [self.settings.writer_consumer]

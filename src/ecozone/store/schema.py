@@ -221,6 +221,16 @@ raw_frame = sa.Table(
     sa.Index(None, "received_at"),  # retention purges and "latest frames" views
 )
 
+# Frames a writer took from the durable log (ingest.writer): claimed in the transaction
+# that stores the frame, so a message delivered again, even to two writers at once, is
+# stored once. Rows older than the stream keeps messages are purged.
+log_receipt = sa.Table(
+    "log_receipt",
+    metadata,
+    sa.Column("receipt", sa.LargeBinary(16), primary_key=True),  # ingest.message.receipt
+    sa.Column("received_at", UtcDateTime(), nullable=False, index=True),
+)
+
 measurement = sa.Table(
     "measurement",
     metadata,
