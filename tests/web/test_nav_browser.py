@@ -8,6 +8,7 @@ against uvicorn, as tests/web/test_browser.py.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -171,3 +172,55 @@ def test_a_supervisor_finds_an_enterprise_and_opens_its_file(page: Any, site: di
         rows.locator("a", has_text="重庆示例化工有限公司").click()
     assert page.url == f"{site['url']}/enterprises/{CHEMICAL}"
     assert heading(page).startswith("重庆示例化工有限公司")
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_the_menu_labels_stay_on_one_line_and_the_bar_fits_the_screen(
+    page: Any, site: dict[str, Any], width: int
+):
+    """Thirteen groups beside the brand once wrapped each label into a column of characters
+    and pushed 退出 off a 1366 px screen: the menu now has a row of its own."""
+    with _browser_page(page, site, width) as page:
+        items = page.locator("header nav > ul > li > a, header nav > ul > li summary")
+        boxes = [items.nth(i).bounding_box() for i in range(items.count())]
+        assert len(boxes) == 13
+        assert {round(box["y"]) for box in boxes} == {round(boxes[0]["y"])}, "one row"
+        # one line of text: the font size and a half, plus padding and the 3 px underline
+        font = page.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('header nav a')).fontSize)"
+        )
+        assert all(box["height"] < 2 * font + 21 for box in boxes), "a label wrapped"
+        logout = page.locator("header form[action='/logout'] button").bounding_box()
+        assert logout["x"] + logout["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") == width
+
+
+def test_on_a_phone_a_menu_group_opens_below_the_bar_and_its_entries_work(
+    page: Any, site: dict[str, Any]
+):
+    with _browser_page(page, site, 390) as page:
+        assert page.evaluate("document.documentElement.scrollWidth") == 390
+        group = page.locator(
+            "header nav li.menu-group", has=page.locator("summary", has_text="统计报表")
+        )
+        group.locator("summary").click()
+        link = group.locator('a[href="/statistics/exceedances"]')
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        with page.expect_navigation(wait_until="domcontentloaded"):
+            link.click()
+        assert heading(page).startswith(t("zh", "stat.exceedances.title"))
+
+
+@contextmanager
+def _browser_page(page: Any, site: dict[str, Any], width: int) -> Iterator[Any]:
+    """A new page of the module's browser at `width`, the supervisor logged in."""
+    context = page.context.browser.new_context(
+        base_url=site["url"], viewport={"width": width, "height": 800}
+    )
+    try:
+        sized = context.new_page()
+        login(sized, site, "supervisor")
+        yield sized
+    finally:
+        context.close()
