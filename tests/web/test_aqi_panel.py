@@ -82,10 +82,8 @@ def test_aqi_cell_is_yellow_for_level_ii_before_and_after_a_live_refresh(site: s
         try:
             page: Any = browser.new_page(base_url=site)
             page.goto("/")  # the public page: ambient data is public information
-            cell = page.locator('table[data-table="ambient"] td[data-key="aqi"]')
-            assert cell.inner_text() == "54"
             yellow = "rgb(255, 255, 0)"
-            assert cell.evaluate("td => getComputedStyle(td).backgroundColor") == yellow
+            assert _aqi_cell(page) == ["54", yellow]
             # mark the server-rendered row; the live refresh replaces it with a drawn one
             page.evaluate(
                 "document.querySelector('table[data-table=\"ambient\"] tbody tr')"
@@ -96,10 +94,19 @@ def test_aqi_cell_is_yellow_for_level_ii_before_and_after_a_live_refresh(site: s
                 'table[data-table="ambient"] tbody > tr:first-child:not([data-served])',
                 timeout=LIVE_TIMEOUT_MS,
             )
-            assert cell.inner_text() == "54"
-            assert cell.evaluate("td => getComputedStyle(td).backgroundColor") == yellow
+            assert _aqi_cell(page) == ["54", yellow]
         finally:
             browser.close()
+
+
+def _aqi_cell(page: Any) -> list[str]:
+    """The AQI cell's text and background read in one step: the refresh replaces the rows
+    every second, and a cell found in one call may be detached (no style) by the next."""
+    return page.evaluate(
+        "() => { const td = document.querySelector("
+        '\'table[data-table="ambient"] td[data-key="aqi"]\');'
+        " return [td.innerText, getComputedStyle(td).backgroundColor]; }"
+    )
 
 
 def test_station_page_shows_the_units_of_the_dashboard(client_as, ids):
