@@ -31,11 +31,7 @@ MAX_LINES = 800
 IO_LIBRARIES = frozenset({"sqlalchemy", "fastapi", "starlette", "httpx", "psycopg"})
 
 #: (guard, path under src/) -> why it still fails. Remove an entry when its file is fixed.
-KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    # (a) the registry's file rules are being reworked in parallel; they read the
-    # column lengths from store.schema (web/ and compliance/ models and rules pass).
-    ("pure", "ecozone/registry/rules.py"): "reads column lengths from store.schema",
-}
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def _relative(path: Path) -> str:

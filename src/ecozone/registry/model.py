@@ -31,6 +31,15 @@ class PointKind(StrEnum):
 #: The point kinds as plain strings, in the order above (the point table's CHECK).
 POINT_KINDS = tuple(kind.value for kind in PointKind)
 
+#: Longest texts the registry stores (the zone, district, enterprise and point tables'
+#: column lengths are these; registry files are checked against them before any write).
+ZONE_NAME_LENGTH = 100
+DISTRICT_NAME_LENGTH = 100
+ENTERPRISE_NAME_LENGTH = 200
+INDUSTRY_LENGTH = 100
+ADDRESS_LENGTH = 300
+POINT_NAME_LENGTH = 200
+
 
 class RegistryError(Invalid):
     """A registry file or request was refused; `errors` lists every problem by its path."""

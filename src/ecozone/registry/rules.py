@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ecozone.datafile import FileReader
+from ecozone.registry import model
 from ecozone.registry.model import (
     DEFAULT_ZONE,
     SECRET_MASK,
@@ -25,7 +26,6 @@ from ecozone.registry.model import (
     RegistrySnapshot,
 )
 from ecozone.safeyaml import brief
-from ecozone.store import schema
 
 # --- Unified social credit code, GB 32100-2015 ----------------------------------------
 
@@ -226,12 +226,12 @@ def check_reference_o2(value: Any) -> str | None:
 # --- Registry files -------------------------------------------------------------------------
 
 _LENGTHS = {
-    "zone": schema.zone.c.name.type.length,
-    "district": schema.district.c.name.type.length,
-    "enterprise name": schema.enterprise.c.name.type.length,
-    "industry": schema.enterprise.c.industry.type.length,
-    "address": schema.enterprise.c.address.type.length,
-    "point name": schema.point.c.name.type.length,
+    "zone": model.ZONE_NAME_LENGTH,
+    "district": model.DISTRICT_NAME_LENGTH,
+    "enterprise name": model.ENTERPRISE_NAME_LENGTH,
+    "industry": model.INDUSTRY_LENGTH,
+    "address": model.ADDRESS_LENGTH,
+    "point name": model.POINT_NAME_LENGTH,
     # HJ 212-2017 table 3: PW is at most 6 characters, devices send up to 32 (the codec's bound).
     "password": 32,
 }

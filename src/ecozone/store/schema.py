@@ -18,7 +18,15 @@ from sqlalchemy.dialects import postgresql
 
 from ecozone.compliance.model import AlertState, LimitBasis, MarkKind, MarkReview, PermitClass
 from ecozone.measurements.model import KINDS as STORED_KINDS
-from ecozone.registry.model import POINT_KINDS
+from ecozone.registry.model import (
+    ADDRESS_LENGTH,
+    DISTRICT_NAME_LENGTH,
+    ENTERPRISE_NAME_LENGTH,
+    INDUSTRY_LENGTH,
+    POINT_KINDS,
+    POINT_NAME_LENGTH,
+    ZONE_NAME_LENGTH,
+)
 from ecozone.times import cst_naive
 from ecozone.waterquality.model import TARGET_CLASSES, Body
 
@@ -92,7 +100,7 @@ zone = sa.Table(
     "zone",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("name", sa.String(ZONE_NAME_LENGTH), nullable=False, unique=True),
 )
 
 district = sa.Table(
@@ -100,7 +108,7 @@ district = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("zone_id", sa.Integer, sa.ForeignKey("zone.id"), nullable=False, index=True),
-    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("name", sa.String(DISTRICT_NAME_LENGTH), nullable=False, unique=True),
 )
 
 enterprise = sa.Table(
@@ -112,10 +120,10 @@ enterprise = sa.Table(
     # False: the code failed its check character and was let in on purpose
     # (early pilot-region codes are legal but fail the checksum).
     sa.Column("credit_code_verified", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(ENTERPRISE_NAME_LENGTH), nullable=False),
     sa.Column("district_id", sa.Integer, sa.ForeignKey("district.id"), nullable=False, index=True),
-    sa.Column("industry", sa.String(100)),
-    sa.Column("address", sa.String(300)),
+    sa.Column("industry", sa.String(INDUSTRY_LENGTH)),
+    sa.Column("address", sa.String(ADDRESS_LENGTH)),
     sa.Column("lon", sa.Float),
     sa.Column("lat", sa.Float),
     sa.Column("created_at", UtcDateTime(), nullable=False, server_default=sa.func.now()),
@@ -133,7 +141,7 @@ point = sa.Table(
     sa.Column("enterprise_id", sa.Integer, sa.ForeignKey("enterprise.id"), nullable=False),
     # Outlet code of the discharge permit (DA001 air, DW001 water) or a station code.
     sa.Column("code", sa.String(32), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(POINT_NAME_LENGTH), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     # Reference oxygen content, % by volume, for converting flue-gas concentrations.
     sa.Column("reference_o2", sa.Float),
@@ -737,6 +745,7 @@ from ecozone.store.schema_waste import (  # noqa: E402, F401
 from ecozone.store.schema_trading import (  # noqa: E402, F401
     trading_account, trading_line, trading_trade, trading_txn, trading_verified,
 )  # fmt: skip
+
 # zoning's module declares its tables on a call (layers, soil list, emergency readiness):
 from ecozone.store.schema_zoning import SOIL_EVENT_KINDS, declare  # noqa: E402, F401
 
