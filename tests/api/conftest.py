@@ -14,6 +14,13 @@ from ecozone.store.engine import make_engine
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
+@pytest.fixture
+def database_url(migrated_database_url: str) -> str:
+    """Every database here is migrated first; a copy of the session's migrated template
+    (tests/conftest.py) stands in for running the chain per test."""
+    return migrated_database_url
+
+
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rules, "PASSWORD_HASHER", CHEAP_HASHER)

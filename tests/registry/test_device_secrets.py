@@ -14,16 +14,15 @@ from ecozone import config
 from ecozone.registry import RegistryError, export_registry, import_registry, load_devices
 from ecozone.registry.secrets import SecretError, key_material, open_sealed, seal
 from ecozone.registry.service import set_device_password
-from ecozone.store import migrate, schema
+from ecozone.store import schema
 from ecozone.store.engine import make_engine
 
 MN = "88888880000001"
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    migrate.upgrade(database_url)
-    engine = make_engine(database_url)
+def engine(migrated_database_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(migrated_database_url)
     yield engine
     engine.dispose()
 

@@ -12,7 +12,6 @@ from ecozone.accounts.model import Scope
 from ecozone.airquality import store as air_store
 from ecozone.registry import RegistryError, export_registry, import_registry
 from ecozone.registry import store as registry_store
-from ecozone.store import migrate
 from ecozone.store.engine import make_engine
 from ecozone.store.schema import district
 
@@ -35,9 +34,8 @@ REGISTRY = {
 
 
 @pytest.fixture
-def engine(database_url: str):
-    migrate.upgrade(database_url)
-    engine = make_engine(database_url)
+def engine(migrated_database_url: str):
+    engine = make_engine(migrated_database_url)
     import_registry(engine, copy.deepcopy(REGISTRY))
     yield engine
     engine.dispose()

@@ -1,4 +1,4 @@
-"""Registry import/export against a real database: SQLite and PostgreSQL (database_url)."""
+"""Registry import/export against a real database: SQLite and PostgreSQL (migrated_database_url)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ecozone.registry import (
     load_devices,
 )
 from ecozone.registry.rules import credit_code_check_char
-from ecozone.store import migrate, schema
+from ecozone.store import schema
 from ecozone.store.engine import make_engine
 
 VALID = "91500000MA5U7AH918"
@@ -88,9 +88,8 @@ def registry() -> dict[str, Any]:
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    migrate.upgrade(database_url)
-    engine = make_engine(database_url)
+def engine(migrated_database_url: str) -> Iterator[sa.Engine]:
+    engine = make_engine(migrated_database_url)
     yield engine
     engine.dispose()
 

@@ -22,6 +22,13 @@ from ecozone.store.engine import make_engine
 
 
 @pytest.fixture
+def database_url(migrated_database_url: str) -> str:
+    """Every database here is migrated first; a copy of the session's migrated template
+    (tests/conftest.py) stands in for running the chain per test."""
+    return migrated_database_url
+
+
+@pytest.fixture
 def seeded_url(database_url: str) -> str:
     """A fresh migrated database (SQLite, then PostgreSQL) holding the year of data.py."""
     seed(database_url)
