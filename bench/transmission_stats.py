@@ -8,8 +8,8 @@ executemany in one transaction per outlet batch; then times `compute` (the one g
 received and valid uploads, the marks, and the expected counts) and `as_dict` (the tables),
 best and median of --repeat runs.
 
-    PYTHONPATH=src python bench/statistics.py [--points 1000] [--pollutants 2]
-    PYTHONPATH=src python bench/statistics.py --engine postgres   # ECOZONE_TEST_POSTGRES_URL
+    PYTHONPATH=src python bench/transmission_stats.py [--points 1000] [--pollutants 2]
+    PYTHONPATH=src python bench/transmission_stats.py --engine postgres  # ECOZONE_TEST_POSTGRES_URL
 """
 
 from __future__ import annotations
