@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from tests.quality.data import seed
-from tests.web.conftest import ENGINES, database, web_app
+from tests.web.conftest import ENGINES, web_app
 
 from ecozone.accounts import deps
 from ecozone.accounts.model import PUBLIC, Principal
@@ -16,11 +16,11 @@ from ecozone.web import auth
 
 
 @pytest.fixture(params=ENGINES)
-def quality(request, tmp_path) -> Iterator[tuple[sa.Engine, dict[str, int]]]:
-    with database(request.param, str(tmp_path)) as url:
-        engine, ids = seed(url)
-        yield engine, ids
-        engine.dispose()
+def quality(request) -> Iterator[tuple[sa.Engine, dict[str, int]]]:
+    # a copy of the migrated template (tests/conftest.py): seed's upgrade finds it at head
+    engine, ids = seed(request.getfixturevalue(f"migrated_{request.param}_url"))
+    yield engine, ids
+    engine.dispose()
 
 
 def principal(role: str, district_id: int | None = None) -> Principal:

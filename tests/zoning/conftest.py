@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from tests.web.conftest import ENGINES, database, web_app
+from tests.web.conftest import ENGINES, web_app
 from tests.zoning.data import seed
 
 from ecozone.accounts import deps
@@ -16,11 +16,11 @@ from ecozone.web import auth
 
 
 @pytest.fixture(params=ENGINES)
-def engine(request, tmp_path) -> Iterator[sa.Engine]:
-    with database(request.param, str(tmp_path)) as url:
-        made = seed(url)
-        yield made
-        made.dispose()
+def engine(request) -> Iterator[sa.Engine]:
+    # a copy of the migrated template (tests/conftest.py): seed's upgrade finds it at head
+    made = seed(request.getfixturevalue(f"migrated_{request.param}_url"))
+    yield made
+    made.dispose()
 
 
 @pytest.fixture
