@@ -235,6 +235,7 @@ def seed_inspections(engine: sa.Engine, registry: dict[str, Any], today: date) -
         for e in registry_store.enterprises_in_scope(conn, SYSTEM_SCOPE):
             by_code[e["credit_code"]] = e["id"]
     drawn = {t["enterprise_id"] for t in tasks[:2]}
+    alerted = None
     for e in liangjiang:
         enterprise_id = by_code.get(e["credit_code"])
         if enterprise_id is None or enterprise_id in drawn:
@@ -276,12 +277,17 @@ def seed_inspections(engine: sa.Engine, registry: dict[str, Any], today: date) -
             actor=ACTOR,
         )
         ins.submit_inspection(engine, made["id"], actor=ACTOR, today=today, settings=settings)
+        alerted = enterprise_id
         break
-    if len(liangjiang) >= 3 and liangjiang[2]["credit_code"] in by_code:
+    # The complaint goes to a third enterprise, never the alerted one: the draw is random, so
+    # the alert may land on any of the first few.
+    complained = [e["credit_code"] for e in liangjiang[2:]
+                  if by_code.get(e["credit_code"]) not in (None, alerted)]  # fmt: skip
+    if complained:
         ins.open_trigger(
             engine,
             source="complaint",
-            credit_code=liangjiang[2]["credit_code"],
+            credit_code=complained[0],
             reference="12345-2026-0815",
             actor=ACTOR,
             reason="群众反映夜间厂区有刺激性气味",
