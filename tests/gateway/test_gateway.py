@@ -250,3 +250,27 @@ def test_after_commit_callbacks_receive_the_committed_rows(database_url):
         for i in range(3)
         for code in ("a19001", "a21002", "a21026")
     )
+
+
+def test_a_burst_sent_at_once_then_half_closed_is_answered_in_order(database_url, monkeypatch):
+    # Reading pauses while more than MAX_IN_FLIGHT frames wait for their commit; made
+    # small here so the burst pauses and resumes reading many times.
+    from ecozone.gateway import server
+
+    monkeypatch.setattr(server, "MAX_IN_FLIGHT", 3)
+    engine = prepare(database_url)
+    packets = [minute_packet(T0 + timedelta(minutes=i), qn=f"20261120084000{i:03d}")
+               for i in range(40)]  # fmt: skip
+
+    async def scenario():
+        async with running_gateway(engine) as gateway:
+            device = await Device.connect(gateway)
+            device.writer.write(b"".join(hj212.encode(p) for p in packets))
+            device.writer.write_eof()  # done sending: the answers must still come
+            answers = [await device.receive() for _ in packets]
+            assert [(a.cn, a.qn) for a in answers] == [("9014", p.qn) for p in packets]
+            assert await device.reader.read() == b""  # then the gateway closes
+            await device.close()
+
+    asyncio.run(scenario())
+    assert count(engine, measurement) == 40 * 3

@@ -44,6 +44,31 @@ def test_2005_answer_carries_qn_in_cp_and_no_flag():
     assert answer == frame("ST=91;CN=9014;PW=123456;MN=88888880000001;CP=&&QN=20040516010101001&&")
 
 
+def test_answer_frame_is_the_printed_9014_of_c14_and_c50():
+    assert hj212.answer_frame(parse(frame(v.C14_RTD)), "9014") == frame(v.C14_ANSWER)
+    assert hj212.answer_frame(parse(frame(v.C50_PART1)), "9014") == frame(v.C50_ANSWER1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QN=20040516010101001;ST=32;CN=2011;PW=123456;MN=88888880000001;CP=&&&&",  # 2005
+        f"ST=32;CN=2011;PW=123456;MN={MN};Flag=5;CP=&&&&",  # no QN
+        f"QN=20260101120000000;ST=31;CN=2011;PW=12=34;MN={MN};Flag=9;CP=&&&&",  # '=' in PW
+        f"QN=20260101120000000;ST=31;CN=9015;PW=123456;MN={MN};Flag=9;CP=&&&&",  # 2025
+    ],
+)
+@pytest.mark.parametrize("cn", ["9013", "9014"])
+def test_answer_frame_is_what_encode_writes_of_the_answer_packet(text, cn):
+    request = parse(frame(text), lenient=True)
+    answer = hj212.notification_response if cn == "9013" else hj212.data_response
+    if "PW=12=34" in text:  # encode() refuses the echoed field; so does the direct path
+        with pytest.raises(hj212.MalformedField):
+            hj212.answer_frame(request, cn)
+        return
+    assert hj212.answer_frame(request, cn) == hj212.encode(answer(request))
+
+
 @pytest.mark.parametrize(
     ("packet", "printed"),
     [

@@ -34,7 +34,7 @@ from ecozone.ingest import rules
 from ecozone.ingest.rules import (
     Reason,
     Verdict,
-    answer_for,
+    answer_cn,
     backfill_range,
     judge,
     measurement_rows,
@@ -471,7 +471,7 @@ class Session(asyncio.Protocol):
                     )  # fmt: skip
                 except ValueError as exc:
                     log.warning("reassembled message not stored: %s", exc, extra={"mn": packet.mn})
-        answer = answer_for(packet)
+        answer = answer_cn(packet)
         future = self.gateway.committer.submit(verdict, wait=answer is not None)
         if future is None:
             self._check_history(verdict, kind)
@@ -480,9 +480,11 @@ class Session(asyncio.Protocol):
         future.add_done_callback(lambda f: self._committed(f, verdict, answer, kind))
 
     def _committed(
-        self, future: asyncio.Future[bool], verdict: Verdict, answer: hj212.Packet | None,
+        self, future: asyncio.Future[bool], verdict: Verdict, answer: str | None,
         kind: str | None,
     ) -> None:  # fmt: skip
+        """The commit's callback: the answer (of CN `answer`) goes out once the frame is
+        durable."""
         self._in_flight -= 1
         try:
             if future.cancelled() or future.exception() is not None:
@@ -491,9 +493,13 @@ class Session(asyncio.Protocol):
             if not future.result():  # refused at the write; recorded with its reason
                 log.info("frame rejected: %s", verdict.reason, extra={"peer": self.peer})
                 return
-            if answer is not None and not self._closing:
-                self.send(answer)
+            if answer is not None and not self._closing and verdict.packet is not None:
+                self.write(hj212.answer_frame(verdict.packet, answer))
+                _answers(answer).inc()
             self._check_history(verdict, kind)
+        except Exception:  # an answer that cannot be written (encode refused an echoed field)
+            log.exception("session failed", extra={"peer": self.peer})
+            self.close()
         finally:
             self._throttle()
             self._close_if_done()

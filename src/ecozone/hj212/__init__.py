@@ -9,6 +9,7 @@ heartbeat 9015, secret key 1014, ...) and the old HJ/T 212-2005.
     encode(packet, sm4_key=None) -> bytes         the exact frame (encrypting SM4)
     Reassembler().add(packet, now)                join PNUM/PNO multi-packet messages
     data_response(packet), history_request(...)   answers and commands (_messages)
+    answer_frame(packet, cn)                      a field-less answer's frame, directly
 
 Strict mode (the default) follows HJ 212-2017 to the letter; lenient mode,
 chosen per device, accepts known deviations and lists them in
@@ -39,6 +40,7 @@ from ecozone.hj212._messages import (
     QN_BAD_PW,
     QN_READY,
     QN_REFUSED,
+    answer_frame,
     command,
     data_response,
     execution_result,
@@ -95,6 +97,7 @@ __all__ = [
     "ProtocolError",
     "Reassembler",
     "Rejected",
+    "answer_frame",
     "command",
     "crc16",
     "data_response",

@@ -11,7 +11,8 @@ from ecozone.hj212._errors import MalformedField
 from ecozone.hj212._fields import format_number, format_time
 from ecozone.hj212._packet import Packet
 
-_RESERVED = re.compile(r"[;,=&\r\n]")
+#: Characters no field may hold: they delimit the frame's parts (HJ 212-2017 6.3).
+RESERVED = re.compile(r"[;,=&\r\n]")
 
 
 def encode(
@@ -121,6 +122,6 @@ def _time(value: datetime, where: str) -> str:
 
 
 def _text(value: str, where: str) -> str:
-    if _RESERVED.search(value):
+    if RESERVED.search(value):
         raise MalformedField(f"{where}={value!r} contains a reserved character ; , = & CR LF")
     return value

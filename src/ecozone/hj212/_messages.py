@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ecozone.hj212 import _accel
+from ecozone.hj212._encode import RESERVED, encode
 from ecozone.hj212._packet import VERSION_BITS, CommandParams, Packet, make_flag
 
 SYSTEM_INTERACTION = "91"
@@ -50,6 +52,20 @@ def _answer(request: Packet, cn: str, fields: dict | None = None) -> Packet:
         flag=flag,
         cp=CommandParams(fields=fields),
     )
+
+
+def answer_frame(request: Packet, cn: str) -> bytes:
+    """The frame of a field-less answer (CN 9013, 9014): encode(_answer(request, cn)),
+    written directly, for every acknowledged upload pays for it. Requests of 2005, or
+    whose echoed fields encode() would refuse, take the general path."""
+    version = request.protocol_version
+    qn, pw, mn = request.qn, request.pw, request.mn
+    if version == "2005" or qn is None or RESERVED.search(f"{qn}{pw}{mn}"):
+        return encode(_answer(request, cn))
+    flag = make_flag(version if version in VERSION_BITS else "2017")
+    data = f"QN={qn};ST={SYSTEM_INTERACTION};CN={cn};PW={pw};MN={mn};Flag={flag};CP=&&&&"
+    segment = data.encode("utf-8")
+    return b"##%04d%s%04X\r\n" % (len(segment), segment, _accel.crc16(segment))
 
 
 def data_response(request: Packet) -> Packet:

@@ -419,19 +419,20 @@ def reject(verdict: Verdict, kind: Reason, reason: str) -> None:
     verdict.raw.update(verdict="rejected", reason=reason)
 
 
-def answer_for(packet: hj212.Packet) -> hj212.Packet | None:
-    """The answer the standard asks of the upper computer, if any.
+def answer_cn(packet: hj212.Packet) -> str | None:
+    """The CN of the answer the standard asks of the upper computer, if any
+    (hj212.answer_frame writes it).
 
     Uploads with the A bit get a data response (9014); notifications from the
     device (time-calibration request 1013) and the HJ 212-2025 heartbeat
     (9015) get a notification response (9013); answers are never answered.
     """
     if packet.cn in ("9015", "1013"):
-        return hj212.notification_response(packet)
+        return "9013"
     if packet.cn.startswith("90"):
         return None
     if packet.needs_ack:
-        return hj212.data_response(packet)
+        return "9014"
     return None
 
 

@@ -128,16 +128,16 @@ def claim_receipts(
 _CLAIMS_PER_STATEMENT = 1_000
 
 
-# PostgreSQL: the devices' rows are locked in MN order first (gateway processes writing
-# batches that share devices never wait on each other in a cycle), then updated by one
-# statement over arrays instead of one UPDATE per device.
-_PG_LOCK_SEEN = sa.text(
-    "SELECT 1 FROM device WHERE mn = ANY(CAST(:mns AS text[])) ORDER BY mn FOR UPDATE"
-)
-_PG_UPDATE_SEEN = sa.text(
-    "UPDATE device SET last_seen_at = seen.at, protocol = seen.version"
+# PostgreSQL, one statement: the materialised CTE locks the devices' rows in MN order
+# (gateway processes writing batches that share devices never wait on each other in a
+# cycle) and a row is updated only once locked, over arrays instead of one UPDATE each.
+_PG_RECORD_SEEN = sa.text(
+    "WITH locked AS MATERIALIZED (SELECT mn FROM device WHERE mn = ANY(CAST(:mns AS text[]))"
+    " ORDER BY mn FOR UPDATE)"
+    " UPDATE device SET last_seen_at = seen.at, protocol = seen.version"
     " FROM unnest(CAST(:mns AS text[]), CAST(:ats AS timestamptz[]),"
-    " CAST(:versions AS text[])) AS seen(mn, at, version) WHERE device.mn = seen.mn"
+    " CAST(:versions AS text[])) AS seen(mn, at, version), locked"
+    " WHERE device.mn = seen.mn AND locked.mn = seen.mn"
 )
 
 
@@ -145,9 +145,8 @@ def record_seen(conn: sa.Connection, seen: dict[str, tuple[datetime, str]]) -> N
     """Each device's last-seen instant and protocol version, in the caller's transaction."""
     mns = sorted(seen)
     if conn.dialect.name == "postgresql":
-        conn.execute(_PG_LOCK_SEEN, {"mns": mns})
         conn.execute(
-            _PG_UPDATE_SEEN,
+            _PG_RECORD_SEEN,
             {"mns": mns, "ats": [seen[mn][0] for mn in mns],
              "versions": [seen[mn][1] for mn in mns]},
         )  # fmt: skip
