@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from bench._query_load import START, load_postgres, load_sqlite, rows_for
 
 from ecozone.measurements import service, store
-from ecozone.store.arrow import time_literal
+from ecozone.store.arrow import READ_SESSION, time_literal
 from ecozone.store.engine import make_engine
 from ecozone.store.migrate import upgrade_engine
 
@@ -124,6 +124,8 @@ def _copy_binary(engine: sa.Engine, sql: str) -> int:
     try:
         size = 0
         cur = raw.driver_connection.cursor()
+        for statement in READ_SESSION:  # the session the columnar read runs in
+            cur.execute(statement)
         with cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
             for block in copy:
                 size += len(block)

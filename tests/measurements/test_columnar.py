@@ -211,3 +211,18 @@ def test_output_columns_cover_the_api_model():
     from ecozone.measurements.api import Measurement
 
     assert tuple(Measurement.model_fields) == OUTPUT_COLUMNS
+
+
+def test_the_read_session_on_postgresql_compiles_no_plan(postgres_url):
+    # JIT compilation costs ~90 ms a read whose estimate passes jit_above_cost; the read
+    # connections switch it off (store.arrow.READ_SESSION).
+    from ecozone.store.arrow import close_pool, fetch_table
+
+    engine = make_engine(postgres_url)
+    schema = pa.schema([("jit", pa.string())])
+    try:
+        found = fetch_table(engine, "SELECT current_setting('jit')", schema)
+        assert found.column("jit").to_pylist() == ["off"]
+    finally:
+        close_pool()
+        engine.dispose()
