@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+import pytest
 from tests.gateway.helpers import (
     LENIENT_MN,
     STRICT_MN,
@@ -255,6 +256,17 @@ def test_after_commit_callbacks_receive_the_committed_rows(database_url):
 def test_a_burst_sent_at_once_then_half_closed_is_answered_in_order(database_url, monkeypatch):
     # Reading pauses while more than MAX_IN_FLIGHT frames wait for their commit; made
     # small here so the burst pauses and resumes reading many times.
+    _burst(database_url, monkeypatch, asyncio.run)
+
+
+def test_on_uvloop_the_burst_is_answered_in_order_too(sqlite_url, monkeypatch):
+    # ECOZONE_GATEWAY_EVENT_LOOP=auto runs the gateway on uvloop when it is installed; its
+    # transports are not asyncio's classes and call the protocol in their own way.
+    uvloop = pytest.importorskip("uvloop")
+    _burst(sqlite_url, monkeypatch, uvloop.run)
+
+
+def _burst(database_url, monkeypatch, run):
     from ecozone.gateway import server
 
     monkeypatch.setattr(server, "MAX_IN_FLIGHT", 3)
@@ -272,5 +284,5 @@ def test_a_burst_sent_at_once_then_half_closed_is_answered_in_order(database_url
             assert await device.reader.read() == b""  # then the gateway closes
             await device.close()
 
-    asyncio.run(scenario())
+    run(scenario())
     assert count(engine, measurement) == 40 * 3

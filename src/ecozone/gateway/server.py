@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from prometheus_client import Counter, Gauge
@@ -230,8 +230,8 @@ class Session(asyncio.Protocol):
     # -- the transport's callbacks
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports have the interface but not the class: no isinstance check.
+        self.transport = cast(asyncio.Transport, transport)
         peername = transport.get_extra_info("peername")
         if peername:
             self._address = str(peername[0])
