@@ -157,6 +157,31 @@ def test_due_and_overdue_projects_raise_alerts_into_the_desk(engine: sa.Engine) 
     assert soon["alerts"] == due and len(due) == 1
 
 
+def test_the_decision_closes_the_deadline_alerts_nobody_acted_on(engine: sa.Engine) -> None:
+    from ecozone.compliance import alerts
+
+    late, kept = (service.create_project(engine, scope("admin"), {**FORM, "enterprise": code(1)},
+                                         actor="admin") for _ in range(2))  # fmt: skip
+    for p in (late, kept):
+        _move(engine, p.id, ("submitted", "2026-03-04"), ("accepted", "2026-03-06"), who="admin")
+    service.check_deadlines(engine, date(2026, 4, 10), S, CAL)  # both overdue (due 6 April)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(sa.select(alert.c.condition_key, alert.c.id)).all())
+    dispatched = ids[f"eia:eia_overdue:{kept.id}"]
+    alerts.act(engine, dispatched, "dispatch", actor="district", deadline_days=3)
+    for p in (late, kept):
+        _move(engine, p.id, ("public_notice", "2026-04-11"), ("approved", "2026-04-12"),
+              who="admin")
+    with engine.connect() as conn:
+        state = dict(conn.execute(sa.select(alert.c.id, alert.c.state)).all())
+        reason = conn.execute(sa.select(alert.c.close_reason).where(
+            alert.c.id == ids[f"eia:eia_overdue:{late.id}"])).scalar_one()  # fmt: skip
+    # The clock is gone with the decision: its unacted alert is closed as handled; the one
+    # dispatched to the builder stays with the supervisor, who closes it on its feedback.
+    assert state == {ids[f"eia:eia_overdue:{late.id}"]: "closed", dispatched: "dispatched"}
+    assert reason == "resolved"
+
+
 def test_operation_creates_the_enterprise_its_outlets_and_a_permit_skeleton(
     engine: sa.Engine,
 ) -> None:

@@ -373,6 +373,14 @@ def transition(
     return target
 
 
+def unacted(
+    conn: sa.Connection, types: Sequence[str], keys: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Open alerts of these types (and condition keys) nobody has acted on, locked for the
+    caller, who may close them (transition) when their condition is gone."""
+    return store.unacted_alerts(conn, types, keys)
+
+
 def remind_overdue(
     engine: sa.Engine, now: datetime | None = None, settings: DeskSettings | None = None
 ) -> list[int]:

@@ -516,6 +516,18 @@ def alerts_by_keys(
     return rows
 
 
+def unacted_alerts(
+    conn: sa.Connection, types: Sequence[str], keys: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Alerts of these types (and condition keys) nobody has acted on yet (state open),
+    locked for the caller's transaction."""
+    stmt = sa.select(alert.c.id, alert.c.condition_key).where(
+        alert.c.type.in_(list(types)), alert.c.state == "open").with_for_update()  # fmt: skip
+    if keys is not None:
+        stmt = stmt.where(alert.c.condition_key.in_(list(keys)))
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
 def open_offline_alerts(conn: sa.Connection) -> list[dict[str, Any]]:
     """Offline alerts whose condition has not ended."""
     stmt = sa.select(alert).where(alert.c.type == "offline", alert.c.end.is_(None))

@@ -17,8 +17,16 @@ import sqlalchemy as sa
 from ecozone import textguard
 from ecozone.accounts import audit
 from ecozone.accounts.model import Role, Scope
+from ecozone.compliance import alerts
 from ecozone.compliance.evaluation import record_conditions
-from ecozone.compliance.model import AlertType, Condition, WorkCalendar
+from ecozone.compliance.model import (
+    AlertAction,
+    AlertState,
+    AlertType,
+    CloseReason,
+    Condition,
+    WorkCalendar,
+)
 from ecozone.errors import Forbidden
 from ecozone.projects import handoff, rules, store
 from ecozone.projects.model import (
@@ -336,6 +344,8 @@ def transition(
                                       "actor": actor})  # fmt: skip
         if to is Stage.APPROVED and found.route is Route.PLEDGE:
             store.flag_sampling(conn, project_id, rules.sampling_quarter(day))
+        if to in (Stage.APPROVED, Stage.REFUSED):
+            _close_deadline_alerts(conn, project_id, to, actor)
         store.update_project(conn, project_id, values)
         store.insert_transition(conn, {
             "project_id": project_id, "from_stage": found.stage.value, "to_stage": to.value,
@@ -344,6 +354,20 @@ def transition(
                      entity_id=str(project_id), before={"stage": found.stage.value},
                      after={**{k: str(v) for k, v in values.items()}, "reason": why})  # fmt: skip
         return store.projects(conn, None, project_id=project_id)[0]
+
+
+def _close_deadline_alerts(conn: sa.Connection, project_id: int, to: Stage, actor: str) -> None:
+    """The decision ends the approval clock: its due and overdue alerts that nobody has
+    acted on yet are closed with it (one already dispatched stays with the supervisor)."""
+    keys = [f"eia:{kind.value}:{project_id}" for kind in DEADLINE_ALERTS]
+    for row in alerts.unacted(conn, [kind.value for kind in DEADLINE_ALERTS], keys):
+        alerts.transition(conn, row["id"], AlertState.OPEN, AlertAction.CLOSE, actor=actor,
+                          at=utc_now(), reason=CloseReason.RESOLVED,
+                          comment=f"项目已{stage_name(to)}，审批时限不再计算")  # fmt: skip
+
+
+#: The alerts an approval clock raises (check_deadlines).
+DEADLINE_ALERTS = (AlertType.EIA_DUE, AlertType.EIA_OVERDUE)
 
 
 def _check_order(conn: sa.Connection, project_id: int, day: date) -> None:

@@ -131,7 +131,7 @@ def close_resolved_tracks(
     with engine.begin() as conn:
         found, judged = track_conditions(conn, day, settings)
         keys = {c.condition_key for _eid, c in found}
-        for row in store.open_alerts(conn, [t.value for t in TRACK_TYPES.values()]):
+        for row in alerts.unacted(conn, [t.value for t in TRACK_TYPES.values()]):
             manifest_id = int(row["condition_key"].split(":")[3])
             if row["condition_key"] in keys or manifest_id not in judged:
                 continue

@@ -18,7 +18,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ecozone.accounts.model import Scope
 from ecozone.accounts.store import scope_condition
 from ecozone.store.schema import (
-    alert,
     district,
     enterprise,
     waste_declaration,
@@ -470,13 +469,6 @@ def add_track_points(conn: sa.Connection, manifest_id: int, rows: list[dict[str,
         conn.execute(insert(waste_track_point).on_conflict_do_nothing(), rows[start:start + 5_000])
     after = conn.execute(sa.select(sa.func.count()).where(TP.manifest_id == manifest_id)).scalar()
     return int(after or 0) - int(before or 0)
-
-
-def open_alerts(conn: sa.Connection, types: Sequence[str]) -> list[dict[str, Any]]:
-    """Alerts of these types nobody has acted on yet (state open), locked for the caller."""
-    stmt = sa.select(alert.c.id, alert.c.condition_key).where(
-        alert.c.type.in_(list(types)), alert.c.state == "open").with_for_update()
-    return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 # --- declarations (HJ 1259-2022) ------------------------------------------------------------
