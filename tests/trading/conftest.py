@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from tests.trading.data import seed
-from tests.web.conftest import ENGINES, database, web_app
+from tests.web.conftest import web_app
 
 from ecozone.accounts import deps
 from ecozone.accounts.model import PUBLIC, Principal
@@ -18,12 +18,12 @@ from ecozone.web import auth
 SETTINGS = TradingSettings()
 
 
-@pytest.fixture(params=ENGINES)
-def ledger(request, tmp_path) -> Iterator[tuple[sa.Engine, dict[str, int]]]:
-    with database(request.param, str(tmp_path)) as url:
-        engine, ids = seed(url)
-        yield engine, ids
-        engine.dispose()
+@pytest.fixture
+def ledger(migrated_database_url) -> Iterator[tuple[sa.Engine, dict[str, int]]]:
+    # A copy of the session's migrated template on each engine (tests/conftest.py).
+    engine, ids = seed(migrated_database_url)
+    yield engine, ids
+    engine.dispose()
 
 
 def principal(role: str, *, district_id: int | None = None,

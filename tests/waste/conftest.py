@@ -7,12 +7,11 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from tests.waste.data import seed
-from tests.web.conftest import ENGINES, database
 
 
-@pytest.fixture(params=ENGINES)
-def waste(request, tmp_path) -> Iterator[tuple[sa.Engine, dict[str, int]]]:
-    with database(request.param, str(tmp_path)) as url:
-        engine, ids = seed(url)
-        yield engine, ids
-        engine.dispose()
+@pytest.fixture
+def waste(migrated_database_url) -> Iterator[tuple[sa.Engine, dict[str, int]]]:
+    # A copy of the session's migrated template on each engine (tests/conftest.py).
+    engine, ids = seed(migrated_database_url)
+    yield engine, ids
+    engine.dispose()

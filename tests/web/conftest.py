@@ -71,9 +71,9 @@ def zone(
 
 
 @pytest.fixture
-def fresh_zone(database_url: str) -> Iterator[Zone]:
+def fresh_zone(migrated_database_url: str) -> Iterator[Zone]:
     """The test zone in a database of the test's own, for tests that write."""
-    engine, ids = seeded_zone(database_url)
+    engine, ids = seeded_zone(migrated_database_url)
     yield engine, ids
     engine.dispose()
 
