@@ -48,8 +48,8 @@ def _wait_for(engine: sa.Engine, stmt: sa.Select, timeout_s: float = 60.0) -> li
     return []
 
 
-def test_an_hour_above_its_limit_raises_an_exceedance_alert(database_url):
-    engine = prepare(database_url)
+def test_an_hour_above_its_limit_raises_an_exceedance_alert(migrated_database_url):
+    engine = prepare(migrated_database_url)
     import_permits(engine, PERMIT, actor="test")
 
     async def scenario():
@@ -85,8 +85,8 @@ def test_an_hour_above_its_limit_raises_an_exceedance_alert(database_url):
     assert abs(hour["zs_avg"] - 240.0) < 1e-6
 
 
-def test_batch_recompute_raises_the_same_alert_as_the_stream(database_url):
-    engine = prepare(database_url)
+def test_batch_recompute_raises_the_same_alert_as_the_stream(migrated_database_url):
+    engine = prepare(migrated_database_url)
     import_permits(engine, PERMIT, actor="test")
     with engine.connect() as conn:
         point_id = conn.execute(sa.text("SELECT id FROM point WHERE code = 'DA001'")).scalar_one()
@@ -106,7 +106,7 @@ def test_batch_recompute_raises_the_same_alert_as_the_stream(database_url):
     assert (raised["type"], raised["start"], raised["peak"]) == ("exceedance", HOUR, 240.0)
 
 
-def test_the_periodic_checks_remind_of_an_overdue_alert_once_a_day(database_url):
+def test_the_periodic_checks_remind_of_an_overdue_alert_once_a_day(migrated_database_url):
     from tests.compliance.conftest import REGISTRY
 
     from ecozone.registry import import_registry
@@ -114,7 +114,7 @@ def test_the_periodic_checks_remind_of_an_overdue_alert_once_a_day(database_url)
     from ecozone.store.migrate import upgrade_engine
     from ecozone.store.schema import alert_action, enterprise
 
-    engine = make_engine(database_url)
+    engine = make_engine(migrated_database_url)
     upgrade_engine(engine)
     import_registry(engine, REGISTRY)
     with engine.begin() as conn:

@@ -25,9 +25,9 @@ from ecozone.registry.service import set_device_password
 
 
 def test_a_key_rotated_on_one_gateway_is_known_to_the_one_the_device_reconnects_to(
-    database_url,
+    migrated_database_url,
 ):
-    engine = prepare_field(database_url)
+    engine = prepare_field(migrated_database_url)
     times = [datetime(2026, 11, 20, 8, minute) for minute in range(0, 30, 10)]
 
     async def scenario() -> None:
@@ -51,8 +51,8 @@ def test_a_key_rotated_on_one_gateway_is_known_to_the_one_the_device_reconnects_
     assert rejected_reasons(engine) == []  # the first judgement on the stale cache is not kept
 
 
-def test_a_new_password_is_known_without_waiting_for_the_refresh(database_url):
-    engine = prepare_field(database_url)
+def test_a_new_password_is_known_without_waiting_for_the_refresh(migrated_database_url):
+    engine = prepare_field(migrated_database_url)
 
     async def scenario() -> None:
         async with running_gateway(engine) as gateway:  # caches password 123456

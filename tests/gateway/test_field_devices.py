@@ -69,8 +69,8 @@ async def _answers(device: Device, n: int, key: bytes | None = None) -> list[hj2
     return out
 
 
-def test_registered_devices_are_accepted_whatever_the_shape_of_their_mn(database_url):
-    engine = prepare_field(database_url)
+def test_registered_devices_are_accepted_whatever_the_shape_of_their_mn(migrated_database_url):
+    engine = prepare_field(migrated_database_url)
 
     async def scenario():
         async with running_gateway(engine) as gateway:
@@ -94,8 +94,8 @@ def test_registered_devices_are_accepted_whatever_the_shape_of_their_mn(database
     }
 
 
-def test_hour_data_not_at_the_start_of_the_hour_never_makes_a_second_row(database_url):
-    engine = prepare_field(database_url)
+def test_hour_data_not_at_the_start_of_the_hour_never_makes_a_second_row(migrated_database_url):
+    engine = prepare_field(migrated_database_url)
     from tests.gateway.helpers import LENIENT_MN, STRICT_MN
 
     async def scenario():
@@ -134,8 +134,8 @@ def test_hour_data_not_at_the_start_of_the_hour_never_makes_a_second_row(databas
     ]
 
 
-def test_sm4_device_rotates_its_key_without_losing_a_frame(database_url):
-    engine = prepare_field(database_url)
+def test_sm4_device_rotates_its_key_without_losing_a_frame(migrated_database_url):
+    engine = prepare_field(migrated_database_url)
     times = [datetime(2026, 11, 20, 8, minute) for minute in range(0, 50, 10)]
 
     async def scenario():
@@ -182,8 +182,8 @@ def _point_id(engine: sa.Engine) -> int:
         ).scalar_one()
 
 
-def test_unknown_logger_is_onboarded_through_1001_and_1002(database_url):
-    engine = prepare_field(database_url)
+def test_unknown_logger_is_onboarded_through_1001_and_1002(migrated_database_url):
+    engine = prepare_field(migrated_database_url)
     factory_mn = "FACTORY0001"
     announce = hj212.Packet(
         qn="20261120080000000", st="31", cn="1001", pw="778899", mn=factory_mn, flag=9,
@@ -233,8 +233,8 @@ def test_unknown_logger_is_onboarded_through_1001_and_1002(database_url):
         assert load_devices(conn)[mn].password == "778899"
 
 
-def test_resent_packets_are_stored_as_such_and_2025_uploads_are_kept(database_url):
-    engine = prepare_field(database_url)
+def test_resent_packets_are_stored_as_such_and_2025_uploads_are_kept(migrated_database_url):
+    engine = prepare_field(migrated_database_url)
     from tests.gateway.helpers import STRICT_MN
 
     resent = hj212.Packet(**{**minute_packet(T0).__dict__, "extra": (("RF", "1"),)})

@@ -25,8 +25,8 @@ from ecozone.store.schema import measurement, raw_frame
 T0 = datetime(2026, 11, 20, 8, 40)
 
 
-def test_answer_comes_after_the_data_is_committed(database_url):
-    engine = prepare(database_url)
+def test_answer_comes_after_the_data_is_committed(migrated_database_url):
+    engine = prepare(migrated_database_url)
 
     async def scenario():
         async with running_gateway(engine) as gateway:
@@ -48,8 +48,8 @@ def test_answer_comes_after_the_data_is_committed(database_url):
     assert count(engine, raw_frame, raw_frame.c.verdict == "accepted") == 1
 
 
-def test_resent_frame_updates_in_place_and_never_duplicates(database_url):
-    engine = prepare(database_url)
+def test_resent_frame_updates_in_place_and_never_duplicates(migrated_database_url):
+    engine = prepare(migrated_database_url)
 
     async def scenario():
         async with running_gateway(engine) as gateway:
@@ -65,8 +65,8 @@ def test_resent_frame_updates_in_place_and_never_duplicates(database_url):
     assert [r["avg"] for r in so2] == [30.0]
 
 
-def test_unknown_mn_and_wrong_password_are_rejected_with_reasons(database_url):
-    engine = prepare(database_url)
+def test_unknown_mn_and_wrong_password_are_rejected_with_reasons(migrated_database_url):
+    engine = prepare(migrated_database_url)
 
     async def scenario():
         async with running_gateway(engine) as gateway:
@@ -87,8 +87,8 @@ def test_unknown_mn_and_wrong_password_are_rejected_with_reasons(database_url):
     assert count(engine, measurement) == 3  # only the good frame's three codes
 
 
-def test_bad_crc_and_garbage_are_recorded_and_the_connection_survives(database_url):
-    engine = prepare(database_url)
+def test_bad_crc_and_garbage_are_recorded_and_the_connection_survives(migrated_database_url):
+    engine = prepare(migrated_database_url)
 
     async def scenario():
         async with running_gateway(engine) as gateway:
@@ -110,8 +110,8 @@ def test_bad_crc_and_garbage_are_recorded_and_the_connection_survives(database_u
     )
 
 
-def test_strict_device_deviation_is_rejected_lenient_device_accepted(database_url):
-    engine = prepare(database_url)
+def test_strict_device_deviation_is_rejected_lenient_device_accepted(migrated_database_url):
+    engine = prepare(migrated_database_url)
     segment = (
         f"QN=20261120084000000;ST=32;CN=2051;PW=654321;MN={LENIENT_MN};Flag=5;"
         "CP=&&DataTime=20261120084000;w01018-Avg=35.2,w01018-Flag=N&&"
@@ -142,8 +142,8 @@ def test_strict_device_deviation_is_rejected_lenient_device_accepted(database_ur
     assert [(r["avg"], r["kind"]) for r in rows] == [(35.2, "minute")]
 
 
-def test_2025_heartbeat_is_answered_with_9013(database_url):
-    engine = prepare(database_url)
+def test_2025_heartbeat_is_answered_with_9013(migrated_database_url):
+    engine = prepare(migrated_database_url)
 
     async def scenario():
         async with running_gateway(engine) as gateway:
@@ -157,8 +157,8 @@ def test_2025_heartbeat_is_answered_with_9013(database_url):
     asyncio.run(scenario())
 
 
-def test_packetized_hour_message_is_answered_per_part_and_stored_whole(database_url):
-    engine = prepare(database_url)
+def test_packetized_hour_message_is_answered_per_part_and_stored_whole(migrated_database_url):
+    engine = prepare(migrated_database_url)
     base = minute_packet(T0.replace(minute=0), cn="2061", flag=7)
     part1 = hj212.Packet(**{**base.__dict__, "pnum": 2, "pno": 1, "qn": "20261120090000001",
                             "cp": hj212.CommandParams(data_time=base.cp.data_time,
@@ -182,8 +182,8 @@ def test_packetized_hour_message_is_answered_per_part_and_stored_whole(database_
     assert sorted(r["pollutant"] for r in rows) == ["a21002", "a21026"]
 
 
-def test_reconnect_after_a_gap_requests_the_missed_hours(database_url):
-    engine = prepare(database_url)
+def test_reconnect_after_a_gap_requests_the_missed_hours(migrated_database_url):
+    engine = prepare(migrated_database_url)
     nine = datetime(2026, 11, 20, 9)
 
     async def scenario():
@@ -213,8 +213,8 @@ def test_reconnect_after_a_gap_requests_the_missed_hours(database_url):
     assert hours == {9, 10, 11, 12, 13}
 
 
-def test_graceful_stop_flushes_unanswered_frames(database_url):
-    engine = prepare(database_url)
+def test_graceful_stop_flushes_unanswered_frames(migrated_database_url):
+    engine = prepare(migrated_database_url)
 
     async def scenario():
         async with running_gateway(engine) as gateway:
@@ -228,8 +228,8 @@ def test_graceful_stop_flushes_unanswered_frames(database_url):
     assert count(engine, measurement) == 150
 
 
-def test_after_commit_callbacks_receive_the_committed_rows(database_url):
-    engine = prepare(database_url)
+def test_after_commit_callbacks_receive_the_committed_rows(migrated_database_url):
+    engine = prepare(migrated_database_url)
     seen: list[dict] = []
 
     def callback(rows):
@@ -253,10 +253,12 @@ def test_after_commit_callbacks_receive_the_committed_rows(database_url):
     )
 
 
-def test_a_burst_sent_at_once_then_half_closed_is_answered_in_order(database_url, monkeypatch):
+def test_a_burst_sent_at_once_then_half_closed_is_answered_in_order(
+    migrated_database_url, monkeypatch
+):
     # Reading pauses while more than MAX_IN_FLIGHT frames wait for their commit; made
     # small here so the burst pauses and resumes reading many times.
-    _burst(database_url, monkeypatch, asyncio.run)
+    _burst(migrated_database_url, monkeypatch, asyncio.run)
 
 
 def test_on_uvloop_the_burst_is_answered_in_order_too(sqlite_url, monkeypatch):
@@ -266,11 +268,11 @@ def test_on_uvloop_the_burst_is_answered_in_order_too(sqlite_url, monkeypatch):
     _burst(sqlite_url, monkeypatch, uvloop.run)
 
 
-def _burst(database_url, monkeypatch, run):
+def _burst(migrated_database_url, monkeypatch, run):
     from ecozone.gateway import server
 
     monkeypatch.setattr(server, "MAX_IN_FLIGHT", 3)
-    engine = prepare(database_url)
+    engine = prepare(migrated_database_url)
     packets = [minute_packet(T0 + timedelta(minutes=i), qn=f"20261120084000{i:03d}")
                for i in range(40)]  # fmt: skip
 

@@ -62,8 +62,8 @@ def poison_frames() -> list[bytes]:
     return [hj212.encode(p) for p in (in_qn, in_flag, in_code)]
 
 
-def test_poison_frames_among_20_devices_cost_only_themselves(database_url):
-    engine = make_engine(database_url)
+def test_poison_frames_among_20_devices_cost_only_themselves(migrated_database_url):
+    engine = make_engine(migrated_database_url)
     upgrade_engine(engine)
     import_registry(engine, registry())
 

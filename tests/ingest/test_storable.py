@@ -111,8 +111,8 @@ def refused_by_the_database(engine: sa.Engine) -> Verdict:
     return verdict
 
 
-def test_bisecting_retry_commits_the_good_frames_and_records_the_refused_one(database_url):
-    engine = prepare(database_url)
+def test_bisecting_retry_commits_the_good_frames_and_records_the_refused_one(migrated_database_url):
+    engine = prepare(migrated_database_url)
     good = [judged(engine, minute_packet(T0 + timedelta(minutes=10 * i))) for i in range(4)]
     bad = refused_by_the_database(engine)
     batch = [good[0], good[1], bad, good[2], good[3]]
@@ -142,8 +142,8 @@ def test_an_unavailable_database_fails_the_whole_batch_without_splitting(tmp_pat
     assert [v.accepted for v in verdicts] == [True, True]  # nothing judged by the failure
 
 
-def test_group_commit_answers_the_good_frames_and_not_the_refused_one(database_url):
-    engine = prepare(database_url)
+def test_group_commit_answers_the_good_frames_and_not_the_refused_one(migrated_database_url):
+    engine = prepare(migrated_database_url)
     good = judged(engine, minute_packet(T0))
     bad = refused_by_the_database(engine)
     committed: list[dict] = []

@@ -100,8 +100,8 @@ def test_a_frame_delivered_twice_is_stored_once(sqlite_url):
     assert len(measurements(engine)) == 3
 
 
-def test_one_message_in_a_batch_twice_is_stored_once(database_url):
-    engine = prepare(database_url)
+def test_one_message_in_a_batch_twice_is_stored_once(migrated_database_url):
+    engine = prepare(migrated_database_url)
     verdict = _verdict(engine, minute_packet(T0))
     twice = [message.decode(message.encode(verdict)) for _ in range(2)]
     assert write_once(engine, twice) == [None, "already"]
