@@ -322,8 +322,10 @@ class Session(asyncio.Protocol):
             return
         options = self.gateway.options
         now = time.monotonic()
-        if self._read_paused:
+        if self._read_paused:  # the gateway is behind, not the device
             self._last_read = now
+            if self._frame_started is not None:
+                self._frame_started = now
         idle_at = self._last_read + options.idle_timeout_s
         deadline_at = float("inf")
         if self._frame_started is not None and options.frame_deadline_s:
