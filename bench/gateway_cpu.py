@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
 import time
-import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from bench._scratch import scratch_database
 from bench.ingest import frames_for, registry
 
 from ecozone.gateway.server import Gateway, GatewayOptions, Session
@@ -132,28 +132,17 @@ def writer_cpu(engine: sa.Engine, frames: list[list[bytes]]) -> tuple[float, flo
     return time.thread_time() - cpu, time.perf_counter() - wall
 
 
-def fresh_database(kind: str, devices: int) -> tuple[sa.Engine, Any]:
-    if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
-        drop = None
-    else:
-        base = os.environ.get(
-            "ECOZONE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        )
-        name = f"ecozone_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+@contextmanager
+def fresh_database(kind: str, devices: int) -> Iterator[sa.Engine]:
+    """A scratch database holding bench/ingest.py's registry of `devices` devices."""
+    with scratch_database(kind) as url:
         engine = make_engine(url)
-
-        def drop() -> None:
-            with admin.connect() as c:
-                c.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-    upgrade_engine(engine)
-    import_registry(engine, registry(devices), actor="bench")
-    return engine, drop
+        upgrade_engine(engine)
+        import_registry(engine, registry(devices), actor="bench")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def main() -> None:
@@ -167,24 +156,19 @@ def main() -> None:
     print(f"engine={args.engine} devices={args.devices} frames={n:,} repeat={args.repeat}")
     best_session = float("inf")
     for _ in range(args.repeat):
-        engine, drop = fresh_database(args.engine, args.devices)
-        frames = [frames_for(i, args.frames) for i in range(args.devices)]
-        spent, answers = sessions_cpu(engine, frames)
+        with fresh_database(args.engine, args.devices) as engine:
+            frames = [frames_for(i, args.frames) for i in range(args.devices)]
+            spent, answers = sessions_cpu(engine, frames)
         assert answers == n, f"{answers} answers for {n} frames"
         best_session = min(best_session, spent)
-        engine.dispose()
-        if drop:
-            drop()
     print(f"  sessions (event loop, no sockets): {best_session / n * 1e6:6.1f} µs CPU a frame")
     best_cpu, best_wall = float("inf"), float("inf")
     for r in range(args.repeat):
-        engine, drop = fresh_database(args.engine, args.devices)
-        frames = [frames_for(i, args.frames, start=r * args.frames) for i in range(args.devices)]
-        cpu, wall = writer_cpu(engine, frames)
+        with fresh_database(args.engine, args.devices) as engine:
+            frames = [frames_for(i, args.frames, start=r * args.frames)
+                      for i in range(args.devices)]  # fmt: skip
+            cpu, wall = writer_cpu(engine, frames)
         best_cpu, best_wall = min(best_cpu, cpu), min(best_wall, wall)
-        engine.dispose()
-        if drop:
-            drop()
     print(
         f"  writer (batches of {args.devices}): {best_cpu / n * 1e6:6.1f} µs thread CPU a frame,"
         f" {best_wall / n * 1e6:6.1f} µs wall ({best_wall / args.frames * 1e3:.2f} ms a batch)"

@@ -15,8 +15,8 @@ with --hold N, N idle connections and the RSS holding them.
 The generator shares the machine: frames are built from one template per
 device (QN, DataTime and CRC patched in), and it runs on uvloop when installed.
 
-    python bench/ingest.py --engine sqlite --devices 100,1000 --duration 20
-    python bench/ingest.py --engine postgres --processes 2 --devices 100 --sending 10000
+    PYTHONPATH=src:. python bench/ingest.py --engine sqlite --devices 100,1000 --duration 20
+    PYTHONPATH=src:. python bench/ingest.py --engine postgres --processes 2 --devices 100 --sending 10000
 """
 
 from __future__ import annotations
@@ -32,13 +32,11 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
+from bench._scratch import scratch_database
 
 from ecozone import hj212
 from ecozone.registry.service import import_registry
@@ -346,19 +344,8 @@ def main() -> None:
     counts = [int(x) for x in args.devices.split(",")]
     n_max = max([*counts, 10])
 
-    tmp = tempfile.mkdtemp()
-    if args.engine == "sqlite":
-        url = f"sqlite:///{tmp}/bench.db"
-        admin = None
-    else:
-        base = os.environ.get(
-            "ECOZONE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        )
-        name = f"ecozone_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    scratch = contextlib.ExitStack()  # the database is dropped when the runs end
+    url = scratch.enter_context(scratch_database(args.engine))
     engine = make_engine(url)
     upgrade_engine(engine)
     import_registry(engine, registry(n_max))
@@ -425,9 +412,7 @@ def main() -> None:
             run(held())
     finally:
         stop_all([gateway])
-        if admin is not None:
-            with admin.connect() as c:
-                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        scratch.close()
     for n, rate, p50, p99, rss, p99_half, cpu_us in results:
         bare_rate = bare_us = float("nan")
         if not args.no_bare:

@@ -9,13 +9,14 @@ log, the writer's lag (messages not yet written) when the load stops, the
 largest lag seen, and how long the writer then needs to catch up. The NATS
 server is the benchmark's own (nats-server -js on a free port).
 
-    python bench/ingest_stream.py --engine postgres --devices 100,1000 --duration 15
+    PYTHONPATH=src:. python bench/ingest_stream.py --engine postgres --devices 100,1000 --duration 15
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import shutil
@@ -28,7 +29,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
+from bench._scratch import scratch_database
 
 from ecozone import hj212
 from ecozone.ingest.stream import LogSettings, connect
@@ -153,27 +154,17 @@ async def run_load(
     return sum(results), elapsed, latencies, peak
 
 
-def database(engine_kind: str, tmp: str, n: int) -> tuple[str, sa.Engine | None, str]:
-    if engine_kind == "sqlite":
-        url, admin, name = f"sqlite:///{tmp}/bench-{uuid.uuid4().hex[:6]}.db", None, ""
-    else:
-        base = os.environ.get(
-            "ECOZONE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        )
-        name = f"ecozone_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+def database(url: str, n: int) -> None:
     engine = make_engine(url)
     upgrade_engine(engine)
     import_registry(engine, registry(n))
     engine.dispose()
-    return url, admin, name
 
 
 def measure(args: argparse.Namespace, mode: str, n: int, tmp: str, nats_url: str) -> str:
-    url, admin, name = database(args.engine, tmp, n)
+    scratch = contextlib.ExitStack()  # the database is dropped when the run ends
+    url = scratch.enter_context(scratch_database(args.engine, tmp))
+    database(url, n)
     port = free_port()
     stream = f"BENCH_{uuid.uuid4().hex[:6].upper()}"
     settings = LogSettings(url=nats_url, stream=stream, subject=f"bench.{stream.lower()}")
@@ -221,9 +212,7 @@ def measure(args: argparse.Namespace, mode: str, n: int, tmp: str, nats_url: str
                 proc.wait(120)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        if admin is not None:
-            with admin.connect() as c:
-                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        scratch.close()
 
 
 def main() -> None:
