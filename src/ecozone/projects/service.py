@@ -359,7 +359,7 @@ def transition(
 def _close_deadline_alerts(conn: sa.Connection, project_id: int, to: Stage, actor: str) -> None:
     """The decision ends the approval clock: its due and overdue alerts that nobody has
     acted on yet are closed with it (one already dispatched stays with the supervisor)."""
-    keys = [f"eia:{kind.value}:{project_id}" for kind in DEADLINE_ALERTS]
+    keys = [deadline_key(kind, project_id) for kind in DEADLINE_ALERTS]
     for row in alerts.unacted(conn, [kind.value for kind in DEADLINE_ALERTS], keys):
         alerts.transition(conn, row["id"], AlertState.OPEN, AlertAction.CLOSE, actor=actor,
                           at=utc_now(), reason=CloseReason.RESOLVED,
@@ -368,6 +368,11 @@ def _close_deadline_alerts(conn: sa.Connection, project_id: int, to: Stage, acto
 
 #: The alerts an approval clock raises (check_deadlines).
 DEADLINE_ALERTS = (AlertType.EIA_DUE, AlertType.EIA_OVERDUE)
+
+
+def deadline_key(kind: AlertType, project_id: int) -> str:
+    """The condition key of a project's due or overdue alert: one alert per kind."""
+    return f"eia:{kind.value}:{project_id}"
 
 
 def _check_order(conn: sa.Connection, project_id: int, day: date) -> None:
@@ -511,7 +516,7 @@ def check_deadlines(
         # An approval clock has no monitoring point: the alert stands on the builder alone
         # (alert.point_id is NULL).
         by_builder.setdefault(found.enterprise_id, []).append(Condition(
-            type=kind, condition_key=f"eia:{kind.value}:{found.id}", point_id=None,
+            type=kind, condition_key=deadline_key(kind, found.id), point_id=None,
             enterprise_id=found.enterprise_id,
             pollutant=None, start=datetime(start.year, start.month, start.day), end=None,
             detail={"project_id": found.id, "project": found.name,
