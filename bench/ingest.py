@@ -16,7 +16,8 @@ The generator shares the machine: frames are built from one template per
 device (QN, DataTime and CRC patched in), and it runs on uvloop when installed.
 
     PYTHONPATH=src:. python bench/ingest.py --engine sqlite --devices 100,1000 --duration 20
-    PYTHONPATH=src:. python bench/ingest.py --engine postgres --processes 2 --devices 100 --sending 10000
+    PYTHONPATH=src:. python bench/ingest.py --engine postgres --processes 2 --devices 100 \
+        --sending 10000
 """
 
 from __future__ import annotations

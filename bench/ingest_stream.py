@@ -9,7 +9,8 @@ log, the writer's lag (messages not yet written) when the load stops, the
 largest lag seen, and how long the writer then needs to catch up. The NATS
 server is the benchmark's own (nats-server -js on a free port).
 
-    PYTHONPATH=src:. python bench/ingest_stream.py --engine postgres --devices 100,1000 --duration 15
+    PYTHONPATH=src:. python bench/ingest_stream.py --engine postgres --devices 100,1000 \
+        --duration 15
 """
 
 from __future__ import annotations
