@@ -238,7 +238,14 @@ AfterCommit = Callable[[list[dict[str, Any]]], None]
 
 
 class GroupCommitter:
-    """Batches submitted verdicts into transactions run in a worker thread.
+    """Batches submitted verdicts into transactions run in worker threads.
+
+    Up to `in_flight` transactions run at once (default: 2 on PostgreSQL, so
+    one batch's rows are built while the server stores the previous one and
+    both cores work; 1 on SQLite, which has one writer). A batch holding a
+    frame of a connection or a device that an earlier batch still writes
+    waits for that batch's commit: a device's records are stored, and its
+    answers go out, in the order it sent them.
 
     `after_commit` callbacks receive the measurement rows of committed
     batches (for aggregation and alerting). They run in their own worker,
@@ -251,9 +258,14 @@ class GroupCommitter:
         *,
         max_batch: int = 5000,
         after_commit: Sequence[AfterCommit] = (),
+        in_flight: int | None = None,
     ):
         self.engine = engine
         self.max_batch = max_batch
+        if in_flight is None:
+            in_flight = 2 if engine.dialect.name == "postgresql" else 1
+        self.in_flight = max(in_flight, 1)
+        self._writing: dict[asyncio.Task[None], frozenset[str]] = {}
         self.after_commit = list(after_commit)
         self._pending: list[_Item] = []
         self._wakeup = asyncio.Event()
@@ -309,15 +321,26 @@ class GroupCommitter:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._pending:
+                while len(self._writing) >= self.in_flight:  # submissions pile up meanwhile
+                    await asyncio.wait(self._writing, return_when=asyncio.FIRST_COMPLETED)
                 batch, self._pending = (
                     self._pending[: self.max_batch],
                     self._pending[self.max_batch :],
                 )
-                await self._write(batch)
+                keys = _order_keys(batch)
+                earlier = [task for task, held in self._writing.items()
+                           if not held.isdisjoint(keys)]  # fmt: skip
+                task = asyncio.get_running_loop().create_task(self._write(batch, earlier))
+                self._writing[task] = keys
+                task.add_done_callback(self._writing.pop)
             if self._closing:
+                if self._writing:
+                    await asyncio.wait(self._writing)
                 return
 
-    async def _write(self, batch: list[_Item]) -> None:
+    async def _write(self, batch: list[_Item], after: Sequence[asyncio.Task[None]] = ()) -> None:
+        if after:  # a connection or device of this batch is still being written
+            await asyncio.wait(after)
         started = time.perf_counter()
         try:
             outcomes = await asyncio.to_thread(
@@ -343,6 +366,17 @@ class GroupCommitter:
                 item.future.set_result(item.verdict.accepted)
             else:
                 item.future.set_exception(error)
+
+
+def _order_keys(batch: Sequence[_Item]) -> frozenset[str]:
+    """What orders batches: the connections (peer) and devices (MN) whose frames they hold."""
+    keys = set()
+    for item in batch:
+        raw = item.verdict.raw
+        keys.add(raw["peer"])
+        if raw.get("mn"):
+            keys.add("MN " + raw["mn"])
+    return frozenset(keys)
 
 
 def now_pair() -> tuple[datetime, datetime]:
