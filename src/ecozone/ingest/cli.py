@@ -163,6 +163,7 @@ def writer_command(
     """Move frames from the durable log (NATS JetStream) into the database, then update
     aggregates and alerts. Run as many as needed; they share the log's consumers."""
     import asyncio
+    import gc
     import signal
     from dataclasses import replace
 
@@ -207,6 +208,7 @@ def writer_command(
         typer.echo(f"writer: {log_settings.url} -> {display_url(settings.database_url)}", err=True)
         await asyncio.gather(*tasks)
 
+    gc.freeze()  # as the gateway does (gateway.cli.run_gateway): out of the collector's walk
     try:
         asyncio.run(main())
     except LogError as exc:
