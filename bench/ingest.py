@@ -4,7 +4,9 @@ Each simulated device sends minute frames (6 pollutants, Flag=5: answer wanted)
 one after another, waiting for its 9014 before the next, as real devices do.
 Prints acknowledged frames/s, ACK latency p50/p99, the gateways' RSS and the
 CPU they spent per acknowledged frame (user + system, all processes: a figure
-that holds on a machine shared with other work, where the rate does not). The
+that holds on a machine shared with other work, where the rate does not), and
+where the whole machine's CPU went at the peak, per acknowledged frame: the
+gateway, the PostgreSQL server's processes, the load generator, the rest. The
 same load generator then drives a bare asyncio server (the same FrameDecoder,
 a canned 9014, nothing stored) in as many processes, and the ratio of the two
 rates is printed: what the gateway costs above reading and answering. Then
@@ -217,6 +219,60 @@ def family_rss_mb(pid: int) -> float:
     return sum(rss_mb(p) for p in family([pid]) if Path(f"/proc/{p}").exists())
 
 
+def server_cpu_s(name: str = "postgres") -> float:
+    """CPU seconds used so far by every process named `name` (the database server's
+    backends, WAL writer, checkpointer...): the machine's server, shared with nothing
+    else while the benchmark runs."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                comm, rest = entry.joinpath("stat").read_text().split("(", 1)[1].rsplit(")", 1)
+                if comm.startswith(name):
+                    fields = rest.split()
+                    total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_s() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values) - idle) / os.sysconf("SC_CLK_TCK"), sum(values) / os.sysconf("SC_CLK_TCK")
+
+
+class Budget:
+    """Where the machine's CPU went during one load, per acknowledged frame: the gateway
+    (its processes), the database server, this load generator, and everything else."""
+
+    def __init__(self, gateway_pids: list[int]):
+        self.pids = gateway_pids
+
+    def __enter__(self) -> Budget:
+        self.start = self._now()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.spent = [b - a for a, b in zip(self.start, self._now(), strict=True)]
+
+    def _now(self) -> tuple[float, ...]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        busy, every = machine_busy_s()
+        return (family_cpu_s(self.pids), server_cpu_s(), usage.ru_utime + usage.ru_stime,
+                busy, every)  # fmt: skip
+
+    def per_frame_us(self, acked: int) -> dict[str, float]:
+        gateway, server, generator, busy, every = self.spent
+        n = max(acked, 1)
+        return {
+            "gateway": gateway / n * 1e6,
+            "server": server / n * 1e6,
+            "generator": generator / n * 1e6,
+            "other": max(busy - gateway - server - generator, 0) / n * 1e6,
+            "busy": busy / every if every else float("nan"),
+        }
+
+
 def family_cpu_s(pids: list[int]) -> float:
     """CPU seconds (user + system) used so far by processes and their children."""
     total = 0
@@ -370,16 +426,17 @@ def main() -> None:
     )
     port = free_port()
     minute = 0  # frames already sent per device: each phase goes on from there
-    results = []
+    results, budgets = [], []
     gateway = start_gateway(url, port, args.follow_up, args.processes)
     try:
         for n in counts:
             per_device = max(50, int(args.duration * 20000 / n) + 50)
             pools = [frames_for(i, per_device, minute) for i in range(n)]
             minute += per_device
-            cpu = family_cpu_s([gateway.pid])
-            acked, elapsed, lat = run_load(port, pools, args.duration)
-            cpu_us = (family_cpu_s([gateway.pid]) - cpu) / max(acked, 1) * 1e6
+            with Budget([gateway.pid]) as budget:
+                acked, elapsed, lat = run_load(port, pools, args.duration)
+            budgets.append((n, budget.per_frame_us(acked)))
+            cpu_us = budgets[-1][1]["gateway"]
             rate, p50, p99 = figures(acked, elapsed, lat)
             rss = family_rss_mb(gateway.pid)
             half = [frames_for(i, per_device, minute) for i in range(n)]
@@ -414,6 +471,7 @@ def main() -> None:
     finally:
         stop_all([gateway])
         scratch.close()
+    bare_budgets = []
     for n, rate, p50, p99, rss, p99_half, cpu_us in results:
         bare_rate = bare_us = float("nan")
         if not args.no_bare:
@@ -422,9 +480,11 @@ def main() -> None:
             try:
                 per_device = max(50, int(args.duration * 40000 / n) + 50)
                 pools = [frames_for(i, per_device) for i in range(n)]
-                cpu = family_cpu_s([b.pid for b in bare])
-                acked, elapsed, lat = run_load(bare_port, pools, args.duration)
-                bare_us = (family_cpu_s([b.pid for b in bare]) - cpu) / max(acked, 1) * 1e6
+                with Budget([b.pid for b in bare]) as budget:
+                    acked, elapsed, lat = run_load(bare_port, pools, args.duration)
+                spent = budget.per_frame_us(acked)
+                bare_us = spent["gateway"]
+                bare_budgets.append((n, spent))
                 bare_rate, _, _ = figures(acked, elapsed, lat)
             finally:
                 stop_all(bare)
@@ -432,6 +492,15 @@ def main() -> None:
             f"{n:>8} {rate:>9.0f} {p50:>8.1f} {p99:>8.1f} {rss:>7.0f}"
             f" {bare_rate:>8.0f} {rate / bare_rate:>6.2f} {p99_half:>9.1f}"
             f" {cpu_us:>8.0f} {bare_us:>8.0f}",
+            flush=True,
+        )
+    print("CPU per acknowledged frame at the peak, µs (the machine's busy share of its cores):")
+    for n, b in budgets + [(f"bare {n}", b) for n, b in bare_budgets]:
+        total = b["gateway"] + b["server"] + b["generator"] + b["other"]
+        print(
+            f"{n:>8} devices: gateway {b['gateway']:.0f}, PostgreSQL {b['server']:.0f},"
+            f" load generator {b['generator']:.0f}, other {b['other']:.0f}; all {total:.0f}"
+            f" (busy {b['busy']:.0%})",
             flush=True,
         )
     if args.sending:
