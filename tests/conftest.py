@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,25 +48,40 @@ def postgres_skip_reason() -> str | None:
     return _pg_reason  # type: ignore[return-value]
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """URL of a fresh PostgreSQL database, dropped after the test."""
+@contextmanager
+def postgres_database(prefix: str = "ecozone_test", template: str | None = None) -> Iterator[str]:
+    """Name of a new database on the test server (a copy of `template` if given), dropped
+    on leaving; skips the test when there is no server."""
     reason = postgres_skip_reason()
     if reason:
         pytest.skip(reason)
     import sqlalchemy as sa
 
-    name = f"ecozone_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(POSTGRES_URL).set(database=name)
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
     try:
-        yield url.render_as_string(hide_password=False)
+        yield name
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def postgres_database_url(name: str) -> str:
+    """The test server's URL, naming database `name` (password kept)."""
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database, dropped after the test."""
+    with postgres_database() as name:
+        yield postgres_database_url(name)
 
 
 @pytest.fixture
@@ -97,25 +113,14 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def _postgres_template() -> Iterator[str]:
-    reason = postgres_skip_reason()
-    if reason:
-        pytest.skip(reason)
     import sqlalchemy as sa
 
     from ecozone.store.migrate import upgrade
 
-    name = f"ecozone_template_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
+    with postgres_database("ecozone_template") as name:
         # upgrade disposes its engine: no session stays on the template, as TEMPLATE requires
-        upgrade(sa.engine.make_url(POSTGRES_URL).set(database=name))
+        upgrade(sa.engine.make_url(postgres_database_url(name)))
         yield name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -128,19 +133,8 @@ def migrated_sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
 @pytest.fixture
 def migrated_postgres_url(_postgres_template: str) -> Iterator[str]:
     """URL of a fresh PostgreSQL database at the newest revision, dropped after the test."""
-    import sqlalchemy as sa
-
-    name = f"ecozone_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{_postgres_template}"'))
-    url = sa.engine.make_url(POSTGRES_URL).set(database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database(template=_postgres_template) as name:
+        yield postgres_database_url(name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

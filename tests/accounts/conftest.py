@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -8,7 +7,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from tests.accounts.data import seed
-from tests.conftest import POSTGRES_URL, postgres_skip_reason
+from tests.conftest import postgres_database, postgres_database_url
 
 from ecozone.accounts import rules
 from ecozone.api import create_app
@@ -47,21 +46,10 @@ def seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         seed(url)
         yield url
         return
-    reason = postgres_skip_reason()
-    if reason:
-        pytest.skip(reason)
-    name = f"ecozone_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with postgres_database() as name:
+        url = postgres_database_url(name)
         seed(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ of accounts' `current_principal`); the login tests use the real accounts.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -16,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.conftest import POSTGRES_URL, postgres_skip_reason
+from tests.conftest import postgres_database, postgres_database_url
 from tests.web.data import seed
 
 from ecozone import web
@@ -35,19 +34,8 @@ def database(kind: str, folder: str) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder}/ecozone.db"
         return
-    reason = postgres_skip_reason()
-    if reason:
-        pytest.skip(reason)
-    name = f"ecozone_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database() as name:
+        yield postgres_database_url(name)
 
 
 def seeded_zone(url: str) -> Zone:
