@@ -11,7 +11,6 @@ from tests.airquality.data import DAY_1, PM25, hours, setup, store
 from ecozone.accounts import deps
 from ecozone.accounts.model import PUBLIC, Principal
 from ecozone.airquality import service
-from ecozone.airquality.api import router
 from ecozone.api.app import create_app
 
 ADMIN = Principal(user_id=1, username="admin", role="admin")
@@ -26,7 +25,6 @@ def site(database_url: str):
     store(engine, hours(ids["AQ09"], PM25, last, [80_000.0]))
     store(engine, hours(ids["AQ01"], PM25, DAY_1, [80_000.0] * 20))
     app = create_app(engine)
-    app.include_router(router)
     yield app, ids
     engine.dispose()
 
