@@ -1,13 +1,6 @@
 // The data-marking page: a revoke asks to confirm first, and the end picker cannot go
 // before the start. Everything else is plain forms answered by the server.
-
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) {
-      event.preventDefault();
-    }
-  });
-}
+import "./confirm.js";
 
 const start = document.getElementById("mark-start");
 const end = document.getElementById("mark-end");

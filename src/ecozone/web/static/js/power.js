@@ -1,6 +1,7 @@
 // Power pages: a facility's power over the day with its operating states as coloured bands
 // and the off / low-load thresholds as dashed lines (ECharts from /static/vendor), and a
 // confirmation before a form that replaces what is stored.
+import "./confirm.js";
 import { data } from "./common.js";
 
 const STATE_COLOURS = {
@@ -47,12 +48,6 @@ function drawFacility(element, power) {
   });
   window.addEventListener("resize", () => chart.resize());
   element.dataset.drawn = String(power.series.length);
-}
-
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
 }
 
 const chartElement = document.getElementById("power-chart");

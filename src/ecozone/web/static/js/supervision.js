@@ -1,9 +1,6 @@
-// The campaign page: the draw is final, so its form asks to confirm first.
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-}
+// Inspection, credit and disclosure pages: forms that record for good (the draw, a finding...)
+// ask to confirm first (confirm.js).
+import "./confirm.js";
 
 // The field page: fill the coordinates from the phone's position, when it allows it.
 for (const button of document.querySelectorAll("button[data-locate]")) {

@@ -1,13 +1,8 @@
 // The ledger pages: every action (offer, accept, approve, allocate, surrender...) asks to
 // confirm first, since a posted entry is never changed; the market page draws monthly
 // volume (bars) and the volume-weighted mean price (line) with ECharts from /static/vendor.
+import "./confirm.js";
 import { data } from "./common.js";
-
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-}
 
 function drawMarket() {
   const element = document.getElementById("market-chart");

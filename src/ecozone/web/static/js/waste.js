@@ -1,14 +1,7 @@
 // Waste pages: the flow chart generator → receiver as an ECharts Sankey (from /static/vendor),
 // and a confirmation before a ledger record, which cannot be changed once made.
+import "./confirm.js";
 import { data } from "./common.js";
-
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) {
-      event.preventDefault();
-    }
-  });
-}
 
 function drawSankey(element, sankey) {
   if (!sankey.links.length) {

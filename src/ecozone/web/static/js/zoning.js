@@ -1,6 +1,7 @@
 // The zoning maps: the layers in force drawn as vectors on a plain background (no tiles),
 // switchable in Leaflet's layer control, with risk sources and resources as points; the
 // check page adds the point checked. Leaflet is a classic script from /static/vendor.
+import "./confirm.js";
 import { data } from "./common.js";
 
 const STYLES = {
@@ -69,10 +70,3 @@ async function draw(element) {
 
 const element = document.getElementById("zoning-map");
 if (element) window.addEventListener("load", () => draw(element));
-
-// A status step or a closure is recorded for good: such forms ask to confirm first.
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-}
