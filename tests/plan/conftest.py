@@ -6,13 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from ecozone.store.engine import make_engine
-from ecozone.store.migrate import upgrade_engine
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    """A migrated, empty database: SQLite, then PostgreSQL."""
-    engine = make_engine(database_url)
-    upgrade_engine(engine)
+def engine(migrated_database_url: str) -> Iterator[sa.Engine]:
+    """A migrated, empty database (a copy of the session's template): SQLite, then
+    PostgreSQL."""
+    engine = make_engine(migrated_database_url)
     yield engine
     engine.dispose()

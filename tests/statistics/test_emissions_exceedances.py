@@ -16,8 +16,8 @@ ADMIN = Scope("admin")
 
 
 @pytest.fixture
-def zone(database_url):
-    engine, ids = seed(database_url)
+def zone(migrated_database_url):
+    engine, ids = seed(migrated_database_url)
     add_emissions_and_exceedances(engine, ids)
     yield engine, ids
     engine.dispose()

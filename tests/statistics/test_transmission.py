@@ -78,8 +78,8 @@ def _report(url, scope=ADMIN, period="2024-06", **kw):
         engine.dispose()
 
 
-def test_a_month_of_stored_uploads_gives_the_hand_computed_rates(database_url):
-    result, ids = _report(database_url)
+def test_a_month_of_stored_uploads_gives_the_hand_computed_rates(migrated_database_url):
+    result, ids = _report(migrated_database_url)
     points = {p["point_id"]: p for p in result["points"]}
     # ALPHA DA001: 720 owed (the pending shutdown excuses nothing), 684 sent; 34 hours carry
     # a NOx value flagged D -> 650 valid (T and no flag count as valid).
