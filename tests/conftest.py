@@ -51,19 +51,18 @@ def postgres_skip_reason() -> str | None:
 
 
 @contextmanager
-def postgres_database(prefix: str = "ecozone_test", template: str | None = None) -> Iterator[str]:
-    """Name of a new database on the test server (a copy of `template` if given), dropped
-    on leaving; skips the test when there is no server."""
+def postgres_database(prefix: str = "ecozone_test") -> Iterator[str]:
+    """Name of a new, empty database on the test server, dropped on leaving; skips the test
+    when there is no server."""
     reason = postgres_skip_reason()
     if reason:
         pytest.skip(reason)
     import sqlalchemy as sa
 
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    copy = f' TEMPLATE "{template}"' if template else ""
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
         yield name
     finally:
@@ -144,7 +143,7 @@ class _CopiesAhead:
 
         self.template = template
         self.admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        self.ready: queue.Queue[str | BaseException] = queue.Queue(maxsize=ahead)
+        self.ready: queue.Queue[str | Exception] = queue.Queue(maxsize=ahead)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._make, name="test-db-copies", daemon=True)
         self.thread.start()
@@ -157,14 +156,15 @@ class _CopiesAhead:
             try:
                 with self.admin.connect() as conn:
                     conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
-            except BaseException as exc:  # handed to the test that waits, which fails with it
+            except Exception as exc:  # handed to the test that waits, which fails with it
                 self.ready.put(exc)
-                return
+                self.stopping.wait(1.0)
+                continue
             self.ready.put(name)
 
     def take(self) -> str:
         item = self.ready.get(timeout=120)
-        if isinstance(item, BaseException):
+        if isinstance(item, Exception):
             raise item
         return item
 
