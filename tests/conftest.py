@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 REQUIRE_ALL = os.environ.get("ECOZONE_REQUIRE_ALL_TESTS") == "1"
 POSTGRES_URL = os.environ.get("ECOZONE_TEST_POSTGRES_URL", "")
@@ -29,8 +30,6 @@ def _postgres_unavailable() -> str | None:
     if not POSTGRES_URL:
         return "ECOZONE_TEST_POSTGRES_URL is not set (no PostgreSQL server configured)"
     try:
-        import sqlalchemy as sa
-
         engine = sa.create_engine(POSTGRES_URL)
         with engine.connect():
             pass
@@ -50,6 +49,20 @@ def postgres_skip_reason() -> str | None:
     return _pg_reason  # type: ignore[return-value]
 
 
+def _create_database(admin: sa.Engine, prefix: str = "ecozone_test", template: str = "") -> str:
+    """A new database's name on the server of `admin` (an AUTOCOMMIT engine)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
+    return name
+
+
+def _drop_database(admin: sa.Engine, name: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @contextmanager
 def postgres_database(prefix: str = "ecozone_test") -> Iterator[str]:
     """Name of a new, empty database on the test server, dropped on leaving; skips the test
@@ -57,24 +70,17 @@ def postgres_database(prefix: str = "ecozone_test") -> Iterator[str]:
     reason = postgres_skip_reason()
     if reason:
         pytest.skip(reason)
-    import sqlalchemy as sa
-
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    name = _create_database(admin, prefix)
     try:
         yield name
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
         admin.dispose()
 
 
 def postgres_database_url(name: str) -> str:
     """The test server's URL, naming database `name` (password kept)."""
-    import sqlalchemy as sa
-
     return sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(False)
 
 
@@ -114,8 +120,6 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def _postgres_template() -> Iterator[str]:
-    import sqlalchemy as sa
-
     from ecozone.store.migrate import upgrade
 
     with postgres_database("ecozone_template") as name:
@@ -139,8 +143,6 @@ class _CopiesAhead:
     costs the suite nothing. Each copy is used once and dropped after its test."""
 
     def __init__(self, template: str, ahead: int = 2) -> None:
-        import sqlalchemy as sa
-
         self.template = template
         self.admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         self.ready: queue.Queue[str | Exception] = queue.Queue(maxsize=ahead)
@@ -149,13 +151,9 @@ class _CopiesAhead:
         self.thread.start()
 
     def _make(self) -> None:
-        import sqlalchemy as sa
-
         while not self.stopping.is_set():
-            name = f"ecozone_test_{uuid.uuid4().hex[:12]}"
             try:
-                with self.admin.connect() as conn:
-                    conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+                name = _create_database(self.admin, template=self.template)
             except Exception as exc:  # handed to the test that waits, which fails with it
                 self.ready.put(exc)
                 self.stopping.wait(1.0)
@@ -169,10 +167,7 @@ class _CopiesAhead:
         return item
 
     def drop(self, name: str) -> None:
-        import sqlalchemy as sa
-
-        with self.admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(self.admin, name)
 
     def close(self) -> None:
         self.stopping.set()
